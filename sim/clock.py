@@ -1,0 +1,50 @@
+"""Calendar arithmetic on the model clock (hours since ``time.start_date`` 00:00).
+
+Pickers and agents work shifts.  A job that arrives while the shift is closed
+waits for the next opening; a job that is running at closing time finishes
+(overtime), and a job still queued at closing is taken first next morning.
+"""
+
+from __future__ import annotations
+
+import math
+
+from sim.scenario import Shift
+
+HOURS_PER_DAY = 24.0
+
+
+class ShiftClock:
+    """Opening hours of one shift, anchored to the weekday of day 0."""
+
+    def __init__(self, shift: Shift, start_weekday: int) -> None:
+        self.always_open = shift.always_open
+        self.start = shift.start_hour
+        self.end = shift.end_hour
+        self.open_days = frozenset(shift.weekdays)
+        self.start_weekday = start_weekday
+
+    def is_open(self, t: float) -> bool:
+        if self.always_open:
+            return True
+        day = math.floor(t / HOURS_PER_DAY)
+        hod = t - day * HOURS_PER_DAY
+        return (self.start_weekday + day) % 7 in self.open_days and self.start <= hod < self.end
+
+    def delay_until_open(self, t: float) -> float:
+        """Hours from ``t`` until the shift is next open (0 when it is open now)."""
+        if self.always_open or self.is_open(t):
+            return 0.0
+        day = math.floor(t / HOURS_PER_DAY)
+        for d in range(day, day + 8):
+            opening = d * HOURS_PER_DAY + self.start
+            if (self.start_weekday + d) % 7 in self.open_days and opening >= t:
+                return opening - t
+        raise AssertionError("a validated shift opens at least once a week")
+
+
+def next_daily(t: float, hour_of_day: float) -> float:
+    """The first time >= t at ``hour_of_day`` (e.g. the next carrier collection)."""
+    day = math.floor(t / HOURS_PER_DAY)
+    candidate = day * HOURS_PER_DAY + hour_of_day
+    return candidate if candidate >= t else candidate + HOURS_PER_DAY

@@ -1,0 +1,504 @@
+"""Scenarios: the typed, validated description of one store.
+
+A scenario is data.  ``data/scenarios/baseline.yaml`` describes a small store:
+six traffic channels, a handful of SKUs, two pickers, three agents.  Loading it
+gives a frozen :class:`Scenario`; a what-if is the same scenario with one field
+changed by its dotted path::
+
+    base = load_scenario("data/scenarios/baseline.yaml")
+    more_agents = base.with_overrides({"service.agents": 5})
+
+Every field states its unit, its allowed range, its default and, where the
+default is taken from published evidence, the source (``python -m sim schema``
+prints them all).  Validation happens here, once: a bad value raises one
+:class:`ScenarioError` that names the dotted path, the value and what is
+allowed.  The model trusts a validated scenario.
+
+Time inside the model runs in hours from ``time.start_date`` 00:00; durations
+in the file carry their unit in their name (``_days``, ``_hours``,
+``_minutes``, ``_s``).  Money is in ``money.currency``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from sim.errors import ScenarioError
+
+
+def F(default: Any, unit: str, doc: str, *, ge: float | None = None, le: float | None = None,
+      gt: float | None = None, source: str = "", **kw: Any) -> Any:
+    """A scenario field with its unit, range, doc string and (optional) source of the default."""
+    extra = {"unit": unit}
+    if source:
+        extra["source"] = source
+    if "default_factory" not in kw:
+        kw["default"] = default
+    return Field(ge=ge, le=le, gt=gt, description=doc, json_schema_extra=extra, **kw)
+
+
+class Section(BaseModel):
+    """Base of every scenario section: frozen, strict, no unknown keys, no NaN or infinity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False,
+                              validate_default=True)
+
+
+PROB = dict(ge=0.0, le=1.0)
+
+# --- published defaults (see data/reference/defaults.md for the derivation) -----------------------
+SRC_CONVERSION = "Littledata benchmark of ~2,800 Shopify stores, 2023: mean conversion 1.4%"
+SRC_CART = "Baymard Institute: cart abandonment 69.8% (mean of 46 studies), so cart->order ~0.30"
+SRC_SPEED = "Deloitte/Google 'Milliseconds Make Millions' 2020: 0.1 s faster mobile site -> +8.4% conversion"
+SRC_BOUNCE = "Google/SOASTA 2017: bounce +32% when load time goes 1 s -> 3 s, +90% for 1 s -> 5 s"
+SRC_RETURNS = "NRF & Appriss Retail 2023: 17.6% of online sales returned"
+SRC_REPLY = "SuperOffice customer service benchmark: mean e-mail reply 12 h"
+SRC_ELASTICITY = "Bijmolt, van Heerde & Pieters, JMR 2005: mean price elasticity -2.62 (1,851 estimates)"
+SRC_RATING = "Luca 2016, 'Reviews, Reputation, and Revenue: The Case of Yelp.com': +1 star -> +5-9% revenue"
+SRC_COUNT = "Spiegel Research Center 2017: a product with 5 reviews is ~270% more likely to be bought than one with none"
+SRC_REPEAT = "weak: secondary sources put the repeat-purchase rate at 20-30% of customers"
+
+
+class Meta(Section):
+    name: str = F("store", "-", "scenario name shown in reports", min_length=1, max_length=80)
+    description: str = F("", "-", "one or two sentences on what this scenario is for", max_length=2000)
+
+
+class Time(Section):
+    start_date: dt.date = F(dt.date(2026, 1, 5), "date", "first simulated day (hour 0 is its midnight)",
+                            strict=False)
+    days: int = F(90, "days", "default horizon when simulate() is given none", ge=1, le=3650)
+    unit: Literal["hours"] = F("hours", "-", "the model's clock unit (stated for readers; always hours)")
+
+
+class Money(Section):
+    currency: str = F("EUR", "ISO 4217", "currency of every money field", min_length=3, max_length=3)
+
+
+class Channel(Section):
+    """One traffic source.  Free channels give ``sessions_per_day``; paid ones buy clicks."""
+
+    sessions_per_day: float = F(0.0, "sessions/day", "unpaid sessions per average day", ge=0, le=200_000)
+    daily_budget: float = F(0.0, "money/day", "paid channels: spend per day", ge=0, le=1_000_000)
+    cost_per_click: float = F(0.0, "money/session", "paid channels: cost of one session", ge=0, le=1_000)
+    intent: float = F(1.0, "x", "multiplier on the add-to-cart probability (purchase intent)", ge=0, le=10)
+    returning_share: float = F(0.2, "share", "share of sessions by visitors who came before but never bought",
+                               **PROB)
+    grows_with_reviews: bool = F(False, "-", "volume scales with the review effect (search and marketplace ranking)")
+
+    @model_validator(mode="after")
+    def _paid_needs_cpc(self) -> "Channel":
+        if self.daily_budget > 0 and self.cost_per_click <= 0:
+            raise ValueError("daily_budget > 0 needs cost_per_click > 0 (allowed: cost_per_click in (0, 1000])")
+        return self
+
+    @property
+    def paid_sessions_per_day(self) -> float:
+        return self.daily_budget / self.cost_per_click if self.cost_per_click > 0 else 0.0
+
+
+def _default_channels() -> dict[str, Channel]:
+    return {
+        "organic_search": Channel(sessions_per_day=180, intent=1.0, returning_share=0.25, grows_with_reviews=True),
+        "paid_search": Channel(daily_budget=60, cost_per_click=0.6, intent=1.3, returning_share=0.1),
+        "social": Channel(sessions_per_day=90, intent=0.6, returning_share=0.15, grows_with_reviews=True),
+        "short_video": Channel(sessions_per_day=60, intent=0.8, returning_share=0.1),
+        "email": Channel(sessions_per_day=20, intent=1.8, returning_share=0.6),
+        "direct": Channel(sessions_per_day=50, intent=1.5, returning_share=0.5),
+    }
+
+
+#: Relative traffic by hour of day, 0-23 (an evening-peaked retail curve; only the shape matters).
+DEFAULT_HOURLY = [0.25, 0.15, 0.1, 0.08, 0.08, 0.12, 0.3, 0.55, 0.8, 0.95, 1.0, 1.05,
+                  1.1, 1.05, 1.0, 1.0, 1.05, 1.1, 1.2, 1.35, 1.45, 1.4, 1.05, 0.6]
+#: Relative traffic by weekday, Monday first.
+DEFAULT_WEEKLY = [1.0, 1.0, 0.98, 0.97, 0.95, 1.02, 1.1]
+
+
+class Traffic(Section):
+    channels: dict[str, Channel] = F(None, "-", "traffic channels by name", default_factory=_default_channels,
+                                     min_length=1)
+    hourly_profile: list[float] = F(None, "relative", "traffic weight of each hour of day 0-23 (shape only)",
+                                    default_factory=lambda: list(DEFAULT_HOURLY), min_length=24, max_length=24)
+    weekly_profile: list[float] = F(None, "relative", "traffic weight of each weekday, Monday first (shape only)",
+                                    default_factory=lambda: list(DEFAULT_WEEKLY), min_length=7, max_length=7)
+
+    @model_validator(mode="after")
+    def _profiles_positive(self) -> "Traffic":
+        for name in ("hourly_profile", "weekly_profile"):
+            values = getattr(self, name)
+            if any(v < 0 or v > 100 for v in values) or sum(values) <= 0:
+                raise ValueError(f"{name}: weights must lie in [0, 100] with a positive sum, got {values}")
+        return self
+
+
+class Funnel(Section):
+    """Step probabilities at the reference page (load time, quality 0.5, 4-star rating)."""
+
+    bounce_rate: float = F(0.45, "share", "sessions that leave without viewing a product", **PROB,
+                           source="weak: typical e-commerce bounce 40-50%; with view_to_cart gives "
+                                  "Littledata's 1.4% conversion")
+    view_to_cart: float = F(0.085, "share", "product views that add to cart (intent 1)", **PROB,
+                            source=SRC_CONVERSION)
+    cart_to_checkout: float = F(0.55, "share", "carts that start checkout", **PROB, source=SRC_CART)
+    checkout_to_order: float = F(0.55, "share", "checkouts that complete", **PROB, source=SRC_CART)
+    returning_visitor_multiplier: float = F(1.5, "x", "add-to-cart multiplier for returning visitors", ge=0, le=10,
+                                            source="weak: returning visitors convert 1.5-2x new ones")
+    customer_multiplier: float = F(2.5, "x", "add-to-cart multiplier for existing customers", ge=0, le=20,
+                                   source="weak: existing customers convert 2-3x new visitors")
+    reference_load_time_s: float = F(2.0, "s", "load time at which the step probabilities apply", gt=0, le=30)
+    conversion_gain_per_100ms: float = F(0.084, "share", "add-to-cart gain per 0.1 s faster page", ge=0, le=1,
+                                         source=SRC_SPEED)
+    speed_effect_cap_s: float = F(2.0, "s", "largest load-time difference the speed effect extrapolates to",
+                                  ge=0, le=30)
+    bounce_rise_1s_to_3s: float = F(0.32, "share", "relative bounce rise from 1 s to 3 s load", ge=0, le=10,
+                                    source=SRC_BOUNCE)
+    bounce_rise_1s_to_5s: float = F(0.90, "share", "relative bounce rise from 1 s to 5 s load", ge=0, le=10,
+                                    source=SRC_BOUNCE)
+    quality_effect: float = F(0.6, "x", "add-to-cart multiplier spread of page quality: 1 + effect*(q - 0.5)*2",
+                              ge=0, le=0.99)
+
+
+class Page(Section):
+    load_time_s: float = F(2.0, "s", "median page load time", gt=0, le=30)
+    quality: float = F(0.5, "score 0-1", "product-page quality (titles, images, video, description)", **PROB)
+
+
+class Reviews(Section):
+    initial_count: int = F(40, "reviews", "reviews the store has at hour 0", ge=0, le=1_000_000)
+    initial_rating: float = F(4.3, "stars", "average rating of those reviews", ge=1, le=5)
+    review_probability: float = F(0.08, "share", "delivered or refunded orders whose customer leaves a review",
+                                  **PROB, source="weak: 1-10% of buyers review unprompted")
+    base_rating: float = F(4.6, "stars", "expected rating after a flawless order", ge=1, le=5)
+    penalty_late: float = F(1.0, "stars", "rating lost when delivered after the promise", ge=0, le=4)
+    penalty_wrong_item: float = F(2.0, "stars", "rating lost when the wrong item arrived", ge=0, le=4)
+    penalty_defect: float = F(2.0, "stars", "rating lost when the item was defective", ge=0, le=4)
+    penalty_slow_refund: float = F(1.0, "stars", "rating lost when a refund took longer than promised", ge=0, le=4)
+    penalty_slow_service: float = F(1.0, "stars", "rating lost when a ticket waited beyond the SLA", ge=0, le=4)
+    noise_sd: float = F(0.7, "stars", "spread of ratings around their expectation", ge=0, le=3)
+    reference_rating: float = F(4.0, "stars", "rating at which the review effect on conversion is 1", ge=1, le=5)
+    rating_sensitivity: float = F(0.07, "per star", "log conversion change per star", ge=0, le=2,
+                                  source=SRC_RATING)
+    count_floor: float = F(0.19, "x", "conversion multiplier with no reviews (relative to many)", ge=0.01, le=1,
+                           source=SRC_COUNT)
+    count_scale: float = F(5.0, "reviews", "review count at which 63% of the count effect is reached", gt=0,
+                           le=10_000, source=SRC_COUNT)
+
+
+class Sku(Section):
+    demand_weight: float = F(1.0, "relative", "share of product views that land on this SKU", ge=0, le=1000)
+    price: float = F(30.0, "money/unit", "selling price", gt=0, le=1_000_000)
+    unit_cost: float = F(12.0, "money/unit", "landed cost of goods", ge=0, le=1_000_000)
+    reference_price: float | None = F(None, "money/unit", "price customers consider fair (default: price)",
+                                      gt=0, le=1_000_000)
+    elasticity: float = F(-2.62, "-", "price elasticity of add-to-cart against the reference price", ge=-20, le=0,
+                          source=SRC_ELASTICITY)
+    initial_stock: int = F(400, "units", "stock at hour 0", ge=0, le=10_000_000)
+    reorder_point: int = F(100, "units", "reorder when stock on hand plus on order falls to this", ge=0,
+                           le=10_000_000)
+    reorder_quantity: int = F(400, "units", "units per purchase order", ge=0, le=10_000_000)
+    supplier_lead_time_days: float = F(14.0, "days", "purchase order to stock on the shelf", ge=0, le=365)
+    return_probability: float = F(0.12, "share", "orders returned after a flawless delivery", **PROB,
+                                  source=SRC_RETURNS + " (part of it is wrong items, defects and late parcels)")
+    defect_probability: float = F(0.02, "share", "orders that arrive defective", **PROB)
+
+    @property
+    def fair_price(self) -> float:
+        return self.reference_price if self.reference_price is not None else self.price
+
+
+def _default_skus() -> dict[str, Sku]:
+    return {
+        "tee": Sku(demand_weight=3, price=25, unit_cost=9, initial_stock=500, reorder_point=150,
+                   reorder_quantity=500, return_probability=0.15),
+        "hoodie": Sku(demand_weight=2, price=55, unit_cost=22, initial_stock=300, reorder_point=80,
+                      reorder_quantity=300, return_probability=0.15),
+        "mug": Sku(demand_weight=1.5, price=15, unit_cost=5, initial_stock=300, reorder_point=60,
+                   reorder_quantity=300, return_probability=0.06, defect_probability=0.03),
+        "poster": Sku(demand_weight=1, price=20, unit_cost=6, initial_stock=200, reorder_point=50,
+                      reorder_quantity=200, return_probability=0.05),
+    }
+
+
+class Catalogue(Section):
+    skus: dict[str, Sku] = F(None, "-", "products by SKU code", default_factory=_default_skus, min_length=1)
+    stockout_policy: Literal["lost", "backorder"] = F("lost", "-",
+                                                      "out of stock: the sale is lost, or taken and shipped later")
+    backorder_acceptance: float = F(0.5, "share", "with backorders: visitors who still buy when out of stock",
+                                    **PROB)
+    extra_units_mean: float = F(0.3, "units", "mean extra units per order beyond the first (Poisson)", ge=0, le=50)
+
+
+class Shift(Section):
+    """Working hours, the same on each listed weekday (0 = Monday).  0-24 on all days is round the clock."""
+
+    start_hour: float = F(8.0, "hour of day", "shift start", ge=0, le=24)
+    end_hour: float = F(18.0, "hour of day", "shift end", ge=0, le=24)
+    weekdays: list[int] = F(None, "weekday", "working weekdays, 0 = Monday", default_factory=lambda: [0, 1, 2, 3, 4],
+                            min_length=1, max_length=7)
+
+    @model_validator(mode="after")
+    def _valid(self) -> "Shift":
+        if self.end_hour <= self.start_hour:
+            raise ValueError(f"end_hour must be after start_hour ({self.start_hour}), got {self.end_hour}")
+        if any(d < 0 or d > 6 for d in self.weekdays) or len(set(self.weekdays)) != len(self.weekdays):
+            raise ValueError(f"weekdays must be distinct integers 0-6, got {self.weekdays}")
+        return self
+
+    @property
+    def always_open(self) -> bool:
+        return self.start_hour == 0 and self.end_hour == 24 and len(self.weekdays) == 7
+
+
+class Warehouse(Section):
+    pickers: int = F(2, "people", "pickers on each shift", ge=1, le=1000)
+    shift: Shift = F(None, "-", "pickers' working hours", default_factory=lambda: Shift(start_hour=8, end_hour=17))
+    pick_minutes_mean: float = F(6.0, "minutes", "mean time to pick and pack one order", gt=0, le=600)
+    pick_minutes_cv: float = F(0.5, "-", "coefficient of variation of pick time (lognormal)", ge=0, le=5)
+    pick_error_probability: float = F(0.01, "share", "orders packed with the wrong item", **PROB,
+                                      source="weak: warehouse pick accuracy 99-99.9%")
+    carrier_pickup_hour: float = F(17.0, "hour of day", "daily collection; later parcels wait for the next day",
+                                   ge=0, le=24)
+
+
+class DeliveryOption(Section):
+    share: float = F(1.0, "share", "orders choosing this option (options must sum to 1)", **PROB)
+    fee: float = F(0.0, "money", "what the customer pays for it", ge=0, le=10_000)
+    cost: float = F(5.0, "money", "what the carrier charges the store per parcel", ge=0, le=10_000)
+    lead_time_days_mean: float = F(3.0, "days", "mean time from collection to the door", gt=0, le=120)
+    lead_time_days_cv: float = F(0.3, "-", "coefficient of variation of the lead time (gamma)", ge=0, le=5)
+    promise_days: float = F(5.0, "days", "delivery promised this long after the order", gt=0, le=120)
+    late_probability: float = F(0.05, "share", "parcels hit by a carrier incident", **PROB)
+    late_delay_days_mean: float = F(2.0, "days", "mean extra delay of an incident (exponential)", ge=0, le=120)
+
+
+def _default_options() -> dict[str, DeliveryOption]:
+    return {
+        "standard": DeliveryOption(share=0.7, fee=3.9, cost=4.5, lead_time_days_mean=2.5, promise_days=5),
+        "express": DeliveryOption(share=0.2, fee=8.9, cost=9.0, lead_time_days_mean=1.0, lead_time_days_cv=0.25,
+                                  promise_days=2, late_probability=0.04, late_delay_days_mean=1.0),
+        "pickup": DeliveryOption(share=0.1, fee=0.0, cost=3.0, lead_time_days_mean=3.0, promise_days=6,
+                                 late_probability=0.03),
+    }
+
+
+class Delivery(Section):
+    options: dict[str, DeliveryOption] = F(None, "-", "delivery options by name", default_factory=_default_options,
+                                           min_length=1)
+
+    @model_validator(mode="after")
+    def _shares_sum_to_one(self) -> "Delivery":
+        total = sum(o.share for o in self.options.values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"option shares must sum to 1, got {total:.6g}")
+        return self
+
+
+class Returns(Section):
+    window_days: float = F(30.0, "days", "returns accepted this long after delivery", ge=0, le=365)
+    free_returns: bool = F(True, "-", "the store pays the return label")
+    label_cost: float = F(5.0, "money", "cost of a return label", ge=0, le=10_000)
+    late_multiplier: float = F(1.5, "x", "return probability multiplier after a late delivery", ge=1, le=10)
+    request_days_mean: float = F(4.0, "days", "mean delay from delivery to the return request", ge=0, le=365)
+    transit_days_mean: float = F(4.0, "days", "mean time for the return parcel to arrive", ge=0, le=120)
+    refund_days_mean: float = F(3.0, "days", "mean time to pay the refund after receipt", ge=0, le=120)
+    refund_promise_days: float = F(5.0, "days", "refund later than this counts as slow", ge=0, le=120)
+
+
+class Service(Section):
+    enabled: bool = F(True, "-", "customers can open tickets")
+    agents: int = F(3, "people", "agents on each shift", ge=0, le=1000)
+    shift: Shift = F(None, "-", "agents' working hours",
+                     default_factory=lambda: Shift(start_hour=8, end_hour=20, weekdays=[0, 1, 2, 3, 4, 5, 6]))
+    handle_minutes_mean: float = F(12.0, "minutes", "mean agent time per ticket (exponential)", gt=0, le=1440)
+    ai_share: float = F(0.2, "share", "tickets the AI assistant resolves without an agent", **PROB)
+    ai_response_minutes: float = F(1.0, "minutes", "AI assistant's answer time", ge=0, le=1440)
+    sla_hours: float = F(12.0, "hours", "first-response target", gt=0, le=720, source=SRC_REPLY)
+    wismo_probability: float = F(0.03, "share", "on-time orders whose customer still asks where the order is",
+                                 **PROB)
+    wismo_late_probability: float = F(0.5, "share", "late orders whose customer asks where the order is", **PROB)
+    return_ticket_probability: float = F(0.6, "share", "returns that start with a ticket", **PROB)
+    pre_sales_per_1000_views: float = F(2.0, "tickets", "pre-sales questions per 1,000 product views", ge=0,
+                                        le=1000)
+
+
+class Customers(Section):
+    visit_rate_per_day: float = F(0.02, "visits/day", "sessions per active customer per day", ge=0, le=10)
+    churn_probability: float = F(0.35, "share", "customers who stop buying after a flawless order", **PROB,
+                                 source=SRC_REPEAT)
+    bad_experience_churn: float = F(0.35, "share", "added churn after a late, wrong, defective or slow order",
+                                    **PROB)
+    repeat_channel_mix: dict[str, float] = F(None, "share", "channels of customers' return visits (sum to 1)",
+                                             default_factory=lambda: {"email": 0.4, "direct": 0.4,
+                                                                      "organic_search": 0.2})
+
+    @model_validator(mode="after")
+    def _mix_sums_to_one(self) -> "Customers":
+        if any(v < 0 for v in self.repeat_channel_mix.values()):
+            raise ValueError("repeat_channel_mix shares must be >= 0")
+        if self.repeat_channel_mix and abs(sum(self.repeat_channel_mix.values()) - 1.0) > 1e-6:
+            raise ValueError(f"repeat_channel_mix must sum to 1, got {sum(self.repeat_channel_mix.values()):.6g}")
+        return self
+
+
+class Scenario(Section):
+    """One store: every section with its defaults.  Build with :func:`load_scenario` or :meth:`from_dict`."""
+
+    meta: Meta = Field(default_factory=Meta)
+    time: Time = Field(default_factory=Time)
+    money: Money = Field(default_factory=Money)
+    traffic: Traffic = Field(default_factory=Traffic)
+    funnel: Funnel = Field(default_factory=Funnel)
+    page: Page = Field(default_factory=Page)
+    reviews: Reviews = Field(default_factory=Reviews)
+    catalogue: Catalogue = Field(default_factory=Catalogue)
+    warehouse: Warehouse = Field(default_factory=Warehouse)
+    delivery: Delivery = Field(default_factory=Delivery)
+    returns: Returns = Field(default_factory=Returns)
+    service: Service = Field(default_factory=Service)
+    customers: Customers = Field(default_factory=Customers)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> "Scenario":
+        unknown = sorted(set(self.customers.repeat_channel_mix) - set(self.traffic.channels))
+        if unknown:
+            raise ValueError(f"customers.repeat_channel_mix names channels that traffic.channels lacks: {unknown}; "
+                             f"allowed: {sorted(self.traffic.channels)}")
+        s = self.service
+        if s.enabled and s.agents == 0 and s.ai_share < 1:
+            raise ValueError("service.agents is 0 while tickets are enabled and service.ai_share < 1: "
+                             "allowed: agents >= 1, or ai_share = 1, or enabled = false")
+        return self
+
+    # --- construction -------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], origin: str = "scenario") -> "Scenario":
+        """Validate a plain mapping (as read from YAML); raise :class:`ScenarioError` on any defect."""
+        if not isinstance(data, Mapping):
+            raise ScenarioError(f"{origin}: a scenario must be a mapping of sections, got {type(data).__name__}")
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as exc:
+            raise ScenarioError(_describe(exc, origin)) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fully resolved scenario as plain YAML-able data (dates as ISO strings)."""
+        return self.model_dump(mode="json")
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> "Scenario":
+        """A copy with fields replaced by dotted path, e.g. ``{"service.agents": 12}``, validated anew."""
+        data = self.to_dict()
+        for path, value in overrides.items():
+            _set_path(data, path, value)
+        return Scenario.from_dict(data, origin="override")
+
+    def get(self, path: str) -> Any:
+        """The value at a dotted path, e.g. ``get("catalogue.skus.tee.price")``."""
+        node: Any = self.to_dict()
+        for i, part in enumerate(path.split(".")):
+            if not isinstance(node, dict) or part not in node:
+                raise ScenarioError(_unknown_path(path, i, node))
+            node = node[part]
+        return node
+
+
+def _unknown_path(path: str, depth: int, node: Any) -> str:
+    parts = path.split(".")
+    where = ".".join(parts[: depth + 1])
+    keys = sorted(node) if isinstance(node, dict) else []
+    hint = difflib.get_close_matches(parts[depth], keys, n=1)
+    suggestion = f"; did you mean '{'.'.join(parts[:depth] + [hint[0]])}'?" if hint else ""
+    return f"{where}: unknown field{suggestion} (allowed here: {', '.join(keys) or 'nothing'})"
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        if not isinstance(node, dict) or part not in node:
+            raise ScenarioError(_unknown_path(path, i, node))
+        node = node[part]
+    last = parts[-1]
+    # New keys are allowed only inside name-keyed collections (channels, skus, options, mixes).
+    if not isinstance(node, dict) or (last not in node and not _is_collection(parts[:-1])):
+        raise ScenarioError(_unknown_path(path, len(parts) - 1, node))
+    node[last] = value
+
+
+_COLLECTIONS = {("traffic", "channels"), ("catalogue", "skus"), ("delivery", "options"),
+                ("customers", "repeat_channel_mix")}
+
+
+def _is_collection(parts: list[str]) -> bool:
+    return tuple(parts) in _COLLECTIONS
+
+
+def _allowed(err: dict[str, Any]) -> str:
+    ctx = err.get("ctx") or {}
+    bounds = [f"{sym} {ctx[key]}" for key, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
+              if key in ctx]
+    if bounds:
+        return "allowed: " + " and ".join(bounds)
+    if "expected" in ctx:
+        return f"allowed: {ctx['expected']}"
+    return ""
+
+
+def _describe(exc: ValidationError, origin: str) -> str:
+    lines = []
+    for err in exc.errors(include_url=False):
+        loc = [str(p) for p in err["loc"]]
+        path = ".".join(loc) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            lines.append(_extra_key_message(loc))
+            continue
+        value = err.get("input")
+        shown = repr(value) if not isinstance(value, (dict, list)) or len(repr(value)) < 80 else type(value).__name__
+        msg = err["msg"].removeprefix("Value error, ")
+        allowed = _allowed(err)
+        lines.append(f"{path} = {shown}: {msg}" + (f" ({allowed})" if allowed and allowed not in msg else ""))
+    head = f"{origin}: {len(lines)} problem{'s' if len(lines) > 1 else ''}: " if len(lines) > 1 else f"{origin}: "
+    return head + "; ".join(lines)
+
+
+def _extra_key_message(loc: list[str]) -> str:
+    """Unknown key: name it and suggest the closest field of the section it sits in."""
+    model: Any = Scenario
+    for part in loc[:-1]:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is not None:  # else `part` is a key of a named collection: stay on its item model
+            model = _field_model(field.annotation)
+    keys = sorted(getattr(model, "model_fields", {}))
+    hint = difflib.get_close_matches(loc[-1], keys, n=1)
+    suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
+    return f"{'.'.join(loc)}: unknown field{suggestion} (allowed: {', '.join(keys)})"
+
+
+def _field_model(annotation: Any) -> Any:
+    args = getattr(annotation, "__args__", None)
+    if args and getattr(annotation, "__origin__", None) is dict:
+        return args[1]
+    return annotation
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read a scenario YAML file (safe loader) and validate it."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"{p}: cannot read the scenario file ({exc.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{p}: not valid YAML ({exc})") from None
+    return Scenario.from_dict(data if data is not None else {}, origin=str(p))
