@@ -216,7 +216,7 @@ def _finish(orders: pd.DataFrame, rows: _Rows, source: str, errors: str, *,
         report = report.sort_values("row", kind="stable").reset_index(drop=True)
     if errors == "raise" and len(report):
         raise DataError(report, source)
-    clean = orders.loc[~np.isin(np.arange(len(orders)), first_bad.index)].copy()
+    clean = orders.loc[~np.isin(np.arange(len(orders)), first_bad.index), [c for c in ORDER_COLUMNS if c in orders]]
     for column in clean.columns:
         dtype = ORDER_COLUMNS[column][0]
         clean[column] = clean[column].astype("string" if dtype == "string" else dtype)
