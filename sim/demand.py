@@ -1,6 +1,6 @@
-"""Traffic and the conversion funnel, one hour at a time, in bulk.
+"""Traffic and the conversion funnel, hour by hour, drawn a day at a time in bulk.
 
-Visitors who never order are never SimPy processes: each hour, for every
+Visitors who never order are never SimPy processes: for every hour, every
 channel and visitor group (new prospect, returning visitor, existing
 customer), the model draws how many sessions start, bounce, view each SKU,
 add to cart, check out and order, with numpy's binomial and multinomial
@@ -84,19 +84,19 @@ def price_multipliers(prices: np.ndarray, fair: np.ndarray, elasticity: np.ndarr
 
 
 @dataclass
-class HourCounts:
-    """Funnel counts of one hour, arrays indexed [channel, group(, sku)]."""
+class DayCounts:
+    """Funnel counts of one day, arrays indexed [hour, channel, group(, sku)]."""
 
-    sessions: np.ndarray       # [C, G]
-    views: np.ndarray          # [C, G, K]
-    views_out_of_stock: np.ndarray  # [C]
-    carts: np.ndarray          # [C, G, K]
-    checkouts: np.ndarray      # [C, G, K]
-    orders: np.ndarray         # [C, G, K]
+    sessions: np.ndarray            # [24, C, G]
+    views: np.ndarray               # [24, C, G, K]
+    views_out_of_stock: np.ndarray  # [24, C]
+    carts: np.ndarray               # [24, C, G, K]
+    checkouts: np.ndarray           # [24, C, G, K]
+    orders: np.ndarray              # [24, C, G, K]
 
 
 class Demand:
-    """Draws one hour of sessions and funnel outcomes for the whole store."""
+    """Draws the sessions and funnel outcomes of the whole store, one day at a time."""
 
     def __init__(self, scenario: Scenario, start_weekday: int) -> None:
         s = scenario
@@ -140,35 +140,44 @@ class Demand:
         self.backorder = s.catalogue.stockout_policy == "backorder"
         self.backorder_acceptance = s.catalogue.backorder_acceptance
 
-    def season(self, hour: int) -> float:
-        day, hod = divmod(hour, 24)
-        return float(self.hourly[hod] * self.weekly[(self.start_weekday + day) % 7])
+    def season(self, hours: int) -> np.ndarray:
+        """Traffic weight of every hour of the horizon (hour-of-day x weekday, mean 1)."""
+        h = np.arange(hours)
+        return self.hourly[h % 24] * self.weekly[(self.start_weekday + h // 24) % 7]
 
-    def draw(self, hour: int, traffic: np.random.Generator, funnel: np.random.Generator, review_mult: float,
-             active_customers: int, in_stock: np.ndarray) -> HourCounts:
-        """Sessions and funnel counts for ``hour``.
+    def draw(self, season: np.ndarray, traffic: np.random.Generator, funnel: np.random.Generator,
+             review_mult: float, active_customers: int, in_stock: np.ndarray) -> DayCounts:
+        """Sessions and funnel counts for the 24 hours of one day, whose traffic weights are ``season``.
 
         ``review_mult`` is :func:`review_multiplier` of the live rating,
         ``active_customers`` the size of the customer base that may come back,
-        ``in_stock`` a boolean per SKU.  Arrivals draw from the ``traffic``
+        ``in_stock`` a boolean per SKU; all three are read at midnight, so the
+        feedback loop runs day by day.  Arrivals draw from the ``traffic``
         stream and funnel steps from the ``funnel`` stream, so a lever that
         changes conversion leaves the arrivals of a paired run unchanged.
+        (numpy's array draws cost ~20 us each whatever their size, so one
+        call per step per day instead of per hour is what keeps a year of a
+        large store fast.)
         """
-        season = self.season(hour)
-        rate = (self.free_per_hour * np.where(self.grows, review_mult, 1.0) + self.paid_per_hour) * season
-        visitors = traffic.poisson(rate)
+        free = self.free_per_hour * np.where(self.grows, review_mult, 1.0)
+        visitors = traffic.poisson(np.outer(season, free + self.paid_per_hour))
         returning = traffic.binomial(visitors, self.returning_share)
-        customers = traffic.multinomial(traffic.poisson(active_customers * self.visit_rate_per_hour * season),
-                                    self.repeat_mix) if active_customers and self.visit_rate_per_hour \
-            else np.zeros(len(rate), np.int64)
-        sessions = np.stack([visitors - returning, returning, customers], axis=1)
+        if active_customers and self.visit_rate_per_hour:
+            customers = traffic.multinomial(traffic.poisson(active_customers * self.visit_rate_per_hour * season),
+                                            self.repeat_mix)
+        else:
+            customers = np.zeros_like(visitors)
+        sessions = np.stack([visitors - returning, returning, customers], axis=2)
 
-        viewers = funnel.binomial(sessions, self.view_probability)
-        views = funnel.multinomial(viewers, self.sku_share)
-        stock_mult = np.where(in_stock, 1.0, self.backorder_acceptance if self.backorder else 0.0)
-        p_cart = np.minimum(self.base_cart * (review_mult * stock_mult)[None, None, :], 1.0)
-        carts = funnel.binomial(views, p_cart)
+        views = funnel.multinomial(funnel.binomial(sessions, self.view_probability), self.sku_share)
+        if in_stock.all():
+            p_cart = self.base_cart * review_mult
+            oos = np.zeros_like(visitors)
+        else:
+            stock_mult = np.where(in_stock, 1.0, self.backorder_acceptance if self.backorder else 0.0)
+            p_cart = self.base_cart * (review_mult * stock_mult)
+            oos = views[..., ~in_stock].sum(axis=(2, 3))
+        carts = funnel.binomial(views, np.minimum(p_cart, 1.0))
         checkouts = funnel.binomial(carts, self.cart_to_checkout)
         orders = funnel.binomial(checkouts, self.checkout_to_order)
-        oos = views[:, :, ~in_stock].sum(axis=(1, 2))
-        return HourCounts(sessions, views, oos, carts, checkouts, orders)
+        return DayCounts(sessions, views, oos, carts, checkouts, orders)

@@ -37,43 +37,40 @@ KINDS = {
 
 
 class EventLog:
-    """Append-only event columns; :meth:`frame` turns them into a DataFrame."""
+    """Append-only event rows; :meth:`frame` turns them into a DataFrame.
 
-    __slots__ = ("time", "kind", "order_id", "customer_id", "sku", "value")
+    A row is one tuple (time, kind, order_id, customer_id, sku, value): one
+    list append per event is the cheapest record Python offers, and the
+    columns are built once, at the end.
+    """
+
+    __slots__ = ("rows",)
 
     def __init__(self) -> None:
-        self.time: list[float] = []
-        self.kind: list[str] = []
-        self.order_id: list[int] = []
-        self.customer_id: list[int] = []
-        self.sku: list[str] = []
-        self.value: list[float] = []
+        self.rows: list[tuple[float, str, int, int, str, float]] = []
 
     def add(self, time: float, kind: str, order_id: int = -1, customer_id: int = -1, sku: str = "",
             value: float = 0.0) -> None:
-        self.time.append(time)
-        self.kind.append(kind)
-        self.order_id.append(order_id)
-        self.customer_id.append(customer_id)
-        self.sku.append(sku)
-        self.value.append(value)
+        self.rows.append((time, kind, order_id, customer_id, sku, value))
 
     def __len__(self) -> int:
-        return len(self.time)
+        return len(self.rows)
 
     def frame(self, start: dt.date, channels_by_order: np.ndarray) -> pd.DataFrame:
         """The log as a table sorted by time (stable, so same-time events keep their order)."""
-        t = np.asarray(self.time, dtype=float)
+        cols = list(zip(*self.rows)) if self.rows else [()] * 6
+        t = np.asarray(cols[0], dtype=float)
         order = np.argsort(t, kind="stable")
-        oid = np.asarray(self.order_id, dtype=np.int64)[order]
-        chan = np.where(oid >= 0, channels_by_order[np.clip(oid, 0, None)] if len(channels_by_order) else "", "")
+        oid = np.asarray(cols[2], dtype=np.int64)[order]
+        chan = (np.where(oid >= 0, channels_by_order[np.clip(oid, 0, None)], "") if len(channels_by_order)
+                else np.full(len(oid), "", dtype=object))
         return pd.DataFrame({
             "time_h": t[order],
             "timestamp": pd.Timestamp(start) + pd.to_timedelta(t[order], unit="h"),
-            "kind": pd.Categorical(np.asarray(self.kind, dtype=object)[order], categories=list(KINDS)),
+            "kind": pd.Categorical(np.asarray(cols[1], dtype=object)[order], categories=list(KINDS)),
             "order_id": oid,
-            "customer_id": np.asarray(self.customer_id, dtype=np.int64)[order],
-            "sku": pd.array(np.asarray(self.sku, dtype=object)[order], dtype="string"),
+            "customer_id": np.asarray(cols[3], dtype=np.int64)[order],
+            "sku": pd.array(np.asarray(cols[4], dtype=object)[order], dtype="string"),
             "channel": pd.array(chan.astype(object), dtype="string"),
-            "value": np.asarray(self.value, dtype=float)[order],
+            "value": np.asarray(cols[5], dtype=float)[order],
         })

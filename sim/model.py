@@ -19,7 +19,7 @@ import simpy
 
 from sim.clock import ShiftClock
 from sim.customers import CustomerBase, Experience, ReviewBoard
-from sim.demand import Demand, review_multiplier
+from sim.demand import GROUPS, Demand, review_multiplier
 from sim.fulfilment import Carriers, Picking
 from sim.inventory import Inventory
 from sim.log import EventLog
@@ -28,12 +28,25 @@ from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.service import ServiceDesk
 
-#: Daily funnel counters, in array order.
-DAILY_COUNTERS = ("sessions", "returning_sessions", "views", "views_out_of_stock", "carts", "checkouts",
-                  "lost_sales")
 #: Longest time after the horizon that in-flight orders may take to finish.
 MAX_DRAIN_HOURS = 400 * 24.0
 CUSTOMER_GROUP = 2
+
+
+class FunnelCounts:
+    """Every hour's funnel counts, kept whole and reduced to tables after the run.
+
+    Arrays are [hour, channel, group] for sessions and [hour, channel, group,
+    sku] for the steps (groups as in ``sim.demand.GROUPS``).
+    """
+
+    def __init__(self, hours: int, channels: int, skus: int) -> None:
+        shape = (hours, channels, len(GROUPS))
+        self.sessions = np.zeros(shape, dtype=np.int64)
+        self.views = np.zeros(shape + (skus,), dtype=np.int64)
+        self.carts = np.zeros_like(self.views)
+        self.checkouts = np.zeros_like(self.views)
+        self.views_out_of_stock = np.zeros((hours, channels), dtype=np.int64)
 
 
 class StoreModel:
@@ -54,77 +67,87 @@ class StoreModel:
         self.reviews = ReviewBoard(s.reviews, self.rng.reviews, self.log)
         self.customers = CustomerBase(s.customers, self.rng.customers, self.log)
         self.orders = OrderBook()
-        n_channels = len(self.demand.channels)
-        self.counters = np.zeros((days, n_channels, len(DAILY_COUNTERS)), dtype=np.int64)
-        self.spend = np.zeros((days, n_channels))
+        self.funnel = FunnelCounts(days * 24, len(self.demand.channels), len(self.demand.skus))
+        self.lost_sales = np.zeros((days, len(self.demand.channels)), dtype=np.int64)
         skus = list(s.catalogue.skus.values())
         self.price = np.array([k.price for k in skus])
         self.unit_cost = np.array([k.unit_cost for k in skus])
         self.return_p = np.array([k.return_probability for k in skus])
         self.defect_p = np.array([k.defect_probability for k in skus])
+        self.lost_policy = s.catalogue.stockout_policy == "lost"
 
     # --- the run ----------------------------------------------------------------------------------
     def run(self) -> None:
-        self.env.process(self._hours())
+        self.env.process(self._days())
         self.env.run(until=self.days * 24.0 + MAX_DRAIN_HOURS)
 
-    def _hours(self):
-        env, rng, s = self.env, self.rng, self.scenario
-        pre_sales_rate = s.service.pre_sales_per_1000_views / 1000.0
-        for hour in range(self.days * 24):
-            day = hour // 24
-            in_stock = self.inventory.in_stock()
+    def _days(self):
+        env, rng, s, demand, f = self.env, self.rng, self.scenario, self.demand, self.funnel
+        pre_sales_rate = s.service.pre_sales_per_1000_views / 1000.0 if s.service.enabled else 0.0
+        season = demand.season(self.days * 24).reshape(self.days, 24)
+        for day in range(self.days):
             mult = review_multiplier(self.reviews.rating_now, self.reviews.count, s.reviews)
-            c = self.demand.draw(hour, rng.traffic, rng.funnel, mult, self.customers.active, in_stock)
-            row = self.counters[day]
-            row[:, 0] += c.sessions.sum(axis=1)
-            row[:, 1] += c.sessions[:, 1:].sum(axis=1)
-            row[:, 2] += c.views.sum(axis=(1, 2))
-            row[:, 3] += c.views_out_of_stock
-            row[:, 4] += c.carts.sum(axis=(1, 2))
-            row[:, 5] += c.checkouts.sum(axis=(1, 2))
-            self.spend[day] += c.sessions[:, :2].sum(axis=1) * self.demand.cost_per_click
-            for ch, group, k in zip(*np.nonzero(c.orders)):
-                for _ in range(c.orders[ch, group, k]):
-                    self._place(hour, int(ch), int(group), int(k))
-            if pre_sales_rate and s.service.enabled:
-                for _ in range(rng.service.poisson(c.views.sum() * pre_sales_rate)):
-                    self._later(rng.service.random(), self.desk.open, "pre_sales")
-            yield env.timeout(1.0)
+            c = demand.draw(season[day], rng.traffic, rng.funnel, mult, self.customers.active,
+                            self.inventory.in_stock())
+            hours = slice(day * 24, day * 24 + 24)
+            f.sessions[hours], f.views[hours], f.carts[hours] = c.sessions, c.views, c.carts
+            f.checkouts[hours], f.views_out_of_stock[hours] = c.checkouts, c.views_out_of_stock
+            if c.orders.any():
+                self._schedule_orders(day, c.orders)
+            if pre_sales_rate:
+                per_hour = rng.service.poisson(c.views.sum(axis=(1, 2, 3)) * pre_sales_rate)
+                for hour in np.repeat(np.arange(24), per_hour):
+                    self._later(hour + rng.service.random(), self.desk.open, "pre_sales")
+            yield env.timeout(24.0)
 
     def _later(self, delay: float, fn, *args) -> None:
         """Call ``fn(*args)`` ``delay`` hours from now without a generator process."""
         self.env.timeout(delay).callbacks.append(lambda _event: fn(*args))
 
     # --- one order --------------------------------------------------------------------------------
-    def _place(self, hour: int, ch: int, group: int, k: int) -> None:
-        rng = self.rng.orders
-        units = 1 + int(rng.poisson(self.scenario.catalogue.extra_units_mean))
-        lost = self.scenario.catalogue.stockout_policy == "lost"
-        if lost and units > self.inventory.on_hand[k]:
-            self.counters[hour // 24, ch, DAILY_COUNTERS.index("lost_sales")] += 1
-            return
-        placed = hour + rng.random()
+    def _schedule_orders(self, day: int, counts: np.ndarray) -> None:
+        """Give each order of the day's counts [hour, channel, group, sku] its time, units and delivery option."""
+        rng, carriers = self.rng.orders, self.carriers
+        flat = np.repeat(np.arange(counts.size), counts.ravel())
+        hours, chans, groups, skus = np.unravel_index(flat, counts.shape)
+        n = len(flat)
+        units = 1 + rng.poisson(self.scenario.catalogue.extra_units_mean, size=n)
+        delays = hours + rng.random(n)
+        options = rng.choice(len(carriers.share), size=n, p=carriers.share)
+        for i in np.argsort(delays, kind="stable"):
+            self.env.process(self._order(float(delays[i]), int(chans[i]), int(groups[i]), int(skus[i]),
+                                         int(units[i]), int(options[i])))
+
+    def _open_order(self, ch: int, group: int, k: int, units: int, option: int) -> int | None:
+        """At the moment of purchase: take stock, find or create the customer, book the order.
+
+        Returns the order id, or None when the shelf is empty and sales are lost.
+        """
+        now, inv = self.env.now, self.inventory
+        if self.lost_policy and units > inv.on_hand[k]:
+            self.lost_sales[int(now // 24), ch] += 1
+            return None
         if group == CUSTOMER_GROUP and self.customers.active:
             cid, repeat = self.customers.pick_active(), True
         else:
-            cid, repeat = self.customers.new(placed, ch), False
+            cid, repeat = self.customers.new(now, ch), False
         self.customers.orders[cid] += 1
-        option = int(rng.choice(len(self.carriers.share), p=self.carriers.share))
-        revenue = units * self.price[k] + self.carriers.fee[option]
-        oid = self.orders.new(placed, ch, group, k, cid, units, float(revenue), float(units * self.unit_cost[k]),
-                              repeat, option, placed + self.carriers.promise_h[option])
-        filled = self.inventory.reserve(k, units)
-        self.env.process(self._order(oid, filled, placed - self.env.now))
+        c = self.carriers
+        return self.orders.new(now, ch, group, k, cid, units, float(units * self.price[k] + c.fee[option]),
+                               float(units * self.unit_cost[k]), repeat, option, now + c.promise_h[option])
 
-    def _order(self, oid: int, filled: simpy.Event | None, delay: float):
+    def _order(self, delay: float, ch: int, group: int, k: int, units: int, option: int):
+        """Process: one order from purchase to settlement."""
         env, o, log = self.env, self.orders, self.log
-        cid, k, option = o.customer[oid], o.sku[oid], o.option[oid]
-        sku = self.demand.skus[k]
         yield env.timeout(delay)
+        oid = self._open_order(ch, group, k, units, option)
+        if oid is None:
+            return
+        cid, sku = o.customer[oid], self.demand.skus[k]
         log.add(env.now, "order_placed", oid, cid, sku, o.revenue[oid])
+        filled = self.inventory.reserve(k, units)
         if filled is not None:
-            log.add(env.now, "backordered", oid, cid, sku, o.units[oid])
+            log.add(env.now, "backordered", oid, cid, sku, units)
             yield filled
 
         e = Experience()
@@ -134,13 +157,13 @@ class StoreModel:
         log.add(env.now, "picked", oid, cid, sku, float(wrong))
         o.picked[oid], o.wrong_item[oid], e.wrong_item = env.now, wrong, wrong
 
-        yield env.timeout(self.picking.next_collection(env.now) - env.now)
-        o.shipped[oid] = env.now
+        # One timeout covers the wait for the carrier's collection and the journey.
+        shipped = o.shipped[oid] = self.picking.next_collection(env.now)
         o.shipping_cost[oid] += self.carriers.cost[option]
-        log.add(env.now, "shipped", oid, cid, sku, self.carriers.cost[option])
+        log.add(shipped, "shipped", oid, cid, sku, self.carriers.cost[option])
         transit = self.carriers.transit_hours(option)
-        self._maybe_wismo(oid, cid, env.now + transit, transit, e)
-        yield env.timeout(transit)
+        self._maybe_wismo(oid, cid, shipped, transit, e)
+        yield env.timeout(shipped + transit - env.now)
         o.delivered[oid] = env.now
         e.late = env.now > o.promised[oid]
         log.add(env.now, "delivered", oid, cid, sku, float(e.late))
@@ -149,15 +172,16 @@ class StoreModel:
         self.reviews.maybe_review(env.now, oid, cid, e)
         self.customers.settle(env.now, cid, e)
 
-    def _maybe_wismo(self, oid: int, cid: int, arrival: float, transit: float, e: Experience) -> None:
+    def _maybe_wismo(self, oid: int, cid: int, shipped: float, transit: float, e: Experience) -> None:
         """A where-is-my-order ticket: likely once the promise passes, rare otherwise."""
         cfg, rng, promised = self.scenario.service, self.rng.service, self.orders.promised[oid]
         on_answer = self._service_watch(e)
-        if arrival > promised:
+        if shipped + transit > promised:
             if rng.random() < cfg.wismo_late_probability:
                 self._later(max(promised - self.env.now, 0.0), self.desk.open, "wismo", oid, cid, on_answer)
         elif rng.random() < cfg.wismo_probability:
-            self._later(rng.random() * transit, self.desk.open, "wismo", oid, cid, on_answer)
+            self._later(shipped - self.env.now + rng.random() * transit, self.desk.open, "wismo", oid, cid,
+                        on_answer)
 
     def _service_watch(self, e: Experience):
         sla = self.scenario.service.sla_hours

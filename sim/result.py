@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from sim import kpis as kpi_defs
-from sim.model import DAILY_COUNTERS, StoreModel
+from sim.model import StoreModel
 from sim.scenario import Scenario
 from sim.version import provenance
 
@@ -116,15 +116,26 @@ def _tickets(model: StoreModel, start) -> pd.DataFrame:
 
 
 def _daily(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
-    days, channels = model.days, model.demand.channels
+    days, channels, f = model.days, model.demand.channels, model.funnel
+    n_ch = len(channels)
+
+    def per_day(hourly: np.ndarray) -> np.ndarray:
+        """Sum an [hour, channel, ...] array to [day * channel]."""
+        return hourly.reshape(days, 24, n_ch, -1).sum(axis=(1, 3)).reshape(-1)
+
     dates = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     frame = pd.DataFrame({
-        "date": np.repeat(dates.values, len(channels)),
+        "date": np.repeat(dates.values, n_ch),
         "channel": pd.array(np.tile(np.asarray(channels, dtype=object), days), dtype="string"),
+        "sessions": per_day(f.sessions),
+        "returning_sessions": per_day(f.sessions[:, :, 1:]),
+        "views": per_day(f.views),
+        "views_out_of_stock": per_day(f.views_out_of_stock),
+        "carts": per_day(f.carts),
+        "checkouts": per_day(f.checkouts),
+        "lost_sales": model.lost_sales.reshape(-1),
+        "spend": per_day(f.sessions[:, :, :2]) * np.tile(model.demand.cost_per_click, days),
     })
-    for i, name in enumerate(DAILY_COUNTERS):
-        frame[name] = model.counters[:, :, i].reshape(-1)
-    frame["spend"] = model.spend.reshape(-1)
     day = orders["placed_at"].dt.floor("D")
     grouped = orders.assign(date=day, new=~orders["is_repeat"]).groupby(["date", "channel"], observed=True).agg(
         orders=("order_id", "size"), revenue=("revenue", "sum"), new_customers=("new", "sum"))

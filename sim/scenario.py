@@ -258,7 +258,8 @@ class Shift(Section):
 
 class Warehouse(Section):
     pickers: int = F(2, "people", "pickers on each shift", ge=1, le=1000)
-    shift: Shift = F(None, "-", "pickers' working hours", default_factory=lambda: Shift(start_hour=8, end_hour=17))
+    shift: Shift = F(None, "-", "pickers' working hours", default_factory=lambda: Shift(start_hour=8, end_hour=17,
+                                                                       weekdays=[0, 1, 2, 3, 4, 5]))
     pick_minutes_mean: float = F(6.0, "minutes", "mean time to pick and pack one order", gt=0, le=600)
     pick_minutes_cv: float = F(0.5, "-", "coefficient of variation of pick time (lognormal)", ge=0, le=5)
     pick_error_probability: float = F(0.01, "share", "orders packed with the wrong item", **PROB,
@@ -329,7 +330,7 @@ class Service(Section):
 
 
 class Customers(Section):
-    visit_rate_per_day: float = F(0.02, "visits/day", "sessions per active customer per day", ge=0, le=10)
+    visit_rate_per_day: float = F(0.08, "visits/day", "sessions per active customer per day", ge=0, le=10)
     churn_probability: float = F(0.35, "share", "customers who stop buying after a flawless order", **PROB,
                                  source=SRC_REPEAT)
     bad_experience_churn: float = F(0.35, "share", "added churn after a late, wrong, defective or slow order",
