@@ -1,0 +1,113 @@
+"""Command line: ``python -m sim run | validate | schema``.
+
+    python -m sim run data/scenarios/baseline.yaml --days 90 --seed 7 \\
+        --set service.agents=2 --out results/run1
+    python -m sim validate data/scenarios/growth.yaml
+    python -m sim schema
+
+Bad input (a scenario, an override, a flag) prints one line on stderr and
+exits with status 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+import yaml
+
+from sim.errors import ScenarioError
+from sim.experiment import simulate
+from sim.kpis import KPI_BY_NAME
+from sim.scenario import load_scenario
+from sim.schema import markdown, rows
+
+EXIT_BAD_INPUT = 2
+
+
+def parse_set(items: Sequence[str]) -> dict[str, object]:
+    """``["a.b=3", "c=true"]`` -> ``{"a.b": 3, "c": True}``; values are read as YAML scalars."""
+    out: dict[str, object] = {}
+    for item in items:
+        path, sep, raw = item.partition("=")
+        if not sep or not path:
+            raise ScenarioError(f"--set {item!r}: allowed form is dotted.path=value, e.g. service.agents=2")
+        try:
+            out[path.strip()] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise ScenarioError(f"--set {item!r}: the value is not a valid YAML scalar") from None
+    return out
+
+
+def format_kpis(kpis: dict[str, float]) -> str:
+    width = max(len(k) for k in kpis)
+    lines = []
+    for name, value in kpis.items():
+        unit = KPI_BY_NAME[name].unit if name in KPI_BY_NAME else ""
+        shown = f"{value:.2%}" if unit == "share" else f"{value:,.2f}"
+        lines.append(f"{name:<{width}}  {shown:>16}  {unit if unit != 'share' else ''}")
+    return "\n".join(lines)
+
+
+def _run(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    if args.set:
+        scenario = scenario.with_overrides(parse_set(args.set))
+    result = simulate(scenario, seed=args.seed, days=args.days)
+    print(f"# {scenario.meta.name}: {result.days} days, seed {args.seed}, money in {scenario.money.currency}")
+    print(format_kpis(result.kpis()))
+    if args.out:
+        out = result.write(args.out, fmt=args.format)
+        print(f"# tables, kpis.json and scenario.yaml written to {out}")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario)
+    print(f"{args.scenario}: valid ({scenario.meta.name}; {len(scenario.traffic.channels)} channels, "
+          f"{len(scenario.catalogue.skus)} SKUs)")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.markdown:
+        print(markdown())
+        return 0
+    for r in rows():
+        print(f"{r['path']:<52} {r['unit']:<16} {r['range']:<22} default {r['default']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m sim", description="Simulate an online store.")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run a scenario and print its KPIs")
+    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("--days", type=int, default=None, help="horizon in days (default: the file's time.days)")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                     help="override a field by dotted path, e.g. service.agents=2 (repeatable)")
+    run.add_argument("--out", help="folder for the tables, kpis.json and the resolved scenario")
+    run.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format")
+    run.set_defaults(func=_run)
+    val = sub.add_parser("validate", help="check a scenario file")
+    val.add_argument("scenario")
+    val.set_defaults(func=_validate)
+    sch = sub.add_parser("schema", help="list every scenario field with unit, range and default")
+    sch.add_argument("--markdown", action="store_true", help="as a Markdown table with sources")
+    sch.set_defaults(func=_schema)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ScenarioError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 0
