@@ -1,0 +1,36 @@
+# Two commands set up a fresh machine (Python 3.11 + pip) and do the work:
+#   make reports   - create .venv if missing, install, run every notebook into reports/<run>/
+#   make test      - create .venv if missing, install, run the test suite (with nbval over the notebooks)
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PARAMS ?= default
+CONFIG ?= data/reports.yaml
+PYTEST_ARGS ?=
+
+.PHONY: setup reports test bench run clean
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (store-playbook)" >/dev/null
+	touch $@
+
+setup: $(VENV)/.installed
+
+reports: setup
+	$(PY) -m playbook.reports --config $(CONFIG) --params $(PARAMS)
+
+test: setup
+	$(PY) -m pytest -n 2 --nbval-lax notebooks tests $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) benchmarks/bench_sim.py
+
+run: setup
+	$(PY) -m sim run data/scenarios/baseline.yaml --days 90 --seed 7
+
+clean:
+	rm -rf reports results .pytest_cache
