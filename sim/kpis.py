@@ -38,6 +38,11 @@ def sessions(daily: pd.DataFrame) -> float:
     return float(daily["sessions"].sum())
 
 
+def bounce_rate(daily: pd.DataFrame) -> float:
+    """Bounce rate = 1 - product views / sessions (sessions that left without viewing a product)."""
+    return 1.0 - _ratio(daily["views"].sum(), daily["sessions"].sum())
+
+
 def orders(orders: pd.DataFrame) -> float:
     """Orders = number of rows of the orders table."""
     return float(len(orders))
@@ -134,6 +139,11 @@ def pick_error_rate(orders: pd.DataFrame) -> float:
     return _ratio(picked["wrong_item"].astype(bool).sum(), len(picked))
 
 
+def mean_fulfilment_hours(orders: pd.DataFrame) -> float:
+    """Mean order-to-carrier time = mean(shipped_at - placed_at), hours (queue for a picker, pick, collection)."""
+    return float(_hours(orders["shipped_at"], orders["placed_at"]).mean())
+
+
 def mean_delivery_hours(orders: pd.DataFrame) -> float:
     """Mean order-to-door time = mean(delivered_at - placed_at), in hours."""
     return float(_hours(orders["delivered_at"], orders["placed_at"]).mean())
@@ -200,6 +210,7 @@ class KPI:
 
 KPIS: tuple[KPI, ...] = (
     KPI("sessions", "sessions", sessions, ("daily",), ("sessions",)),
+    KPI("bounce_rate", "share", bounce_rate, ("daily",), ("sessions", "views"), higher_is_better=False),
     KPI("orders", "orders", orders, ("orders",)),
     KPI("conversion_rate", "share", conversion_rate, ("orders", "daily"), ("sessions",)),
     KPI("average_order_value", "money", average_order_value, ("orders",)),
@@ -215,6 +226,8 @@ KPIS: tuple[KPI, ...] = (
     KPI("ltv_to_cac", "ratio", ltv_to_cac, ("orders", "daily"), ("spend",)),
     KPI("return_rate", "share", return_rate, ("orders",), ("returned",), higher_is_better=False),
     KPI("on_time_delivery_rate", "share", on_time_delivery_rate, ("orders",), ("delivered_at", "promised_at")),
+    KPI("mean_fulfilment_hours", "hours", mean_fulfilment_hours, ("orders",), ("shipped_at",),
+        higher_is_better=False),
     KPI("mean_delivery_hours", "hours", mean_delivery_hours, ("orders",), ("delivered_at",), higher_is_better=False),
     KPI("pick_error_rate", "share", pick_error_rate, ("orders",), ("picked_at", "wrong_item"), higher_is_better=False),
     KPI("stockout_rate", "share", stockout_rate, ("daily",), ("views", "views_out_of_stock"), higher_is_better=False),

@@ -95,7 +95,8 @@ class StoreModel:
             if c.orders.any():
                 self._schedule_orders(day, c.orders)
             if pre_sales_rate:
-                per_hour = rng.service.poisson(c.views.sum(axis=(1, 2, 3)) * pre_sales_rate)
+                # each product view asks a question with this probability: a thinned Poisson stream
+                per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3)), pre_sales_rate)
                 for hour in np.repeat(np.arange(24), per_hour):
                     self._later(hour + rng.service.random(), self.desk.open, "pre_sales")
             yield env.timeout(24.0)
