@@ -74,6 +74,7 @@ DAILY_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "views_out_of_stock": ("int64", "product views that found the product out of stock"),
     "carts": ("int64", "sessions that added to cart"),
     "checkouts": ("int64", "sessions that started checkout"),
+    "lost_sales": ("int64", "completed checkouts that found the shelf empty (stockout_policy: lost)"),
     "orders": ("int64", "orders placed"),
     "revenue": ("float64", "gross revenue of those orders"),
     "spend": ("float64", "marketing spend"),

@@ -1,0 +1,150 @@
+"""Determinism and conservation laws of one run."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.result import TABLES
+from sim.tables import CUSTOMER_COLUMNS, DAILY_COLUMNS, ORDER_COLUMNS, REVIEW_COLUMNS, TICKET_COLUMNS
+
+
+def _digest(result: sim.Result) -> dict[str, str]:
+    out = {}
+    for name, frame in result.tables().items():
+        buf = io.BytesIO()
+        frame.to_parquet(buf, index=False)
+        out[name] = hashlib.sha256(buf.getvalue()).hexdigest()
+    return out
+
+
+def test_same_seed_gives_byte_identical_tables(baseline):
+    a = sim.simulate(baseline, seed=3, days=20)
+    b = sim.simulate(baseline, seed=3, days=20)
+    assert _digest(a) == _digest(b)
+    assert a.kpis() == b.kpis()
+
+
+def test_different_seeds_differ(baseline):
+    a = sim.simulate(baseline, seed=3, days=20)
+    b = sim.simulate(baseline, seed=4, days=20)
+    differing = [name for name, h in _digest(a).items() if _digest(b)[name] != h]
+    assert set(differing) >= {"events", "orders", "daily"}
+
+
+@pytest.mark.parametrize("name, contract", [("orders", ORDER_COLUMNS), ("tickets", TICKET_COLUMNS),
+                                            ("daily", DAILY_COLUMNS), ("customers", CUSTOMER_COLUMNS),
+                                            ("reviews", REVIEW_COLUMNS)])
+def test_tables_follow_the_column_contract(baseline_run, name, contract):
+    frame = getattr(baseline_run, name)
+    assert set(contract) <= set(frame.columns), set(contract) - set(frame.columns)
+    assert len(frame) > 0
+
+
+def test_every_order_reaches_exactly_one_terminal_status(baseline_run):
+    o = baseline_run.orders
+    assert set(o["status"].unique()) <= {"delivered", "refunded", "cancelled"}
+    assert o["status"].notna().all()
+    ev = baseline_run.events
+    placed = ev[ev["kind"] == "order_placed"]["order_id"]
+    assert placed.is_unique and set(placed) == set(o["order_id"])
+    # exactly one terminal event per order: delivered-and-kept, refunded, or cancelled
+    delivered = set(ev.loc[ev["kind"] == "delivered", "order_id"])
+    refunded = set(ev.loc[ev["kind"] == "refunded", "order_id"])
+    cancelled = set(ev.loc[ev["kind"] == "cancelled", "order_id"])
+    assert not refunded & cancelled and not delivered & cancelled
+    assert (delivered - refunded) | refunded | cancelled == set(o["order_id"])
+    assert (o.loc[o["status"] == "refunded", "returned"]).all()
+
+
+def test_timestamps_are_in_life_cycle_order(baseline_run):
+    o = baseline_run.orders.dropna(subset=["delivered_at"])
+    assert (o["placed_at"] <= o["picked_at"]).all()
+    assert (o["picked_at"] <= o["shipped_at"]).all()
+    assert (o["shipped_at"] <= o["delivered_at"]).all()
+    r = o.dropna(subset=["refunded_at"])
+    assert (r["delivered_at"] <= r["returned_at"]).all() and (r["returned_at"] <= r["refunded_at"]).all()
+
+
+def test_units_sold_never_exceed_units_available(baseline):
+    # A tight shelf: little stock, slow supplier, lost sales when empty.
+    tight = baseline.with_overrides({"catalogue.skus.tee.initial_stock": 30,
+                                     "catalogue.skus.tee.supplier_lead_time_days": 20})
+    r = sim.simulate(tight, seed=5, days=45)
+    ev = r.events
+    tee = r.orders[r.orders["sku"] == "tee"]
+    received = ev.loc[(ev["kind"] == "restock_received") & (ev["sku"] == "tee"), "value"].sum()
+    restocked = ev.loc[(ev["kind"] == "return_received") & (ev["sku"] == "tee"), "value"].sum()
+    assert tee["units"].sum() <= 30 + received + restocked
+    assert r.daily["lost_sales"].sum() > 0  # the shelf did run empty
+    assert r.kpis()["stockout_rate"] > 0
+
+
+def test_backorders_wait_for_stock_and_are_never_oversold(baseline):
+    s = baseline.with_overrides({"catalogue.stockout_policy": "backorder", "catalogue.skus.mug.initial_stock": 5,
+                                 "catalogue.skus.mug.supplier_lead_time_days": 10})
+    r = sim.simulate(s, seed=2, days=40)
+    back = r.events[r.events["kind"] == "backordered"]
+    assert len(back) > 0
+    arrivals = r.events.loc[(r.events["kind"] == "restock_received") & (r.events["sku"] == "mug"), "time_h"]
+    picked = r.orders.set_index("order_id").loc[back["order_id"], "picked_at"].dropna()
+    first_arrival = pd.Timestamp(s.time.start_date) + pd.to_timedelta(arrivals.min(), unit="h")
+    assert (picked >= first_arrival).all()
+
+
+def test_money_balances_in_tables_and_kpis(baseline_run):
+    o, k = baseline_run.orders, baseline_run.kpis()
+    assert k["revenue"] - k["refunds"] == pytest.approx(k["net_revenue"])
+    assert o["revenue"].sum() - o["refund"].sum() == pytest.approx(k["net_revenue"])
+    assert baseline_run.daily["revenue"].sum() == pytest.approx(o["revenue"].sum())
+    c = baseline_run.customers
+    assert c["revenue"].sum() - c["refund"].sum() == pytest.approx(k["net_revenue"])
+    assert (o["refund"] <= o["revenue"] + 1e-9).all() and (o["refund"] >= 0).all()
+    ev = baseline_run.events
+    assert ev.loc[ev["kind"].isin(["refunded", "cancelled"]), "value"].sum() == pytest.approx(o["refund"].sum())
+
+
+def test_counts_agree_across_tables(baseline_run):
+    r = baseline_run
+    assert r.daily["orders"].sum() == len(r.orders)
+    assert r.customers["orders"].sum() == len(r.orders)
+    assert r.daily["new_customers"].sum() == len(r.customers)
+    assert (r.daily["views"] <= r.daily["sessions"]).all()
+    assert (r.daily["carts"] <= r.daily["views"]).all() and (r.daily["checkouts"] <= r.daily["carts"]).all()
+    assert (r.daily["orders"] + r.daily["lost_sales"] <= r.daily["checkouts"]).all()
+    assert set(r.tickets["reason"]) <= {"wismo", "wrong_item", "defect", "return_request", "pre_sales"}
+    assert r.reviews["rating"].between(1, 5).all()
+
+
+def test_wrong_items_become_returns_and_tickets(baseline):
+    s = baseline.with_overrides({"warehouse.pick_error_probability": 0.3})
+    r = sim.simulate(s, seed=8, days=30)
+    wrong = r.orders[r.orders["wrong_item"] & r.orders["delivered_at"].notna()]
+    assert len(wrong) > 20 and wrong["returned"].all()
+    assert set(wrong["order_id"]) <= set(r.tickets.loc[r.tickets["reason"] == "wrong_item", "order_id"])
+
+
+def test_kpis_are_finite_on_a_normal_run(baseline_run):
+    k = baseline_run.kpis()
+    assert set(k) == set(sim.kpis.KPI_NAMES)
+    assert all(np.isfinite(v) for v in k.values())
+    assert 0.005 < k["conversion_rate"] < 0.05  # around Littledata's 1.4% mean, below the top 20%'s 3.2%
+
+
+def test_result_write_is_atomic(baseline_run, tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    baseline_run.write(out)
+    assert {p.name for p in out.iterdir()} == {f"{t}.parquet" for t in TABLES} | {"kpis.json", "scenario.yaml"}
+    assert "seed: 11" in (out / "scenario.yaml").read_text()
+    # A failure half-way leaves neither a partial folder nor temporary debris.
+    def boom(*_a, **_k):
+        raise OSError("disk full")
+    monkeypatch.setattr(pd.DataFrame, "to_csv", boom)
+    with pytest.raises(OSError):
+        baseline_run.write(tmp_path / "csv_run", fmt="csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]

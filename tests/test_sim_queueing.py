@@ -1,0 +1,122 @@
+"""Queueing theory checks: the service desk against Erlang C, both queues against Little's law.
+
+Erlang C (M/M/c): with offered load a = lambda / mu and c agents,
+
+    P(wait) = [a^c / c! * c / (c - a)] / [sum_{k<c} a^k / k! + a^c / c! * c / (c - a)]
+    Wq      = P(wait) / (c * mu - lambda)
+
+Little's law: L = lambda * W for any stable queue, where L is the time-average
+number in the system, lambda the arrival rate and W the mean time in system.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import sim
+from sim.experiment import mean_ci
+
+FLAT = {"traffic.hourly_profile": [1.0] * 24, "traffic.weekly_profile": [1.0] * 7}
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean wait in queue Wq of an M/M/c queue (Erlang C)."""
+    a = lam / mu
+    top = a ** c / math.factorial(c) * c / (c - a)
+    p_wait = top / (sum(a ** k / math.factorial(k) for k in range(c)) + top)
+    return p_wait / (c * mu - lam)
+
+
+def desk_scenario(agents: int, handle_minutes: float, tickets_per_hour: float) -> tuple[sim.Scenario, float]:
+    """A store whose only tickets are pre-sales questions: a thinned Poisson stream at a constant rate.
+
+    Returns the scenario and its ticket arrival rate lambda (per hour): sessions/h x (1 - bounce) x p(question).
+    """
+    base = sim.Scenario().with_overrides({
+        **FLAT,
+        "traffic.channels": {"direct": {"sessions_per_day": 2400.0}},
+        "customers.repeat_channel_mix": {}, "customers.visit_rate_per_day": 0.0,
+        "service.agents": agents, "service.ai_share": 0.0, "service.handle_minutes_mean": handle_minutes,
+        "service.shift": {"start_hour": 0.0, "end_hour": 24.0, "weekdays": list(range(7))},
+        "service.wismo_probability": 0.0, "service.wismo_late_probability": 0.0,
+        "service.return_ticket_probability": 0.0, "warehouse.pick_error_probability": 0.0,
+    })
+    base = base.with_overrides({f"catalogue.skus.{k}.defect_probability": 0.0 for k in base.catalogue.skus})
+    views_per_hour = 2400.0 / 24 * (1 - base.funnel.bounce_rate)
+    per_view = tickets_per_hour / views_per_hour
+    return base.with_overrides({"service.pre_sales_per_1000_views": per_view * 1000}), tickets_per_hour
+
+
+def _mean_wait_hours(result: sim.Result, warmup_h: float) -> float:
+    t = result.tickets
+    opened_h = (t["opened_at"] - pd.Timestamp(result.scenario.time.start_date)).dt.total_seconds() / 3600
+    waits = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
+    return float(waits[opened_h >= warmup_h].mean())
+
+
+@pytest.mark.parametrize("agents, lam", [(2, 8.0), (3, 13.0)])
+def test_desk_mean_wait_matches_erlang_c(agents, lam):
+    scenario, lam = desk_scenario(agents, handle_minutes=12.0, tickets_per_hour=lam)
+    mu = 60.0 / 12.0
+    theory = erlang_c_wait(lam, mu, agents)
+    waits = [_mean_wait_hours(sim.simulate(scenario, seed=s, days=40), warmup_h=48.0)
+             for s in np.random.SeedSequence(2024).spawn(8)]
+    mean, lo, hi = mean_ci(waits)
+    assert lo <= theory <= hi, f"Erlang C Wq = {theory:.4f} h outside the 95% CI [{lo:.4f}, {hi:.4f}] (mean {mean:.4f})"
+    # and the interval is tight enough to mean something
+    assert hi - lo < 0.5 * theory
+
+
+def _time_average_in_system(times_in: np.ndarray, times_out: np.ndarray, t0: float, t1: float) -> float:
+    """Integral of N(t) over [t0, t1] / (t1 - t0), from entry and exit times (the step function of the log)."""
+    inside = np.clip(np.minimum(times_out, t1) - np.maximum(times_in, t0), 0, None)
+    return float(inside.sum() / (t1 - t0))
+
+
+def _littles_law(entries: pd.Series, exits: pd.Series, t0: float, t1: float, durations: pd.Series, arrived):
+    L = _time_average_in_system(entries.to_numpy(), exits.to_numpy(), t0, t1)
+    lam = arrived.sum() / (t1 - t0)
+    W = float(durations[arrived].mean())
+    return L, lam * W
+
+
+def _hours_since_start(ts: pd.Series, start) -> pd.Series:
+    return (ts - pd.Timestamp(start)).dt.total_seconds() / 3600
+
+
+def test_littles_law_holds_for_the_service_desk():
+    scenario, _ = desk_scenario(2, 12.0, 8.0)
+    r = sim.simulate(scenario, seed=9, days=30)
+    ev = r.events
+    # L from the event log: opened -> +1, resolved -> -1 (matched by ticket id, the events' value)
+    opened = ev[ev["kind"] == "ticket_opened"].set_index("value")["time_h"]
+    resolved = ev[ev["kind"] == "ticket_resolved"].set_index("value")["time_h"]
+    opened, resolved = opened.sort_index(), resolved.reindex(opened.sort_index().index)
+    t0, t1 = 48.0, 30 * 24.0
+    # W from the tickets table, independently of the log
+    start = r.scenario.time.start_date
+    sojourn = (r.tickets["resolved_at"] - r.tickets["opened_at"]).dt.total_seconds() / 3600
+    arrived = _hours_since_start(r.tickets["opened_at"], start).between(t0, t1).to_numpy()
+    L, lam_w = _littles_law(opened, resolved, t0, t1, sojourn, arrived)
+    assert L == pytest.approx(lam_w, rel=0.03), f"L = {L:.3f}, lambda*W = {lam_w:.3f}"
+
+
+def test_littles_law_holds_for_the_warehouse(baseline):
+    # Round-the-clock pickers with a slow pick so that a queue forms.
+    s = baseline.with_overrides({"warehouse.pickers": 1, "warehouse.pick_minutes_mean": 90.0,
+                                 "warehouse.shift": {"start_hour": 0.0, "end_hour": 24.0, "weekdays": list(range(7))}})
+    r = sim.simulate(s, seed=4, days=60)
+    ev = r.events
+    placed = ev[ev["kind"] == "order_placed"].set_index("order_id")["time_h"].sort_index()
+    picked = ev[ev["kind"] == "picked"].set_index("order_id")["time_h"].reindex(placed.index)
+    t0, t1 = 72.0, 60 * 24.0
+    o = r.orders.set_index("order_id").loc[placed.index]
+    in_warehouse = (o["picked_at"] - o["placed_at"]).dt.total_seconds() / 3600
+    arrived = _hours_since_start(o["placed_at"], r.scenario.time.start_date).between(t0, t1).to_numpy()
+    L, lam_w = _littles_law(placed, picked, t0, t1, in_warehouse, arrived)
+    assert L > 0.5  # a real queue
+    assert L == pytest.approx(lam_w, rel=0.05), f"L = {L:.3f}, lambda*W = {lam_w:.3f}"
