@@ -33,8 +33,19 @@ class Streams:
     def from_seed(cls, seed: int | np.random.SeedSequence) -> "Streams":
         """Spawn one generator per source from ``seed`` (an int or a SeedSequence)."""
         seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-        children = seq.spawn(len(STREAMS))
-        return cls(*(np.random.Generator(np.random.PCG64(c)) for c in children))
+        return cls(*(np.random.Generator(np.random.PCG64(c)) for c in children_of(seq, len(STREAMS))))
+
+
+def children_of(seq: np.random.SeedSequence, n: int) -> list[np.random.SeedSequence]:
+    """The first ``n`` children ``seq.spawn(n)`` would give, without advancing ``seq``'s spawn counter.
+
+    ``SeedSequence.spawn`` is stateful: spawning twice from one object gives
+    different children.  Deriving them from the spawn key instead makes a
+    seed usable any number of times - the paired runs of ``sim.compare`` rely
+    on it.
+    """
+    return [np.random.SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (i,), pool_size=seq.pool_size)
+            for i in range(n)]
 
 
 def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:
