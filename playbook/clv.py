@@ -140,6 +140,7 @@ class BGNBD:
 
     @property
     def params(self) -> tuple[float, float, float, float]:
+        """(r, alpha, a, b), the order the log-likelihood takes them in."""
         return self.r, self.alpha, self.a, self.b
 
     def p_alive(self, x, t_x, T) -> np.ndarray:
@@ -215,6 +216,7 @@ class ParetoNBD:
 
     @property
     def params(self) -> tuple[float, float, float, float]:
+        """(r, alpha, s, beta), the order the log-likelihood takes them in."""
         return self.r, self.alpha, self.s, self.beta
 
     def p_alive(self, x, t_x, T) -> np.ndarray:

@@ -20,7 +20,7 @@ Conventions shared by the loaders:
   ``errors="report"`` returns ``(orders, report)`` where ``report`` has one
   row per dropped file row.  Nothing is dropped silently.
 * **Personal data.**  ``hash_ids=True`` replaces customer identifiers with a
-  keyed BLAKE2b hash (see :func:`hash_ids`), stable for one secret ``salt``.
+  keyed BLAKE2b hash (see :func:`hash_customer_ids`), stable for one secret ``salt``.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def check_values(values, name: str, low: float | None = None, high: float | None
 
 # --- identifiers -------------------------------------------------------------
 
-def hash_ids(values: Iterable, salt: str) -> np.ndarray:
+def hash_customer_ids(values: Iterable, salt: str) -> np.ndarray:
     """Salted stable hash of identifiers to non-negative int64.
 
     h(v) = first 8 bytes of BLAKE2b(key=salt, data=str(v).strip().lower()),
@@ -180,7 +180,7 @@ class _Rows:
         text = self.raw[column].str.strip()
         self.flag(text == "", column, missing)
         if hashed:
-            return pd.Series(hash_ids(text, salt or ""), index=text.index)
+            return pd.Series(hash_customer_ids(text, salt or ""), index=text.index)
         return pd.Series(pd.factorize(text.str.lower())[0] + 1, index=text.index)
 
     def duplicates(self, key: pd.Series, column: str, what: str) -> None:

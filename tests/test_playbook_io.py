@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playbook.io import DataError, check_frame, check_values, hash_ids, load_cdnow, load_orders_csv, load_shopify_csv
+from playbook.io import DataError, check_frame, check_values, hash_customer_ids, load_cdnow, load_orders_csv, load_shopify_csv
 from playbook.datasets import cdnow_master
 from sim.tables import ORDER_COLUMNS, REQUIRED_ORDER_COLUMNS
 
@@ -95,7 +95,9 @@ def test_hashed_ids_are_stable_salted_and_carry_no_personal_data(tmp_path):
     assert not set(a["customer_id"]) & set(other["customer_id"])
     assert "example" not in a.to_csv()
     with pytest.raises(ValueError, match="salt"):
-        hash_ids(["x"], salt="")
+        hash_customer_ids(["x"], salt="")
+    with pytest.raises(ValueError, match="salt"):
+        load_orders_csv(path, tz="UTC", currency="EUR", hash_ids=True)
 
 
 def test_shopify_sample_one_row_per_order():
