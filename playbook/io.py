@@ -197,8 +197,8 @@ class _Rows:
 
 
 def _finish(orders: pd.DataFrame, rows: _Rows, source: str, errors: str, *,
-            currency: str, tz: str | None, group: np.ndarray | None = None):
-    """Drop reported rows, cast to schema dtypes, record currency and zone, then raise or report.
+            currency: str, tz: str | None, group: np.ndarray | None = None, **attrs):
+    """Drop reported rows, cast to schema dtypes, record currency, zone and ``attrs``, then raise or report.
 
     ``group[i]`` is the position in ``orders`` of file row ``i`` when several
     file rows make one order (Shopify line items); a bad line then drops its
@@ -221,7 +221,7 @@ def _finish(orders: pd.DataFrame, rows: _Rows, source: str, errors: str, *,
         dtype = ORDER_COLUMNS[column][0]
         clean[column] = clean[column].astype("string" if dtype == "string" else dtype)
     clean = clean.sort_values(["placed_at", "order_id"], kind="stable").reset_index(drop=True)
-    clean.attrs.update(currency=currency.upper(), time_zone=tz, source=source)
+    clean.attrs.update(currency=currency.upper(), time_zone=tz, source=source, **attrs)
     return (clean, report) if errors == "report" else clean
 
 
@@ -276,11 +276,10 @@ def load_orders_csv(path, *, tz: str, currency: str, naive_tz: str | None = None
             orders[column] = raw[column].str.strip()
     if "currency" in raw:
         rows.currency("currency", currency)
-    rows.duplicates(raw["order_id"].str.strip(), "order_id", "order_id")
+    order_ids = raw["order_id"].str.strip()
+    rows.duplicates(order_ids[order_ids != ""], "order_id", "order_id")
     ignored = [c for c in raw.columns if c not in ORDER_COLUMNS and c != "currency"]
-    out = _finish(orders, rows, str(path), errors, currency=currency, tz=tz)
-    (out[0] if errors == "report" else out).attrs["ignored_columns"] = ignored
-    return out
+    return _finish(orders, rows, str(path), errors, currency=currency, tz=tz, ignored_columns=ignored)
 
 
 # --- Shopify orders export -------------------------------------------------------

@@ -32,8 +32,10 @@ def test_plain_sample_loads_in_schema_and_local_time():
 
 def test_naive_stamps_are_taken_in_naive_tz(tmp_path):
     path = tmp_path / "o.csv"
-    path.write_text(HEADER.replace(",currency", "") + "1,7,2024-07-01 12:00,10,0\n")
-    assert load_orders_csv(path, tz="Europe/Berlin", currency="EUR")["placed_at"][0] == pd.Timestamp("2024-07-01 12:00")
+    path.write_text(HEADER.replace(",currency", ",coupon") + "1,7,2024-07-01 12:00,10,0,SPRING\n")
+    local = load_orders_csv(path, tz="Europe/Berlin", currency="EUR")
+    assert local["placed_at"][0] == pd.Timestamp("2024-07-01 12:00")
+    assert local.attrs["ignored_columns"] == ["coupon"] and "coupon" not in local
     moved = load_orders_csv(path, tz="Europe/Berlin", currency="EUR", naive_tz="UTC")
     assert moved["placed_at"][0] == pd.Timestamp("2024-07-01 14:00")
 
