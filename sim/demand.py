@@ -128,7 +128,7 @@ class Demand:
         intent = np.array([c.intent for c in ch])
         skus = s.catalogue.skus.values()
         prices = np.array([k.price for k in skus])
-        fair = np.array([k.fair_price for k in skus])
+        fair = np.array([k.reference_price for k in skus])
         elasticity = np.array([k.elasticity for k in skus])
         #: add-to-cart probability before the live review and stock effects, [C, G, K]
         self.base_cart = (f.view_to_cart * speed_multiplier(s.page.load_time_s, f)

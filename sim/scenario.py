@@ -195,8 +195,9 @@ class Sku(Section):
     demand_weight: float = F(1.0, "relative", "share of product views that land on this SKU", ge=0, le=1000)
     price: float = F(30.0, "money/unit", "selling price", gt=0, le=1_000_000)
     unit_cost: float = F(12.0, "money/unit", "landed cost of goods", ge=0, le=1_000_000)
-    reference_price: float | None = F(None, "money/unit", "price customers consider fair (default: price)",
-                                      gt=0, le=1_000_000)
+    reference_price: float = F(30.0, "money/unit",
+                               "price customers consider fair (competitors' price); pricing above it lowers "
+                               "add-to-cart by the elasticity", gt=0, le=1_000_000)
     elasticity: float = F(-2.62, "-", "price elasticity of add-to-cart against the reference price", ge=-20, le=0,
                           source=SRC_ELASTICITY)
     initial_stock: int = F(400, "units", "stock at hour 0", ge=0, le=10_000_000)
@@ -208,20 +209,17 @@ class Sku(Section):
                                   source=SRC_RETURNS + " (part of it is wrong items, defects and late parcels)")
     defect_probability: float = F(0.02, "share", "orders that arrive defective", **PROB)
 
-    @property
-    def fair_price(self) -> float:
-        return self.reference_price if self.reference_price is not None else self.price
-
 
 def _default_skus() -> dict[str, Sku]:
     return {
-        "tee": Sku(demand_weight=3, price=25, unit_cost=9, initial_stock=500, reorder_point=150,
+        "tee": Sku(demand_weight=3, price=25, reference_price=25, unit_cost=9, initial_stock=500, reorder_point=150,
                    reorder_quantity=500, return_probability=0.15),
-        "hoodie": Sku(demand_weight=2, price=55, unit_cost=22, initial_stock=300, reorder_point=80,
+        "hoodie": Sku(demand_weight=2, price=55, reference_price=55,
+                   unit_cost=22, initial_stock=300, reorder_point=80,
                       reorder_quantity=300, return_probability=0.15),
-        "mug": Sku(demand_weight=1.5, price=15, unit_cost=5, initial_stock=300, reorder_point=60,
+        "mug": Sku(demand_weight=1.5, price=15, reference_price=15, unit_cost=5, initial_stock=300, reorder_point=60,
                    reorder_quantity=300, return_probability=0.06, defect_probability=0.03),
-        "poster": Sku(demand_weight=1, price=20, unit_cost=6, initial_stock=200, reorder_point=50,
+        "poster": Sku(demand_weight=1, price=20, reference_price=20, unit_cost=6, initial_stock=200, reorder_point=50,
                       reorder_quantity=200, return_probability=0.05),
     }
 
