@@ -214,9 +214,8 @@ def _default_skus() -> dict[str, Sku]:
     return {
         "tee": Sku(demand_weight=3, price=25, reference_price=25, unit_cost=9, initial_stock=500, reorder_point=150,
                    reorder_quantity=500, return_probability=0.15),
-        "hoodie": Sku(demand_weight=2, price=55, reference_price=55,
-                   unit_cost=22, initial_stock=300, reorder_point=80,
-                      reorder_quantity=300, return_probability=0.15),
+        "hoodie": Sku(demand_weight=2, price=55, reference_price=55, unit_cost=22, initial_stock=300,
+                      reorder_point=80, reorder_quantity=300, return_probability=0.15),
         "mug": Sku(demand_weight=1.5, price=15, reference_price=15, unit_cost=5, initial_stock=300, reorder_point=60,
                    reorder_quantity=300, return_probability=0.06, defect_probability=0.03),
         "poster": Sku(demand_weight=1, price=20, reference_price=20, unit_cost=6, initial_stock=200, reorder_point=50,
