@@ -1,0 +1,299 @@
+"""What-if sweeps: every point of a grid or sample, times replications, on local cores or a Dask cluster.
+
+    import sim
+    res = sim.sweep("data/sweeps/agents_returns_traffic.yaml", out="results/agents")   # all local cores
+    res = sim.sweep(definition, executor=4)                                             # 4 local processes
+    res = sim.sweep(definition, executor=distributed.Client("tcp://host:8786"), out=..., resume=True)
+    res.summary                 # one row per point: mean and 95% CI of each KPI, n_ok, n_failed
+
+A task is one replication of one point.  Workers get the base scenario (on
+Dask scattered once) plus the point's few overrides, and send back the
+sweep's KPIs only -- a small dict -- so memory stays flat as a sweep grows.
+Local runs use a ``ProcessPoolExecutor`` (one worker: in this process), Dask
+runs the same function through ``distributed.Client``; no scheduler of our own.
+
+Seeds: replication ``j`` uses ``SeedSequence(seed).spawn(R)[j]``
+(= ``SeedSequence(seed, spawn_key=(j,))``) at *every* point -- common random
+numbers, as in :func:`sim.compare` -- so differences between points are
+paired and a point's replications equal ``sim.replicate(point, R, seed)``.
+Each task carries its seed, so the tables are the same, byte for byte,
+whichever executor and however many workers ran them.
+
+Tasks are handed out replication by replication (every point's replication 0,
+then every point's 1, ...), so a sweep stopped early has about the same
+number of replications at every point.  Finished tasks go to part files as
+they come (see :mod:`sim.sweep_store`); ``resume=True`` skips every task that
+succeeded and reruns the failed ones.  A task that raises is recorded with
+its point, seed and error, and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from tqdm.auto import tqdm
+
+from sim.experiment import run_kpis
+from sim.scenario import Scenario
+from sim.sweep_definition import SweepDefinition, load_sweep
+from sim.sweep_store import PartWriter, Record, prepare, read_parts, read_tables, write_tables
+from sim.version import provenance
+
+
+@dataclass(frozen=True)
+class Task:
+    """One replication of one point: what a worker needs besides the base scenario."""
+
+    point: int
+    replication: int
+    overrides: Mapping[str, Any]
+    seed: int
+    days: int
+    kpis: tuple[str, ...]
+
+    def seed_sequence(self) -> np.random.SeedSequence:
+        """``SeedSequence(seed).spawn(R)[replication]``, the same at every point."""
+        return np.random.SeedSequence(self.seed, spawn_key=(self.replication,))
+
+
+def run_task(base: Scenario, task: Task) -> dict[str, float]:
+    """What a worker runs: the point's scenario for ``task.days``; returns the sweep's KPIs only."""
+    kpis = run_kpis(base.with_overrides(task.overrides), task.seed_sequence(), task.days)
+    return {k: kpis.get(k, float("nan")) for k in task.kpis}
+
+
+#: ``task_fn(base, task) -> {kpi: value}``: what each worker runs (module-level, so it pickles).
+TaskFn = Callable[[Scenario, Task], dict[str, float]]
+#: (task, kpis or None, error message or None)
+Outcome = tuple[Task, "dict[str, float] | None", "str | None"]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A sweep's tables and where they were written (``out`` is None for an in-memory sweep)."""
+
+    definition: SweepDefinition
+    results: pd.DataFrame
+    summary: pd.DataFrame
+    failures: pd.DataFrame
+    out: Path | None
+    tasks_ran: int = 0
+
+    @property
+    def tasks_total(self) -> int:
+        return len(self.summary) * self.definition.replications
+
+    @property
+    def complete(self) -> bool:
+        """Every task has a record (succeeded or failed)."""
+        return len(self.results) + len(self.failures) == self.tasks_total
+
+
+def plan(definition: SweepDefinition) -> tuple[list[dict[str, Any]], list[Task]]:
+    """The points (lever -> value) and every task, replication-major; each point's scenario is checked."""
+    points = definition.points()
+    overrides = definition.point_overrides(points)
+    tasks = [Task(i, j, overrides[i], definition.seed, definition.days, definition.kpis)
+             for j in range(definition.replications) for i in range(len(points))]
+    return points, tasks
+
+
+def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: str | Path | None = None,
+          resume: bool = False, max_tasks: int | None = None, progress: bool = True,
+          task_fn: TaskFn = run_task) -> SweepResult:
+    """Run a sweep (a definition or a sweep YAML file) and return its tables.
+
+    ``executor``: None = a process per local core; an int = that many local
+    processes (1 = in this process); a ``distributed.Client`` = its Dask
+    cluster.  ``out``: folder for part files and tables (None: a temporary
+    one, tables returned only); an existing folder needs ``resume=True``.
+    ``max_tasks``: run at most this many of the remaining tasks, then write
+    the tables and return (resume later).  ``task_fn``: what each worker runs,
+    :func:`run_task` unless a caller instruments it (tests inject failures).
+    """
+    d = definition if isinstance(definition, SweepDefinition) else load_sweep(definition)
+    if max_tasks is not None and (isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 0):
+        raise ValueError(f"max_tasks = {max_tasks!r}: allowed: an integer >= 0, or None for all")
+    points, tasks = plan(d)
+    with contextlib.ExitStack() as stack:
+        folder = Path(out) if out is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        prepare(folder, d, resume)
+        done = read_parts(folder)
+        todo = [t for t in tasks if "kpis" not in done.get((t.point, t.replication), {})][:max_tasks]
+        if todo:
+            _run(todo, d, executor, task_fn, PartWriter(folder), progress)
+        tables = build_tables(d, points, read_parts(folder))
+        write_tables(folder, tables)
+    return SweepResult(d, **tables, out=Path(out) if out is not None else None, tasks_ran=len(todo))
+
+
+def open_sweep(out: str | Path) -> SweepResult:
+    """A sweep folder's definition and tables, as written by :func:`sweep`."""
+    folder = Path(out)
+    return SweepResult(load_sweep(folder / "sweep.yaml"), **read_tables(folder), out=folder)
+
+
+# --- running ---------------------------------------------------------------------------------------
+
+def _run(todo: list[Task], d: SweepDefinition, executor: Any, task_fn: TaskFn, parts: PartWriter,
+         progress: bool) -> None:
+    failed = 0
+    bar = tqdm(total=len(todo), desc=d.name, unit="task", disable=not progress, smoothing=0.05)
+    try:
+        with _runner(executor, d.base, len(todo), progress) as outcomes:
+            for task, kpis, error in outcomes(task_fn, todo):
+                rec: Record = {"point": task.point, "replication": task.replication}
+                rec.update({"kpis": kpis} if error is None else {"error": error})
+                parts.add(rec)
+                failed += error is not None
+                if error is not None:
+                    bar.set_postfix(failed=failed)
+                bar.update()
+    finally:
+        parts.flush()
+        bar.close()
+
+
+@contextlib.contextmanager
+def _runner(executor: Any, base: Scenario, n_tasks: int,
+            progress: bool) -> Iterator[Callable[[TaskFn, list[Task]], Iterator[Outcome]]]:
+    """``outcomes(task_fn, tasks)`` on the chosen executor, in order of completion."""
+    if executor is None or isinstance(executor, (int, np.integer)):
+        n = _workers(executor)
+        if n == 1 or n_tasks == 1:
+            yield partial(_serial, base)
+            return
+        with ProcessPoolExecutor(max_workers=min(n, n_tasks)) as pool:
+            yield partial(_pooled, pool, base, 2 * n)
+        return
+    client = _as_client(executor)
+    _check_worker_versions(client)
+    if progress:
+        print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
+    base_ref = client.scatter(base, broadcast=True, hash=False)
+    slots = sum(client.nthreads().values())
+    yield partial(_pooled, client.get_executor(pure=False), base_ref, 2 * max(slots, 1))
+
+
+def _workers(n: Any) -> int:
+    n = os.cpu_count() or 1 if n is None else n
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"executor = {n!r}: allowed: None (all cores), a number of local workers >= 1, "
+                         f"or a distributed.Client")
+    return int(n)
+
+
+def _as_client(executor: Any) -> Any:
+    from distributed import Client
+
+    if not isinstance(executor, Client):
+        raise ValueError(f"executor = {executor!r}: allowed: None (all cores), a number of local workers >= 1, "
+                         f"or a distributed.Client")
+    return executor
+
+
+def _check_worker_versions(client: Any) -> None:
+    """Refuse a cluster whose workers run other versions: their numbers would differ from a local run."""
+    here = provenance()
+    for worker, theirs in client.run(provenance).items():
+        moved = [f"{k} {theirs.get(k)} (here {v})" for k, v in here.items() if theirs.get(k) != v]
+        if moved:
+            raise RuntimeError(f"Dask worker {worker} runs {', '.join(moved)}: install the same versions there")
+
+
+def _message(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _serial(base: Scenario, task_fn: TaskFn, tasks: list[Task]) -> Iterator[Outcome]:
+    for task in tasks:
+        try:
+            yield task, task_fn(base, task), None
+        except Exception as exc:  # a failed task is recorded, the sweep goes on
+            yield task, None, _message(exc)
+
+
+def _pooled(pool: Executor, base: Any, window: int, task_fn: TaskFn, tasks: list[Task]) -> Iterator[Outcome]:
+    """Keep ``window`` tasks in flight on ``pool``; yield each as it finishes."""
+    pending = iter(tasks)
+    running: dict[Future, Task] = {}
+    try:
+        while True:
+            for task in islice(pending, window - len(running)):
+                running[pool.submit(task_fn, base, task)] = task
+            if not running:
+                return
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                task = running.pop(fut)
+                try:
+                    yield task, fut.result(), None
+                except Exception as exc:  # raised in the task (or the worker died): recorded
+                    yield task, None, _message(exc)
+    finally:
+        for fut in running:
+            fut.cancel()
+
+
+# --- tables ----------------------------------------------------------------------------------------
+
+def _cell(value: Any) -> Any:
+    """A lever value as a table cell: scalars as they are, lists and mappings as JSON text."""
+    return json.dumps(value, sort_keys=True, default=str) if isinstance(value, (list, dict)) else value
+
+
+def build_tables(d: SweepDefinition, points: list[dict[str, Any]],
+                 records: Mapping[tuple[int, int], Record]) -> dict[str, pd.DataFrame]:
+    """results (one row per successful task), summary (one row per point) and failures, sorted."""
+    levers = pd.DataFrame([{k: _cell(v) for k, v in p.items()} for p in points], columns=list(d.lever_names))
+    keys = sorted(records)
+    ok = [k for k in keys if "kpis" in records[k]]
+    bad = [k for k in keys if "kpis" not in records[k]]
+
+    def head(which: list[tuple[int, int]]) -> pd.DataFrame:
+        idx = pd.DataFrame(which, columns=["point", "replication"], dtype="int64")
+        return pd.concat([idx, levers.iloc[idx["point"]].reset_index(drop=True)], axis=1)
+
+    kpis = pd.DataFrame([records[k]["kpis"] for k in ok], columns=list(d.kpis), dtype="float64")
+    results = pd.concat([head(ok), kpis], axis=1)
+    failures = head(bad).assign(
+        seed=[f"SeedSequence({d.seed}, spawn_key=({j},))" for _, j in bad],
+        error=pd.Series([records[k]["error"] for k in bad], dtype="str"))
+    return {"results": results, "summary": _summary(d, levers, results, failures), "failures": failures}
+
+
+def _summary(d: SweepDefinition, levers: pd.DataFrame, results: pd.DataFrame,
+             failures: pd.DataFrame) -> pd.DataFrame:
+    """Per point: replications that succeeded and failed, and per KPI the mean and Student-t 95% CI.
+
+    The same interval as :func:`sim.mean_ci`, computed for all points at once: mean +/- t(0.975, n-1) *
+    sd / sqrt(n) over the replications where the KPI is defined (n < 2: no interval).
+    """
+    everything = pd.RangeIndex(len(levers), name="point")
+    grouped = results.groupby("point")[list(d.kpis)]
+    mean, sd, n = (x.reindex(everything) for x in (grouped.mean(), grouped.std(ddof=1), grouped.count()))
+    n = n.fillna(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)
+    out = levers.copy()
+    out.insert(0, "point", np.arange(len(levers), dtype="int64"))
+    out["n_ok"] = results.groupby("point").size().reindex(everything, fill_value=0).to_numpy()
+    out["n_failed"] = failures.groupby("point").size().reindex(everything, fill_value=0).to_numpy()
+    for k in d.kpis:
+        out[f"{k}_mean"] = mean[k].to_numpy()
+        out[f"{k}_ci_low"] = (mean[k] - half[k]).to_numpy()
+        out[f"{k}_ci_high"] = (mean[k] + half[k]).to_numpy()
+    return out
