@@ -77,12 +77,14 @@ def threshold_alerts(summary: pd.DataFrame, limits: Mapping[str, tuple[float | N
 
 
 def p_chart(successes: pd.Series, trials: pd.Series, kpi: str, *, side: str = "both", sigmas: float = 3.0,
-            baseline: int | None = None) -> pd.DataFrame:
+            baseline: int | None = None, centre: float | None = None) -> pd.DataFrame:
     """Shewhart p-chart of a share with a different number of trials each period.
 
     Centre p = sum(successes) / sum(trials) over the first ``baseline``
-    periods (all if None); limits p +- sigmas * sqrt(p (1 - p) / n_t), so a
-    quiet day gets wider limits than a busy one.  ``side`` 'upper' flags
+    periods (all if None), or the given standard ``centre`` (a target such as
+    an SLA); limits p +- sigmas * sqrt(p (1 - p) / n_t), so a quiet day gets
+    wider limits than a busy one and a day with 4 tickets is not judged like
+    a day with 400.  ``side`` 'upper' flags
     spikes (return rate), 'lower' drops (conversion), 'both' either.
     Returns every period with value, centre, lcl, ucl and ``alert``.
     """
@@ -93,14 +95,18 @@ def p_chart(successes: pd.Series, trials: pd.Series, kpi: str, *, side: str = "b
     k = check_values(successes, f"{kpi} successes", 0)
     if np.any(k > n):
         raise ValueError(f"{kpi} successes must be in [0, trials]")
-    stop = baseline if baseline is not None else len(n)
-    if n[:stop].sum() == 0:
-        raise ValueError(f"{kpi}: the baseline periods have no trials to estimate the centre line from")
-    centre = k[:stop].sum() / n[:stop].sum()
+    if centre is None:
+        stop = baseline if baseline is not None else len(n)
+        if n[:stop].sum() == 0:
+            raise ValueError(f"{kpi}: the baseline periods have no trials to estimate the centre line from")
+        centre = k[:stop].sum() / n[:stop].sum()
+    check_values(centre, "centre", 0, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = np.where(n > 0, k / n, np.nan)
         half = sigmas * np.sqrt(centre * (1 - centre) / n)
-    lcl, ucl = np.maximum(centre - half, 0.0), np.minimum(centre + half, 1.0)
+    # limits at or beyond 0 and 1 (up to rounding) cannot be crossed
+    lcl = np.where(centre - half > 1e-12, centre - half, 0.0)
+    ucl = np.where(centre + half < 1 - 1e-12, centre + half, 1.0)
     alert = ((rate > ucl) & (side != "lower")) | ((rate < lcl) & (side != "upper"))
     return pd.DataFrame({"kpi": kpi, "value": rate, "centre": centre, "lcl": lcl, "ucl": ucl, "alert": alert},
                         index=successes.index)
@@ -152,8 +158,10 @@ def early_warnings(tables: Mapping[str, pd.DataFrame], freq: str = "D", *, sla_h
     * return-rate spike: upper p-chart of returned / delivered orders (the
       ``sim.kpis.return_rate`` base), orders grouped by placed_at period;
     * conversion drop: lower p-chart of orders / sessions;
-    * SLA breach: ``sla_attainment`` (share of tickets answered within
-      ``sla_hours``) below ``sla_target``;
+    * SLA breach: lower p-chart of tickets answered within ``sla_hours`` /
+      tickets answered (``sim.kpis.sla_attainment``) around the standard
+      ``sla_target``, so a day with a handful of tickets alerts only when it
+      is clearly below target;
     * price anomaly: ``average_order_value`` outside its EWMA limits (a
       mispriced product or a runaway discount code moves it).
     Rules whose tables or columns are missing are listed in ``attrs["skipped"]``.
@@ -176,8 +184,14 @@ def early_warnings(tables: Mapping[str, pd.DataFrame], freq: str = "D", *, sla_h
                                         baseline=baseline), "p-chart lower limit"))
     else:
         skipped.append("conversion drop (orders and daily.sessions)")
+    tickets = tables.get("tickets")
     if "sla_attainment" in summary:
-        out.append(threshold_alerts(summary, {"sla_attainment": (sla_target, None)}))
+        answered = tickets[tickets["first_response_at"].notna()]
+        hours = (answered["first_response_at"] - answered["opened_at"]).dt.total_seconds() / 3600
+        counts = (hours <= sla_hours).groupby(_periods(answered, "tickets", freq)).agg(["sum", "size"])
+        counts = counts.reindex(summary.index, fill_value=0)
+        out.append(chart_alerts(p_chart(counts["sum"], counts["size"], "sla_attainment", side="lower",
+                                        sigmas=sigmas, centre=sla_target), "p-chart lower limit (target)"))
     else:
         skipped.append("SLA breach (tickets)")
     if "average_order_value" in summary:

@@ -55,6 +55,11 @@ def test_p_chart_limits_by_formula():
     assert chart["centre"].iloc[0] == pytest.approx(p)
     assert chart["ucl"].iloc[0] == pytest.approx(p + 3 * np.sqrt(p * (1 - p) / 100))
     assert chart["alert"].tolist() == [False, False, True]
+    target = p_chart(pd.Series([3, 18]), pd.Series([4, 20]), "sla_attainment", side="lower", centre=0.9)
+    assert target["lcl"].tolist() == pytest.approx([0.9 - 3 * np.sqrt(0.09 / 4), 0.9 - 3 * np.sqrt(0.09 / 20)])
+    assert target["alert"].tolist() == [False, False]  # 3 of 4 is within the noise of a 90% target
+    one = p_chart(pd.Series([0]), pd.Series([1]), "sla_attainment", side="lower", centre=0.9)
+    assert one["lcl"].item() == 0.0 and not one["alert"].item()  # one ticket cannot breach a 3-sigma limit
     with pytest.raises(ValueError, match=r"successes must be in \[0, trials\]"):
         p_chart(pd.Series([5]), pd.Series([4]), "x")
 
