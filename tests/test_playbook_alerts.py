@@ -1,9 +1,12 @@
 """KPI summaries through sim.kpis, control-chart formulas, and the four early warnings on injected faults."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+import sim
 import sim.kpis as kpis
 from playbook.alerts import early_warnings, ewma_chart, kpi_summary, p_chart, threshold_alerts
 
@@ -99,3 +102,16 @@ def test_thresholds_and_bad_input(tables):
         kpi_summary(tables, "Q")
     with pytest.raises(ValueError, match="placed_at"):
         kpi_summary({"orders": tables["orders"].drop(columns="placed_at")})
+
+
+def test_reviews_of_a_simulated_store_match_its_own_kpis():
+    scenario = sim.load_scenario(Path(__file__).resolve().parents[1] / "data" / "scenarios" / "baseline.yaml")
+    result = sim.simulate(scenario, seed=3, days=28)
+    tables = result.tables()
+    weekly = kpi_summary(tables, "W")
+    total = result.kpis()
+    assert weekly["orders"].sum() == total["orders"]
+    assert weekly["revenue"].sum() == pytest.approx(total["revenue"])
+    alerts = early_warnings(tables, "D", sla_hours=scenario.service.sla_hours)
+    assert alerts.attrs["skipped"] == [] and set(alerts["kpi"]) <= {
+        "return_rate", "conversion_rate", "sla_attainment", "average_order_value"}
