@@ -1,4 +1,4 @@
-"""Queueing theory checks: the service desk against Erlang C, both queues against Little's law.
+"""Queueing theory checks: the service desk against Erlang C (playbook.staffing), both queues against Little's law.
 
 Erlang C (M/M/c): with offered load a = lambda / mu and c agents,
 
@@ -11,24 +11,15 @@ number in the system, lambda the arrival rate and W the mean time in system.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import sim
+from playbook.staffing import mean_wait, sla_attainment
 from sim.experiment import mean_ci
 
 FLAT = {"traffic.hourly_profile": [1.0] * 24, "traffic.weekly_profile": [1.0] * 7}
-
-
-def erlang_c_wait(lam: float, mu: float, c: int) -> float:
-    """Mean wait in queue Wq of an M/M/c queue (Erlang C)."""
-    a = lam / mu
-    top = a ** c / math.factorial(c) * c / (c - a)
-    p_wait = top / (sum(a ** k / math.factorial(k) for k in range(c)) + top)
-    return p_wait / (c * mu - lam)
 
 
 def desk_scenario(agents: int, handle_minutes: float, tickets_per_hour: float) -> tuple[sim.Scenario, float]:
@@ -51,24 +42,28 @@ def desk_scenario(agents: int, handle_minutes: float, tickets_per_hour: float) -
     return base.with_overrides({"service.pre_sales_per_1000_views": per_view * 1000}), tickets_per_hour
 
 
-def _mean_wait_hours(result: sim.Result, warmup_h: float) -> float:
+def _waits_after_warmup(result: sim.Result, warmup_h: float) -> pd.Series:
     t = result.tickets
     opened_h = (t["opened_at"] - pd.Timestamp(result.scenario.time.start_date)).dt.total_seconds() / 3600
     waits = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
-    return float(waits[opened_h >= warmup_h].mean())
+    return waits[opened_h >= warmup_h]
 
 
 @pytest.mark.parametrize("agents, lam", [(2, 8.0), (3, 13.0)])
-def test_desk_mean_wait_matches_erlang_c(agents, lam):
+def test_desk_waits_match_erlang_c(agents, lam):
+    """Mean wait against Wq = C(c, a) / (c mu - lambda) and SLA attainment against
+    P(W <= t) = 1 - C(c, a) exp(-(c mu - lambda) t), both from playbook.staffing."""
     scenario, lam = desk_scenario(agents, handle_minutes=12.0, tickets_per_hour=lam)
-    mu = 60.0 / 12.0
-    theory = erlang_c_wait(lam, mu, agents)
-    waits = [_mean_wait_hours(sim.simulate(scenario, seed=s, days=40), warmup_h=48.0)
-             for s in np.random.SeedSequence(2024).spawn(8)]
-    mean, lo, hi = mean_ci(waits)
-    assert lo <= theory <= hi, f"Erlang C Wq = {theory:.4f} h outside the 95% CI [{lo:.4f}, {hi:.4f}] (mean {mean:.4f})"
-    # and the interval is tight enough to mean something
-    assert hi - lo < 0.5 * theory
+    mu, target = 60.0 / 12.0, 0.25
+    runs = [_waits_after_warmup(sim.simulate(scenario, seed=s, days=40), warmup_h=48.0)
+            for s in np.random.SeedSequence(2024).spawn(8)]
+    for name, observed, theory in [
+        ("mean wait", [w.mean() for w in runs], mean_wait(lam, mu, agents)),
+        ("SLA attainment", [(w <= target).mean() for w in runs], sla_attainment(lam, mu, agents, target)),
+    ]:
+        mean, lo, hi = mean_ci(observed)
+        assert lo <= theory <= hi, f"{name}: Erlang C {theory:.4f} outside the 95% CI [{lo:.4f}, {hi:.4f}]"
+        assert hi - lo < 0.5 * theory  # and the interval is tight enough to mean something
 
 
 def _time_average_in_system(times_in: np.ndarray, times_out: np.ndarray, t0: float, t1: float) -> float:
