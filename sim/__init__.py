@@ -13,7 +13,8 @@ from sim.errors import ScenarioError
 from sim.experiment import compare, mean_ci, replicate, run_kpis, simulate, summarize
 from sim.result import Result
 from sim.scenario import Scenario, load_scenario
+from sim.sweep import sweep
 from sim.version import __version__
 
 __all__ = ["ScenarioError", "Scenario", "load_scenario", "simulate", "replicate", "compare", "summarize",
-           "mean_ci", "run_kpis", "Result", "__version__"]
+           "mean_ci", "run_kpis", "Result", "sweep", "__version__"]

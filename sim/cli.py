@@ -4,6 +4,8 @@
         --set service.agents=2 --out results/run1
     python -m sim validate data/scenarios/growth.yaml
     python -m sim schema
+    python -m sim sweep data/sweeps/agents_returns_traffic.yaml --out results/agents [--resume]
+    python -m sim sweep FILE --scheduler tcp://10.0.0.5:8786 --out results/agents
 
 Bad input (a scenario, an override, a flag) prints one line on stderr and
 exits with status 2, without a traceback.
@@ -97,7 +99,47 @@ def build_parser() -> argparse.ArgumentParser:
     sch = sub.add_parser("schema", help="list every scenario field with unit, range and default")
     sch.add_argument("--markdown", action="store_true", help="as a Markdown table with sources")
     sch.set_defaults(func=_schema)
+    add_sweep_parser(sub)
     return p
+
+
+def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
+    """``sweep FILE --workers N | --scheduler ADDRESS --out DIR [--resume]`` (see ``sim.sweep``)."""
+    sw = sub.add_parser("sweep", help="run a sweep file on local processes or a Dask cluster")
+    sw.add_argument("sweep", help="sweep YAML file (see data/sweeps/)")
+    where = sw.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, default=None, help="local worker processes (default: one per core)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    sw.add_argument("--out", required=True, help="folder for part files and tables")
+    sw.add_argument("--resume", action="store_true", help="continue the sweep in --out, skipping finished tasks")
+    sw.set_defaults(func=_sweep)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from sim.sweep import sweep
+
+    try:
+        if args.scheduler:
+            from distributed import Client
+
+            with Client(args.scheduler, timeout="20s") as client:
+                res = sweep(args.sweep, executor=client, out=args.out, resume=args.resume)
+        else:
+            res = sweep(args.sweep, executor=args.workers, out=args.out, resume=args.resume)
+    except (OSError, RuntimeError) as exc:  # folder exists, scheduler unreachable, worker versions differ
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"interrupted: finished tasks are kept in {args.out}/parts; rerun with --resume", file=sys.stderr)
+        return 130
+    d = res.definition
+    print(f"# {d.name}: {len(res.summary)} points x {d.replications} replications; ran {res.tasks_ran} tasks now, "
+          f"{len(res.results)} succeeded, {len(res.failures)} failed in all")
+    print(f"# {res.out}: results.parquet, summary.parquet, failures.parquet, sweep.yaml, provenance.json")
+    if len(res.failures):
+        first = res.failures.iloc[0]
+        print(f"# first failure: point {first['point']}, replication {first['replication']}: {first['error']}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

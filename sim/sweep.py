@@ -49,7 +49,7 @@ from tqdm.auto import tqdm
 from sim.experiment import run_kpis
 from sim.scenario import Scenario
 from sim.sweep_definition import SweepDefinition, load_sweep
-from sim.sweep_store import PartWriter, Record, prepare, read_parts, read_tables, write_tables
+from sim.sweep_store import PartWriter, Record, prepare, read_parts, write_tables
 from sim.version import provenance
 
 
@@ -138,12 +138,6 @@ def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: s
         tables = build_tables(d, points, read_parts(folder))
         write_tables(folder, tables)
     return SweepResult(d, **tables, out=Path(out) if out is not None else None, tasks_ran=len(todo))
-
-
-def open_sweep(out: str | Path) -> SweepResult:
-    """A sweep folder's definition and tables, as written by :func:`sweep`."""
-    folder = Path(out)
-    return SweepResult(load_sweep(folder / "sweep.yaml"), **read_tables(folder), out=folder)
 
 
 # --- running ---------------------------------------------------------------------------------------

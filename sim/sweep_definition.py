@@ -134,7 +134,7 @@ class SweepDefinition:
             for lv in self.levers:
                 overrides.update(lv.overrides(point[lv.name]))
             shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
-            _check_overrides(self.base, overrides, f"{self.name}: point {i} ({shown})")
+            _check_overrides(self.base, overrides, f"sweep {self.name!r}: point {i} ({shown})")
             out.append(overrides)
         return out
 
