@@ -1,0 +1,161 @@
+"""What-ifs: several strategies against one baseline over paired replications, with a computed verdict.
+
+A strategy is the baseline scenario with some fields changed by dotted path
+(``{"service.agents": 2}``) or a whole other :class:`Scenario`.  Every
+strategy runs on the *same* ``n`` seeds as the baseline (replication i of
+each uses the i-th seed spawned from ``SeedSequence(seed)``, as in
+:func:`sim.compare`), so the paired differences cancel most of the noise the
+strategies share: a what-if of 10 pairs reads like one of many more
+independent runs.  For each strategy and KPI the table holds the mean and
+its 95% Student-t interval, and the mean paired difference from the baseline
+with its interval (:func:`sim.mean_ci`), absolute and in % of the baseline
+mean.  The verdict sentences are built from those numbers, so a notebook
+never states a conclusion its runs do not support.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from playbook import units
+from sim.experiment import mean_ci, replicate
+from sim.scenario import Scenario
+
+Strategy = Mapping[str, Any] | Scenario
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Replications of a baseline and its strategies, and the tidy table of their comparison."""
+
+    table: pd.DataFrame            #: one row per (strategy, kpi); see :func:`compare_strategies`
+    runs: dict[str, pd.DataFrame]  #: KPIs of every replication, by strategy (baseline first)
+    baseline: str
+    n: int
+    days: int
+    seed: int
+    currency: str = "EUR"
+
+    @property
+    def strategies(self) -> list[str]:
+        """Strategy names in the order given, baseline first."""
+        return list(self.runs)
+
+    def row(self, kpi: str, strategy: str) -> pd.Series:
+        """The table row of one strategy and KPI (KeyError naming what exists otherwise)."""
+        hit = self.table[(self.table["strategy"] == strategy) & (self.table["kpi"] == kpi)]
+        if hit.empty:
+            raise KeyError(f"no row for strategy {strategy!r} and kpi {kpi!r}; strategies: {self.strategies}")
+        return hit.iloc[0]
+
+    def means(self, strategy: str | None = None) -> dict[str, float]:
+        """Mean of every KPI over the replications of ``strategy`` (default: the baseline)."""
+        return {k: float(v) for k, v in self.runs[strategy or self.baseline].mean().items()}
+
+    def summary(self, kpis: Sequence[str]) -> pd.DataFrame:
+        """Wide, readable view: one row per strategy, 'mean [95% CI]' and the change from the baseline per KPI."""
+        out = {}
+        for kpi in kpis:
+            cells, changes = [], []
+            for s in self.strategies:
+                r = self.row(kpi, s)
+                c = self.currency
+                cells.append(f"{units.fmt(r['mean'], kpi, c)} [{units.fmt(r['ci_low'], kpi, c)}, "
+                             f"{units.fmt(r['ci_high'], kpi, c)}]")
+                changes.append("" if s == self.baseline else
+                               f"{units.fmt_diff(r['diff'], kpi, c)} [{units.fmt_diff(r['diff_low'], kpi, c)}, "
+                               f"{units.fmt_diff(r['diff_high'], kpi, c)}]" + (" *" if r["significant"] else ""))
+            out[units.name(kpi)] = cells
+            out[f"change in {units.phrase(kpi)}"] = changes
+        frame = pd.DataFrame(out, index=pd.Index(self.strategies, name="strategy"))
+        frame.attrs["note"] = (f"mean [95% CI] over {self.n} paired runs of {self.days} days; "
+                               "* = the change from the baseline is significant (its CI excludes 0)")
+        return frame
+
+    def conclusion(self, kpi: str, strategy: str) -> str:
+        """One sentence on ``strategy`` vs the baseline for ``kpi``, built from the paired CI."""
+        r, c = self.row(kpi, strategy), self.currency
+        base = self.row(kpi, self.baseline)["mean"]
+        what = units.phrase(kpi)
+        ci = (f"95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)}, "
+              f"{self.n} paired runs of {self.days} days")
+        if r["diff_low"] == r["diff_high"] == 0:
+            return (f"'{strategy}' leaves {what} unchanged in all {self.n} paired runs of {self.days} days "
+                    f"({units.fmt(base, kpi, c)}).")
+        if not r["significant"]:
+            return (f"'{strategy}' makes no difference to {what} that these runs can detect: "
+                    f"{units.fmt(base, kpi, c)} -> {units.fmt(r['mean'], kpi, c)}, change "
+                    f"{units.fmt_diff(r['diff'], kpi, c)} ({ci}; the interval includes 0).")
+        verb = "raises" if r["diff"] > 0 else "cuts"
+        good = (r["diff"] > 0) == units.higher_is_better(kpi)
+        return (f"'{strategy}' {verb} {what} by {units.fmt_diff(r['diff'], kpi, c, signed=False)} "
+                f"({units.fmt(base, kpi, c)} -> {units.fmt(r['mean'], kpi, c)}; {ci}): "
+                f"{'better' if good else 'worse'} than '{self.baseline}'.")
+
+    def best(self, kpi: str) -> str:
+        """The strategy (baseline included) with the best mean of ``kpi``, by the KPI's better direction."""
+        means = self.table[self.table["kpi"] == kpi].set_index("strategy")["mean"]
+        return str(means.idxmax() if units.higher_is_better(kpi) else means.idxmin())
+
+    def verdict(self, kpi: str) -> str:
+        """Which strategy wins on ``kpi`` and whether the runs can tell it from the baseline."""
+        winner = self.best(kpi)
+        if winner == self.baseline:
+            return (f"No strategy beats '{self.baseline}' on {units.phrase(kpi)} "
+                    f"({units.fmt(self.row(kpi, winner)['mean'], kpi, self.currency)}).")
+        return f"Best on {units.phrase(kpi)}: " + self.conclusion(kpi, winner)
+
+    def headline(self, kpi: str, strategy: str | None = None) -> dict[str, Any]:
+        """Machine-readable record of one comparison (default: the best strategy) for the report index."""
+        strategy = strategy or self.best(kpi)
+        if strategy == self.baseline:
+            strategy = next((s for s in self.strategies if s != self.baseline), strategy)
+        r = self.row(kpi, strategy)
+        return {"kpi": kpi, "unit": units.unit(kpi), "baseline": self.baseline, "strategy": strategy,
+                "mean_baseline": float(self.row(kpi, self.baseline)["mean"]), "mean_strategy": float(r["mean"]),
+                "diff": float(r["diff"]), "ci_low": float(r["diff_low"]), "ci_high": float(r["diff_high"]),
+                "significant": bool(r["significant"]), "n": self.n, "days": self.days,
+                "conclusion": self.conclusion(kpi, strategy)}
+
+
+def _scenario(base: Scenario, strategy: Strategy) -> Scenario:
+    return strategy if isinstance(strategy, Scenario) else base.with_overrides(dict(strategy))
+
+
+def compare_strategies(base: Scenario, strategies: Mapping[str, Strategy], *, n: int = 10, days: int = 90,
+                       seed: int = 0, workers: int | None = None, baseline: str = "baseline",
+                       kpis: Iterable[str] | None = None) -> WhatIf:
+    """Run ``base`` and every strategy on the same ``n`` seeds; compare each with ``base``.
+
+    Table columns: strategy, kpi, unit, mean, ci_low, ci_high (95% Student-t
+    interval of the strategy's own replications), diff, diff_low, diff_high
+    (mean paired difference strategy - baseline and its interval: the numbers
+    :func:`sim.compare` gives), rel_diff, rel_low, rel_high (the same in % of
+    the baseline mean), significant (the diff interval excludes 0), n.
+    ``kpis`` limits the table (default: every KPI).
+    """
+    if baseline in strategies:
+        raise ValueError(f"a strategy is named {baseline!r}, the baseline's name; rename it")
+    if not strategies:
+        raise ValueError("give at least one strategy to compare with the baseline")
+    scenarios = {baseline: base, **{name: _scenario(base, s) for name, s in strategies.items()}}
+    runs = {name: replicate(sc, n=n, seed=seed, days=days, workers=workers).drop(columns="replication")
+            for name, sc in scenarios.items()}
+    wanted = list(kpis) if kpis is not None else list(runs[baseline].columns)
+    rows = []
+    for name, frame in runs.items():
+        for kpi in wanted:
+            values, ref = frame[kpi].to_numpy(float), runs[baseline][kpi].to_numpy(float)
+            mean, lo, hi = mean_ci(values)
+            d, d_lo, d_hi = mean_ci(values - ref)
+            ref_mean = float(np.nanmean(ref)) if np.isfinite(ref).any() else float("nan")
+            rel = 100.0 / ref_mean if ref_mean else float("nan")
+            rows.append({"strategy": name, "kpi": kpi, "unit": units.unit(kpi), "mean": mean, "ci_low": lo,
+                         "ci_high": hi, "diff": d, "diff_low": d_lo, "diff_high": d_hi, "rel_diff": d * rel,
+                         "rel_low": d_lo * rel, "rel_high": d_hi * rel,
+                         "significant": bool(d_lo > 0 or d_hi < 0), "n": int(np.isfinite(values - ref).sum())})
+    return WhatIf(pd.DataFrame(rows), runs, baseline, int(n), int(days), int(seed), base.money.currency)

@@ -1,0 +1,80 @@
+"""What-if tables and the sentences built from them, and the KPI formats they use."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import sim
+from playbook import units, whatif
+
+
+@pytest.fixture(scope="module")
+def wi(baseline):
+    return whatif.compare_strategies(baseline, {"late hours": {"service.shift": {"start_hour": 8, "end_hour": 23,
+                                                                                "weekdays": list(range(7))}},
+                                                "same": {"service.enabled": True}},
+                                     n=4, days=21, seed=3, workers=1, baseline="now")
+
+
+def test_paired_differences_equal_sim_compare(wi, baseline):
+    other = baseline.with_overrides({"service.shift": {"start_hour": 8, "end_hour": 23, "weekdays": list(range(7))}})
+    ref = sim.compare(baseline, other, n=4, seed=3, days=21, workers=1)
+    for kpi in ("first_response_mean_hours", "net_revenue", "conversion_rate"):
+        row = wi.row(kpi, "late hours")
+        assert row["diff"] == pytest.approx(ref.at[kpi, "diff"])
+        assert row["diff_low"] == pytest.approx(ref.at[kpi, "ci_low"])
+        assert row["significant"] == ref.at[kpi, "significant"]
+        assert row["mean"] == pytest.approx(ref.at[kpi, "mean_b"])
+        assert wi.row(kpi, "now")["mean"] == pytest.approx(ref.at[kpi, "mean_a"])
+
+
+def test_conclusions_follow_the_interval(wi):
+    row = wi.row("first_response_mean_hours", "late hours")
+    assert row["significant"] and row["diff"] < 0
+    text = wi.conclusion("first_response_mean_hours", "late hours")
+    assert text.startswith("'late hours' cuts mean first-response time by ")
+    assert units.fmt_diff(row["diff_low"], "first_response_mean_hours") in text and "better than 'now'" in text
+    assert wi.best("first_response_mean_hours") == "late hours"
+    assert "unchanged in all 4 paired runs" in wi.conclusion("net_revenue", "same")
+    h = wi.headline("first_response_mean_hours")
+    assert h["strategy"] == "late hours" and h["ci_high"] < 0 and h["conclusion"] == text
+    assert math.isclose(h["mean_strategy"] - h["mean_baseline"], h["diff"], rel_tol=1e-9)
+
+
+def test_not_significant_is_said_so(wi):
+    table = wi.table.copy()
+    mask = (table["strategy"] == "late hours") & (table["kpi"] == "orders")
+    table.loc[mask, ["diff", "diff_low", "diff_high", "significant"]] = [2.0, -1.0, 5.0, False]
+    text = whatif.WhatIf(table, wi.runs, "now", 4, 21, 3).conclusion("orders", "late hours")
+    assert "makes no difference to orders that these runs can detect" in text and "includes 0" in text
+
+
+def test_bad_strategy_names_are_refused(baseline):
+    with pytest.raises(ValueError, match="baseline"):
+        whatif.compare_strategies(baseline, {"baseline": {}}, n=2, days=2)
+    with pytest.raises(ValueError, match="at least one"):
+        whatif.compare_strategies(baseline, {}, n=2, days=2)
+
+
+@pytest.mark.parametrize("kpi, value, text, diff", [
+    ("conversion_rate", 0.01756, "1.76%", "+1.76 pp"),
+    ("net_revenue", 30322.7, "EUR 30,323", "+EUR 30,323"),
+    ("first_response_mean_hours", 7.18, "7.18 h", "+7.18 h"),
+    ("average_rating", 4.265, "4.26 stars", "+4.26 stars"),
+    ("ltv_to_cac", 5.67, "5.67x", "+5.67x"),
+])
+def test_formats_carry_units(kpi, value, text, diff):
+    assert units.fmt(value, kpi) == text
+    assert units.fmt_diff(value, kpi) == diff
+    assert units.fmt_diff(-value, kpi).startswith("-")
+    assert units.fmt(float("nan"), kpi) == "n/a"
+
+
+def test_names_and_labels():
+    assert units.label("first_response_mean_hours") == "Mean first-response time (hours)"
+    assert units.label("net_revenue", "USD") == "Net revenue (USD)"
+    assert units.label("conversion_rate") == "Conversion rate (%)"
+    assert units.phrase("ai_resolution_share") == "AI share"
+    assert units.definition("conversion_rate") == "orders / sessions"
