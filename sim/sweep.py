@@ -19,6 +19,9 @@ paired and a point's replications equal ``sim.replicate(point, R, seed)``.
 Each task carries its seed, so the tables are the same, byte for byte,
 whichever executor and however many workers ran them.
 
+``sim.sweep`` is this module's :func:`sweep` (exported by the package); for
+the other names, import from the module: ``from sim.sweep import plan``.
+
 Tasks are handed out replication by replication (every point's replication 0,
 then every point's 1, ...), so a sweep stopped early has about the same
 number of replications at every point.  Finished tasks go to part files as
@@ -51,6 +54,9 @@ from sim.scenario import Scenario
 from sim.sweep_definition import SweepDefinition, load_sweep
 from sim.sweep_store import PartWriter, Record, prepare, read_parts, write_tables
 from sim.version import provenance
+
+#: Tasks kept in flight on a Dask cluster at least (local pools keep two per worker).
+DASK_MIN_IN_FLIGHT = 256
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,7 @@ def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: s
     :func:`run_task` unless a caller instruments it (tests inject failures).
     """
     d = definition if isinstance(definition, SweepDefinition) else load_sweep(definition)
+    where = _resolve(executor)
     if max_tasks is not None and (isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 0):
         raise ValueError(f"max_tasks = {max_tasks!r}: allowed: an integer >= 0, or None for all")
     points, tasks = plan(d)
@@ -134,7 +141,7 @@ def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: s
         done = read_parts(folder)
         todo = [t for t in tasks if "kpis" not in done.get((t.point, t.replication), {})][:max_tasks]
         if todo:
-            _run(todo, d, executor, task_fn, PartWriter(folder), progress)
+            _run(todo, d, where, task_fn, PartWriter(folder), progress)
         tables = build_tables(d, points, read_parts(folder))
         write_tables(folder, tables)
     return SweepResult(d, **tables, out=Path(out) if out is not None else None, tasks_ran=len(todo))
@@ -142,13 +149,14 @@ def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: s
 
 # --- running ---------------------------------------------------------------------------------------
 
-def _run(todo: list[Task], d: SweepDefinition, executor: Any, task_fn: TaskFn, parts: PartWriter,
+def _run(todo: list[Task], d: SweepDefinition, where: Any, task_fn: TaskFn, parts: PartWriter,
          progress: bool) -> None:
     failed = 0
     bar = tqdm(total=len(todo), desc=d.name, unit="task", disable=not progress, smoothing=0.05)
     try:
-        with _runner(executor, d.base, len(todo), progress) as outcomes:
-            for task, kpis, error in outcomes(task_fn, todo):
+        with _runner(where, d.base, len(todo), progress) as outcomes, \
+                contextlib.closing(outcomes(task_fn, todo)) as finished:
+            for task, kpis, error in finished:
                 rec: Record = {"point": task.point, "replication": task.replication}
                 rec.update({"kpis": kpis} if error is None else {"error": error})
                 parts.add(rec)
@@ -162,47 +170,49 @@ def _run(todo: list[Task], d: SweepDefinition, executor: Any, task_fn: TaskFn, p
 
 
 @contextlib.contextmanager
-def _runner(executor: Any, base: Scenario, n_tasks: int,
+def _runner(where: Any, base: Scenario, n_tasks: int,
             progress: bool) -> Iterator[Callable[[TaskFn, list[Task]], Iterator[Outcome]]]:
-    """``outcomes(task_fn, tasks)`` on the chosen executor, in order of completion."""
-    if executor is None or isinstance(executor, (int, np.integer)):
-        n = _workers(executor)
-        if n == 1 or n_tasks == 1:
+    """``outcomes(task_fn, tasks)`` on ``where`` (a number of local workers or a Client), as they finish."""
+    if isinstance(where, int):
+        if where == 1 or n_tasks == 1:
             yield partial(_serial, base)
             return
-        with ProcessPoolExecutor(max_workers=min(n, n_tasks)) as pool:
-            yield partial(_pooled, pool, base, 2 * n)
+        with ProcessPoolExecutor(max_workers=min(where, n_tasks)) as pool:
+            yield partial(_pooled, pool, base, 2 * where)
         return
-    client = _as_client(executor)
+    client = where
     _check_worker_versions(client)
     if progress:
         print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
     base_ref = client.scatter(base, broadcast=True, hash=False)
-    slots = sum(client.nthreads().values())
-    yield partial(_pooled, client.get_executor(pure=False), base_ref, 2 * max(slots, 1))
+    # Enough in flight to cover the round trips to the scheduler; Dask queues the excess there.
+    window = max(4 * sum(client.nthreads().values()), DASK_MIN_IN_FLIGHT)
+    yield partial(_pooled, client.get_executor(pure=False), base_ref, window)
 
 
-def _workers(n: Any) -> int:
-    n = os.cpu_count() or 1 if n is None else n
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"executor = {n!r}: allowed: None (all cores), a number of local workers >= 1, "
-                         f"or a distributed.Client")
-    return int(n)
+def _resolve(executor: Any) -> Any:
+    """The number of local workers (None: one per core), or the ``distributed.Client`` itself."""
+    if executor is None:
+        return os.cpu_count() or 1
+    if isinstance(executor, (int, np.integer)) and not isinstance(executor, bool) and executor >= 1:
+        return int(executor)
+    if not isinstance(executor, (int, np.integer, bool)):
+        from distributed import Client
 
-
-def _as_client(executor: Any) -> Any:
-    from distributed import Client
-
-    if not isinstance(executor, Client):
-        raise ValueError(f"executor = {executor!r}: allowed: None (all cores), a number of local workers >= 1, "
-                         f"or a distributed.Client")
-    return executor
+        if isinstance(executor, Client):
+            return executor
+    raise ValueError(f"executor = {executor!r}: allowed: None (all cores), a number of local workers >= 1, "
+                     f"or a distributed.Client")
 
 
 def _check_worker_versions(client: Any) -> None:
     """Refuse a cluster whose workers run other versions: their numbers would differ from a local run."""
     here = provenance()
-    for worker, theirs in client.run(provenance).items():
+    try:
+        versions = client.run(provenance)
+    except Exception as exc:  # typically: this package is not installed on the workers
+        raise RuntimeError(f"the Dask workers cannot run sim ({_message(exc)}): install this package there") from exc
+    for worker, theirs in versions.items():
         moved = [f"{k} {theirs.get(k)} (here {v})" for k, v in here.items() if theirs.get(k) != v]
         if moved:
             raise RuntimeError(f"Dask worker {worker} runs {', '.join(moved)}: install the same versions there")

@@ -142,9 +142,10 @@ def test_workers_return_small_kpi_dicts_only():
     assert list(out) == list(d.kpis) and all(isinstance(v, float) for v in out.values())
 
 
-def test_bad_executor_and_max_tasks_are_refused():
+def test_bad_executor_and_max_tasks_are_refused(tmp_path):
     with pytest.raises(ValueError, match="executor = 0"):
-        sim.sweep(small(), executor=0, progress=False)
+        sim.sweep(small(), executor=0, out=tmp_path / "never", progress=False)
+    assert not (tmp_path / "never").exists()
     with pytest.raises(ValueError, match="executor = 'dask'"):
         sim.sweep(small(), executor="dask", progress=False)
     with pytest.raises(ValueError, match="max_tasks = -1"):
