@@ -6,8 +6,7 @@ and every loader in ``playbook.io`` produce these columns, so every KPI in
 rarely has every column; ``REQUIRED_ORDER_COLUMNS`` are the ones a loader must
 fill, the rest are optional and the KPIs that need them say so by name.
 
-Timestamps are timezone-naive ``datetime64`` (any resolution: pandas 3 picks
-microseconds for computed times) in the store's local time
+Timestamps are timezone-naive ``datetime64[ns]`` in the store's local time
 (the scenario's ``time.start_date`` for simulated data; loaders convert real
 exports to one named time zone and drop the offset).  Money is in the
 scenario's (or export's) currency, stated in the scenario file.
@@ -21,7 +20,7 @@ from typing import Final
 ORDER_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "order_id": ("int64", "unique order number"),
     "customer_id": ("int64", "customer number (hashed to int64 by loaders when asked)"),
-    "placed_at": ("datetime64", "when the order was placed"),
+    "placed_at": ("datetime64[ns]", "when the order was placed"),
     "channel": ("string", "traffic channel of the session that ordered ('unknown' for real data without it)"),
     "sku": ("string", "product ordered (simulation: one SKU per order; real data: 'mixed' for several)"),
     "units": ("int64", "units ordered"),
@@ -32,12 +31,12 @@ ORDER_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "returned": ("bool", "the order was sent back"),
     "is_repeat": ("bool", "the customer had ordered before"),
     "status": ("string", "terminal status: delivered, refunded, cancelled (or open for real data in flight)"),
-    "picked_at": ("datetime64", "pick finished (NaT when not picked)"),
-    "shipped_at": ("datetime64", "handed to the carrier"),
-    "promised_at": ("datetime64", "delivery date promised at checkout"),
-    "delivered_at": ("datetime64", "delivered to the customer"),
-    "returned_at": ("datetime64", "return parcel received back"),
-    "refunded_at": ("datetime64", "refund paid"),
+    "picked_at": ("datetime64[ns]", "pick finished (NaT when not picked)"),
+    "shipped_at": ("datetime64[ns]", "handed to the carrier"),
+    "promised_at": ("datetime64[ns]", "delivery date promised at checkout"),
+    "delivered_at": ("datetime64[ns]", "delivered to the customer"),
+    "returned_at": ("datetime64[ns]", "return parcel received back"),
+    "refunded_at": ("datetime64[ns]", "refund paid"),
     "late": ("bool", "delivered after the promised time"),
     "wrong_item": ("bool", "the warehouse picked the wrong item"),
     "delivery_option": ("string", "standard, express or pickup"),
@@ -59,15 +58,15 @@ TICKET_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "order_id": ("int64", "order the ticket is about (-1 for pre-sales questions)"),
     "customer_id": ("int64", "customer (-1 for a visitor who has not ordered)"),
     "reason": ("string", "wismo, wrong_item, defect, return_request or pre_sales"),
-    "opened_at": ("datetime64", "ticket opened"),
-    "first_response_at": ("datetime64", "first answer from the AI assistant or an agent"),
-    "resolved_at": ("datetime64", "ticket closed"),
+    "opened_at": ("datetime64[ns]", "ticket opened"),
+    "first_response_at": ("datetime64[ns]", "first answer from the AI assistant or an agent"),
+    "resolved_at": ("datetime64[ns]", "ticket closed"),
     "handled_by": ("string", "ai or agent"),
 }
 
 #: Daily: one row per day and channel.
 DAILY_COLUMNS: Final[dict[str, tuple[str, str]]] = {
-    "date": ("datetime64", "calendar day"),
+    "date": ("datetime64[ns]", "calendar day"),
     "channel": ("string", "traffic channel"),
     "sessions": ("int64", "sessions that started"),
     "returning_sessions": ("int64", "of which by returning visitors or customers"),
@@ -85,7 +84,7 @@ DAILY_COLUMNS: Final[dict[str, tuple[str, str]]] = {
 #: Customers: one row per customer.
 CUSTOMER_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "customer_id": ("int64", "customer number"),
-    "first_order_at": ("datetime64", "first order"),
+    "first_order_at": ("datetime64[ns]", "first order"),
     "acquisition_channel": ("string", "channel of the first order"),
     "orders": ("int64", "orders placed in the horizon"),
     "revenue": ("float64", "gross revenue"),
@@ -97,7 +96,7 @@ CUSTOMER_COLUMNS: Final[dict[str, tuple[str, str]]] = {
 REVIEW_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "order_id": ("int64", "order reviewed"),
     "customer_id": ("int64", "reviewer"),
-    "reviewed_at": ("datetime64", "when the review was posted"),
+    "reviewed_at": ("datetime64[ns]", "when the review was posted"),
     "rating": ("int64", "stars, 1 to 5"),
 }
 
