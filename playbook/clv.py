@@ -107,8 +107,7 @@ def bgnbd_loglik(params, x, t_x, T) -> np.ndarray:
       + [x>0] B(a+1, b+x-1)/B(a, b) * G(r+x) alpha^r / (G(r) (alpha+t_x)^(r+x)),
     summed in log space (logaddexp) so large x or T do not overflow.
     """
-    ln_common, ln_alive, ln_dropped = _bgnbd_terms(params, x, t_x, T)
-    return ln_common + np.logaddexp(ln_alive, ln_dropped)
+    return _loglik(_bgnbd_terms, params, x, t_x, T)
 
 
 def _bgnbd_terms(params, x, t_x, T):
@@ -121,9 +120,43 @@ def _bgnbd_terms(params, x, t_x, T):
     return ln_common, ln_alive, ln_dropped
 
 
+class _BuyTillYouDie:
+    """What BG/NBD and Pareto/NBD share: a maximum-likelihood fit and P(alive).
+
+    Both write a customer's likelihood as common * (alive + dropped), the
+    terms in logs; P(alive | x, t_x, T) = alive / (alive + dropped).  A
+    subclass names its four parameters (``params``) and its ``_terms``.
+    """
+
+    _terms: Callable
+
+    @classmethod
+    def fit(cls, frequency, recency, T):
+        """Maximum-likelihood fit: argmax over the four parameters > 0 of sum_i ln L_i."""
+        x, t_x, T = _check_rft(frequency, recency, T)
+        params, ll = _fit(lambda p: -_loglik(cls._terms, p, x, t_x, T).sum(), 4)
+        return cls(*params, loglik=ll)
+
+    def p_alive(self, x, t_x, T) -> np.ndarray:
+        """P(alive | x, t_x, T) = exp(ln_alive) / (exp(ln_alive) + exp(ln_dropped))."""
+        x, t_x, T = _check_rft(x, t_x, T)
+        _, ln_alive, ln_dropped = type(self)._terms(self.params, x, t_x, T)
+        return expit(ln_alive - ln_dropped)
+
+
+def _loglik(terms, params, x, t_x, T) -> np.ndarray:
+    ln_common, ln_alive, ln_dropped = terms(params, x, t_x, T)
+    return ln_common + np.logaddexp(ln_alive, ln_dropped)
+
+
 @dataclass(frozen=True)
-class BGNBD:
-    """Fitted BG/NBD: purchase rate ~ Gamma(r, alpha), drop-out probability after each purchase ~ Beta(a, b)."""
+class BGNBD(_BuyTillYouDie):
+    """Fitted BG/NBD: purchase rate ~ Gamma(r, alpha), drop-out probability after each purchase ~ Beta(a, b).
+
+    P(alive | x, t_x, T) = 1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))  (FHL eq. 13).
+    """
+
+    _terms = staticmethod(_bgnbd_terms)
 
     r: float
     alpha: float
@@ -131,23 +164,10 @@ class BGNBD:
     b: float
     loglik: float
 
-    @classmethod
-    def fit(cls, frequency, recency, T) -> "BGNBD":
-        """Maximum-likelihood fit: argmax over (r, alpha, a, b) > 0 of sum_i ln L_i (eq. 6)."""
-        x, t_x, T = _check_rft(frequency, recency, T)
-        params, ll = _fit(lambda p: -bgnbd_loglik(p, x, t_x, T).sum(), 4)
-        return cls(*params, loglik=ll)
-
     @property
     def params(self) -> tuple[float, float, float, float]:
         """(r, alpha, a, b), the order the log-likelihood takes them in."""
         return self.r, self.alpha, self.a, self.b
-
-    def p_alive(self, x, t_x, T) -> np.ndarray:
-        """P(alive | x, t_x, T) = 1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))  (FHL eq. 13)."""
-        x, t_x, T = _check_rft(x, t_x, T)
-        _, ln_alive, ln_dropped = _bgnbd_terms(self.params, x, t_x, T)
-        return expit(ln_alive - ln_dropped)
 
     def expected_purchases(self, t, x, t_x, T) -> np.ndarray:
         """E[Y(t) | x, t_x, T], purchases in the next ``t`` (FHL eq. 10).
@@ -176,8 +196,7 @@ def pareto_nbd_loglik(params, x, t_x, T) -> np.ndarray:
     formed as exp(ln F(t_x)) * (1 - exp(ln F(T) - ln F(t_x))) and the sum in
     log space.
     """
-    ln_common, ln_alive, ln_dropped = _pareto_terms(params, x, t_x, T)
-    return ln_common + np.logaddexp(ln_alive, ln_dropped)
+    return _loglik(_pareto_terms, params, x, t_x, T)
 
 
 def _pareto_terms(params, x, t_x, T):
@@ -198,8 +217,13 @@ def _pareto_terms(params, x, t_x, T):
 
 
 @dataclass(frozen=True)
-class ParetoNBD:
-    """Fitted Pareto/NBD: purchase rate ~ Gamma(r, alpha), drop-out rate ~ Gamma(s, beta)."""
+class ParetoNBD(_BuyTillYouDie):
+    """Fitted Pareto/NBD: purchase rate ~ Gamma(r, alpha), drop-out rate ~ Gamma(s, beta).
+
+    P(alive | x, t_x, T) = 1 / (1 + s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0)  (F&H note eq. 25).
+    """
+
+    _terms = staticmethod(_pareto_terms)
 
     r: float
     alpha: float
@@ -207,23 +231,10 @@ class ParetoNBD:
     beta: float
     loglik: float
 
-    @classmethod
-    def fit(cls, frequency, recency, T) -> "ParetoNBD":
-        """Maximum-likelihood fit: argmax over (r, alpha, s, beta) > 0 of sum_i ln L_i."""
-        x, t_x, T = _check_rft(frequency, recency, T)
-        params, ll = _fit(lambda p: -pareto_nbd_loglik(p, x, t_x, T).sum(), 4)
-        return cls(*params, loglik=ll)
-
     @property
     def params(self) -> tuple[float, float, float, float]:
         """(r, alpha, s, beta), the order the log-likelihood takes them in."""
         return self.r, self.alpha, self.s, self.beta
-
-    def p_alive(self, x, t_x, T) -> np.ndarray:
-        """P(alive | x, t_x, T) = 1 / (1 + s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0)  (F&H note eq. 25)."""
-        x, t_x, T = _check_rft(x, t_x, T)
-        _, ln_alive, ln_dropped = _pareto_terms(self.params, x, t_x, T)
-        return expit(ln_alive - ln_dropped)
 
     def expected_purchases(self, t, x, t_x, T) -> np.ndarray:
         """E[Y(t) | x, t_x, T] (Schmittlein et al. 1987, eq. 22).
