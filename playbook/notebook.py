@@ -51,7 +51,7 @@ def repo_path(path: str | os.PathLike) -> Path:
     must mean the same file in both.
     """
     p = Path(path)
-    return p if p.is_absolute() or p.exists() else ROOT / p
+    return (p if p.is_absolute() or p.exists() else ROOT / p).resolve()
 
 
 @dataclass(frozen=True)

@@ -108,21 +108,35 @@ def _previous(names: list[str]) -> list[str]:
     return [order[order.index(n) - 1] if n in order[1:] else "previous step" for n in names]
 
 
-def queue_waits(tickets: Mapping[str, pd.DataFrame], sla_hours: float, freq: str = "D", ax=None,
-                title: str | None = None):
-    """Mean first-response time of the tickets opened each day (or week), one line per run, and the SLA."""
+def delays_over_time(frames: Mapping[str, pd.DataFrame], start: str, end: str, *, what: str,
+                     target_hours: float | None = None, freq: str = "D", ax=None, title: str | None = None):
+    """Mean hours from ``start`` to ``end`` of the rows that started each day (or week), one line per run.
+
+    Tickets (opened_at -> first_response_at) give the service desk's waits,
+    orders (placed_at -> shipped_at) the warehouse's; ``target_hours`` draws
+    the promise (SLA) as a dashed line.
+    """
     ax = _axes(ax)
-    for name, t in tickets.items():
-        wait = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
-        series = wait.groupby(t["opened_at"].dt.to_period(freq).dt.start_time).mean()
+    for name, f in frames.items():
+        hours = (f[end] - f[start]).dt.total_seconds() / 3600
+        series = hours.groupby(f[start].dt.to_period(freq).dt.start_time).mean()
         ax.plot(series.index, series.to_numpy(), marker=".", label=str(name))
-    ax.axhline(sla_hours, color=WORSE, ls="--", lw=1, label=f"SLA {sla_hours:g} h")
-    ax.set_xlabel("date ticket opened")
-    ax.set_ylabel("mean first-response time (hours)")
-    ax.set_title(title or f"Service desk: waits over time (mean per {'day' if freq == 'D' else freq})")
+    if target_hours is not None:
+        ax.axhline(target_hours, color=WORSE, ls="--", lw=1, label=f"target {target_hours:g} h")
+    ax.set_xlabel(f"date ({start.replace('_at', '').replace('_', ' ')})")
+    ax.set_ylabel(f"mean {what} (hours)")
+    ax.set_title(title or f"{what.capitalize()} over time (mean per {'day' if freq == 'D' else freq})")
     ax.legend(fontsize="small")
     ax.tick_params(axis="x", labelrotation=20)
     return ax
+
+
+def queue_waits(tickets: Mapping[str, pd.DataFrame], sla_hours: float, freq: str = "D", ax=None,
+                title: str | None = None):
+    """Service desk: mean first-response time of the tickets opened each day, one line per run, and the SLA."""
+    return delays_over_time(tickets, "opened_at", "first_response_at", what="first-response time",
+                            target_hours=sla_hours, freq=freq, ax=ax,
+                            title=title or "Service desk: waits over time (mean per day)")
 
 
 def waits_by_hour(tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax=None, title: str | None = None):
@@ -176,6 +190,19 @@ def response_curve(x: Sequence[float], mean: Sequence[float], low: Sequence[floa
     if label is not None or marker_x is not None or low is not None:
         ax.legend(fontsize="small")
     return ax
+
+
+def lever_curve(wi: WhatIf, kpi: str, levels: Mapping[str, float], *, xlabel: str, ax=None,
+                title: str | None = None, current: float | None = None):
+    """A KPI against one lever's levels, from a what-if whose strategies are those levels (mean and 95% band)."""
+    part = wi.series(kpi).loc[list(levels)]
+    x = np.array(list(levels.values()), dtype=float)
+    order = np.argsort(x)
+    k = units.scale(kpi)
+    return response_curve(x[order], part["mean"].to_numpy()[order] * k, part["ci_low"].to_numpy()[order] * k,
+                          part["ci_high"].to_numpy()[order] * k, xlabel=xlabel,
+                          ylabel=units.label(kpi, wi.currency), ax=ax, marker_x=current,
+                          title=title or f"{units.name(kpi)} against {xlabel}\n({wi.n} runs of {wi.days} days each)")
 
 
 def daily_series(daily: pd.DataFrame, column: str, by: str | None = "channel", ax=None, unit: str = "",

@@ -56,6 +56,11 @@ class WhatIf:
         """Mean of every KPI over the replications of ``strategy`` (default: the baseline)."""
         return {k: float(v) for k, v in self.runs[strategy or self.baseline].mean().items()}
 
+    def series(self, kpi: str) -> pd.DataFrame:
+        """Mean and 95% CI of ``kpi`` per strategy (index: strategy, in the order given)."""
+        part = self.table[self.table["kpi"] == kpi].set_index("strategy")
+        return part.loc[self.strategies, ["mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "significant"]]
+
     def summary(self, kpis: Sequence[str]) -> pd.DataFrame:
         """Wide, readable view: one row per strategy, 'mean [95% CI]' and the change from the baseline per KPI."""
         out = {}
