@@ -22,20 +22,35 @@ _SUFFIX = {"hours": " h", "stars": " stars", "ratio": "x", "tickets/order": " ti
            "days": " days", "units": " units"}
 
 
+#: Metrics derived in the playbook from KPIs (see ``WhatIf.derive``): name -> (unit, name, higher is better, formula).
+_DERIVED: dict[str, tuple[str, str, bool, str]] = {}
+
+
+def register(kpi: str, unit: str, name: str, definition: str, higher_is_better: bool = True) -> None:
+    """Declare a derived metric's unit, name, formula and direction, so it is formatted like a KPI."""
+    _DERIVED[kpi] = (unit, name, higher_is_better, definition)
+
+
 def unit(kpi: str) -> str:
     """The KPI's unit from ``sim.kpis`` ('share', 'money', 'hours', ...); '' for names it does not define."""
+    if kpi in _DERIVED:
+        return _DERIVED[kpi][0]
     found = KPI_BY_NAME.get(kpi)
     return found.unit if found else ""
 
 
 def higher_is_better(kpi: str) -> bool:
     """True when a rise of the KPI is good news (``sim.kpis``; True for names it does not define)."""
+    if kpi in _DERIVED:
+        return _DERIVED[kpi][2]
     found = KPI_BY_NAME.get(kpi)
     return found.higher_is_better if found else True
 
 
 def name(kpi: str) -> str:
     """Human name of a KPI: its docstring up to ' = ' ("Mean first-response time"), else the name spelled out."""
+    if kpi in _DERIVED:
+        return _DERIVED[kpi][1]
     found = KPI_BY_NAME.get(kpi)
     doc = (found.func.__doc__ or "") if found else ""
     head = doc.strip().split(" = ", 1)[0].strip()
@@ -95,6 +110,8 @@ def fmt_diff(value: float, kpi: str, currency: str = "EUR", signed: bool = True)
 
 def definition(kpi: str) -> str:
     """The KPI's formula as its docstring states it ("orders / sessions"); '' when it has none."""
+    if kpi in _DERIVED:
+        return _DERIVED[kpi][3]
     found = KPI_BY_NAME.get(kpi)
     doc = (found.func.__doc__ or "").strip() if found else ""
     first = doc.split("\n\n", 1)[0].replace("\n", " ")

@@ -15,8 +15,8 @@ never states a conclusion its runs do not support.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -60,6 +60,34 @@ class WhatIf:
         """Mean and 95% CI of ``kpi`` per strategy (index: strategy, in the order given)."""
         part = self.table[self.table["kpi"] == kpi].set_index("strategy")
         return part.loc[self.strategies, ["mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "significant"]]
+
+    def ratio_of_changes(self, numerator: str, denominator: str, strategy: str) -> tuple[float, float, float] | None:
+        """Change in ``numerator`` per unit of change in ``denominator`` (e.g. net revenue per unit of extra spend).
+
+        ratio = mean paired diff of the numerator / mean paired diff of the
+        denominator; its interval divides the numerator's paired 95% CI by the
+        denominator's mean change, which treats that change as known (true
+        when it is set by the strategy, as a budget is).  None when the
+        denominator does not change.
+        """
+        num, den = self.row(numerator, strategy), self.row(denominator, strategy)
+        if not den["diff"]:
+            return None
+        ends = sorted((num["diff_low"] / den["diff"], num["diff_high"] / den["diff"]))
+        return num["diff"] / den["diff"], ends[0], ends[1]
+
+    def derive(self, kpi: str, func: Callable[[pd.DataFrame], pd.Series], *, unit: str, name: str,
+               definition: str, higher_is_better: bool = True) -> "WhatIf":
+        """A copy with one more metric computed per replication from the KPIs (``func(runs) -> Series``).
+
+        The metric is registered with ``playbook.units`` so that tables,
+        sentences and plots show its unit, and compared like any KPI: paired,
+        replication by replication.
+        """
+        units.register(kpi, unit, name, definition, higher_is_better)
+        runs = {s: frame.assign(**{kpi: func(frame)}) for s, frame in self.runs.items()}
+        extra = _table(runs, self.baseline, [kpi])
+        return replace(self, table=pd.concat([self.table, extra], ignore_index=True), runs=runs)
 
     def summary(self, kpis: Sequence[str]) -> pd.DataFrame:
         """Wide, readable view: one row per strategy, 'mean [95% CI]' and the change from the baseline per KPI."""
@@ -131,6 +159,23 @@ def _scenario(base: Scenario, strategy: Strategy) -> Scenario:
     return strategy if isinstance(strategy, Scenario) else base.with_overrides(dict(strategy))
 
 
+def _table(runs: Mapping[str, pd.DataFrame], baseline: str, kpis: Sequence[str]) -> pd.DataFrame:
+    """The tidy comparison table of :func:`compare_strategies` from per-replication KPIs."""
+    rows = []
+    for name, frame in runs.items():
+        for kpi in kpis:
+            values, ref = frame[kpi].to_numpy(float), runs[baseline][kpi].to_numpy(float)
+            mean, lo, hi = mean_ci(values)
+            d, d_lo, d_hi = mean_ci(values - ref)
+            ref_mean = float(np.nanmean(ref)) if np.isfinite(ref).any() else float("nan")
+            rel = 100.0 / ref_mean if ref_mean else float("nan")
+            rows.append({"strategy": name, "kpi": kpi, "unit": units.unit(kpi), "mean": mean, "ci_low": lo,
+                         "ci_high": hi, "diff": d, "diff_low": d_lo, "diff_high": d_hi, "rel_diff": d * rel,
+                         "rel_low": d_lo * rel, "rel_high": d_hi * rel,
+                         "significant": bool(d_lo > 0 or d_hi < 0), "n": int(np.isfinite(values - ref).sum())})
+    return pd.DataFrame(rows)
+
+
 def compare_strategies(base: Scenario, strategies: Mapping[str, Strategy], *, n: int = 10, days: int = 90,
                        seed: int = 0, workers: int | None = None, baseline: str = "baseline",
                        kpis: Iterable[str] | None = None) -> WhatIf:
@@ -151,16 +196,4 @@ def compare_strategies(base: Scenario, strategies: Mapping[str, Strategy], *, n:
     runs = {name: replicate(sc, n=n, seed=seed, days=days, workers=workers).drop(columns="replication")
             for name, sc in scenarios.items()}
     wanted = list(kpis) if kpis is not None else list(runs[baseline].columns)
-    rows = []
-    for name, frame in runs.items():
-        for kpi in wanted:
-            values, ref = frame[kpi].to_numpy(float), runs[baseline][kpi].to_numpy(float)
-            mean, lo, hi = mean_ci(values)
-            d, d_lo, d_hi = mean_ci(values - ref)
-            ref_mean = float(np.nanmean(ref)) if np.isfinite(ref).any() else float("nan")
-            rel = 100.0 / ref_mean if ref_mean else float("nan")
-            rows.append({"strategy": name, "kpi": kpi, "unit": units.unit(kpi), "mean": mean, "ci_low": lo,
-                         "ci_high": hi, "diff": d, "diff_low": d_lo, "diff_high": d_hi, "rel_diff": d * rel,
-                         "rel_low": d_lo * rel, "rel_high": d_hi * rel,
-                         "significant": bool(d_lo > 0 or d_hi < 0), "n": int(np.isfinite(values - ref).sum())})
-    return WhatIf(pd.DataFrame(rows), runs, baseline, int(n), int(days), int(seed), base.money.currency)
+    return WhatIf(_table(runs, baseline, wanted), runs, baseline, int(n), int(days), int(seed), base.money.currency)
