@@ -76,10 +76,16 @@ class Run:
     def currency(self) -> str:
         return self.scenario.money.currency
 
-    def simulate(self, overrides: Mapping[str, Any] | None = None, seed: int | None = None) -> Result:
-        """One run of the scenario (with ``overrides``) over the notebook's horizon: for tables and plots."""
+    def simulate(self, overrides: Mapping[str, Any] | None = None, seed: int | None = None,
+                 days: int | None = None) -> Result:
+        """One run of the scenario (with ``overrides``) for tables and plots: the notebook's seed and horizon.
+
+        ``days`` asks for another horizon (a long run for cohorts, say); quick
+        mode caps it like the notebook's own.
+        """
         sc = self.scenario.with_overrides(dict(overrides)) if overrides else self.scenario
-        return simulate(sc, seed=self.seed if seed is None else seed, days=self.days)
+        horizon = self.days if days is None else min(days, QUICK_DAYS) if self.quick else days
+        return simulate(sc, seed=self.seed if seed is None else seed, days=horizon)
 
     def describe(self) -> str:
         """The provenance line: scenario, overrides, seed, horizon, replications and versions."""
