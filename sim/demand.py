@@ -9,8 +9,15 @@ draws.  Only the orders that come out of the funnel become processes.
 A concrete hour: 40 organic sessions arrive; 18 bounce (45%); 22 view a
 product, split over the SKUs by demand weight; of the 9 who view the hoodie,
 each adds to cart with probability ``view_to_cart x intent x group x page x
-speed x reviews x price``; carts then check out and complete with the
-Baymard-calibrated step probabilities.
+speed x media x reviews x price x offer``; carts then check out and complete
+with the Baymard-calibrated step probabilities, times the market's
+localisation and the delivery fee's pull.
+
+Sessions are split into cells - market x A/B arm (``sim.variants``) - and
+each cell has its own step probabilities: the arm's page, prices and offer,
+the market's language, payment methods and delivery promise.  The per-day
+levers (``sim.marketing`` traffic, ``sim.pricing`` price multipliers, stock,
+live reviews, the membership mix) enter :meth:`Demand.draw` as small arrays.
 
 The multipliers are small pure functions so that a reader can check each
 against its source (see ``sim.scenario`` for the published figures).
@@ -23,10 +30,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.offer import Offer
 from sim.scenario import Funnel, Page, Reviews, Scenario
+from sim.variants import Cells
 
 #: Visitor groups, in array order.
 GROUPS = ("prospect", "returning", "customer")
+CUSTOMER = 2
 
 
 def review_multiplier(rating: float, count: float, r: Reviews) -> float:
@@ -43,13 +53,15 @@ def review_multiplier(rating: float, count: float, r: Reviews) -> float:
     return rating_part * count_part
 
 
-def bounce_probability(load_time_s: float, f: Funnel) -> float:
-    """Bounce probability at ``load_time_s``.
+def bounce_probability(page: Page, f: Funnel) -> float:
+    """Bounce probability of a page with this load time and navigation.
 
     The published rises (+32% from 1 s to 3 s, +90% from 1 s to 5 s, Google /
     SOASTA 2017) give a piecewise-linear curve of relative bounce through
     (1 s, 1), (3 s, 1.32), (5 s, 1.90), extended linearly beyond; the curve is
     rescaled so that ``bounce_rate`` holds at ``reference_load_time_s``.
+    Navigation and filters that help visitors find a product lower it:
+    ``x (1 - navigation_effect * (2 q - 1))`` (Baymard's filtering tests).
     """
     def rel(t: float) -> float:
         xs = (1.0, 3.0, 5.0)
@@ -58,7 +70,8 @@ def bounce_probability(load_time_s: float, f: Funnel) -> float:
             return ys[0] + (ys[1] - ys[0]) * (t - xs[0]) / (xs[1] - xs[0])
         return ys[1] + (ys[2] - ys[1]) * (t - xs[1]) / (xs[2] - xs[1])
 
-    p = f.bounce_rate * rel(load_time_s) / rel(f.reference_load_time_s)
+    p = f.bounce_rate * rel(page.load_time_s) / rel(f.reference_load_time_s)
+    p = p * spread(page.navigation_quality, -f.navigation_effect)
     return min(max(p, 0.0), 0.99)
 
 
@@ -73,40 +86,37 @@ def speed_multiplier(load_time_s: float, f: Funnel) -> float:
     return (1.0 + f.conversion_gain_per_100ms) ** (-delta / 0.1)
 
 
+def spread(quality: float, effect: float) -> float:
+    """Multiplier of a 0-1 quality score around the typical 0.5: ``1 + effect * (2 q - 1)``."""
+    return 1.0 + effect * (2.0 * quality - 1.0)
+
+
 def quality_multiplier(page: Page, f: Funnel) -> float:
     """Add-to-cart multiplier of page quality q in [0, 1]: ``1 + quality_effect * (2q - 1)``."""
-    return 1.0 + f.quality_effect * (2.0 * page.quality - 1.0)
-
-
-def price_multipliers(prices: np.ndarray, fair: np.ndarray, elasticity: np.ndarray) -> np.ndarray:
-    """Add-to-cart multiplier of price against the reference price: ``(price / fair)^elasticity``."""
-    return (prices / fair) ** elasticity
+    return spread(page.quality, f.quality_effect)
 
 
 @dataclass
 class DayCounts:
-    """Funnel counts of one day, arrays indexed [hour, channel, group(, sku)]."""
+    """Funnel counts of one day, arrays indexed [hour, channel, group(, cell, sku)]."""
 
     sessions: np.ndarray            # [24, C, G]
-    views: np.ndarray               # [24, C, G, K]
+    cells: np.ndarray               # [24, C, G, X] sessions per cell
+    views: np.ndarray               # [24, C, G, X, K]
     views_out_of_stock: np.ndarray  # [24, C]
-    carts: np.ndarray               # [24, C, G, K]
-    checkouts: np.ndarray           # [24, C, G, K]
-    orders: np.ndarray              # [24, C, G, K]
+    carts: np.ndarray               # [24, C, G, X, K]
+    checkouts: np.ndarray           # [24, C, G, X, K]
+    orders: np.ndarray              # [24, C, G, X, K]
 
 
 class Demand:
     """Draws the sessions and funnel outcomes of the whole store, one day at a time."""
 
-    def __init__(self, scenario: Scenario, start_weekday: int) -> None:
+    def __init__(self, scenario: Scenario, cells: Cells, offers: list[Offer], start_weekday: int) -> None:
         s = scenario
         self.channels = list(s.traffic.channels)
         self.skus = list(s.catalogue.skus)
         ch = s.traffic.channels.values()
-        self.free_per_hour = np.array([c.sessions_per_day for c in ch]) / 24.0
-        self.paid_per_hour = np.array([c.paid_sessions_per_day for c in ch]) / 24.0
-        self.cost_per_click = np.array([c.cost_per_click for c in ch])
-        self.grows = np.array([c.grows_with_reviews for c in ch])
         self.returning_share = np.array([c.returning_share for c in ch])
         hourly = np.asarray(s.traffic.hourly_profile, dtype=float)
         weekly = np.asarray(s.traffic.weekly_profile, dtype=float)
@@ -120,64 +130,98 @@ class Demand:
         if self.repeat_mix.sum() > 0:
             self.repeat_mix = self.repeat_mix / self.repeat_mix.sum()
 
-        f = s.funnel
-        weights = np.array([k.demand_weight for k in s.catalogue.skus.values()], dtype=float)
-        self.sku_share = weights / weights.sum() if weights.sum() > 0 else np.full(len(weights), 1 / len(weights))
-        self.view_probability = 1.0 - bounce_probability(s.page.load_time_s, f)
-        group_mult = np.array([1.0, f.returning_visitor_multiplier, f.customer_multiplier])
+        self.weights = np.array([k.demand_weight for k in s.catalogue.skus.values()], dtype=float)
+        self.set_live(np.ones(len(self.weights), dtype=bool))
         intent = np.array([c.intent for c in ch])
-        skus = s.catalogue.skus.values()
-        prices = np.array([k.price for k in skus])
-        fair = np.array([k.reference_price for k in skus])
-        elasticity = np.array([k.elasticity for k in skus])
-        #: add-to-cart probability before the live review and stock effects, [C, G, K]
-        self.base_cart = (f.view_to_cart * speed_multiplier(s.page.load_time_s, f)
-                          * quality_multiplier(s.page, f)
-                          * intent[:, None, None] * group_mult[None, :, None]
-                          * price_multipliers(prices, fair, elasticity)[None, None, :])
-        self.cart_to_checkout = f.cart_to_checkout
-        self.checkout_to_order = f.checkout_to_order
+        self.cells = cells
+        arm_scenarios = cells.arms.scenarios
+        view_p, cart, checkout, order = [], [], [], []
+        for x in range(cells.count):
+            arm, market = arm_scenarios[cells.arm_of[x]], cells.markets[cells.market_of[x]]
+            f, offer = arm.funnel, offers[cells.arm_of[x]]
+            group_mult = np.array([1.0, f.returning_visitor_multiplier, f.customer_multiplier])
+            view_p.append(1.0 - bounce_probability(arm.page, f))
+            cart.append(f.view_to_cart * speed_multiplier(arm.page.load_time_s, f) * quality_multiplier(arm.page, f)
+                        * intent[:, None, None] * group_mult[None, :, None]
+                        * spread(arm.page.media_quality, f.media_effect) * offer.cart_multiplier
+                        * (1.0 if market.local_language else f.foreign_language_multiplier))
+            checkout.append(f.cart_to_checkout * (1.0 if market.local_delivery else f.unlocalised_delivery_multiplier))
+            order.append(f.checkout_to_order * (1.0 if market.local_payment else f.missing_payment_multiplier)
+                         * offer.checkout_multiplier)
+        self.view_p = np.array(view_p)
+        #: add-to-cart probability before the daily price, review, stock and membership effects, [C, G, X, K]
+        self.base_cart = np.stack(cart, axis=2)
+        self.cart_to_checkout = np.array(checkout)[:, None]
+        self.checkout_to_order = np.array(order)
+        #: add-to-cart multiplier of the day's prices, [day, X, K]
+        self.price_mult = np.stack([offers[a].prices.multiplier for a in cells.arm_of], axis=1)
+        self.cell_share = cells.share()
         self.backorder = s.catalogue.stockout_policy == "backorder"
         self.backorder_acceptance = s.catalogue.backorder_acceptance
+
+    def set_live(self, live: np.ndarray) -> None:
+        """The SKUs in the shop (a killed candidate gets no more product views)."""
+        w = self.weights * live
+        self.any_live = w.sum() > 0
+        self.sku_share = w / w.sum() if self.any_live else np.zeros(len(w))
+        if self.weights.sum() <= 0:  # all weights zero: views spread evenly
+            self.sku_share = np.where(live, 1.0, 0.0) / max(live.sum(), 1)
+            self.any_live = bool(live.any())
 
     def season(self, hours: int) -> np.ndarray:
         """Traffic weight of every hour of the horizon (hour-of-day x weekday, mean 1)."""
         h = np.arange(hours)
         return self.hourly[h % 24] * self.weekly[(self.start_weekday + h // 24) % 7]
 
-    def draw(self, season: np.ndarray, traffic: np.random.Generator, funnel: np.random.Generator,
-             review_mult: float, active_customers: int, in_stock: np.ndarray) -> DayCounts:
-        """Sessions and funnel counts for the 24 hours of one day, whose traffic weights are ``season``.
+    def draw(self, day: int, season: np.ndarray, streams, free: np.ndarray, paid: np.ndarray, review_mult: float,
+             customer_weight: float, customer_mult: np.ndarray | None, campaign: np.ndarray | None,
+             in_stock: np.ndarray) -> DayCounts:
+        """Sessions and funnel counts for the 24 hours of day ``day``, whose traffic weights are ``season``.
 
-        ``review_mult`` is :func:`review_multiplier` of the live rating,
-        ``active_customers`` the size of the customer base that may come back,
-        ``in_stock`` a boolean per SKU; all three are read at midnight, so the
+        ``free`` and ``paid`` are each channel's expected sessions per hour
+        (``sim.marketing``); ``review_mult`` is :func:`review_multiplier` of
+        the live rating; ``customer_weight`` the active customer base
+        weighted by visit rate; ``customer_mult`` the customers' add-to-cart
+        multiplier per cell (the member price) or None; ``campaign`` extra
+        customer sessions [hour, channel] from CRM campaigns or None;
+        ``in_stock`` a boolean per SKU.  All are read at midnight, so the
         feedback loop runs day by day.  Arrivals draw from the ``traffic``
-        stream and funnel steps from the ``funnel`` stream, so a lever that
-        changes conversion leaves the arrivals of a paired run unchanged.
-        (numpy's array draws cost ~20 us each whatever their size, so one
-        call per step per day instead of per hour is what keeps a year of a
-        large store fast.)
+        stream, the cell split from ``cells`` and funnel steps from
+        ``funnel``, so a lever that changes conversion leaves the arrivals
+        of a paired run unchanged.  (numpy's array draws cost ~20 us each
+        whatever their size, so one call per step per day instead of per
+        hour is what keeps a year of a large store fast.)
         """
-        free = self.free_per_hour * np.where(self.grows, review_mult, 1.0)
-        visitors = traffic.poisson(np.outer(season, free + self.paid_per_hour))
+        traffic, funnel = streams.traffic, streams.funnel
+        visitors = traffic.poisson(np.outer(season, free + paid))
         returning = traffic.binomial(visitors, self.returning_share)
-        if active_customers and self.visit_rate_per_hour:
-            customers = traffic.multinomial(traffic.poisson(active_customers * self.visit_rate_per_hour * season),
+        if customer_weight and self.visit_rate_per_hour:
+            customers = traffic.multinomial(traffic.poisson(customer_weight * self.visit_rate_per_hour * season),
                                             self.repeat_mix)
         else:
             customers = np.zeros_like(visitors)
+        if campaign is not None:
+            customers = customers + campaign
         sessions = np.stack([visitors - returning, returning, customers], axis=2)
+        cells = (streams.cells.multinomial(sessions, self.cell_share[day]) if len(self.cell_share[day]) > 1
+                 else sessions[..., None])
 
-        views = funnel.multinomial(funnel.binomial(sessions, self.view_probability), self.sku_share)
+        viewers = funnel.binomial(cells, self.view_p)
+        if self.any_live:
+            views = funnel.multinomial(viewers, self.sku_share)
+        else:
+            views = np.zeros(viewers.shape + (len(self.sku_share),), dtype=np.int64)
+        p_cart = self.base_cart * self.price_mult[day]
         if in_stock.all():
-            p_cart = self.base_cart * review_mult
+            p_cart = p_cart * review_mult
             oos = np.zeros_like(visitors)
         else:
             stock_mult = np.where(in_stock, 1.0, self.backorder_acceptance if self.backorder else 0.0)
-            p_cart = self.base_cart * (review_mult * stock_mult)
-            oos = views[..., ~in_stock].sum(axis=(2, 3))
+            p_cart = p_cart * (review_mult * stock_mult)
+            oos = views[..., ~in_stock].sum(axis=(2, 3, 4))
+        if customer_mult is not None:
+            p_cart[:, CUSTOMER] = p_cart[:, CUSTOMER] * customer_mult[:, None]
         carts = funnel.binomial(views, np.minimum(p_cart, 1.0))
         checkouts = funnel.binomial(carts, self.cart_to_checkout)
         orders = funnel.binomial(checkouts, self.checkout_to_order)
-        return DayCounts(sessions, views, oos, carts, checkouts, orders)
+        return DayCounts(sessions, cells, views, oos, carts, checkouts, orders)

@@ -1,11 +1,15 @@
 """Fulfilment: pickers in the warehouse and carriers on the road.
 
-An order queues first-come for a picker (a SimPy ``Resource`` with one slot
-per picker on shift), takes a lognormal pick time, and is packed with the
-wrong item with ``pick_error_probability``.  Parcels wait for the carrier's
-daily collection, then travel for a gamma-distributed lead time; a share of
-them hits a carrier incident that adds an exponential delay.  The promised
-date shown at checkout is ``promise_days`` after the order.
+An order queues first-come for a picker (a ``sim.staffing.Crew``: one shift
+or a staffing plan), takes a lognormal pick time, and is packed with the
+wrong item with ``pick_error_probability``.  About half of a picker's time
+is walking (``travel_share``), so a layout with shorter pick paths
+(``path_length_factor`` 0.7) cuts the mean pick time by 0.5 x 0.3 = 15%.
+Parcels wait for the carrier's daily collection, then travel for a
+gamma-distributed lead time (plus a market's ``extra_delivery_days``); a
+share of them hits a carrier incident that adds an exponential delay.  A
+carrier disruption (``sim.shocks``) stretches both while it lasts.  The
+promised date shown at checkout is ``promise_days`` after the order.
 """
 
 from __future__ import annotations
@@ -15,8 +19,15 @@ import math
 import numpy as np
 import simpy
 
-from sim.clock import ShiftClock, next_daily
+from sim.clock import next_daily
 from sim.scenario import Delivery, Warehouse
+from sim.shocks import Shocks
+from sim.staffing import Crew
+
+
+def pick_minutes(cfg: Warehouse) -> float:
+    """Mean pick time of the layout: walking scales with the path length, the rest does not."""
+    return cfg.pick_minutes_mean * (1.0 - cfg.travel_share + cfg.travel_share * cfg.path_length_factor)
 
 
 def lognormal_params(mean: float, cv: float) -> tuple[float, float]:
@@ -28,29 +39,21 @@ def lognormal_params(mean: float, cv: float) -> tuple[float, float]:
 class Picking:
     """The warehouse floor."""
 
-    def __init__(self, env: simpy.Environment, cfg: Warehouse, clock: ShiftClock, rng: np.random.Generator) -> None:
+    def __init__(self, env: simpy.Environment, cfg: Warehouse, crew: Crew, rng: np.random.Generator) -> None:
         self.env = env
-        self.clock = clock
+        self.crew = crew
         self.rng = rng
-        self.pickers = simpy.Resource(env, capacity=cfg.pickers)
-        self.mu, self.sigma = lognormal_params(cfg.pick_minutes_mean / 60.0, cfg.pick_minutes_cv)
+        self.mu, self.sigma = lognormal_params(pick_minutes(cfg) / 60.0, cfg.pick_minutes_cv)
         self.error_p = cfg.pick_error_probability
         self.pickup_hour = cfg.carrier_pickup_hour
 
     def pick(self):
-        """Process: wait for the shift and a picker, pick.  Returns (time the pick started, wrong item?)."""
+        """Process: wait for a picker on duty, pick.  Returns (time the pick started, wrong item?)."""
         env = self.env
-        arrived = env.now
-        wait = self.clock.delay_until_open(arrived)
-        if wait:
-            yield env.timeout(wait)
-        with self.pickers.request() as req:
-            yield req
-            wait = self.clock.delay_until_open(env.now)
-            if wait:  # queued past closing: first in line next shift
-                yield env.timeout(wait)
-            started = env.now
-            yield env.timeout(self.rng.lognormal(self.mu, self.sigma) if self.sigma else math.exp(self.mu))
+        req = yield from self.crew.seize()
+        started = env.now
+        yield env.timeout(self.rng.lognormal(self.mu, self.sigma) if self.sigma else math.exp(self.mu))
+        self.crew.release(req)
         return started, bool(self.rng.random() < self.error_p)
 
     def next_collection(self, t: float) -> float:
@@ -60,8 +63,9 @@ class Picking:
 class Carriers:
     """Delivery options: choice, price to the customer, cost and lead time."""
 
-    def __init__(self, cfg: Delivery, rng: np.random.Generator) -> None:
+    def __init__(self, cfg: Delivery, rng: np.random.Generator, shocks: Shocks) -> None:
         opts = list(cfg.options.values())
+        self.shocks = shocks if shocks.carrier else None
         self.names = list(cfg.options)
         self.rng = rng
         self.share = np.array([o.share for o in opts])
@@ -75,13 +79,13 @@ class Carriers:
         self.late_p = np.array([o.late_probability for o in opts])
         self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
 
-    def choose(self) -> int:
-        return int(self.rng.choice(len(self.share), p=self.share))
-
-    def transit_hours(self, option: int) -> float:
-        """Collection to door: gamma lead time plus, after an incident, an exponential delay."""
-        m, v = self.mean_h[option], self.cv[option]
-        hours = self.rng.gamma(1.0 / (v * v), m * v * v) if v > 0 else m
-        if self.rng.random() < self.late_p[option]:
+    def transit_hours(self, option: int, collected: float, extra_hours: float = 0.0) -> float:
+        """Collection to door: gamma lead time (+ a market's extra hours) plus, after an incident, a delay."""
+        m, v, late_p = self.mean_h[option], self.cv[option], self.late_p[option]
+        if self.shocks is not None:
+            stretch, extra_late = self.shocks.carrier_at(option, collected)
+            m, late_p = m * stretch, min(1.0, late_p + extra_late)
+        hours = (self.rng.gamma(1.0 / (v * v), m * v * v) if v > 0 else m) + extra_hours
+        if self.rng.random() < late_p:
             hours += self.rng.exponential(self.late_mean_h[option]) if self.late_mean_h[option] > 0 else 0.0
         return float(hours)

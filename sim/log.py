@@ -33,6 +33,8 @@ KINDS = {
     "customer_churned": "orders placed",
     "restock_ordered": "units",
     "restock_received": "units",
+    "sku_killed": "conversion at the review",
+    "sku_kept": "conversion at the review",
 }
 
 

@@ -1,12 +1,18 @@
 """One run of the store: the SimPy environment, its resources and processes.
 
-The hour loop (:meth:`StoreModel._hours`) draws each hour's traffic and
-funnel in bulk (``sim.demand``) and turns every order that comes out into a
-process (:meth:`StoreModel._order`) that lives through picking, the carrier,
-an optional return and refund, and tickets along the way.  When the order
-settles, its customer's experience becomes a review and a churn decision
-(``sim.customers``), and the next hour's funnel sees the new rating: the
-service -> reviews -> conversion loop of the guide.
+The day loop (:meth:`StoreModel._days`) first updates the day's levers -
+the kill review of candidate SKUs, CRM campaigns, channel budgets and
+organic traffic (``sim.marketing``), the live rating - then draws the day's
+traffic and funnel in bulk (``sim.demand``) and turns every order that comes
+out into a process (:meth:`StoreModel._order`) that lives through picking,
+the carrier, an optional return and refund, and tickets along the way.  When
+the order settles, its customer's experience becomes a review and a churn
+decision (``sim.customers``), and the next day's funnel sees the new rating:
+the service -> reviews -> conversion loop of the guide.
+
+What an order pays is set by its session's offer (``sim.offer``: the day's
+price, bundle, delivery fee after the free-shipping threshold, warranty,
+member price), per A/B arm (``sim.variants``).
 
 Traffic stops at the horizon; orders already placed run to their end (the
 drain), so every order reaches exactly one terminal status.
@@ -17,36 +23,47 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from sim.clock import ShiftClock
+from sim.assortment import Assortment
+from sim.crm import Programmes
 from sim.customers import CustomerBase, Experience, ReviewBoard
-from sim.demand import GROUPS, Demand, review_multiplier
+from sim.demand import CUSTOMER, GROUPS, Demand, review_multiplier
 from sim.fulfilment import Carriers, Picking
 from sim.inventory import Inventory
 from sim.log import EventLog
+from sim.marketing import Marketing
+from sim.offer import build_offer
 from sim.orders import OrderBook
 from sim.rng import Streams
 from sim.scenario import Scenario
 from sim.service import ServiceDesk
+from sim.shocks import Shocks
+from sim.staffing import Crew
+from sim.variants import build_cells
 
 #: Longest time after the horizon that in-flight orders may take to finish.
 MAX_DRAIN_HOURS = 400 * 24.0
-CUSTOMER_GROUP = 2
+#: Per-cell funnel steps kept per day: sessions, views, carts, checkouts, orders wanted.
+CELL_STEPS = ("sessions", "views", "carts", "checkouts", "orders_wanted")
 
 
 class FunnelCounts:
     """Every hour's funnel counts, kept whole and reduced to tables after the run.
 
     Arrays are [hour, channel, group] for sessions and [hour, channel, group,
-    sku] for the steps (groups as in ``sim.demand.GROUPS``).
+    sku] for the steps (groups as in ``sim.demand.GROUPS``), summed over
+    cells; ``by_cell`` keeps [day, cell, step] and ``by_sku`` [day, sku,
+    step] with the steps views, views out of stock, carts, orders wanted.
     """
 
-    def __init__(self, hours: int, channels: int, skus: int) -> None:
-        shape = (hours, channels, len(GROUPS))
+    def __init__(self, days: int, channels: int, skus: int, cells: int) -> None:
+        shape = (days * 24, channels, len(GROUPS))
         self.sessions = np.zeros(shape, dtype=np.int64)
         self.views = np.zeros(shape + (skus,), dtype=np.int64)
         self.carts = np.zeros_like(self.views)
         self.checkouts = np.zeros_like(self.views)
-        self.views_out_of_stock = np.zeros((hours, channels), dtype=np.int64)
+        self.views_out_of_stock = np.zeros((days * 24, channels), dtype=np.int64)
+        self.by_cell = np.zeros((days, cells, len(CELL_STEPS)), dtype=np.int64)
+        self.by_sku = np.zeros((days, skus, 4), dtype=np.int64)
 
 
 class StoreModel:
@@ -59,22 +76,56 @@ class StoreModel:
         self.rng = Streams.from_seed(seed)
         self.log = EventLog()
         weekday = s.time.start_date.weekday()
-        self.demand = Demand(s, weekday)
-        self.inventory = Inventory(env, s.catalogue, self.log)
-        self.picking = Picking(env, s.warehouse, ShiftClock(s.warehouse.shift, weekday), self.rng.picking)
-        self.carriers = Carriers(s.delivery, self.rng.carriers)
-        self.desk = ServiceDesk(env, s.service, ShiftClock(s.service.shift, weekday), self.rng.service, self.log)
-        self.reviews = ReviewBoard(s.reviews, self.rng.reviews, self.log)
-        self.customers = CustomerBase(s.customers, self.rng.customers, self.log)
+        self.shocks = Shocks(s, days)
+        self.cells = build_cells(s, days)
+        self.offers = [build_offer(arm, days) for arm in self.cells.arms.scenarios]
+        self.demand = Demand(s, self.cells, self.offers, weekday)
+        self.marketing = Marketing(s, days, self.shocks)
+        self.assortment = Assortment(s)
+        self.inventory = Inventory(env, s.catalogue, self.log, self.assortment.initial_stock, self.shocks)
+        self.assortment.start(self.inventory)
+        wh, sv = s.warehouse, s.service
+        self.pickers = Crew(env, wh.pickers, wh.shift, wh.crew, weekday)
+        self.agents = Crew(env, sv.agents, sv.shift, sv.crew, weekday)
+        self.picking = Picking(env, wh, self.pickers, self.rng.picking)
+        self.carriers = Carriers(s.delivery, self.rng.carriers, self.shocks)
+        self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log)
+        self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.rng.reviews, self.log)
+        self.customers = CustomerBase(s.customers, s.crm.membership, self.rng.customers, self.rng.crm, self.log)
+        self.programmes = Programmes(s, days, self.customers, self.rng.crm, self._later)
         self.orders = OrderBook()
-        self.funnel = FunnelCounts(days * 24, len(self.demand.channels), len(self.demand.skus))
-        self.lost_sales = np.zeros((days, len(self.demand.channels)), dtype=np.int64)
+        n_ch, n_sku = len(self.demand.channels), len(self.demand.skus)
+        self.funnel = FunnelCounts(days, n_ch, n_sku, self.cells.count)
+        self.lost_sales = np.zeros((days, n_ch), dtype=np.int64)
+        self.spend = np.zeros((days, n_ch))
+        #: stock on hand at each midnight, [day, sku]
+        self.stock = np.zeros((days, n_sku), dtype=np.int64)
+        self.new_by_channel = np.zeros(n_ch, dtype=np.int64)
         skus = list(s.catalogue.skus.values())
-        self.price = np.array([k.price for k in skus])
         self.unit_cost = np.array([k.unit_cost for k in skus])
         self.return_p = np.array([k.return_probability for k in skus])
         self.defect_p = np.array([k.defect_probability for k in skus])
         self.lost_policy = s.catalogue.stockout_policy == "lost"
+        self._terms_setup()
+
+    def _terms_setup(self) -> None:
+        """Per-arm arrays of what an order pays, and per-market delivery promises."""
+        o, s = self.offers, self.scenario
+        self.shown = np.stack([x.prices.shown for x in o])                 # [arm, day, sku]
+        self.extra_units = np.stack([x.extra_units for x in o])            # [arm, sku]
+        self.bundled = any(x.bundle_discount > 0 for x in o)
+        self.order_draws = any(x.needs_draws for x in o)
+        self.fee_table = np.stack([x.fee for x in o])                      # [arm, option]
+        self.return_mult = [x.return_multiplier for x in o]
+        self.member_discount = [x.member_discount for x in o]
+        elasticity = float(self.demand.sku_share @ np.array([k.elasticity for k in s.catalogue.skus.values()]))
+        #: add-to-cart weight of each customer class per arm (members pay the member price)
+        self.class_conversion = [np.tile((1.0, (1.0 - x.member_discount) ** elasticity)[: self.customers.members],
+                                         len(self.customers.class_churn) // self.customers.members) for x in o]
+        self.members = self.customers.members > 1
+        markets = self.cells.markets
+        self.transit_extra_h = np.array([m.extra_delivery_days * 24.0 for m in markets])
+        self.promise_extra_h = np.where([m.local_delivery for m in markets], self.transit_extra_h, 0.0)
 
     # --- the run ----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -83,23 +134,66 @@ class StoreModel:
 
     def _days(self):
         env, rng, s, demand, f = self.env, self.rng, self.scenario, self.demand, self.funnel
-        pre_sales_rate = s.service.pre_sales_per_1000_views / 1000.0 if s.service.enabled else 0.0
+        sv = s.service
+        pre_sales_rate = (sv.pre_sales_per_1000_views / 1000.0 * (1.0 - sv.faq_pre_sales_deflection)
+                          if sv.enabled else 0.0)
         season = demand.season(self.days * 24).reshape(self.days, 24)
+        one_cell = self.cells.count == 1
         for day in range(self.days):
+            if day == self.assortment.review_day and self.assortment.review(day, self.inventory, self.log):
+                demand.set_live(self.assortment.live)
+            self.stock[day] = self.inventory.on_hand
+            campaign = self.programmes.start_day(day, season[day])
             mult = review_multiplier(self.reviews.rating_now, self.reviews.count, s.reviews)
-            c = demand.draw(season[day], rng.traffic, rng.funnel, mult, self.customers.active,
-                            self.inventory.in_stock())
+            free, paid, unit_cost = self.marketing.today(day, mult, self.reviews.count, self.new_by_channel)
+            in_stock = self.inventory.in_stock()
+            c = demand.draw(day, season[day], rng, free, paid, mult, self.customers.visit_weight(),
+                            self._customer_multiplier(), campaign, in_stock)
             hours = slice(day * 24, day * 24 + 24)
-            f.sessions[hours], f.views[hours], f.carts[hours] = c.sessions, c.views, c.carts
-            f.checkouts[hours], f.views_out_of_stock[hours] = c.checkouts, c.views_out_of_stock
+            f.sessions[hours], f.views_out_of_stock[hours] = c.sessions, c.views_out_of_stock
+            if one_cell:
+                f.views[hours], f.carts[hours], f.checkouts[hours] = c.views[:, :, :, 0], c.carts[:, :, :, 0], \
+                    c.checkouts[:, :, :, 0]
+            else:
+                f.views[hours], f.carts[hours], f.checkouts[hours] = (c.views.sum(axis=3), c.carts.sum(axis=3),
+                                                                      c.checkouts.sum(axis=3))
+            self._tally(day, c, in_stock)
+            visitors = c.sessions[:, :, :2].sum(axis=(0, 2))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                paid_share = np.where(paid > 0, paid / (free + paid), 0.0)
+            self.spend[day] = visitors * paid_share * unit_cost
+            self.marketing.record_spend(self.spend[day])
             if c.orders.any():
                 self._schedule_orders(day, c.orders)
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
-                per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3)), pre_sales_rate)
+                per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3, 4)), pre_sales_rate)
                 for hour in np.repeat(np.arange(24), per_hour):
                     self._later(hour + rng.service.random(), self.desk.open, "pre_sales")
             yield env.timeout(24.0)
+
+    def _customer_multiplier(self) -> np.ndarray | None:
+        """Add-to-cart multiplier of returning customers per cell: the member price, weighted by who visits."""
+        if not self.members:
+            return None
+        active = self.customers.active_by_class() * self.customers.class_visit
+        if active.sum() == 0:
+            return None
+        per_arm = np.array([active @ conv / active.sum() for conv in self.class_conversion])
+        return per_arm[self.cells.arm_of]
+
+    def _tally(self, day: int, c, in_stock: np.ndarray) -> None:
+        """Per-day totals by cell and by SKU (markets, variants, sku_daily tables; the kill review)."""
+        views_k = c.views.sum(axis=(0, 1, 2, 3))
+        wanted_k = c.orders.sum(axis=(0, 1, 2, 3))
+        f = self.funnel
+        f.by_sku[day] = np.stack([views_k, np.where(in_stock, 0, views_k), c.carts.sum(axis=(0, 1, 2, 3)),
+                                  wanted_k], axis=1)
+        f.by_cell[day] = np.stack([c.cells.sum(axis=(0, 1, 2)), c.views.sum(axis=(0, 1, 2, 4)),
+                                   c.carts.sum(axis=(0, 1, 2, 4)), c.checkouts.sum(axis=(0, 1, 2, 4)),
+                                   c.orders.sum(axis=(0, 1, 2, 4))], axis=1)
+        if self.assortment.active:
+            self.assortment.observe_day(views_k, wanted_k, in_stock)
 
     def _later(self, delay: float, fn, *args) -> None:
         """Call ``fn(*args)`` ``delay`` hours from now without a generator process."""
@@ -107,19 +201,51 @@ class StoreModel:
 
     # --- one order --------------------------------------------------------------------------------
     def _schedule_orders(self, day: int, counts: np.ndarray) -> None:
-        """Give each order of the day's counts [hour, channel, group, sku] its time, units and delivery option."""
+        """Give each order of the day's counts [hour, channel, group, cell, sku] its time, units and terms."""
         rng, carriers = self.rng.orders, self.carriers
         flat = np.repeat(np.arange(counts.size), counts.ravel())
-        hours, chans, groups, skus = np.unravel_index(flat, counts.shape)
+        hours, chans, groups, cells, skus = np.unravel_index(flat, counts.shape)
         n = len(flat)
-        units = 1 + rng.poisson(self.scenario.catalogue.extra_units_mean, size=n)
+        arms = self.cells.arm_of[cells]
+        if self.bundled:
+            units = 1 + rng.poisson(self.extra_units[arms, skus])
+        else:
+            units = 1 + rng.poisson(self.scenario.catalogue.extra_units_mean, size=n)
         delays = hours + rng.random(n)
         options = rng.choice(len(carriers.share), size=n, p=carriers.share)
+        goods, fees, warranty = self._terms(day, arms, skus, units, options)
         for i in np.argsort(delays, kind="stable"):
             self.env.process(self._order(float(delays[i]), int(chans[i]), int(groups[i]), int(skus[i]),
-                                         int(units[i]), int(options[i])))
+                                         int(units[i]), int(options[i]), int(cells[i]), float(goods[i]),
+                                         float(fees[i]), bool(warranty[i])))
 
-    def _open_order(self, ch: int, group: int, k: int, units: int, option: int) -> int | None:
+    def _terms(self, day: int, arms: np.ndarray, skus: np.ndarray, units: np.ndarray,
+               options: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(goods value, delivery fee, warranty taken) of each order: the offer of its arm on this day."""
+        price = self.shown[arms, day, skus]
+        n = len(units)
+        if self.bundled:
+            disc = np.array([self.offers[a].bundle_discount for a in range(len(self.offers))])[arms]
+            least = np.array([self.offers[a].bundle_min for a in range(len(self.offers))])[arms]
+            price = price * np.where(units >= least, 1.0 - disc, 1.0)
+        fees = self.fee_table[arms, options]
+        warranty = np.zeros(n, dtype=bool)
+        if not self.order_draws and not any(x.threshold > 0 for x in self.offers):
+            return units * price, fees, warranty
+        draws = self.rng.offers.random((2, n)) if self.order_draws else np.ones((2, n))
+        thr = np.array([x.threshold for x in self.offers])[arms]
+        top_up = np.array([x.top_up for x in self.offers])[arms]
+        short = (thr > 0) & (units * price < thr) & ((units + 1) * price >= thr) & (draws[0] < top_up)
+        units += short
+        goods = units * price
+        free_above = np.stack([x.free_above for x in self.offers])[arms, options]
+        fees = np.where((thr > 0) & (goods >= thr) & free_above, 0.0, fees)
+        attach = np.array([x.warranty_attach if x.warranty else 0.0 for x in self.offers])[arms]
+        warranty = draws[1] < attach
+        return goods, fees, warranty
+
+    def _open_order(self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float,
+                    fee: float, warranty: bool) -> int | None:
         """At the moment of purchase: take stock, find or create the customer, book the order.
 
         Returns the order id, or None when the shelf is empty and sales are lost.
@@ -128,20 +254,37 @@ class StoreModel:
         if self.lost_policy and units > inv.on_hand[k]:
             self.lost_sales[int(now // 24), ch] += 1
             return None
-        if group == CUSTOMER_GROUP and self.customers.active:
-            cid, repeat = self.customers.pick_active(), True
+        cust = self.customers
+        arm = cell % self.cells.n_arms
+        if group == CUSTOMER and cust.active:
+            cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
         else:
-            cid, repeat = self.customers.new(now, ch), False
-        self.customers.orders[cid] += 1
-        c = self.carriers
-        return self.orders.new(now, ch, group, k, cid, units, float(units * self.price[k] + c.fee[option]),
-                               float(units * self.unit_cost[k]), repeat, option, now + c.promise_h[option])
+            cid, repeat = cust.new(now, ch), False
+            self.new_by_channel[ch] += 1
+            self.programmes.first_order(now, cid)
+        cust.orders[cid] += 1
+        member = self.members and cust.member[cid]
+        if member and self.member_discount[arm]:
+            goods *= 1.0 - self.member_discount[arm]
+        cogs = float(units * self.unit_cost[k])
+        revenue = goods + fee
+        if warranty:
+            offer = self.offers[arm]
+            revenue += goods * offer.warranty_price_share
+            cogs += offer.warranty_claim * self.unit_cost[k]
+        if self.assortment.active:
+            self.assortment.sold(k, goods, cogs)
+        market = cell // self.cells.n_arms
+        return self.orders.new(now, ch, group, k, cid, units, revenue, cogs, repeat, option,
+                               now + self.carriers.promise_h[option] + self.promise_extra_h[market], fee, goods,
+                               cell, bool(member), warranty)
 
-    def _order(self, delay: float, ch: int, group: int, k: int, units: int, option: int):
+    def _order(self, delay: float, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float,
+               fee: float, warranty: bool):
         """Process: one order from purchase to settlement."""
         env, o, log = self.env, self.orders, self.log
         yield env.timeout(delay)
-        oid = self._open_order(ch, group, k, units, option)
+        oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
         if oid is None:
             return
         cid, sku = o.customer[oid], self.demand.skus[k]
@@ -162,7 +305,7 @@ class StoreModel:
         shipped = o.shipped[oid] = self.picking.next_collection(env.now)
         o.shipping_cost[oid] += self.carriers.cost[option]
         log.add(shipped, "shipped", oid, cid, sku, self.carriers.cost[option])
-        transit = self.carriers.transit_hours(option)
+        transit = self.carriers.transit_hours(option, shipped, self.transit_extra_h[cell // self.cells.n_arms])
         self._maybe_wismo(oid, cid, shipped, transit, e)
         yield env.timeout(shipped + transit - env.now)
         o.delivered[oid] = env.now
@@ -171,16 +314,18 @@ class StoreModel:
 
         yield from self._maybe_return(oid, cid, k, e)
         self.reviews.maybe_review(env.now, oid, cid, e)
-        self.customers.settle(env.now, cid, e)
+        self.customers.settle(env.now, cid, e, self.offers[cell % self.cells.n_arms].warranty_churn
+                              if warranty else 1.0)
 
     def _maybe_wismo(self, oid: int, cid: int, shipped: float, transit: float, e: Experience) -> None:
-        """A where-is-my-order ticket: likely once the promise passes, rare otherwise."""
+        """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ)."""
         cfg, rng, promised = self.scenario.service, self.rng.service, self.orders.promised[oid]
+        asks = 1.0 - cfg.faq_wismo_deflection
         on_answer = self._service_watch(e)
         if shipped + transit > promised:
-            if rng.random() < cfg.wismo_late_probability:
+            if rng.random() < cfg.wismo_late_probability * asks:
                 self._later(max(promised - self.env.now, 0.0), self.desk.open, "wismo", oid, cid, on_answer)
-        elif rng.random() < cfg.wismo_probability:
+        elif rng.random() < cfg.wismo_probability * asks:
             self._later(shipped - self.env.now + rng.random() * transit, self.desk.open, "wismo", oid, cid,
                         on_answer)
 
@@ -195,7 +340,8 @@ class StoreModel:
     def _maybe_return(self, oid: int, cid: int, k: int, e: Experience):
         env, o, rng, r = self.env, self.orders, self.rng.returns, self.scenario.returns
         e.defect = bool(rng.random() < self.defect_p[k])
-        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0))
+        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0)
+                * self.return_mult[o.cell[oid] % self.cells.n_arms])
         request_delay = rng.exponential(r.request_days_mean * 24.0) if r.request_days_mean else 0.0
         store_fault = e.wrong_item or e.defect
         if not store_fault and (rng.random() >= p or request_delay > r.window_days * 24.0):
@@ -219,10 +365,11 @@ class StoreModel:
         log.add(env.now, "return_received", oid, cid, sku, restocked)
         yield env.timeout(rng.exponential(r.refund_days_mean * 24.0) if r.refund_days_mean else 0.0)
         o.refunded_at[oid] = env.now
-        fee = self.carriers.fee[o.option[oid]]
-        o.refund[oid] = float(o.revenue[oid] - (0.0 if store_fault else fee))
+        o.refund[oid] = float(o.revenue[oid] - (0.0 if store_fault else o.fee[oid]))
         e.slow_refund = env.now - o.returned_at[oid] > r.refund_promise_days * 24.0
         log.add(env.now, "refunded", oid, cid, sku, o.refund[oid])
+        if self.assortment.active:
+            self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost[k])
 
     # --- after the run ----------------------------------------------------------------------------
     def cancel_unfinished(self) -> None:

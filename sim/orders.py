@@ -3,7 +3,9 @@
 Orders are the only visitors that become SimPy processes; each process
 writes its timestamps here as its life goes on.  Times are model hours
 (``nan`` until the step happens); :meth:`OrderBook.frame` turns them into the
-``sim.tables.ORDER_COLUMNS`` schema with calendar timestamps.
+``sim.tables.ORDER_COLUMNS`` schema with calendar timestamps, plus the
+lever columns ``unit_price`` (goods value per unit after promotion, bundle
+and member price), ``delivery_fee``, ``market``, ``member`` and ``warranty``.
 """
 
 from __future__ import annotations
@@ -40,12 +42,18 @@ class OrderBook:
         self.refunded_at: list[float] = []
         self.cancelled_at: list[float] = []
         self.wrong_item: list[bool] = []
+        self.fee: list[float] = []
+        self.goods: list[float] = []
+        self.cell: list[int] = []
+        self.member: list[bool] = []
+        self.warranty: list[bool] = []
 
     def __len__(self) -> int:
         return len(self.placed)
 
     def new(self, placed: float, channel: int, group: int, sku: int, customer: int, units: int, revenue: float,
-            cogs: float, is_repeat: bool, option: int, promised: float) -> int:
+            cogs: float, is_repeat: bool, option: int, promised: float, fee: float, goods: float, cell: int,
+            member: bool, warranty: bool) -> int:
         oid = len(self.placed)
         self.placed.append(placed)
         self.channel.append(channel)
@@ -65,6 +73,11 @@ class OrderBook:
             col.append(NAN)
         self.promised.append(promised)
         self.wrong_item.append(False)
+        self.fee.append(fee)
+        self.goods.append(goods)
+        self.cell.append(cell)
+        self.member.append(member)
+        self.warranty.append(warranty)
         return oid
 
     def status(self) -> np.ndarray:
@@ -74,7 +87,8 @@ class OrderBook:
         return np.where(refunded, "refunded", np.where(delivered, "delivered", "cancelled"))
 
     def frame(self, start: dt.date, channels: list[str], skus: list[str], options: list[str],
-              variant: str = "") -> pd.DataFrame:
+              variant: np.ndarray, market: np.ndarray) -> pd.DataFrame:
+        """The orders table; ``variant`` and ``market`` are the labels of each order's cell and day."""
         origin = pd.Timestamp(start)
 
         def ts(col: list[float]) -> pd.Series:
@@ -84,14 +98,16 @@ class OrderBook:
         delivered = np.asarray(self.delivered, dtype=float)
         promised = np.asarray(self.promised, dtype=float)
         n = len(placed)
+
+        def labels(names, idx: list[int]) -> pd.arrays.StringArray:
+            return pd.array(np.asarray(names, dtype=object)[np.asarray(idx, dtype=int)] if n else [], dtype="string")
+
         return pd.DataFrame({
             "order_id": np.arange(n, dtype=np.int64),
             "customer_id": np.asarray(self.customer, dtype=np.int64),
             "placed_at": ts(self.placed),
-            "channel": pd.array(np.asarray(channels, dtype=object)[np.asarray(self.channel, dtype=int)]
-                                if n else [], dtype="string"),
-            "sku": pd.array(np.asarray(skus, dtype=object)[np.asarray(self.sku, dtype=int)] if n else [],
-                            dtype="string"),
+            "channel": labels(channels, self.channel),
+            "sku": labels(skus, self.sku),
             "units": np.asarray(self.units, dtype=np.int64),
             "revenue": np.asarray(self.revenue, dtype=float),
             "cogs": np.asarray(self.cogs, dtype=float),
@@ -108,7 +124,11 @@ class OrderBook:
             "refunded_at": ts(self.refunded_at),
             "late": ~np.isnan(delivered) & (delivered > promised),
             "wrong_item": np.asarray(self.wrong_item, dtype=bool),
-            "delivery_option": pd.array(np.asarray(options, dtype=object)[np.asarray(self.option, dtype=int)]
-                                        if n else [], dtype="string"),
-            "variant": pd.array([variant] * n, dtype="string"),
+            "delivery_option": labels(options, self.option),
+            "variant": pd.array(np.asarray(variant, dtype=object), dtype="string"),
+            "unit_price": np.asarray(self.goods, dtype=float) / np.maximum(np.asarray(self.units, dtype=float), 1),
+            "delivery_fee": np.asarray(self.fee, dtype=float),
+            "market": pd.array(np.asarray(market, dtype=object), dtype="string"),
+            "member": np.asarray(self.member, dtype=bool),
+            "warranty": np.asarray(self.warranty, dtype=bool),
         })

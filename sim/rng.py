@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 #: The sources, in spawn order.  Append new ones at the end so old streams keep their seeds.
-STREAMS = ("traffic", "funnel", "orders", "picking", "carriers", "returns", "service", "reviews", "customers")
+STREAMS = ("traffic", "funnel", "orders", "picking", "carriers", "returns", "service", "reviews", "customers",
+           "cells", "offers", "crm")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,12 @@ class Streams:
     service: np.random.Generator
     reviews: np.random.Generator
     customers: np.random.Generator
+    #: split of sessions into markets and A/B arms
+    cells: np.random.Generator
+    #: per-order terms: free-shipping top-ups, warranty take-up
+    offers: np.random.Generator
+    #: CRM programmes: segments, membership, campaigns
+    crm: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int | np.random.SeedSequence) -> "Streams":

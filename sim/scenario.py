@@ -23,34 +23,16 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import fnmatch
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from sim.errors import ScenarioError
-
-
-def F(default: Any, unit: str, doc: str, *, ge: float | None = None, le: float | None = None,
-      gt: float | None = None, source: str = "", **kw: Any) -> Any:
-    """A scenario field with its unit, range, doc string and (optional) source of the default."""
-    extra = {"unit": unit}
-    if source:
-        extra["source"] = source
-    if "default_factory" not in kw:
-        kw["default"] = default
-    return Field(ge=ge, le=le, gt=gt, description=doc, json_schema_extra=extra, **kw)
-
-
-class Section(BaseModel):
-    """Base of every scenario section: frozen, strict, no unknown keys, no NaN or infinity."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False,
-                              validate_default=True)
-
-
-PROB = dict(ge=0.0, le=1.0)
+from sim.fields import F, PROB, Section
+from sim.levers import AB_LEVERS, ABTest, Crm, Market, Pricing, Risk, Segment, Selection, Warranty, _default_markets
 
 # --- published defaults (see data/reference/defaults.md for the derivation) -----------------------
 SRC_CONVERSION = "Littledata benchmark of ~2,800 Shopify stores, 2023: mean conversion 1.4%"
@@ -63,6 +45,34 @@ SRC_ELASTICITY = "Bijmolt, van Heerde & Pieters, JMR 2005: mean price elasticity
 SRC_RATING = "Luca 2016, 'Reviews, Reputation, and Revenue: The Case of Yelp.com': +1 star -> +5-9% revenue"
 SRC_COUNT = "Spiegel Research Center 2017: a product with 5 reviews is ~270% more likely to be bought than one with none"
 SRC_REPEAT = "weak: secondary sources put the repeat-purchase rate at 20-30% of customers"
+SRC_LANGUAGE = ("CSA Research 2020 'Can't Read, Won't Buy' (8,709 consumers, 29 countries): 40% never buy from "
+                "websites in other languages")
+SRC_PAYMENT = ("weak: Baymard Institute checkout-abandonment surveys 2016-2024 (via secondary sources): 8-13% of "
+               "abandoners cite too few payment methods; data/reference/store.md")
+SRC_DELIVERY_INFO = ("weak: Baymard Institute checkout-abandonment surveys 2016-2024: 16-22% of abandoners cite slow "
+                     "or unclear delivery; data/reference/store.md")
+SRC_NAVIGATION = ("weak: Baymard Institute product-list tests: 67-90% task abandonment with mediocre filtering vs "
+                  "17-33% with good filtering; spread assumed; data/reference/store.md")
+SRC_MEDIA = ("weak: vendor studies (Invodo, Animoto): shoppers who watch a product video are 1.6-1.8x as likely to "
+             "buy; spread assumed; data/reference/store.md")
+SRC_SEO = ("weak: SEO case studies report organic gains of 20-100% after title and alt-text work; spread assumed; "
+           "data/reference/store.md")
+SRC_HILL = "Google Meridian default priors: Hill slope 1 (concave); data/reference/marketing.md"
+SRC_CONTENT = ("weak: Ahrefs 2020: 90.6% of pages get no Google traffic and ranking pages take 2-6 months to rise; "
+               "data/reference/marketing.md")
+SRC_TRAVEL = ("Tompkins et al., Facilities Planning (2010), cited by de Koster, Le-Duc & Roodbergen 2007 (EJOR): "
+              "travel is about 50% of an order picker's time")
+SRC_LABOUR = "Eurostat, hourly labour costs 2023: EU average EUR 31.8 per hour (euro area 35.6)"
+SRC_FEE = ("weak: Lewis, Singh & Fay 2006 (Marketing Science): shipping fees weigh on purchase at least as much as "
+           "item prices; data/reference/pricing.md")
+SRC_TOPUP = ("weak: Lewis, Singh & Fay 2006: free-shipping thresholds raise order size; share topping up assumed "
+             "0.2-0.4; data/reference/pricing.md")
+SRC_LENIENCY = ("weak: Janakiraman, Syrdal & Freling 2016 (J. Retailing) meta-analysis: leniency raises purchase more "
+                "than returns; scope leniency (no-reason) raises returns; magnitudes assumed; "
+                "data/reference/after_sales.md")
+SRC_PAID_RETURNS = ("weak: Baymard abandonment surveys: 10-12% cite an unsatisfactory return policy; Bower & Maxham "
+                    "2012 (J. Marketing): return fees cut later spending; data/reference/after_sales.md")
+SRC_HOLDING = "weak: inventory carrying cost 20-30% of inventory value a year (logistics textbooks); data/reference/operations.md"
 
 
 class Meta(Section):
@@ -91,11 +101,34 @@ class Channel(Section):
     returning_share: float = F(0.2, "share", "share of sessions by visitors who came before but never bought",
                                **PROB)
     grows_with_reviews: bool = F(False, "-", "volume scales with the review effect (search and marketplace ranking)")
+    review_count_elasticity: float = F(0.0, "-", "with grows_with_reviews: volume x (reviews / initial reviews) ^ "
+                                       "this (0: the count does not move traffic)", ge=0, le=2)
+    seo_sensitive: bool = F(False, "-", "volume follows page.seo_quality (titles and alt text: search channels)")
+    content_posts_per_week: float = F(0.0, "posts/week", "content output feeding this channel (articles, videos)",
+                                      ge=0, le=1000)
+    sessions_per_post: float = F(1.0, "sessions/day", "daily sessions one post brings once it has ranked", ge=0,
+                                 le=10_000, source=SRC_CONTENT)
+    content_ramp_days: float = F(90.0, "days", "days for a post to reach 63% of its traffic", gt=0, le=3650,
+                                 source=SRC_CONTENT)
+    half_saturation_spend: float = F(0.0, "money/day", "paid: spend at which the cost per session has doubled "
+                                     "(Hill half-saturation; 0: no saturation)", ge=0, le=1_000_000)
+    hill_slope: float = F(1.0, "-", "paid: Hill shape (1 concave; > 1 S-shaped)", gt=0, le=10, source=SRC_HILL)
+    carryover: float = F(0.0, "share/day", "paid: share of a day's ad effect carried to the next day (geometric "
+                         "adstock; 0: none)", ge=0, le=0.99)
+    scale_from_day: int = F(0, "day", "paid: day the budget starts moving to scaled_budget (0: never)", ge=0,
+                            le=3650)
+    scaled_budget: float = F(0.0, "money/day", "paid: budget after scaling", ge=0, le=1_000_000)
+    scale_ramp_days: int = F(0, "days", "paid: days to move linearly from daily_budget to scaled_budget", ge=0,
+                             le=3650)
+    scale_max_cac: float = F(0.0, "money", "paid: scale only if this channel's CAC so far is at most this "
+                             "(0: scale regardless)", ge=0, le=1_000_000)
 
     @model_validator(mode="after")
     def _paid_needs_cpc(self) -> "Channel":
-        if self.daily_budget > 0 and self.cost_per_click <= 0:
-            raise ValueError("daily_budget > 0 needs cost_per_click > 0 (allowed: cost_per_click in (0, 1000])")
+        if (self.daily_budget > 0 or self.scaled_budget > 0) and self.cost_per_click <= 0:
+            raise ValueError("a budget > 0 needs cost_per_click > 0 (allowed: cost_per_click in (0, 1000])")
+        if self.scale_from_day == 0 and (self.scaled_budget > 0 or self.scale_ramp_days or self.scale_max_cac):
+            raise ValueError("scaled_budget, scale_ramp_days and scale_max_cac need scale_from_day >= 1")
         return self
 
     @property
@@ -163,11 +196,28 @@ class Funnel(Section):
                                     source=SRC_BOUNCE)
     quality_effect: float = F(0.6, "x", "add-to-cart multiplier spread of page quality: 1 + effect*(q - 0.5)*2",
                               ge=0, le=0.99)
+    navigation_effect: float = F(0.3, "x", "bounce multiplier spread of navigation quality: 1 - effect*(q - 0.5)*2",
+                                 ge=0, le=0.99, source=SRC_NAVIGATION)
+    media_effect: float = F(0.3, "x", "add-to-cart multiplier spread of image/video quality: 1 + effect*(q - 0.5)*2",
+                            ge=0, le=0.99, source=SRC_MEDIA)
+    seo_effect: float = F(0.5, "x", "organic-volume multiplier spread of title/alt-text quality: "
+                          "1 + effect*(q - 0.5)*2 (seo_sensitive channels)", ge=0, le=0.99, source=SRC_SEO)
+    foreign_language_multiplier: float = F(0.6, "x", "add-to-cart multiplier in a market without its language",
+                                           ge=0, le=1, source=SRC_LANGUAGE)
+    missing_payment_multiplier: float = F(0.91, "x", "checkout-to-order multiplier without the market's payment "
+                                          "methods", ge=0, le=1, source=SRC_PAYMENT)
+    unlocalised_delivery_multiplier: float = F(0.82, "x", "cart-to-checkout multiplier without local delivery "
+                                               "times", ge=0, le=1, source=SRC_DELIVERY_INFO)
 
 
 class Page(Section):
     load_time_s: float = F(2.0, "s", "median page load time", gt=0, le=30)
-    quality: float = F(0.5, "score 0-1", "product-page quality (titles, images, video, description)", **PROB)
+    quality: float = F(0.5, "score 0-1", "product-page quality (honest, comparable descriptions; clear price)",
+                       **PROB)
+    navigation_quality: float = F(0.5, "score 0-1", "navigation and filters: finding a product (0.5 = typical)",
+                                  **PROB)
+    media_quality: float = F(0.5, "score 0-1", "images and a video that sells (0.5 = typical)", **PROB)
+    seo_quality: float = F(0.5, "score 0-1", "keyword titles and image alt text (0.5 = typical)", **PROB)
 
 
 class Reviews(Section):
@@ -200,6 +250,8 @@ class Sku(Section):
                                "add-to-cart by the elasticity", gt=0, le=1_000_000)
     elasticity: float = F(-2.62, "-", "price elasticity of add-to-cart against the reference price", ge=-20, le=0,
                           source=SRC_ELASTICITY)
+    was_price: float | None = F(None, "money/unit", "a 'was' price shown struck through at all times (an anchor)",
+                                gt=0, le=1_000_000)
     initial_stock: int = F(400, "units", "stock at hour 0", ge=0, le=10_000_000)
     reorder_point: int = F(100, "units", "reorder when stock on hand plus on order falls to this", ge=0,
                            le=10_000_000)
@@ -230,6 +282,8 @@ class Catalogue(Section):
     backorder_acceptance: float = F(0.5, "share", "with backorders: visitors who still buy when out of stock",
                                     **PROB)
     extra_units_mean: float = F(0.3, "units", "mean extra units per order beyond the first (Poisson)", ge=0, le=50)
+    holding_cost_rate: float = F(0.25, "share/year", "cost of holding stock, per year, as a share of its unit cost",
+                                 ge=0, le=5, source=SRC_HOLDING)
 
 
 class Shift(Section):
@@ -253,6 +307,16 @@ class Shift(Section):
         return self.start_hour == 0 and self.end_hour == 24 and len(self.weekdays) == 7
 
 
+class CrewShift(Shift):
+    """One shift of a staffing plan: ``people`` at work from start_hour to end_hour on the listed weekdays."""
+
+    people: int = F(1, "people", "people on this shift", ge=0, le=1000)
+
+
+def _crew_people(crew: dict[str, CrewShift]) -> int:
+    return sum(c.people for c in crew.values())
+
+
 class Warehouse(Section):
     pickers: int = F(2, "people", "pickers on each shift", ge=1, le=1000)
     shift: Shift = F(None, "-", "pickers' working hours", default_factory=lambda: Shift(start_hour=8, end_hour=17,
@@ -263,6 +327,18 @@ class Warehouse(Section):
                                       source="weak: warehouse pick accuracy 99-99.9%")
     carrier_pickup_hour: float = F(17.0, "hour of day", "daily collection; later parcels wait for the next day",
                                    ge=0, le=24)
+    crew: dict[str, CrewShift] = F(None, "-", "staffing plan by shift name; when set it replaces pickers and shift",
+                                   default_factory=dict)
+    hourly_cost: float = F(31.8, "money/hour", "labour cost of one picker-hour", ge=0, le=10_000, source=SRC_LABOUR)
+    travel_share: float = F(0.5, "share", "share of pick time spent walking", **PROB, source=SRC_TRAVEL)
+    path_length_factor: float = F(1.0, "x", "pick-path length of the layout relative to the current one "
+                                  "(0.7: a layout with 30% shorter paths)", gt=0, le=10)
+
+    @model_validator(mode="after")
+    def _crew_works(self) -> "Warehouse":
+        if self.crew and _crew_people(self.crew) == 0:
+            raise ValueError("crew: the staffing plan has no people (allowed: at least one shift with people >= 1)")
+        return self
 
 
 class DeliveryOption(Section):
@@ -274,27 +350,45 @@ class DeliveryOption(Section):
     promise_days: float = F(5.0, "days", "delivery promised this long after the order", gt=0, le=120)
     late_probability: float = F(0.05, "share", "parcels hit by a carrier incident", **PROB)
     late_delay_days_mean: float = F(2.0, "days", "mean extra delay of an incident (exponential)", ge=0, le=120)
+    free_above_threshold: bool = F(True, "-", "the fee is waived above delivery.free_shipping_threshold")
 
 
 def _default_options() -> dict[str, DeliveryOption]:
     return {
         "standard": DeliveryOption(share=0.7, fee=3.9, cost=4.5, lead_time_days_mean=2.5, promise_days=5),
         "express": DeliveryOption(share=0.2, fee=8.9, cost=9.0, lead_time_days_mean=1.0, lead_time_days_cv=0.25,
-                                  promise_days=2, late_probability=0.04, late_delay_days_mean=1.0),
+                                  promise_days=2, late_probability=0.04, late_delay_days_mean=1.0,
+                                  free_above_threshold=False),
         "pickup": DeliveryOption(share=0.1, fee=0.0, cost=3.0, lead_time_days_mean=3.0, promise_days=6,
                                  late_probability=0.03),
     }
 
 
+def expected_fee(options: Mapping[str, DeliveryOption]) -> float:
+    """Mean delivery fee an order pays over the option mix (no threshold)."""
+    return float(sum(o.share * o.fee for o in options.values()))
+
+
 class Delivery(Section):
     options: dict[str, DeliveryOption] = F(None, "-", "delivery options by name", default_factory=_default_options,
                                            min_length=1)
+    free_shipping_threshold: float = F(0.0, "money", "goods value from which fees are waived (0: no threshold)",
+                                       ge=0, le=1_000_000)
+    reference_fee: float | None = F(None, "money", "expected fee at which the funnel's checkout step holds; "
+                                    "fixed on loading to the options' expected fee, so later fee changes move "
+                                    "conversion", ge=0, le=10_000)
+    fee_salience: float = F(1.0, "x", "delivery fees count this many times the SKU's price elasticity", ge=0,
+                            le=10, source=SRC_FEE)
+    top_up_probability: float = F(0.3, "share", "orders one unit short of the threshold that add a unit", **PROB,
+                                  source=SRC_TOPUP)
 
     @model_validator(mode="after")
     def _shares_sum_to_one(self) -> "Delivery":
         total = sum(o.share for o in self.options.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"option shares must sum to 1, got {total:.6g}")
+        if self.reference_fee is None:  # resolved once, when the scenario is first read
+            object.__setattr__(self, "reference_fee", expected_fee(self.options))
         return self
 
 
@@ -307,6 +401,13 @@ class Returns(Section):
     transit_days_mean: float = F(4.0, "days", "mean time for the return parcel to arrive", ge=0, le=120)
     refund_days_mean: float = F(3.0, "days", "mean time to pay the refund after receipt", ge=0, le=120)
     refund_promise_days: float = F(5.0, "days", "refund later than this counts as slow", ge=0, le=120)
+    no_reason_returns: bool = F(False, "-", "returns accepted without a reason (scope leniency)")
+    no_reason_conversion_multiplier: float = F(1.05, "x", "add-to-cart multiplier of no-reason returns", ge=0.5,
+                                               le=2, source=SRC_LENIENCY)
+    no_reason_return_multiplier: float = F(1.25, "x", "return-probability multiplier of no-reason returns", ge=1,
+                                           le=5, source=SRC_LENIENCY)
+    paid_returns_conversion_multiplier: float = F(0.9, "x", "add-to-cart multiplier when the customer pays the "
+                                                  "return label", ge=0.5, le=1, source=SRC_PAID_RETURNS)
 
 
 class Service(Section):
@@ -324,6 +425,12 @@ class Service(Section):
     return_ticket_probability: float = F(0.6, "share", "returns that start with a ticket", **PROB)
     pre_sales_per_1000_views: float = F(2.0, "tickets", "pre-sales questions per 1,000 product views", ge=0,
                                         le=1000)
+    faq_pre_sales_deflection: float = F(0.0, "share", "pre-sales questions the FAQ answers before a ticket", **PROB)
+    faq_wismo_deflection: float = F(0.0, "share", "where-is-my-order questions the FAQ / tracking page answers",
+                                    **PROB)
+    crew: dict[str, CrewShift] = F(None, "-", "staffing plan by shift name; when set it replaces agents and shift",
+                                   default_factory=dict)
+    hourly_cost: float = F(31.8, "money/hour", "labour cost of one agent-hour", ge=0, le=10_000, source=SRC_LABOUR)
 
 
 class Customers(Section):
@@ -335,6 +442,8 @@ class Customers(Section):
     repeat_channel_mix: dict[str, float] = F(None, "share", "channels of customers' return visits (sum to 1)",
                                              default_factory=lambda: {"email": 0.4, "direct": 0.4,
                                                                       "organic_search": 0.2})
+    segments: dict[str, Segment] = F(None, "-", "customer segments by name (empty: one homogeneous base)",
+                                     default_factory=dict)
 
     @model_validator(mode="after")
     def _mix_sums_to_one(self) -> "Customers":
@@ -342,7 +451,13 @@ class Customers(Section):
             raise ValueError("repeat_channel_mix shares must be >= 0")
         if self.repeat_channel_mix and abs(sum(self.repeat_channel_mix.values()) - 1.0) > 1e-6:
             raise ValueError(f"repeat_channel_mix must sum to 1, got {sum(self.repeat_channel_mix.values()):.6g}")
+        _shares_sum_to_one("segments", {k: v.share for k, v in self.segments.items()})
         return self
+
+
+def _shares_sum_to_one(what: str, shares: Mapping[str, float]) -> None:
+    if shares and abs(sum(shares.values()) - 1.0) > 1e-6:
+        raise ValueError(f"{what}: shares must sum to 1, got {sum(shares.values()):.6g} ({dict(shares)})")
 
 
 class Scenario(Section):
@@ -354,25 +469,62 @@ class Scenario(Section):
     traffic: Traffic = Field(default_factory=Traffic)
     funnel: Funnel = Field(default_factory=Funnel)
     page: Page = Field(default_factory=Page)
+    markets: dict[str, Market] = F(None, "-", "markets by name, with traffic share and localisation",
+                                   default_factory=_default_markets, min_length=1)
     reviews: Reviews = Field(default_factory=Reviews)
     catalogue: Catalogue = Field(default_factory=Catalogue)
+    selection: Selection = Field(default_factory=Selection)
+    pricing: Pricing = Field(default_factory=Pricing)
     warehouse: Warehouse = Field(default_factory=Warehouse)
     delivery: Delivery = Field(default_factory=Delivery)
     returns: Returns = Field(default_factory=Returns)
+    warranty: Warranty = Field(default_factory=Warranty)
     service: Service = Field(default_factory=Service)
     customers: Customers = Field(default_factory=Customers)
+    crm: Crm = Field(default_factory=Crm)
+    risk: Risk = Field(default_factory=Risk)
+    ab_test: ABTest = Field(default_factory=ABTest)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> "Scenario":
-        unknown = sorted(set(self.customers.repeat_channel_mix) - set(self.traffic.channels))
-        if unknown:
-            raise ValueError(f"customers.repeat_channel_mix names channels that traffic.channels lacks: {unknown}; "
-                             f"allowed: {sorted(self.traffic.channels)}")
+        channels, skus = set(self.traffic.channels), set(self.catalogue.skus)
+        _names_known("customers.repeat_channel_mix", self.customers.repeat_channel_mix, channels, "channels")
         s = self.service
-        if s.enabled and s.agents == 0 and s.ai_share < 1:
+        agents = _crew_people(s.crew) if s.crew else s.agents
+        if s.enabled and agents == 0 and s.ai_share < 1:
             raise ValueError("service.agents is 0 while tickets are enabled and service.ai_share < 1: "
                              "allowed: agents >= 1, or ai_share = 1, or enabled = false")
+        _shares_sum_to_one("markets", {k: m.traffic_share for k, m in self.markets.items()})
+        for name, promo in self.pricing.promotions.items():
+            _names_known(f"pricing.promotions.{name}.skus", promo.skus, skus, "SKUs")
+        _names_known("selection.candidates", self.selection.candidates, skus, "SKUs")
+        for name, c in self.crm.campaigns.items():
+            _names_known(f"crm.campaigns.{name}.channel", [c.channel], channels, "channels")
+        for name, shock in self.risk.traffic_shocks.items():
+            _names_known(f"risk.traffic_shocks.{name}.channels", shock.channels, channels, "channels")
+        for name, delay in self.risk.supplier_delays.items():
+            _names_known(f"risk.supplier_delays.{name}.skus", delay.skus, skus, "SKUs")
+        for name, d in self.risk.carrier_disruptions.items():
+            _names_known(f"risk.carrier_disruptions.{name}.options", d.options, set(self.delivery.options), "options")
+        if self.ab_test.enabled:
+            self.variant_b()
         return self
+
+    def variant_b(self) -> "Scenario":
+        """Arm B of ``ab_test``: this scenario with ``ab_test.variant_b`` applied (and no test of its own)."""
+        t = self.ab_test
+        bad = [p for p in t.variant_b if not any(fnmatch.fnmatchcase(p, pat) for pat in AB_LEVERS)]
+        if bad:
+            raise ValueError(f"ab_test.variant_b: {bad} cannot be split by session (allowed: {', '.join(AB_LEVERS)})")
+        data = self.to_dict()
+        data["ab_test"] = {}
+        try:
+            for path, value in t.variant_b.items():
+                _set_path(data, path, value)
+            return Scenario.from_dict(data, origin="ab_test.variant_b")
+        except ScenarioError as exc:
+            msg = str(exc)
+            raise ValueError(msg if msg.startswith("ab_test.variant_b") else f"ab_test.variant_b.{msg}") from None
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
@@ -409,6 +561,12 @@ class Scenario(Section):
         return node
 
 
+def _names_known(path: str, names, allowed: set[str], what: str) -> None:
+    unknown = sorted(set(names) - allowed)
+    if unknown:
+        raise ValueError(f"{path} names {what} that the scenario lacks: {unknown}; allowed: {sorted(allowed)}")
+
+
 def _unknown_path(path: str, depth: int, node: Any) -> str:
     parts = path.split(".")
     where = ".".join(parts[: depth + 1])
@@ -433,7 +591,10 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 _COLLECTIONS = {("traffic", "channels"), ("catalogue", "skus"), ("delivery", "options"),
-                ("customers", "repeat_channel_mix")}
+                ("customers", "repeat_channel_mix"), ("customers", "segments"), ("markets",),
+                ("pricing", "promotions"), ("crm", "campaigns"), ("warehouse", "crew"), ("service", "crew"),
+                ("risk", "traffic_shocks"), ("risk", "supplier_delays"), ("risk", "carrier_disruptions"),
+                ("ab_test", "variant_b")}
 
 
 def _is_collection(parts: list[str]) -> bool:
@@ -462,6 +623,9 @@ def _describe(exc: ValidationError, origin: str) -> str:
         value = err.get("input")
         shown = repr(value) if not isinstance(value, (dict, list)) or len(repr(value)) < 80 else type(value).__name__
         msg = err["msg"].removeprefix("Value error, ")
+        if not loc:  # a cross-section check: its message starts with the dotted path it is about
+            lines.append(msg)
+            continue
         allowed = _allowed(err)
         lines.append(f"{path} = {shown}: {msg}" + (f" ({allowed})" if allowed and allowed not in msg else ""))
     head = f"{origin}: {len(lines)} problem{'s' if len(lines) > 1 else ''}: " if len(lines) > 1 else f"{origin}: "

@@ -2,10 +2,12 @@
 
 A ticket opens for a reason (where-is-my-order, wrong item, defect, return
 request, pre-sales question).  The AI assistant answers a share of them at
-once; the rest queue first-come for an agent (a SimPy ``Resource`` with one
-slot per agent).  Agents work the desk's shift: a ticket that arrives at
-night waits for the morning.  The first response is the moment an agent (or
-the assistant) takes the ticket; the SLA is measured on it.
+once; the rest queue first-come for an agent (a ``sim.staffing.Crew``: one
+shift, or a staffing plan of several).  A ticket that arrives when nobody is
+on duty waits for the next shift.  The first response is the moment an agent
+(or the assistant) takes the ticket; the SLA is measured on it.  FAQ work
+removes questions before they become tickets (``sim.model`` thins the
+pre-sales and where-is-my-order streams by ``faq_*_deflection``).
 """
 
 from __future__ import annotations
@@ -15,22 +17,22 @@ import math
 import numpy as np
 import simpy
 
-from sim.clock import ShiftClock
 from sim.log import EventLog
 from sim.scenario import Service
+from sim.staffing import Crew
 
 REASONS = ("wismo", "wrong_item", "defect", "return_request", "pre_sales")
 
 
 class ServiceDesk:
-    def __init__(self, env: simpy.Environment, service: Service, clock: ShiftClock, rng: np.random.Generator,
+    def __init__(self, env: simpy.Environment, service: Service, crew: Crew, rng: np.random.Generator,
                  log: EventLog) -> None:
         self.env = env
         self.cfg = service
-        self.clock = clock
+        self.crew = crew
+        self.no_agents = crew.empty
         self.rng = rng
         self.log = log
-        self.agents = simpy.Resource(env, capacity=max(service.agents, 1))
         self.handle_mean_h = service.handle_minutes_mean / 60.0
         self.ai_response_h = service.ai_response_minutes / 60.0
         self.sla_h = service.sla_hours
@@ -54,7 +56,7 @@ class ServiceDesk:
         self.reason.append(reason)
         self.opened.append(now)
         self.log.add(now, "ticket_opened", order_id, customer_id, value=tid)
-        if self.cfg.agents == 0 or self.rng.random() < self.cfg.ai_share:
+        if self.no_agents or self.rng.random() < self.cfg.ai_share:
             done = now + self.ai_response_h
             self.answered.append(done)
             self.resolved.append(done)
@@ -71,19 +73,13 @@ class ServiceDesk:
 
     def _handle(self, tid: int, on_answer):
         env = self.env
-        wait = self.clock.delay_until_open(env.now)
-        if wait:
-            yield env.timeout(wait)
-        with self.agents.request() as req:
-            yield req
-            wait = self.clock.delay_until_open(env.now)
-            if wait:  # queued past closing: first in line next morning
-                yield env.timeout(wait)
-            waited = env.now - self.opened[tid]
-            self.answered[tid] = env.now
-            self.log.add(env.now, "ticket_answered", self.order_id[tid], self.customer_id[tid], value=waited)
-            if on_answer is not None:
-                on_answer(waited)
-            yield env.timeout(self.rng.exponential(self.handle_mean_h))
+        req = yield from self.crew.seize()
+        waited = env.now - self.opened[tid]
+        self.answered[tid] = env.now
+        self.log.add(env.now, "ticket_answered", self.order_id[tid], self.customer_id[tid], value=waited)
+        if on_answer is not None:
+            on_answer(waited)
+        yield env.timeout(self.rng.exponential(self.handle_mean_h))
+        self.crew.release(req)
         self.resolved[tid] = env.now
         self.log.add(env.now, "ticket_resolved", self.order_id[tid], self.customer_id[tid], value=tid)

@@ -1,0 +1,68 @@
+"""Measures of the simulated store that real order exports do not carry: stock, labour, programmes, profit.
+
+``Result.measures()`` returns them beside the shared KPIs of
+``Result.kpis()``, so a what-if prices its capacity and programme decisions:
+more agents show up in ``labour_cost``, a bigger test launch in
+``holding_cost`` and ``dead_stock_value``, a CRM campaign in ``crm_cost``.  Each is computed
+from one of the lever tables of ``Result`` (``sku_daily``, ``skus``,
+``labour``, ``programmes``) and is 0 when its lever is not used, never nan.
+
+``operating_profit`` ties them together: net revenue - cost of the goods
+kept - shipping - marketing spend - labour - holding - CRM costs +
+membership fees.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+CRM_COSTS = ("campaign:", "review_prompts")
+FEES = ("membership", "membership_renewal")
+
+
+def holding_cost(sku_daily: pd.DataFrame) -> float:
+    """Holding cost = sum over days and SKUs of stock on hand x unit cost x holding_cost_rate / 365."""
+    return float(sku_daily["holding_cost"].sum())
+
+
+def dead_stock_value(skus: pd.DataFrame) -> float:
+    """Dead stock = units left on the shelf of killed SKUs at the end x unit cost."""
+    return float(skus["dead_stock_value"].sum())
+
+
+def labour_cost(labour: pd.DataFrame) -> float:
+    """Labour cost = person-hours on the roster x hourly cost, pickers and agents."""
+    return float(labour["cost"].sum())
+
+
+def crm_cost(programmes: pd.DataFrame) -> float:
+    """CRM cost = campaign messages and review prompts sent x their unit cost."""
+    crm = programmes["programme"].str.startswith(CRM_COSTS)
+    return float(programmes.loc[crm, "cost"].sum())
+
+
+def membership_fees(programmes: pd.DataFrame) -> float:
+    """Membership fees = joining and renewal fees paid in the horizon."""
+    return float(programmes.loc[programmes["programme"].isin(FEES), "revenue"].sum())
+
+
+def operating_profit(orders: pd.DataFrame, daily: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> float:
+    """Net revenue - COGS of kept orders - shipping - marketing - labour - holding - CRM + membership fees."""
+    kept_cogs = orders.loc[~orders["returned"].astype(bool), "cogs"].sum()
+    goods = orders["revenue"].sum() - orders["refund"].sum() - kept_cogs - orders["shipping_cost"].sum()
+    return float(goods - daily["spend"].sum() - labour_cost(tables["labour"]) - holding_cost(tables["sku_daily"])
+                 - crm_cost(tables["programmes"]) + membership_fees(tables["programmes"]))
+
+
+def compute(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
+    """Every measure of this module from a run's tables."""
+    return {
+        "holding_cost": holding_cost(tables["sku_daily"]),
+        "dead_stock_value": dead_stock_value(tables["skus"]),
+        "labour_cost": labour_cost(tables["labour"]),
+        "crm_cost": crm_cost(tables["programmes"]),
+        "membership_fees": membership_fees(tables["programmes"]),
+        "operating_profit": operating_profit(tables["orders"], tables["daily"], tables),
+    }
