@@ -14,7 +14,9 @@ the sizes of a task and of its result as pickled.  From these figures it
 estimates the wall time of a 10,000-point x 50-replication sweep on a
 100-core Dask cluster and names the limit.
 
-Each figure is the best of ``--repeats`` runs (the machine is shared).
+Each figure is the best of ``--repeats`` runs (the machine is shared); the
+local runs alternate and come before the cluster starts, so that its idle
+processes do not share the cores with them.
 Floor (issue 6): two local workers >= 1.7x the throughput of one.
 """
 
@@ -50,18 +52,15 @@ def noop(base, task) -> dict[str, float]:
     return {k: 0.0 for k in task.kpis}
 
 
-def best_wall(repeats: int, run) -> float:
-    walls = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        run()
-        walls.append(time.perf_counter() - t0)
-    return min(walls)
+def measure(walls: dict[str, list[float]], label: str, run) -> None:
+    t0 = time.perf_counter()
+    run()
+    walls.setdefault(label, []).append(time.perf_counter() - t0)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--days", type=int, default=90)
     args = ap.parse_args()
     d = definition(args.days)
@@ -69,21 +68,29 @@ def main() -> int:
     noop_def = SweepDefinition.from_dict({**d.to_dict(scenario=str(ROOT / "data/scenarios/baseline.yaml")),
                                           "replications": 40}, base_dir=ROOT)
     n_noop = len(noop_def.points()) * noop_def.replications
+    executors = {"1 local worker": 1, "2 local workers": 2, "Dask LocalCluster, 2 workers": 2}
+    runs: dict[str, list[float]] = {}
+    noop_runs: dict[str, list[float]] = {}
 
+    def both(label: str, ex) -> None:
+        measure(runs, label, lambda: sim.sweep(d, executor=ex, progress=False))
+        measure(noop_runs, label, lambda: sim.sweep(noop_def, executor=ex, progress=False, task_fn=noop))
+
+    for _ in range(args.repeats):  # local runs alternate, before any cluster exists to share the cores
+        both("1 local worker", 1)
+        both("2 local workers", 2)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
-        executors = {"1 local worker": (1, 1), "2 local workers": (2, 2), "Dask LocalCluster, 2 workers": (client, 2)}
-        walls, noop_walls = {}, {}
-        for label, (ex, _) in executors.items():
-            walls[label] = best_wall(args.repeats, lambda: sim.sweep(d, executor=ex, progress=False))
-            noop_walls[label] = best_wall(args.repeats, lambda: sim.sweep(noop_def, executor=ex, progress=False,
-                                                                           task_fn=noop))
+        for _ in range(args.repeats):
+            both("Dask LocalCluster, 2 workers", client)
+    walls = {k: min(v) for k, v in runs.items()}
+    noop_walls = {k: min(v) for k, v in noop_runs.items()}
     per_task = walls["1 local worker"] / n
     print(f"sweep: baseline, {args.days} days, {n} tasks ({n // d.replications} points x {d.replications} "
           f"replications); best of {args.repeats}")
     print(f"{'executor':<30} {'wall s':>8} {'tasks/s':>8} {'speed-up':>9} {'efficiency':>10} "
           f"{'overhead ms/task':>17} {'no-op ms/task':>14}")
-    for label, (_, slots) in executors.items():
+    for label, slots in executors.items():
         w = walls[label]
         speed = walls["1 local worker"] / w
         overhead = (w * slots / n - per_task) * 1e3
