@@ -114,7 +114,7 @@ class Marketing:
         far (for the CAC test of a budget schedule).
         """
         x = self.budget[day] = self._budget(day, new_customers)
-        self.adstock = (1.0 - self.carry) * x + self.carry * self.adstock
+        self.adstock = x + self.carry * (self.adstock - x)   # = (1 - c) x + c A, exact when A == x
         paid_day = hill_sessions(self.adstock, self.cpc, self.half, self.slope)
         unit = self.cpc.copy()
         if self.half.any():
