@@ -274,3 +274,38 @@ def loop(results: Mapping[str, object], title: str | None = None):
     bottom.legend(fontsize="small")
     bottom.tick_params(axis="x", labelrotation=20)
     return top, bottom
+
+
+def fatigue_curve(sku_daily: pd.DataFrame, sku: str, currency: str = "EUR", window: int = 7,
+                  title: str | None = None):
+    """Promotion fatigue of one SKU: price shown and reference price (top), carts per day (bottom).
+
+    ``sku_daily`` is :attr:`sim.Result.sku_daily`.  Each sale pulls the
+    reference price (what customers consider fair) down; after the sale the
+    full price sits above it and carts fall below their pre-sale level.
+    """
+    part = part_of(sku_daily, sku)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 5.5), sharex=True, layout="constrained")
+    top.step(part["date"], part["price"], where="post", label="price shown")
+    top.plot(part["date"], part["reference_price"], label="reference price (what feels fair)")
+    top.set_ylabel(f"price ({currency}/unit)")
+    top.set_title(title or f"Promotion fatigue: {sku}")
+    top.legend(fontsize="small")
+    carts = part.set_index("date")["carts"]
+    bottom.bar(carts.index, carts.to_numpy(), color=np.where(part["promotion_depth"] > 0, WORSE, UNCLEAR),
+               label="carts per day (red: on sale)")
+    bottom.plot(carts.index, carts.rolling(window, min_periods=1).mean().to_numpy(), color="black",
+                label=f"{window}-day mean")
+    bottom.set_ylabel(f"{sku} carts per day (carts)")
+    bottom.set_xlabel("date")
+    bottom.legend(fontsize="small")
+    bottom.tick_params(axis="x", labelrotation=20)
+    return top, bottom
+
+
+def part_of(sku_daily: pd.DataFrame, sku: str) -> pd.DataFrame:
+    """The rows of one SKU, sorted by date (KeyError naming the SKUs there are)."""
+    part = sku_daily[sku_daily["sku"] == sku].sort_values("date")
+    if part.empty:
+        raise KeyError(f"no SKU {sku!r} in sku_daily; SKUs: {sorted(sku_daily['sku'].unique())}")
+    return part

@@ -140,6 +140,10 @@ class WhatIf:
         if winner == self.baseline:
             return (f"No strategy beats '{self.baseline}' on {units.phrase(kpi)} "
                     f"({units.fmt(self.row(kpi, winner)['mean'], kpi, self.currency)}).")
+        if not self.row(kpi, winner)["significant"]:
+            side = "highest" if units.higher_is_better(kpi) else "lowest"
+            return (f"No strategy is distinguishable from '{self.baseline}' on {units.phrase(kpi)}; "
+                    f"the {side} mean: " + self.conclusion(kpi, winner))
         return f"Best on {units.phrase(kpi)}: " + self.conclusion(kpi, winner)
 
     def headline(self, kpi: str, strategy: str | None = None) -> dict[str, Any]:
