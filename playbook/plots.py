@@ -309,3 +309,32 @@ def part_of(sku_daily: pd.DataFrame, sku: str) -> pd.DataFrame:
     if part.empty:
         raise KeyError(f"no SKU {sku!r} in sku_daily; SKUs: {sorted(sku_daily['sku'].unique())}")
     return part
+
+
+def control_chart(chart: pd.DataFrame, ylabel: str, ax=None, title: str | None = None, percent: bool = False,
+                  events: Mapping[str, object] | None = None):
+    """A control chart (``playbook.alerts.p_chart`` or ``ewma_chart``): values, limits and alerts marked red.
+
+    ``events`` maps a label to a date to draw as a vertical line (a shock's
+    start, a release), so the delay between cause and alarm is visible.
+    """
+    ax = _axes(ax)
+    k = 100.0 if percent else 1.0
+    x = chart.index
+    ax.plot(x, chart["value"] * k, marker=".", lw=0.8, color=UNCLEAR, label="value")
+    if "ewma" in chart:
+        ax.plot(x, chart["ewma"] * k, color="black", label="EWMA")
+    ax.plot(x, chart["ucl"] * k, ls="--", color=BASE_COLOUR, label="control limits")
+    ax.plot(x, chart["lcl"] * k, ls="--", color=BASE_COLOUR)
+    hits = chart[chart["alert"].astype(bool)]
+    ax.scatter(hits.index, (hits["ewma"] if "ewma" in hits else hits["value"]) * k, color=WORSE, zorder=3,
+               label="alert")
+    for name, when in (events or {}).items():
+        ax.axvline(pd.Timestamp(when), color=WORSE, lw=1, ls=":")
+        ax.annotate(str(name), (pd.Timestamp(when), ax.get_ylim()[1]), fontsize=8, va="top", rotation=90)
+    ax.set_xlabel("date")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or f"Control chart: {chart['kpi'].iloc[0]}")
+    ax.legend(fontsize="small")
+    ax.tick_params(axis="x", labelrotation=20)
+    return ax

@@ -109,25 +109,40 @@ class WhatIf:
                                "* = the change from the baseline is significant (its CI excludes 0)")
         return frame
 
-    def conclusion(self, kpi: str, strategy: str) -> str:
-        """One sentence on ``strategy`` vs the baseline for ``kpi``, built from the paired CI."""
-        r, c = self.row(kpi, strategy), self.currency
-        base = self.row(kpi, self.baseline)["mean"]
+    def pair(self, kpi: str, strategy: str, against: str | None = None) -> dict[str, Any]:
+        """``strategy`` minus ``against`` (default: the baseline) for ``kpi``, paired replication by replication.
+
+        Keys: mean_a (against), mean_b (strategy), diff, diff_low, diff_high
+        (mean paired difference and its 95% Student-t CI), significant.
+        """
+        against = against or self.baseline
+        for name in (strategy, against):
+            if name not in self.runs:
+                raise KeyError(f"no strategy {name!r}; strategies: {self.strategies}")
+        b, a = self.runs[strategy][kpi].to_numpy(float), self.runs[against][kpi].to_numpy(float)
+        d, lo, hi = mean_ci(b - a)
+        return {"mean_a": float(np.nanmean(a)), "mean_b": float(np.nanmean(b)), "diff": d, "diff_low": lo,
+                "diff_high": hi, "significant": bool(lo > 0 or hi < 0)}
+
+    def conclusion(self, kpi: str, strategy: str, against: str | None = None) -> str:
+        """One sentence on ``strategy`` vs ``against`` (default: the baseline) for ``kpi``, from the paired CI."""
+        against = against or self.baseline
+        r, c = self.pair(kpi, strategy, against), self.currency
         what = units.phrase(kpi)
         ci = (f"95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)}, "
               f"{self.n} paired runs of {self.days} days")
         if r["diff_low"] == r["diff_high"] == 0:
             return (f"'{strategy}' leaves {what} unchanged in all {self.n} paired runs of {self.days} days "
-                    f"({units.fmt(base, kpi, c)}).")
+                    f"({units.fmt(r['mean_a'], kpi, c)}).")
         if not r["significant"]:
             return (f"'{strategy}' makes no difference to {what} that these runs can detect: "
-                    f"{units.fmt(base, kpi, c)} -> {units.fmt(r['mean'], kpi, c)}, change "
+                    f"{units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}, change "
                     f"{units.fmt_diff(r['diff'], kpi, c)} ({ci}; the interval includes 0).")
         verb = "raises" if r["diff"] > 0 else "cuts"
         good = (r["diff"] > 0) == units.higher_is_better(kpi)
         return (f"'{strategy}' {verb} {what} by {units.fmt_diff(r['diff'], kpi, c, signed=False)} "
-                f"({units.fmt(base, kpi, c)} -> {units.fmt(r['mean'], kpi, c)}; {ci}): "
-                f"{'better' if good else 'worse'} than '{self.baseline}'.")
+                f"({units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}; {ci}): "
+                f"{'better' if good else 'worse'} than '{against}'.")
 
     def best(self, kpi: str) -> str:
         """The strategy (baseline included) with the best mean of ``kpi``, by the KPI's better direction."""

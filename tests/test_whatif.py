@@ -44,11 +44,11 @@ def test_conclusions_follow_the_interval(wi):
 
 
 def test_not_significant_is_said_so(wi):
-    table = wi.table.copy()
-    mask = (table["strategy"] == "late hours") & (table["kpi"] == "orders")
-    table.loc[mask, ["diff", "diff_low", "diff_high", "significant"]] = [2.0, -1.0, 5.0, False]
-    text = whatif.WhatIf(table, wi.runs, "now", 4, 21, 3).conclusion("orders", "late hours")
+    runs = {name: frame.copy() for name, frame in wi.runs.items()}
+    runs["late hours"]["orders"] = runs["now"]["orders"] + [3.0, -2.0, 1.0, 0.0]
+    text = whatif.WhatIf(wi.table, runs, "now", 4, 21, 3).conclusion("orders", "late hours")
     assert "makes no difference to orders that these runs can detect" in text and "includes 0" in text
+    assert "change +0.50 (95% CI -2.81 to +3.81" in text
 
 
 def test_bad_strategy_names_are_refused(baseline):
@@ -78,3 +78,13 @@ def test_names_and_labels():
     assert units.label("conversion_rate") == "Conversion rate (%)"
     assert units.phrase("ai_resolution_share") == "AI share"
     assert units.definition("conversion_rate") == "orders / sessions"
+
+
+def test_pair_between_two_strategies_is_paired_by_replication(wi):
+    p = wi.pair("first_response_mean_hours", "late hours", "same")
+    a = wi.runs["same"]["first_response_mean_hours"]
+    b = wi.runs["late hours"]["first_response_mean_hours"]
+    assert p["diff"] == pytest.approx((b - a).mean()) and p["mean_a"] == pytest.approx(a.mean())
+    assert wi.conclusion("first_response_mean_hours", "late hours", against="same").endswith("than 'same'.")
+    with pytest.raises(KeyError, match="strategies"):
+        wi.pair("orders", "nope")
