@@ -186,6 +186,7 @@ def _customers(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
     n = len(c.first_order)
     per = orders.groupby("customer_id").agg(revenue=("revenue", "sum"), refund=("refund", "sum"))
     per = per.reindex(np.arange(n), fill_value=0.0)
+    segments = list(model.scenario.customers.segments) or ["all"]
     return pd.DataFrame({
         "customer_id": np.arange(n, dtype=np.int64),
         "first_order_at": _ts(start, c.first_order),
@@ -195,6 +196,9 @@ def _customers(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
         "revenue": per["revenue"].to_numpy(dtype=float),
         "refund": per["refund"].to_numpy(dtype=float),
         "churned": np.asarray(c.churned, dtype=bool),
+        "segment": pd.array(np.asarray(segments, dtype=object)[np.asarray(c.segment, dtype=int)] if n else [],
+                            dtype="string"),
+        "member": np.asarray(c.member, dtype=bool),
     })
 
 
