@@ -15,6 +15,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from sim import measures
 from sim.kpis import KPI_BY_NAME
 
 #: How a unit is written after a number; shares are printed as % (and differences in pp).
@@ -26,9 +27,22 @@ _SUFFIX = {"hours": " h", "stars": " stars", "ratio": "x", "tickets/order": " ti
 _DERIVED: dict[str, tuple[str, str, bool, str]] = {}
 
 
+def _measure_docs() -> None:
+    """Register the simulation-only measures of ``sim.measures`` (all money) with their docstring's name and formula."""
+    for kpi in ("holding_cost", "dead_stock_value", "labour_cost", "crm_cost", "membership_fees", "operating_profit"):
+        func = getattr(measures, kpi, None)
+        doc = (func.__doc__ or "").strip().split("\n\n", 1)[0].replace("\n", " ") if func else ""
+        head, sep, formula = doc.partition(" = ")
+        name, formula = (head.strip(), formula) if sep else (kpi.replace("_", " ").capitalize(), doc)
+        _DERIVED[kpi] = ("money", name, kpi in ("membership_fees", "operating_profit"), formula.strip().rstrip("."))
+
+
 def register(kpi: str, unit: str, name: str, definition: str, higher_is_better: bool = True) -> None:
     """Declare a derived metric's unit, name, formula and direction, so it is formatted like a KPI."""
     _DERIVED[kpi] = (unit, name, higher_is_better, definition)
+
+
+_measure_docs()
 
 
 def unit(kpi: str) -> str:

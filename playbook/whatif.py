@@ -18,11 +18,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+
 import numpy as np
 import pandas as pd
 
 from playbook import units
-from sim.experiment import mean_ci, replicate
+from sim.experiment import mean_ci, simulate
+from sim.rng import as_seed_sequence
 from sim.scenario import Scenario
 
 Strategy = Mapping[str, Any] | Scenario
@@ -124,6 +128,18 @@ class WhatIf:
         return {"mean_a": float(np.nanmean(a)), "mean_b": float(np.nanmean(b)), "diff": d, "diff_low": lo,
                 "diff_high": hi, "significant": bool(lo > 0 or hi < 0)}
 
+    def interaction(self, kpi: str, combined: str, parts: Sequence[str]) -> tuple[float, float, float]:
+        """How much more (or less) ``combined`` changes ``kpi`` than its ``parts`` one at a time, with a 95% CI.
+
+        Per replication i: (combined_i - base_i) - sum_p (part_p,i - base_i);
+        mean and Student-t interval over i.  Positive: the levers amplify each
+        other (the guide's self-amplifying loop); negative: they overlap.
+        """
+        base = self.runs[self.baseline][kpi].to_numpy(float)
+        joint = self.runs[combined][kpi].to_numpy(float) - base
+        alone = sum(self.runs[p][kpi].to_numpy(float) - base for p in parts)
+        return mean_ci(joint - alone)
+
     def conclusion(self, kpi: str, strategy: str, against: str | None = None) -> str:
         """One sentence on ``strategy`` vs ``against`` (default: the baseline) for ``kpi``, from the paired CI."""
         against = against or self.baseline
@@ -178,6 +194,36 @@ def _scenario(base: Scenario, strategy: Strategy) -> Scenario:
     return strategy if isinstance(strategy, Scenario) else base.with_overrides(dict(strategy))
 
 
+def _measure(scenario: Scenario, seed: np.random.SeedSequence, days: int) -> dict[str, float]:
+    """One replication: the KPIs of ``sim.kpis`` and the simulation-only measures (costs, operating profit)."""
+    result = simulate(scenario, seed, days)
+    return {**result.kpis(), **result.measures()}
+
+
+def replicate_all(scenarios: Mapping[str, Scenario], *, n: int, seed: int, days: int,
+                  workers: int | None = None) -> dict[str, pd.DataFrame]:
+    """KPIs and measures of ``n`` replications of every scenario, one frame per scenario name.
+
+    Replication i of every scenario uses the i-th seed spawned from
+    ``SeedSequence(seed)`` (common random numbers, the seeds of
+    :func:`sim.replicate`); all scenarios' runs share one process pool, so
+    the workers stay busy across strategies.  Unlike ``sim.replicate`` the
+    rows carry ``Result.measures()`` too (labour, holding and CRM costs,
+    operating profit), which what-ifs on capacity and programmes need.
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n = {n!r}: allowed: an integer >= 1 (replications)")
+    seeds = as_seed_sequence(seed).spawn(int(n))
+    tasks = [(sc, s, days) for sc in scenarios.values() for s in seeds]
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers <= 1:
+        rows = [_measure(*t) for t in tasks]
+    else:
+        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
+            rows = list(pool.map(_measure, *zip(*tasks)))
+    return {name: pd.DataFrame(rows[i * n:(i + 1) * n]) for i, name in enumerate(scenarios)}
+
+
 def _table(runs: Mapping[str, pd.DataFrame], baseline: str, kpis: Sequence[str]) -> pd.DataFrame:
     """The tidy comparison table of :func:`compare_strategies` from per-replication KPIs."""
     rows = []
@@ -187,7 +233,7 @@ def _table(runs: Mapping[str, pd.DataFrame], baseline: str, kpis: Sequence[str])
             mean, lo, hi = mean_ci(values)
             d, d_lo, d_hi = mean_ci(values - ref)
             ref_mean = float(np.nanmean(ref)) if np.isfinite(ref).any() else float("nan")
-            rel = 100.0 / ref_mean if ref_mean else float("nan")
+            rel = 100.0 / abs(ref_mean) if ref_mean else float("nan")  # a loss-making baseline keeps the sign
             rows.append({"strategy": name, "kpi": kpi, "unit": units.unit(kpi), "mean": mean, "ci_low": lo,
                          "ci_high": hi, "diff": d, "diff_low": d_lo, "diff_high": d_hi, "rel_diff": d * rel,
                          "rel_low": d_lo * rel, "rel_high": d_hi * rel,
@@ -204,7 +250,7 @@ def compare_strategies(base: Scenario, strategies: Mapping[str, Strategy], *, n:
     interval of the strategy's own replications), diff, diff_low, diff_high
     (mean paired difference strategy - baseline and its interval: the numbers
     :func:`sim.compare` gives), rel_diff, rel_low, rel_high (the same in % of
-    the baseline mean), significant (the diff interval excludes 0), n.
+    the baseline mean's size, so a rise stays positive when the baseline is a loss), significant (the diff interval excludes 0), n.
     ``kpis`` limits the table (default: every KPI).
     """
     if baseline in strategies:
@@ -212,7 +258,6 @@ def compare_strategies(base: Scenario, strategies: Mapping[str, Strategy], *, n:
     if not strategies:
         raise ValueError("give at least one strategy to compare with the baseline")
     scenarios = {baseline: base, **{name: _scenario(base, s) for name, s in strategies.items()}}
-    runs = {name: replicate(sc, n=n, seed=seed, days=days, workers=workers).drop(columns="replication")
-            for name, sc in scenarios.items()}
+    runs = replicate_all(scenarios, n=n, seed=seed, days=days, workers=workers)
     wanted = list(kpis) if kpis is not None else list(runs[baseline].columns)
     return WhatIf(_table(runs, baseline, wanted), runs, baseline, int(n), int(days), int(seed), base.money.currency)

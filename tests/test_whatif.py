@@ -88,3 +88,10 @@ def test_pair_between_two_strategies_is_paired_by_replication(wi):
     assert wi.conclusion("first_response_mean_hours", "late hours", against="same").endswith("than 'same'.")
     with pytest.raises(KeyError, match="strategies"):
         wi.pair("orders", "nope")
+
+
+def test_interaction_is_joint_change_minus_the_parts(wi):
+    mean, lo, hi = wi.interaction("first_response_mean_hours", "late hours", ["same"])
+    direct = wi.pair("first_response_mean_hours", "late hours")["diff"] - wi.pair("first_response_mean_hours",
+                                                                                   "same")["diff"]
+    assert mean == pytest.approx(direct) and lo <= mean <= hi
