@@ -45,21 +45,30 @@ orders per customer):
   (late_multiplier - 1) x the scenario's share of late parcels (``late_share``).
 * **Repeat purchases.**  A simulated customer joins the active base when the
   first order settles (``d`` days later on average), orders at a rate while
-  active (visits x the funnel's conversion for customers) and leaves after
-  each settled order with probability p = 1 - q.  Customers differ in rate:
-  a BG/NBD fit (``playbook.clv``) gives the Gamma(r, alpha) spread of
-  purchase rates, cut into ``rate_classes`` equal-share segments at their
-  conditional means lambda_k.  Two numbers then make the simulated horizon
-  match the data: a scale s on every lambda_k and q solve
+  active (visits x the funnel's conversion for customers) and leaves with
+  probability p = 1 - q when each order settles, d days after it.  Customers
+  differ in rate - one rate cannot give CDNOW's R = 0.49 together with its
+  M = 2.96 - so a BG/NBD fit (``playbook.clv``) gives the Gamma(r, alpha)
+  spread of purchase rates, cut into ``rate_classes`` equal-share segments
+  at their conditional means lambda_k.  Two numbers then fit the horizon: a
+  scale s on every lambda_k, and q, solve
   ``R = mean_w mean_k q (1 - exp(-s lambda_k u_t))`` and
-  ``M = mean_w (1 + mean_k q (1 - exp(-s lambda_k p u_t)) / p)`` (least
-  squares; exact when reachable) over the ages u_t = T - t - 1/2 - d of
-  customers acquired on day t, weighted by day t's acquisition.  This is an
-  analytic approximation, not a search by simulation.  Churn after a bad
-  experience (late parcels, pick errors, defects, slow refunds at the
-  scenario's rates) is part of p and is taken off
-  ``customers.churn_probability``.  With the acquisition matched, the order
-  rate C M / T follows.
+  ``M = mean_w (1 + mean_k q s lambda_k A_k(u_t))`` by least squares (exact
+  when reachable), with A_k(u) = min(u, d) + (1 - exp(-s lambda_k p (u -
+  d)+)) / (s lambda_k p) the expected days active, over the days u_t = T - t
+  - 1/2 - d that customers acquired on day t spend in the base, weighted by
+  day t's acquisition.  This is an analytic approximation, not a search by
+  simulation.  Churn after a bad experience (late parcels, pick errors,
+  defects, slow refunds at the scenario's rates) is part of p and is taken
+  off ``customers.churn_probability``.
+* **Sessions.**  All channel volumes are scaled by one factor so that the
+  base funnel's conversion of new visitors gives C / sum_t w_t first orders a
+  day; with R and M matched the order rate C M / T follows.
+* **Capacity and stock** (sized, not estimated): pickers and agents by Erlang
+  C (``playbook.staffing.agents_for_sla``: 90% of picks started within an
+  hour, of tickets answered within the SLA) on the expected peak day, never
+  fewer than the base has; each SKU's reorder point covers twice its peak
+  demand over the supplier lead time plus a week.
 """
 
 from __future__ import annotations
@@ -69,7 +78,7 @@ import datetime as dt
 import fnmatch
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -164,7 +173,12 @@ class RepeatModel:
     weights: np.ndarray
 
     def _active_days(self, u) -> np.ndarray:
-        """Expected days active within u days of joining, per class: min(u, d) + (1 - exp(-lambda p (u - d)+)) / (lambda p)."""
+        """Expected days active within u days of joining, per class.
+
+        min(u, d) + (1 - exp(-lambda p (u - d)+)) / (lambda p): a customer
+        stays active until d days after the order that makes it churn, and
+        that order comes at rate lambda p.
+        """
         u = np.asarray(u, dtype=float)[..., None]
         late, rate = np.broadcast_arrays(np.maximum(u - self.settle, 0.0), self.rates * (1.0 - self.stay))
         tail = np.divide(-np.expm1(-rate * late), rate, out=late.copy(), where=rate > 0)  # late where p = 0
@@ -248,7 +262,7 @@ def calibrate(orders: pd.DataFrame, base: Scenario | None = None, *, horizon_day
     settle = _settle_days(shaped, return_rate)
     bad = shaped.customers.bad_experience_churn * _bad_share(shaped, return_rate)
     funnel = _funnel(shaped)
-    model = _repeat_model(orders, days, weights, settle, bad, rate_classes, MAX_VISIT_RATE * funnel[2])
+    model = _repeat_model(orders, days, weights, settle, bad, rate_classes, MAX_VISIT_RATE * funnel.customer)
     new_per_day = customers / weights.sum()  # first orders a day at acquisition weight 1
     peak = _traffic_and_customers(shaped, funnel, model, new_per_day, weights, bad, rec)
     _capacity(shaped, share, peak, return_rate, rec)
@@ -567,9 +581,17 @@ def _repeat_model(orders: pd.DataFrame, days: int, weights: np.ndarray, settle: 
 
 # --- traffic and the customer base -------------------------------------------------------------------------
 
-def _funnel(s: Scenario) -> tuple[np.ndarray, np.ndarray, float, float]:
-    """Per channel: sessions a day and the chance a session is a new customer's order; a customer visit's order
-    chance; the share of sessions that view a product.
+class Funnel(NamedTuple):
+    """What the base scenario's funnel does with a session, on its first day."""
+
+    volume: np.ndarray   # sessions a day per channel
+    new: np.ndarray      # per channel: chance that a (non-customer) session is a first order
+    customer: float      # chance that an active customer's visit is an order (over the repeat channel mix)
+    view: float          # share of sessions that view a product
+
+
+def _funnel(s: Scenario) -> Funnel:
+    """The conversions of the scenario's own funnel.
 
     From the scenario's own funnel (``sim.demand``, ``sim.offer``,
     ``sim.marketing``) on its first day at the initial review multiplier:
@@ -594,10 +616,10 @@ def _funnel(s: Scenario) -> tuple[np.ndarray, np.ndarray, float, float]:
     if customer <= 0:
         raise ValueError("base scenario: customers.repeat_channel_mix is empty, so customers never come back; "
                          "allowed: a mix over channels that can order")
-    return volume, new, customer, float(demand.view_p @ demand.cell_share[0])
+    return Funnel(volume, new, customer, float(demand.view_p @ demand.cell_share[0]))
 
 
-def _traffic_and_customers(s: Scenario, funnel: tuple, model: RepeatModel, new_per_day: float,
+def _traffic_and_customers(s: Scenario, funnel: Funnel, model: RepeatModel, new_per_day: float,
                            weights: np.ndarray, bad: float, rec: _Record) -> dict[str, float]:
     """Channel volumes for ``new_per_day`` first orders, visit rates, segments and churn; returns the peak day."""
     volume, new, customer, view_p = funnel
@@ -646,7 +668,7 @@ def _capacity(s: Scenario, share: np.ndarray, peak: dict[str, float], return_rat
     if wh.crew:
         rec.keep("warehouse.crew", "the base's staffing plan is kept")
     else:
-        pickers = max(wh.pickers, _crew(peak["orders"], wh.pick_minutes_mean, wh.shift, PICK_HOURS))
+        pickers = max(wh.pickers, _crew(peak["orders"], pick_minutes(wh), wh.shift, PICK_HOURS))
         rec.set("warehouse.pickers", pickers, f"Erlang C: {STAFF_SHARE:.0%} of picks start within {PICK_HOURS:g} h "
                 f"on the peak day's {peak['orders']:.4g} orders (not estimable: sized not to bind)", "order rate")
     if desk.enabled and desk.crew:
