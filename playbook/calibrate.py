@@ -355,7 +355,9 @@ def _acquisition(orders: pd.DataFrame, first: dt.date, days: int, rec: _Record) 
 
     All ones when a chi-square test of the block counts against a constant
     rate (expected counts in proportion to the blocks' lengths) does not
-    reject it at ``CONSTANT_RATE_LEVEL``.
+    reject it at ``CONSTANT_RATE_LEVEL``.  The last block's level carries on
+    after the horizon (its shock lasts to the schema's 3650 days), so a
+    longer run does not jump back to the busiest block's traffic.
     """
     new = _days_since(orders, first).groupby(orders["customer_id"]).min().to_numpy()
     block = np.arange(days) // BLOCK_DAYS
@@ -375,7 +377,7 @@ def _acquisition(orders: pd.DataFrame, first: dt.date, days: int, rec: _Record) 
             continue
         if level[start] < 1:
             when = first + dt.timedelta(days=start * BLOCK_DAYS)
-            span = int(length[start:b].sum())
+            span = int(length[start:b].sum()) if b < len(level) else 3650 - start * BLOCK_DAYS
             rec.set(f"risk.traffic_shocks.acquisition_{when:%Y%m%d}",
                     {"start": when.isoformat(), "days": span, "multiplier": float(level[start]), "channels": [],
                      "recovery_days": 0},

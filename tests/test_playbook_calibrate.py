@@ -69,8 +69,9 @@ def test_cdnow_records_what_it_estimated(sample_calibration):
     assert "dates without a time of day" in cal.defaults.set_index("parameter").loc["traffic.hourly_profile", "reason"]
     assert "funnel.*" in kept and "catalogue.skus.*.return_probability" in kept
     # acquisition: CDNOW's customers all arrived by 1997-03-25, so traffic stops at the fourth 28-day block
+    # (and stays stopped after the horizon)
     shocks = cal.scenario.risk.traffic_shocks
-    assert shocks["acquisition_19970326"].multiplier == 0 and shocks["acquisition_19970326"].days == 546 - 84
+    assert shocks["acquisition_19970326"].multiplier == 0 and shocks["acquisition_19970326"].days == 3650 - 84
     assert all(s.multiplier <= 1 for s in shocks.values())
     # three purchase-rate segments, and the expected KPIs are the observed ones
     assert len(cal.scenario.customers.segments) == 3
