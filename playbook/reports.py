@@ -185,8 +185,12 @@ def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path
 
 
 def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = None,
-        stream=sys.stdout) -> list[Outcome]:
-    """Run the notebooks (all, or ``only``) of ``config`` with parameter set ``set_name`` into ``out``."""
+        stream=None) -> list[Outcome]:
+    """Run the notebooks (all, or ``only``) of ``config`` with parameter set ``set_name`` into ``out``.
+
+    One progress line per notebook goes to ``stream`` (default: standard output).
+    """
+    stream = stream or sys.stdout
     names = list(only) if only else list(config.notebooks)
     out.mkdir(parents=True, exist_ok=True)
     outcomes = [Outcome(n, notebook_title(config.notebook_path(n)), parameters=config.parameters(set_name, n))

@@ -1,0 +1,92 @@
+"""The report runner, end to end: real papermill runs of real notebooks into a temporary folder.
+
+One run executes two notebooks, one of them with a parameter the scenario
+rejects: the run must exit non-zero and name the notebook and its failing
+cell, and the index must still link both reports, mark the failure, and show
+the good notebook's recorded numbers (not placeholders).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from playbook import reports
+from playbook.notebook import QUICK_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+GOOD, BAD = "00_start_here", "07_after_sales"
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Run GOOD with its defaults and BAD with agents = -1 (invalid) in quick mode; keep stdout and stderr."""
+    tmp = tmp_path_factory.mktemp("reports")
+    config = tmp / "reports.yaml"
+    config.write_text(f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{GOOD}, {BAD}]\nparameter_sets:\n"
+                      f"  default: {{}}\n  broken:\n    all: {{seed: 5}}\n    {BAD}: {{agents: -1}}\n")
+    mp = pytest.MonkeyPatch()
+    mp.setenv(QUICK_ENV, "1")
+    out = tmp / "run"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        code = reports.main(["--config", str(config), "--params", "broken", "--out", str(out)])
+    mp.undo()
+    return code, out, stdout.getvalue(), stderr.getvalue()
+
+
+def test_failing_notebook_makes_the_run_fail_and_is_named_with_its_cell(batch):
+    code, out, stdout, stderr = batch
+    assert code == reports.EXIT_FAILED
+    assert f"FAILED {BAD}" in stderr and re.search(r"cell \d+ \(In \[\d+\]", stderr)
+    assert "ScenarioError" in stderr and "service.agents" in stderr
+    lines = [line for line in stdout.splitlines() if line.startswith("[")]
+    assert len(lines) == 2 and GOOD in lines[0] and " ok " in lines[0] and "failed" in lines[1]
+    assert re.search(r"\d+\.\d s", lines[0])
+
+
+def test_index_links_every_report_marks_the_failure_and_shows_numbers(batch):
+    _, out, _, _ = batch
+    page = (out / "index.html").read_text()
+    for name in (GOOD, BAD):
+        assert f'href="{name}.html"' in page and f'href="{name}.ipynb"' in page
+        assert (out / f"{name}.html").is_file() and (out / f"{name}.ipynb").is_file()
+    assert "FAILED" in page and "1 of 2 notebooks ok" in page
+    good_row = next(r for r in page.split("<tr") if f'href="{GOOD}.html"' in r)
+    assert re.search(r"Net revenue: <b>EUR [\d,]+</b>", good_row)
+    assert re.search(r"95% CI [-+]", good_row)
+    for placeholder in ("nan", "None", "n/a", "{", "TODO"):
+        assert placeholder not in good_row
+    assert not list(out.glob(".partial-*")), "temporary folder left behind"
+    index = json.loads((out / "index.json").read_text())
+    statuses = {n["notebook"]: n["status"] for n in index["notebooks"]}
+    assert statuses == {GOOD: "ok", BAD: "failed"}
+    assert index["notebooks"][0]["headline"]["seed"] == 5
+
+
+def test_each_report_records_provenance_and_hides_code_behind_a_toggle(batch):
+    _, out, _, _ = batch
+    html = (out / f"{GOOD}.html").read_text()
+    assert "Show code" in html and "body:not(.show-code) .jp-CodeCell .jp-Cell-inputWrapper" in html
+    assert "seed 5" in html and "store_playbook 0.1.0" in html and "baseline.yaml" in html
+    assert "<img" in html or "image/png" in html
+    failed = (out / f"{BAD}.html").read_text()
+    assert "FAILED" in failed and "service.agents" in failed
+    headline = json.loads((out / f"{GOOD}.json").read_text())
+    assert headline["provenance"]["store_playbook"] == "0.1.0" and headline["scenario"] == "baseline"
+
+
+def test_unknown_parameter_stops_the_run_before_any_notebook(tmp_path, capsys):
+    config = tmp_path / "reports.yaml"
+    config.write_text(f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{BAD}]\nparameter_sets:\n"
+                      f"  default: {{}}\n  typo: {{{BAD}: {{agentz: 3}}}}\n")
+    out = tmp_path / "run"
+    assert reports.main(["--config", str(config), "--params", "typo", "--out", str(out)]) == reports.EXIT_BAD_INPUT
+    assert "agentz" in capsys.readouterr().err
+    assert not out.exists()
+    assert reports.main(["--config", str(config), "--params", "nosuchset"]) == reports.EXIT_BAD_INPUT
