@@ -14,6 +14,9 @@ for the loaders of real exports) and uses the KPI definitions of
 * ``funnel``: step conversion and drop-off with Wilson intervals (stage 9)
 * ``abtest``: sample size, conversion and revenue read-outs, guardrails, peeking (stage 9)
 * ``alerts``: KPI summaries by day, week or month and early-warning rules (stages 9 and 11)
+* ``calibrate``: a scenario estimated from a store's order history (the bridge to ``sim``)
+* ``reports``: the papermill batch runner behind ``make reports``, with ``whatif``, ``plots`` and
+  ``notebook`` as the notebooks' shared helpers
 
 Submodules are imported on use (``from playbook import clv``) so that a
 notebook pays only for what it needs.
