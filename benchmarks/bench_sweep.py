@@ -1,18 +1,20 @@
 """Sweep throughput on local processes and on Dask (run on demand; never part of the tests).
 
-    .venv/bin/python benchmarks/bench_sweep.py [--repeats 2] [--days 90]
+    .venv/bin/python benchmarks/bench_sweep.py [--repeats 3] [--days 90]
 
 A 48-task sweep of the baseline store (12 points x 4 replications, 90 days,
 ~0.15-0.3 s a task) runs on one local worker (in this process), on two
 local worker processes and on a 2-worker ``distributed.LocalCluster``
 (processes, 1 thread each; started before the clock runs, as a user's
-cluster would be).  It prints wall time and tasks/s for each, the speed-up
-and parallel efficiency against one worker, and the overhead per task
-(wall x workers / tasks - the one-worker time per task).  Then a sweep of
-no-op tasks measures what dispatching one task costs on each executor, and
-the sizes of a task and of its result as pickled.  From these figures it
-estimates the wall time of a 10,000-point x 50-replication sweep on a
-100-core Dask cluster and names the limit.
+cluster would be).  For each it prints wall time, tasks/s, the speed-up and
+parallel efficiency against one worker, the overhead per task (wall x
+workers / tasks - the one-worker time per task), and for local runs the
+cores kept busy (CPU s / wall s: below 2 on two workers means other work
+took the cores).  A sweep of no-op tasks then measures what handing one task
+out and back costs on each executor, and the pickled sizes of a task and a
+result are printed.  From these figures it estimates the wall time of a
+10,000-point x 50-replication sweep on a 100-core Dask cluster and names
+the limit.
 
 Each figure is the best of ``--repeats`` runs (the machine is shared); the
 local runs alternate and come before the cluster starts, so that its idle
@@ -23,6 +25,7 @@ Floor (issue 6): two local workers >= 1.7x the throughput of one.
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import sys
 import time
@@ -52,10 +55,18 @@ def noop(base, task) -> dict[str, float]:
     return {k: 0.0 for k in task.kpis}
 
 
-def measure(walls: dict[str, list[float]], label: str, run) -> None:
-    t0 = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (the local pool's workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def measure(walls: dict[str, list[tuple[float, float]]], label: str, run) -> None:
+    """Append (wall s, cores busy = CPU s / wall s) of one run; Dask workers' CPU is not seen here."""
+    t0, c0 = time.perf_counter(), cpu_seconds()
     run()
-    walls.setdefault(label, []).append(time.perf_counter() - t0)
+    wall = time.perf_counter() - t0
+    walls.setdefault(label, []).append((wall, (cpu_seconds() - c0) / wall))
 
 
 def main() -> int:
@@ -69,6 +80,7 @@ def main() -> int:
                                           "replications": 40}, base_dir=ROOT)
     n_noop = len(noop_def.points()) * noop_def.replications
     executors = {"1 local worker": 1, "2 local workers": 2, "Dask LocalCluster, 2 workers": 2}
+    load_before = os.getloadavg()[0]
     runs: dict[str, list[float]] = {}
     noop_runs: dict[str, list[float]] = {}
 
@@ -83,19 +95,20 @@ def main() -> int:
             Client(cluster) as client:
         for _ in range(args.repeats):
             both("Dask LocalCluster, 2 workers", client)
-    walls = {k: min(v) for k, v in runs.items()}
-    noop_walls = {k: min(v) for k, v in noop_runs.items()}
+    walls, busy = {k: min(v)[0] for k, v in runs.items()}, {k: min(v)[1] for k, v in runs.items()}
+    noop_walls = {k: min(v)[0] for k, v in noop_runs.items()}
     per_task = walls["1 local worker"] / n
     print(f"sweep: baseline, {args.days} days, {n} tasks ({n // d.replications} points x {d.replications} "
-          f"replications); best of {args.repeats}")
+          f"replications); best of {args.repeats}; 1-min load average {load_before:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after on {os.cpu_count()} cores (others' work shares them)")
     print(f"{'executor':<30} {'wall s':>8} {'tasks/s':>8} {'speed-up':>9} {'efficiency':>10} "
-          f"{'overhead ms/task':>17} {'no-op ms/task':>14}")
+          f"{'overhead ms/task':>17} {'no-op ms/task':>14} {'cores busy':>11}")
     for label, slots in executors.items():
         w = walls[label]
         speed = walls["1 local worker"] / w
         overhead = (w * slots / n - per_task) * 1e3
         print(f"{label:<30} {w:8.2f} {n / w:8.2f} {speed:8.2f}x {speed / slots:10.0%} {overhead:17.1f} "
-              f"{noop_walls[label] / n_noop * 1e3:14.2f}")
+              f"{noop_walls[label] / n_noop * 1e3:14.2f} {busy[label] if 'Dask' not in label else float('nan'):11.2f}")
     ratio = walls["1 local worker"] / walls["2 local workers"]
     dask_vs_local = (walls["Dask LocalCluster, 2 workers"] - walls["2 local workers"]) * 2 / n * 1e3
     print(f"one task computes in {per_task * 1e3:.0f} ms; Dask costs {dask_vs_local:+.1f} ms per task against "
