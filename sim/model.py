@@ -124,8 +124,13 @@ class StoreModel:
                                          len(self.customers.class_churn) // self.customers.members) for x in o]
         self.members = self.customers.members > 1
         markets = self.cells.markets
-        self.transit_extra_h = np.array([m.extra_delivery_days * 24.0 for m in markets])
-        self.promise_extra_h = np.where([m.local_delivery for m in markets], self.transit_extra_h, 0.0)
+        # plain lists and ints: read once per order, where numpy scalars would cost more than the work
+        self.n_arms = self.cells.n_arms
+        self.transit_extra_h = [m.extra_delivery_days * 24.0 for m in markets]
+        self.promise_extra_h = [h if m.local_delivery else 0.0 for h, m in zip(self.transit_extra_h, markets)]
+        self.promise_h = self.carriers.promise_h.tolist()
+        self.warranty_churn = [x.warranty_churn for x in o]
+        self.selection = self.assortment.active
 
     # --- the run ----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -192,7 +197,7 @@ class StoreModel:
         f.by_cell[day] = np.stack([c.cells.sum(axis=(0, 1, 2)), c.views.sum(axis=(0, 1, 2, 4)),
                                    c.carts.sum(axis=(0, 1, 2, 4)), c.checkouts.sum(axis=(0, 1, 2, 4)),
                                    c.orders.sum(axis=(0, 1, 2, 4))], axis=1)
-        if self.assortment.active:
+        if self.selection:
             self.assortment.observe_day(views_k, wanted_k, in_stock)
 
     def _later(self, delay: float, fn, *args) -> None:
@@ -214,10 +219,11 @@ class StoreModel:
         delays = hours + rng.random(n)
         options = rng.choice(len(carriers.share), size=n, p=carriers.share)
         goods, fees, warranty = self._terms(day, arms, skus, units, options)
-        for i in np.argsort(delays, kind="stable"):
-            self.env.process(self._order(float(delays[i]), int(chans[i]), int(groups[i]), int(skus[i]),
-                                         int(units[i]), int(options[i]), int(cells[i]), float(goods[i]),
-                                         float(fees[i]), bool(warranty[i])))
+        rows = list(zip(*(a.tolist() for a in (delays, chans, groups, skus, units, options, cells, goods, fees,
+                                                   warranty))))
+        process, order = self.env.process, self._order
+        for i in np.argsort(delays, kind="stable").tolist():
+            process(order(*rows[i]))
 
     def _terms(self, day: int, arms: np.ndarray, skus: np.ndarray, units: np.ndarray,
                options: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -255,7 +261,7 @@ class StoreModel:
             self.lost_sales[int(now // 24), ch] += 1
             return None
         cust = self.customers
-        arm = cell % self.cells.n_arms
+        arm = cell % self.n_arms
         if group == CUSTOMER and cust.active:
             cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
         else:
@@ -272,11 +278,10 @@ class StoreModel:
             offer = self.offers[arm]
             revenue += goods * offer.warranty_price_share
             cogs += offer.warranty_claim * self.unit_cost[k]
-        if self.assortment.active:
+        if self.selection:
             self.assortment.sold(k, goods, cogs)
-        market = cell // self.cells.n_arms
         return self.orders.new(now, ch, group, k, cid, units, revenue, cogs, repeat, option,
-                               now + self.carriers.promise_h[option] + self.promise_extra_h[market], fee, goods,
+                               now + self.promise_h[option] + self.promise_extra_h[cell // self.n_arms], fee, goods,
                                cell, bool(member), warranty)
 
     def _order(self, delay: float, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float,
@@ -305,7 +310,7 @@ class StoreModel:
         shipped = o.shipped[oid] = self.picking.next_collection(env.now)
         o.shipping_cost[oid] += self.carriers.cost[option]
         log.add(shipped, "shipped", oid, cid, sku, self.carriers.cost[option])
-        transit = self.carriers.transit_hours(option, shipped, self.transit_extra_h[cell // self.cells.n_arms])
+        transit = self.carriers.transit_hours(option, shipped, self.transit_extra_h[cell // self.n_arms])
         self._maybe_wismo(oid, cid, shipped, transit, e)
         yield env.timeout(shipped + transit - env.now)
         o.delivered[oid] = env.now
@@ -314,20 +319,19 @@ class StoreModel:
 
         yield from self._maybe_return(oid, cid, k, e)
         self.reviews.maybe_review(env.now, oid, cid, e)
-        self.customers.settle(env.now, cid, e, self.offers[cell % self.cells.n_arms].warranty_churn
-                              if warranty else 1.0)
+        self.customers.settle(env.now, cid, e, self.warranty_churn[cell % self.n_arms] if warranty else 1.0)
 
     def _maybe_wismo(self, oid: int, cid: int, shipped: float, transit: float, e: Experience) -> None:
         """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ)."""
         cfg, rng, promised = self.scenario.service, self.rng.service, self.orders.promised[oid]
         asks = 1.0 - cfg.faq_wismo_deflection
-        on_answer = self._service_watch(e)
         if shipped + transit > promised:
             if rng.random() < cfg.wismo_late_probability * asks:
-                self._later(max(promised - self.env.now, 0.0), self.desk.open, "wismo", oid, cid, on_answer)
+                self._later(max(promised - self.env.now, 0.0), self.desk.open, "wismo", oid, cid,
+                            self._service_watch(e))
         elif rng.random() < cfg.wismo_probability * asks:
             self._later(shipped - self.env.now + rng.random() * transit, self.desk.open, "wismo", oid, cid,
-                        on_answer)
+                        self._service_watch(e))
 
     def _service_watch(self, e: Experience):
         sla = self.scenario.service.sla_hours
@@ -341,7 +345,7 @@ class StoreModel:
         env, o, rng, r = self.env, self.orders, self.rng.returns, self.scenario.returns
         e.defect = bool(rng.random() < self.defect_p[k])
         p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0)
-                * self.return_mult[o.cell[oid] % self.cells.n_arms])
+                * self.return_mult[o.cell[oid] % self.n_arms])
         request_delay = rng.exponential(r.request_days_mean * 24.0) if r.request_days_mean else 0.0
         store_fault = e.wrong_item or e.defect
         if not store_fault and (rng.random() >= p or request_delay > r.window_days * 24.0):
@@ -368,7 +372,7 @@ class StoreModel:
         o.refund[oid] = float(o.revenue[oid] - (0.0 if store_fault else o.fee[oid]))
         e.slow_refund = env.now - o.returned_at[oid] > r.refund_promise_days * 24.0
         log.add(env.now, "refunded", oid, cid, sku, o.refund[oid])
-        if self.assortment.active:
+        if self.selection:
             self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost[k])
 
     # --- after the run ----------------------------------------------------------------------------
