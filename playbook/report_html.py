@@ -121,12 +121,14 @@ What-ifs: &#9679; the 95% CI of the paired difference excludes 0; &#9675; it doe
 
 
 def index_markdown(outcomes: Sequence["Outcome"]) -> str:
-    """The headline table as Markdown: stage, status, time, headline KPIs and the first what-if's verdict."""
-    lines = ["| stage | status | s | headline KPIs | what-if |", "|---|---|---|---|---|"]
+    """The headline table as Markdown: stage, status, time, headline KPIs and the what-ifs in short form."""
+    lines = ["| stage | status | s | headline KPIs | what-ifs (paired difference, 95% CI; * significant) |",
+             "|---|---|---|---|---|"]
     for o in outcomes:
         h = o.headline or {}
         kpis = "; ".join(f"{k['name']} {k['text']}" for k in h.get("kpis", []))
-        whatif = " / ".join(w["conclusion"] for w in h.get("whatifs", [])[:1]) or o.error
+        whatif = "; ".join(w.get("short", w["conclusion"]) + (" *" if w.get("significant") else "")
+                           for w in h.get("whatifs", [])) or o.error
         lines.append(f"| {o.notebook} | {o.status} | {o.seconds:.0f} | {kpis} | {whatif} |".replace("\n", " "))
     return "\n".join(lines) + "\n"
 

@@ -28,6 +28,7 @@ import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -52,6 +53,7 @@ class Config:
     notebooks_dir: Path
     notebooks: list[str]
     parameter_sets: dict[str, dict[str, dict[str, Any]]]
+    jobs: int = 1  #: notebooks run at a time
 
     def notebook_path(self, name: str) -> Path:
         return self.notebooks_dir / f"{name}.ipynb"
@@ -87,7 +89,10 @@ def load_config(path: str | os.PathLike) -> Config:
         if unknown:
             raise ConfigError(f"{p}: parameter set {set_name!r} names notebooks not in 'notebooks': {unknown}")
         sets[set_name] = entries
-    return Config(p, repo_path(data.get("notebooks_dir", "notebooks")), notebooks, sets)
+    jobs = data.get("jobs", 1)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ConfigError(f"{p}: jobs = {jobs!r}: allowed: an integer >= 1")
+    return Config(p, repo_path(data.get("notebooks_dir", "notebooks")), notebooks, sets, jobs)
 
 
 def check_parameters(config: Config, set_name: str, notebooks: Sequence[str] | None = None) -> list[str]:
@@ -185,10 +190,14 @@ def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path
 
 
 def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = None,
-        stream=None) -> list[Outcome]:
+        stream=None, jobs: int = 1) -> list[Outcome]:
     """Run the notebooks (all, or ``only``) of ``config`` with parameter set ``set_name`` into ``out``.
 
-    One progress line per notebook goes to ``stream`` (default: standard output).
+    ``jobs`` notebooks run at a time, each in its own process (a kernel's
+    start, imports and HTML export then overlap another notebook's
+    simulations).  One progress line per notebook goes to ``stream``
+    (default: standard output) as it finishes; the index keeps the
+    configuration's order and is rewritten after every notebook.
     """
     stream = stream or sys.stdout
     names = list(only) if only else list(config.notebooks)
@@ -198,16 +207,27 @@ def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = N
     meta = {"run": out.name, "parameter_set": set_name, "config": str(config.path),
             "started": dt.datetime.now().isoformat(timespec="seconds"), "seconds": 0.0}
     work = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
-    start = time.perf_counter()
+    start, done = time.perf_counter(), 0
+
+    def finished(i: int, outcome: Outcome) -> None:
+        nonlocal done
+        outcomes[i], done = outcome, done + 1
+        print(f"[{done:2d}/{len(names)}] {outcome.notebook:<24} {outcome.status:<6} {outcome.seconds:6.1f} s"
+              + (f"  {outcome.error}" if outcome.error else ""), file=stream, flush=True)
+        meta["seconds"] = time.perf_counter() - start
+        write_index(out, outcomes, meta)
+
     try:
         write_index(out, outcomes, meta)
-        for i, name in enumerate(names):
-            outcomes[i] = run_notebook(config, name, outcomes[i].parameters, out, work, set_name)
-            o = outcomes[i]
-            print(f"[{i + 1:2d}/{len(names)}] {name:<24} {o.status:<6} {o.seconds:6.1f} s"
-                  + (f"  {o.error}" if o.error else ""), file=stream, flush=True)
-            meta["seconds"] = time.perf_counter() - start
-            write_index(out, outcomes, meta)
+        if jobs <= 1:
+            for i, name in enumerate(names):
+                finished(i, run_notebook(config, name, outcomes[i].parameters, out, work, set_name))
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = {pool.submit(run_notebook, config, name, outcomes[i].parameters, out, work, set_name): i
+                           for i, name in enumerate(names)}
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return outcomes
@@ -219,6 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--params", default="default", help="named parameter set of the configuration")
     parser.add_argument("--out", help="output folder (default: reports/<params>-<timestamp>)")
     parser.add_argument("--only", nargs="+", metavar="NB", help="run only these notebooks (names without .ipynb)")
+    parser.add_argument("--jobs", type=int, help="notebooks run at a time (default: the configuration's 'jobs', 1)")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
@@ -233,10 +254,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args.out) if args.out else ROOT / "reports" / f"{args.params}-{stamp}"
     print(f"Running {len(args.only or config.notebooks)} notebooks with parameter set '{args.params}' into {out}",
           flush=True)
-    outcomes = run(config, args.params, out, args.only)
+    jobs = args.jobs if args.jobs is not None else config.jobs
+    if jobs < 1:
+        print(f"error: --jobs {jobs}: allowed: an integer >= 1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    start = time.perf_counter()
+    outcomes = run(config, args.params, out, args.only, jobs=jobs)
     failed = [o for o in outcomes if o.status != "ok"]
-    total = sum(o.seconds for o in outcomes)
-    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} notebooks ok in {total:.1f} s; index: {out / 'index.html'}")
+    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} notebooks ok in {time.perf_counter() - start:.1f} s "
+          f"({jobs} at a time); index: {out / 'index.html'}")
     for o in failed:
         print(f"FAILED {o.notebook}: {o.error}", file=sys.stderr)
     return EXIT_FAILED if failed else 0

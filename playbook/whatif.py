@@ -177,17 +177,24 @@ class WhatIf:
                     f"the {side} mean: " + self.conclusion(kpi, winner))
         return f"Best on {units.phrase(kpi)}: " + self.conclusion(kpi, winner)
 
-    def headline(self, kpi: str, strategy: str | None = None) -> dict[str, Any]:
-        """Machine-readable record of one comparison (default: the best strategy) for the report index."""
+    def headline(self, kpi: str, strategy: str | None = None, against: str | None = None) -> dict[str, Any]:
+        """Machine-readable record of one comparison for the report index.
+
+        ``strategy`` defaults to the best one on ``kpi`` (the first other
+        strategy if the baseline is best); ``against`` to the baseline.
+        ``short`` is the one-line form the index table shows.
+        """
         strategy = strategy or self.best(kpi)
         if strategy == self.baseline:
             strategy = next((s for s in self.strategies if s != self.baseline), strategy)
-        r = self.row(kpi, strategy)
-        return {"kpi": kpi, "unit": units.unit(kpi), "baseline": self.baseline, "strategy": strategy,
-                "mean_baseline": float(self.row(kpi, self.baseline)["mean"]), "mean_strategy": float(r["mean"]),
-                "diff": float(r["diff"]), "ci_low": float(r["diff_low"]), "ci_high": float(r["diff_high"]),
-                "significant": bool(r["significant"]), "n": self.n, "days": self.days,
-                "conclusion": self.conclusion(kpi, strategy)}
+        against = against or self.baseline
+        r, c = self.pair(kpi, strategy, against), self.currency
+        short = (f"{strategy} vs {against}: {units.name(kpi)} {units.fmt_diff(r['diff'], kpi, c)} "
+                 f"(95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)})")
+        return {"kpi": kpi, "unit": units.unit(kpi), "baseline": against, "strategy": strategy,
+                "mean_baseline": r["mean_a"], "mean_strategy": r["mean_b"], "diff": r["diff"],
+                "ci_low": r["diff_low"], "ci_high": r["diff_high"], "significant": r["significant"],
+                "n": self.n, "days": self.days, "short": short, "conclusion": self.conclusion(kpi, strategy, against)}
 
 
 def _scenario(base: Scenario, strategy: Strategy) -> Scenario:

@@ -1,7 +1,7 @@
 """The report runner, end to end: real papermill runs of real notebooks into a temporary folder.
 
-One run executes two notebooks, one of them with a parameter the scenario
-rejects: the run must exit non-zero and name the notebook and its failing
+One run executes two notebooks side by side (``--jobs 2``), one of them with
+a parameter the scenario rejects: the run must exit non-zero and name the notebook and its failing
 cell, and the index must still link both reports, mark the failure, and show
 the good notebook's recorded numbers (not placeholders).
 """
@@ -35,7 +35,7 @@ def batch(tmp_path_factory):
     out = tmp / "run"
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = reports.main(["--config", str(config), "--params", "broken", "--out", str(out)])
+        code = reports.main(["--config", str(config), "--params", "broken", "--out", str(out), "--jobs", "2"])
     mp.undo()
     return code, out, stdout.getvalue(), stderr.getvalue()
 
@@ -45,9 +45,10 @@ def test_failing_notebook_makes_the_run_fail_and_is_named_with_its_cell(batch):
     assert code == reports.EXIT_FAILED
     assert f"FAILED {BAD}" in stderr and re.search(r"cell \d+ \(In \[\d+\]", stderr)
     assert "ScenarioError" in stderr and "service.agents" in stderr
-    lines = [line for line in stdout.splitlines() if line.startswith("[")]
-    assert len(lines) == 2 and GOOD in lines[0] and " ok " in lines[0] and "failed" in lines[1]
-    assert re.search(r"\d+\.\d s", lines[0])
+    lines = {name: line for line in stdout.splitlines() if line.startswith("[") for name in (GOOD, BAD)
+             if f"] {name} " in line}
+    assert len(lines) == 2 and " ok " in lines[GOOD] and " failed " in lines[BAD]
+    assert re.search(r"\d+\.\d s", lines[GOOD])
 
 
 def test_index_links_every_report_marks_the_failure_and_shows_numbers(batch):

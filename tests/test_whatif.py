@@ -40,6 +40,8 @@ def test_conclusions_follow_the_interval(wi):
     assert "unchanged in all 4 paired runs" in wi.conclusion("net_revenue", "same")
     h = wi.headline("first_response_mean_hours")
     assert h["strategy"] == "late hours" and h["ci_high"] < 0 and h["conclusion"] == text
+    assert h["short"].startswith("late hours vs now: Mean first-response time -")
+    assert wi.headline("orders", "late hours", against="same")["baseline"] == "same"
     assert math.isclose(h["mean_strategy"] - h["mean_baseline"], h["diff"], rel_tol=1e-9)
 
 
