@@ -160,13 +160,10 @@ class Demand:
         self.backorder_acceptance = s.catalogue.backorder_acceptance
 
     def set_live(self, live: np.ndarray) -> None:
-        """The SKUs in the shop (a killed candidate gets no more product views)."""
-        w = self.weights * live
-        self.any_live = w.sum() > 0
+        """The SKUs in the shop (a killed candidate gets no more product views); all weights 0 spreads evenly."""
+        w = self.weights * live if self.weights.sum() > 0 else live.astype(float)
+        self.any_live = bool(w.sum() > 0)
         self.sku_share = w / w.sum() if self.any_live else np.zeros(len(w))
-        if self.weights.sum() <= 0:  # all weights zero: views spread evenly
-            self.sku_share = np.where(live, 1.0, 0.0) / max(live.sum(), 1)
-            self.any_live = bool(live.any())
 
     def season(self, hours: int) -> np.ndarray:
         """Traffic weight of every hour of the horizon (hour-of-day x weekday, mean 1)."""

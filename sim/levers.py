@@ -37,7 +37,6 @@ SRC_LOSS = ("weak: Kalyanaram & Winer 1995: increases above the reference price 
             "about 2 (Tversky & Kahneman 1991), range 1.5-2.5; data/reference/pricing.md")
 SRC_ANCHOR = ("weak: Compeau & Grewal 1998 meta-analysis (JPP&M): an advertised 'was' price raises the internal "
               "reference price; partial adjustment 0.2-0.4 assumed; data/reference/pricing.md")
-SRC_HOLDING = "weak: inventory carrying cost 20-30% of inventory value a year (logistics textbooks); data/reference/operations.md"
 SRC_WARRANTY = ("weak: trade press (Warranty Week, Consumer Reports): extended warranties sell to 10-30% of buyers at "
                 "10-25% of the item price; data/reference/after_sales.md")
 SRC_MEMBER = ("weak: Liu 2007 (J. Marketing) and Bolton, Kannan & Bramlett 2000 (JAMS): loyalty-programme members buy "
@@ -136,7 +135,7 @@ class Market(Section):
     extra_delivery_days: float = F(0.0, "days", "extra carrier days to reach this market", ge=0, le=60)
 
 
-def _default_markets() -> dict[str, Market]:
+def default_markets() -> dict[str, Market]:
     return {"home": Market()}
 
 
@@ -184,7 +183,9 @@ class Campaign(Section):
     send_cost: float = F(0.002, "money/message", "cost of one message", ge=0, le=100, source=SRC_EMAIL_COST)
     response_rate: float = F(0.02, "share", "recipients who come back to the store", **PROB,
                              source=SRC_EMAIL_RESPONSE)
-    response_days: int = F(3, "days", "days over which the responses arrive", ge=1, le=60)
+    response_days: int = F(3, "days", "days over which the responses arrive", ge=1, le=60,
+                           source="weak: e-mail service providers report most opens and clicks within 1-3 days of "
+                                  "a send; data/reference/crm.md")
 
 
 class ReviewPrompts(Section):

@@ -116,6 +116,14 @@ class StoreModel:
         self.bundled = any(x.bundle_discount > 0 for x in o)
         self.order_draws = any(x.needs_draws for x in o)
         self.fee_table = np.stack([x.fee for x in o])                      # [arm, option]
+        #: per-arm order terms, arrays indexed by arm (free_above: [arm, option])
+        self.arm_terms = {
+            "bundle_min": np.array([x.bundle_min for x in o]),
+            "bundle_discount": np.array([x.bundle_discount for x in o]),
+            "threshold": np.array([x.threshold for x in o]), "top_up": np.array([x.top_up for x in o]),
+            "free_above": np.stack([x.free_above for x in o]),
+            "attach": np.array([x.warranty_attach if x.warranty else 0.0 for x in o]),
+        }
         self.return_mult = [x.return_multiplier for x in o]
         self.member_discount = [x.member_discount for x in o]
         elasticity = float(self.demand.sku_share @ np.array([k.elasticity for k in s.catalogue.skus.values()]))
@@ -228,27 +236,21 @@ class StoreModel:
     def _terms(self, day: int, arms: np.ndarray, skus: np.ndarray, units: np.ndarray,
                options: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(goods value, delivery fee, warranty taken) of each order: the offer of its arm on this day."""
+        t = self.arm_terms
         price = self.shown[arms, day, skus]
         n = len(units)
         if self.bundled:
-            disc = np.array([self.offers[a].bundle_discount for a in range(len(self.offers))])[arms]
-            least = np.array([self.offers[a].bundle_min for a in range(len(self.offers))])[arms]
-            price = price * np.where(units >= least, 1.0 - disc, 1.0)
+            price = price * np.where(units >= t["bundle_min"][arms], 1.0 - t["bundle_discount"][arms], 1.0)
         fees = self.fee_table[arms, options]
-        warranty = np.zeros(n, dtype=bool)
-        if not self.order_draws and not any(x.threshold > 0 for x in self.offers):
-            return units * price, fees, warranty
+        if not self.order_draws and not t["threshold"].any():
+            return units * price, fees, np.zeros(n, dtype=bool)
         draws = self.rng.offers.random((2, n)) if self.order_draws else np.ones((2, n))
-        thr = np.array([x.threshold for x in self.offers])[arms]
-        top_up = np.array([x.top_up for x in self.offers])[arms]
-        short = (thr > 0) & (units * price < thr) & ((units + 1) * price >= thr) & (draws[0] < top_up)
+        thr = t["threshold"][arms]
+        short = (thr > 0) & (units * price < thr) & ((units + 1) * price >= thr) & (draws[0] < t["top_up"][arms])
         units += short
         goods = units * price
-        free_above = np.stack([x.free_above for x in self.offers])[arms, options]
-        fees = np.where((thr > 0) & (goods >= thr) & free_above, 0.0, fees)
-        attach = np.array([x.warranty_attach if x.warranty else 0.0 for x in self.offers])[arms]
-        warranty = draws[1] < attach
-        return goods, fees, warranty
+        fees = np.where((thr > 0) & (goods >= thr) & t["free_above"][arms, options], 0.0, fees)
+        return goods, fees, draws[1] < t["attach"][arms]
 
     def _open_order(self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float,
                     fee: float, warranty: bool) -> int | None:

@@ -32,7 +32,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from sim.errors import ScenarioError
 from sim.fields import F, PROB, Section
-from sim.levers import AB_LEVERS, ABTest, Crm, Market, Pricing, Risk, Segment, Selection, Warranty, _default_markets
+from sim.levers import AB_LEVERS, ABTest, Crm, Market, Pricing, Risk, Segment, Selection, Warranty, default_markets
 
 # --- published defaults (see data/reference/defaults.md for the derivation) -----------------------
 SRC_CONVERSION = "Littledata benchmark of ~2,800 Shopify stores, 2023: mean conversion 1.4%"
@@ -72,7 +72,8 @@ SRC_LENIENCY = ("weak: Janakiraman, Syrdal & Freling 2016 (J. Retailing) meta-an
                 "data/reference/after_sales.md")
 SRC_PAID_RETURNS = ("weak: Baymard abandonment surveys: 10-12% cite an unsatisfactory return policy; Bower & Maxham "
                     "2012 (J. Marketing): return fees cut later spending; data/reference/after_sales.md")
-SRC_HOLDING = "weak: inventory carrying cost 20-30% of inventory value a year (logistics textbooks); data/reference/operations.md"
+SRC_HOLDING = ("weak: inventory carrying cost 20-30% of inventory value a year (logistics textbooks); "
+               "data/reference/operations.md")
 
 
 class Meta(Section):
@@ -470,7 +471,7 @@ class Scenario(Section):
     funnel: Funnel = Field(default_factory=Funnel)
     page: Page = Field(default_factory=Page)
     markets: dict[str, Market] = F(None, "-", "markets by name, with traffic share and localisation",
-                                   default_factory=_default_markets, min_length=1)
+                                   default_factory=default_markets, min_length=1)
     reviews: Reviews = Field(default_factory=Reviews)
     catalogue: Catalogue = Field(default_factory=Catalogue)
     selection: Selection = Field(default_factory=Selection)

@@ -114,7 +114,3 @@ class Crew:
         weekday = (self.start_weekday + day) % 7
         return float(sum(c.people * (c.end_hour - c.start_hour) for c in self.shifts if weekday in c.weekdays))
 
-
-def labour_hours(crew: Crew, days: int) -> np.ndarray:
-    """Person-hours per day of the horizon."""
-    return np.array([crew.person_hours(d) for d in range(days)])

@@ -12,7 +12,6 @@ import hashlib
 import io
 from typing import Callable
 
-import numpy as np
 import pytest
 
 import sim

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import sim
-from tests.test_levers_common import assert_direction, assert_directions, channel_sessions, kpi, measure
+from tests.test_levers_common import assert_direction, assert_directions, channel_sessions, measure
 
 LOYAL = {"loyal": {"share": 0.5, "churn_multiplier": 0.3, "visit_rate_multiplier": 2.0},
          "casual": {"share": 0.5, "churn_multiplier": 1.5}}
