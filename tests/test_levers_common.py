@@ -8,14 +8,13 @@ direction test passes when the interval excludes 0 on the expected side.
 
 from __future__ import annotations
 
-import hashlib
-import io
 from typing import Callable
 
 import pytest
 
 import sim
 from sim.rng import as_seed_sequence
+from tests.test_sim_model import _digest as digest
 
 Metric = Callable[[sim.Result], float]
 
@@ -85,13 +84,10 @@ def busy(s: sim.Scenario, factor: float) -> sim.Scenario:
     return s.with_overrides(over)
 
 
-def digest(result: sim.Result) -> dict[str, str]:
-    out = {}
-    for name, frame in result.tables().items():
-        buf = io.BytesIO()
-        frame.to_parquet(buf, index=False)
-        out[name] = hashlib.sha256(buf.getvalue()).hexdigest()
-    return out
+def assert_rejected(scenario: sim.Scenario, override: dict, path: str) -> None:
+    """The override raises ScenarioError, and the message names the dotted ``path``."""
+    with pytest.raises(sim.ScenarioError, match=path.replace(".", r"\.")):
+        scenario.with_overrides(override)
 
 
 @pytest.fixture(scope="module")
