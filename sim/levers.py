@@ -275,7 +275,9 @@ class ABTest(Section):
     ``variant_b`` holds the lever values of arm B as dotted paths, e.g.
     ``{"page.quality": 0.8}`` or ``{"delivery.free_shipping_threshold": 40}``.
     Sessions and their orders carry the arm's name (``orders.variant``, the
-    ``variants`` table); outside the test window they carry ''.
+    ``variants`` table); outside the test window they carry ''.  The split is
+    by visitor, so each arm's shoppers remember that arm's prices (a price
+    test moves the reference price of its own arm only).
     """
 
     enabled: bool = F(False, "-", "run the test")

@@ -14,6 +14,10 @@ prints them all).  Validation happens here, once: a bad value raises one
 :class:`ScenarioError` that names the dotted path, the value and what is
 allowed.  The model trusts a validated scenario.
 
+The strategy levers of the guide's stages (pricing, selection, markets, CRM,
+warranty, risk, A/B tests) are sections defined in ``sim.levers``, off or
+neutral by default; ``data/reference/README.md`` lists them by stage.
+
 Time inside the model runs in hours from ``time.start_date`` 00:00; durations
 in the file carry their unit in their name (``_days``, ``_hours``,
 ``_minutes``, ``_s``).  Money is in ``money.currency``.
