@@ -93,6 +93,19 @@ class WhatIf:
         extra = _table(runs, self.baseline, [kpi])
         return replace(self, table=pd.concat([self.table, extra], ignore_index=True), runs=runs)
 
+    def with_contribution(self) -> "WhatIf":
+        """A copy with ``contribution``: what the store earns before labour, per replication.
+
+        contribution = net revenue x gross margin (net revenue less the goods
+        kept and shipping) - marketing spend - CRM cost - holding cost - dead
+        stock + membership fees, i.e. ``operating_profit`` + ``labour_cost``:
+        the money scale for levers that do not change the roster.
+        """
+        return self.derive("contribution", lambda k: k["operating_profit"] + k["labour_cost"], unit="money",
+                           name="Contribution before labour",
+                           definition="net revenue x gross margin - marketing - CRM - holding - dead stock "
+                                      "+ membership fees (operating profit + labour cost)")
+
     def summary(self, kpis: Sequence[str]) -> pd.DataFrame:
         """Wide, readable view: one row per strategy, 'mean [95% CI]' and the change from the baseline per KPI."""
         out = {}
