@@ -74,8 +74,9 @@ def _kpi_cells(h: Mapping[str, Any] | None) -> str:
 def _whatif_cells(h: Mapping[str, Any] | None) -> str:
     if not h:
         return ""
-    return "<br>".join(("&#9679; " if w.get("significant") else "&#9675; ") + html.escape(w["conclusion"])
-                       for w in h["whatifs"])
+    lines = [("&#9679; " if w.get("significant") else "&#9675; ") + html.escape(w["conclusion"]) for w in h["whatifs"]]
+    lines += [f"<small>{html.escape(note)}</small>" for note in h.get("notes", [])]
+    return "<br>".join(lines)
 
 
 def _row(o: "Outcome") -> str:
@@ -110,7 +111,8 @@ tr.failed td.status, .bad {{ color: #b00020; font-weight: bold; }} tr.pending {{
 </style></head><body>
 <h1>Store playbook report</h1>
 <p>Run <b>{html.escape(meta['run'])}</b>, parameter set <b>{html.escape(meta['parameter_set'])}</b>
-(config {html.escape(meta['config'])}), started {html.escape(meta['started'])}, {meta['seconds']:.1f} s so far.<br>
+(config {html.escape(meta['config'])}), started {html.escape(meta['started'])},
+{meta['seconds']:.1f} s {'so far' if any(o.status == 'pending' for o in outcomes) else 'in all'}.<br>
 {summary}.<br>Scenario: {html.escape('; '.join(scenarios) or 'n/a')}.<br>Versions: {html.escape(versions or 'n/a')}.<br>
 What-ifs: &#9679; the 95% CI of the paired difference excludes 0; &#9675; it does not.</p>
 <h2>Headline table</h2>
