@@ -339,12 +339,6 @@ class Warehouse(Section):
     path_length_factor: float = F(1.0, "x", "pick-path length of the layout relative to the current one "
                                   "(0.7: a layout with 30% shorter paths)", gt=0, le=10)
 
-    @model_validator(mode="after")
-    def _crew_works(self) -> "Warehouse":
-        if self.crew and _crew_people(self.crew) == 0:
-            raise ValueError("crew: the staffing plan has no people (allowed: at least one shift with people >= 1)")
-        return self
-
 
 class DeliveryOption(Section):
     share: float = F(1.0, "share", "orders choosing this option (options must sum to 1)", **PROB)
@@ -456,7 +450,6 @@ class Customers(Section):
             raise ValueError("repeat_channel_mix shares must be >= 0")
         if self.repeat_channel_mix and abs(sum(self.repeat_channel_mix.values()) - 1.0) > 1e-6:
             raise ValueError(f"repeat_channel_mix must sum to 1, got {sum(self.repeat_channel_mix.values()):.6g}")
-        _shares_sum_to_one("segments", {k: v.share for k, v in self.segments.items()})
         return self
 
 
@@ -497,9 +490,14 @@ class Scenario(Section):
         s = self.service
         agents = _crew_people(s.crew) if s.crew else s.agents
         if s.enabled and agents == 0 and s.ai_share < 1:
-            raise ValueError("service.agents is 0 while tickets are enabled and service.ai_share < 1: "
+            who = "service.crew has no people" if s.crew else "service.agents is 0"
+            raise ValueError(f"{who} while tickets are enabled and service.ai_share < 1: "
                              "allowed: agents >= 1, or ai_share = 1, or enabled = false")
         _shares_sum_to_one("markets", {k: m.traffic_share for k, m in self.markets.items()})
+        _shares_sum_to_one("customers.segments", {k: g.share for k, g in self.customers.segments.items()})
+        if self.warehouse.crew and _crew_people(self.warehouse.crew) == 0:
+            raise ValueError("warehouse.crew: the staffing plan has no people "
+                             "(allowed: at least one shift with people >= 1)")
         for name, promo in self.pricing.promotions.items():
             _names_known(f"pricing.promotions.{name}.skus", promo.skus, skus, "SKUs")
         _names_known("selection.candidates", self.selection.candidates, skus, "SKUs")

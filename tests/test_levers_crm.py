@@ -77,7 +77,7 @@ def test_review_prompts_raise_the_review_rate(baseline):
 
 
 @pytest.mark.parametrize("override, path", [
-    ({"customers.segments": {"a": {"share": 0.5}}}, "customers"),
+    ({"customers.segments": {"a": {"share": 0.5}}}, "customers.segments"),
     ({"crm.campaigns": {"x": {"channel": "tv"}}}, "crm.campaigns.x.channel"),
     ({"crm.campaigns": {"x": {"audience": "everyone"}}}, "crm.campaigns.x.audience"),
     ({"crm.membership.member_discount": 0.95}, "crm.membership.member_discount"),

@@ -80,7 +80,7 @@ def test_more_pickers_on_the_plan_ship_faster_at_a_price(baseline):
 
 @pytest.mark.parametrize("override, path", [
     ({"service.crew": {"x": {"people": -1}}}, "service.crew.x.people"),
-    ({"warehouse.crew": {"x": {"people": 0}}}, "warehouse"),
+    ({"warehouse.crew": {"x": {"people": 0}}}, "warehouse.crew"),
     ({"service.crew": {"x": {"start_hour": 20, "end_hour": 8}}}, "service.crew.x"),
     ({"service.hourly_cost": -3.0}, "service.hourly_cost"),
 ])
