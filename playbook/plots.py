@@ -157,14 +157,20 @@ def waits_by_hour(tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax=None
 
 def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str | None = None,
                    percent: bool = True):
-    """Cohorts (rows) by months of age (columns), e.g. :func:`playbook.cohorts.retention_matrix`."""
-    ax = _axes(ax, (7.5, 0.6 + 0.35 * len(matrix)))
+    """Cohorts (rows) by months of age (columns), e.g. :func:`playbook.cohorts.retention_matrix`.
+
+    The colour scale is set by the months after the first (month 0 of a
+    retention matrix is 100% by construction and would wash out the rest).
+    """
+    ax = _axes(ax, (7.5, 1.2 + 0.35 * len(matrix)))
     values = matrix.to_numpy(dtype=float) * (100 if percent else 1)
-    image = ax.imshow(values, aspect="auto", cmap="viridis")
+    scale = values[:, 1:] if values.shape[1] > 1 and np.isfinite(values[:, 1:]).any() else values
+    low, high = np.nanmin(scale), np.nanmax(scale)
+    image = ax.imshow(values, aspect="auto", cmap="viridis", vmin=low, vmax=high)
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
             ax.text(j, i, f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}", ha="center", va="center", fontsize=7,
-                    color="white" if v < np.nanmean(values) else "black")
+                    color="white" if v < (low + high) / 2 else "black")
     ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns])
     ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index])
     ax.set_xlabel("months since first order")
