@@ -193,13 +193,14 @@ class WhatIf:
     def headline(self, kpi: str, strategy: str | None = None, against: str | None = None) -> dict[str, Any]:
         """Machine-readable record of one comparison for the report index.
 
-        ``strategy`` defaults to the best one on ``kpi`` (the first other
-        strategy if the baseline is best); ``against`` to the baseline.
+        ``strategy`` defaults to the best one on ``kpi`` other than the
+        baseline (the least bad when none beats it); ``against`` to the baseline.
         ``short`` is the one-line form the index table shows.
         """
-        strategy = strategy or self.best(kpi)
-        if strategy == self.baseline:
-            strategy = next((s for s in self.strategies if s != self.baseline), strategy)
+        if strategy is None:
+            means = self.table[(self.table["kpi"] == kpi) & (self.table["strategy"] != self.baseline)]
+            means = means.set_index("strategy")["mean"]
+            strategy = str(means.idxmax() if units.higher_is_better(kpi) else means.idxmin())
         against = against or self.baseline
         r, c = self.pair(kpi, strategy, against), self.currency
         short = (f"{strategy} vs {against}: {units.name(kpi)} {units.fmt_diff(r['diff'], kpi, c)} "

@@ -97,3 +97,12 @@ def test_interaction_is_joint_change_minus_the_parts(wi):
     direct = wi.pair("first_response_mean_hours", "late hours")["diff"] - wi.pair("first_response_mean_hours",
                                                                                    "same")["diff"]
     assert mean == pytest.approx(direct) and lo <= mean <= hi
+
+
+def test_headline_picks_the_best_other_strategy_even_when_the_baseline_wins(wi):
+    runs = {name: frame.copy() for name, frame in wi.runs.items()}
+    runs["late hours"]["orders"] = runs["now"]["orders"] - 20.0
+    runs["same"]["orders"] = runs["now"]["orders"] - 5.0
+    table = whatif._table(runs, "now", ["orders"])
+    h = whatif.WhatIf(table, runs, "now", 4, 21, 3).headline("orders")
+    assert h["strategy"] == "same" and h["diff"] == pytest.approx(-5.0) and h["baseline"] == "now"
