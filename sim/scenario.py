@@ -138,6 +138,7 @@ class Channel(Section):
 
     @property
     def paid_sessions_per_day(self) -> float:
+        """Sessions ``daily_budget`` buys before saturation (``sim.marketing`` applies the Hill curve)."""
         return self.daily_budget / self.cost_per_click if self.cost_per_click > 0 else 0.0
 
 
