@@ -7,7 +7,11 @@ waits for the next opening; a job that is running at closing time finishes
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+
+import numpy as np
+import pandas as pd
 
 from sim.scenario import Shift
 
@@ -48,3 +52,8 @@ def next_daily(t: float, hour_of_day: float) -> float:
     day = math.floor(t / HOURS_PER_DAY)
     candidate = day * HOURS_PER_DAY + hour_of_day
     return candidate if candidate >= t else candidate + HOURS_PER_DAY
+
+
+def timestamps(start: dt.date, hours) -> pd.DatetimeIndex:
+    """Calendar times of model hours (``nan`` -> ``NaT``), as the ``datetime64[ns]`` of ``sim.tables``."""
+    return (pd.Timestamp(start) + pd.to_timedelta(np.asarray(hours, dtype=float), unit="h")).as_unit("ns")

@@ -14,6 +14,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from sim.clock import timestamps
+
 #: Event kinds and what ``value`` holds for each.
 KINDS = {
     "order_placed": "revenue",
@@ -77,7 +79,7 @@ class EventLog:
         codes = np.fromiter((index[k] for k in rows["kind"]), dtype=np.int8, count=len(rows))
         return pd.DataFrame({
             "time_h": rows["time"],
-            "timestamp": pd.Timestamp(start) + pd.to_timedelta(rows["time"], unit="h"),
+            "timestamp": timestamps(start, rows["time"]),
             "kind": pd.Categorical.from_codes(codes, categories=kinds),
             "order_id": oid,
             "customer_id": rows["customer_id"],

@@ -16,6 +16,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.clock import timestamps
+
 NAN = math.nan
 
 
@@ -89,10 +91,6 @@ class OrderBook:
     def frame(self, start: dt.date, channels: list[str], skus: list[str], options: list[str],
               variant: np.ndarray, market: np.ndarray) -> pd.DataFrame:
         """The orders table; ``variant`` and ``market`` are the labels of each order's cell and day."""
-        origin = pd.Timestamp(start)
-
-        def ts(col: list[float]) -> pd.Series:
-            return origin + pd.to_timedelta(np.asarray(col, dtype=float), unit="h")
 
         placed = np.asarray(self.placed, dtype=float)
         delivered = np.asarray(self.delivered, dtype=float)
@@ -105,7 +103,7 @@ class OrderBook:
         return pd.DataFrame({
             "order_id": np.arange(n, dtype=np.int64),
             "customer_id": np.asarray(self.customer, dtype=np.int64),
-            "placed_at": ts(self.placed),
+            "placed_at": timestamps(start, self.placed),
             "channel": labels(channels, self.channel),
             "sku": labels(skus, self.sku),
             "units": np.asarray(self.units, dtype=np.int64),
@@ -116,12 +114,12 @@ class OrderBook:
             "returned": np.asarray(self.returned, dtype=bool),
             "is_repeat": np.asarray(self.is_repeat, dtype=bool),
             "status": pd.array(self.status(), dtype="string"),
-            "picked_at": ts(self.picked),
-            "shipped_at": ts(self.shipped),
-            "promised_at": ts(self.promised),
-            "delivered_at": ts(self.delivered),
-            "returned_at": ts(self.returned_at),
-            "refunded_at": ts(self.refunded_at),
+            "picked_at": timestamps(start, self.picked),
+            "shipped_at": timestamps(start, self.shipped),
+            "promised_at": timestamps(start, self.promised),
+            "delivered_at": timestamps(start, self.delivered),
+            "returned_at": timestamps(start, self.returned_at),
+            "refunded_at": timestamps(start, self.refunded_at),
             "late": ~np.isnan(delivered) & (delivered > promised),
             "wrong_item": np.asarray(self.wrong_item, dtype=bool),
             "delivery_option": labels(options, self.option),

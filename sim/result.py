@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from sim import kpis as kpi_defs
+from sim.clock import timestamps
 from sim import measures
 from sim.model import CELL_STEPS, StoreModel
 from sim.scenario import Scenario
@@ -132,10 +133,6 @@ def build_result(model: StoreModel, seed: int | None) -> Result:
     )
 
 
-def _ts(start, hours) -> pd.Series:
-    return pd.Timestamp(start) + pd.to_timedelta(np.asarray(hours, dtype=float), unit="h")
-
-
 def _tickets(model: StoreModel, start) -> pd.DataFrame:
     d = model.desk
     return pd.DataFrame({
@@ -143,9 +140,9 @@ def _tickets(model: StoreModel, start) -> pd.DataFrame:
         "order_id": np.asarray(d.order_id, dtype=np.int64),
         "customer_id": np.asarray(d.customer_id, dtype=np.int64),
         "reason": pd.array(d.reason, dtype="string"),
-        "opened_at": _ts(start, d.opened),
-        "first_response_at": _ts(start, d.answered),
-        "resolved_at": _ts(start, d.resolved),
+        "opened_at": timestamps(start, d.opened),
+        "first_response_at": timestamps(start, d.answered),
+        "resolved_at": timestamps(start, d.resolved),
         "handled_by": pd.array(np.where(np.asarray(d.by_ai, dtype=bool), "ai", "agent"), dtype="string"),
     })
 
@@ -158,9 +155,8 @@ def _daily(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
         """Sum an [hour, channel, ...] array to [day * channel]."""
         return hourly.reshape(days, 24, n_ch, -1).sum(axis=(1, 3)).reshape(-1)
 
-    dates = pd.date_range(pd.Timestamp(start), periods=days, freq="D")
     frame = pd.DataFrame({
-        "date": np.repeat(dates.values, n_ch),
+        "date": np.repeat(_dates(start, days).values, n_ch),
         "channel": pd.array(np.tile(np.asarray(channels, dtype=object), days), dtype="string"),
         "sessions": per_day(f.sessions),
         "returning_sessions": per_day(f.sessions[:, :, 1:]),
@@ -189,7 +185,7 @@ def _customers(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
     segments = list(model.scenario.customers.segments) or ["all"]
     return pd.DataFrame({
         "customer_id": np.arange(n, dtype=np.int64),
-        "first_order_at": _ts(start, c.first_order),
+        "first_order_at": timestamps(start, c.first_order),
         "acquisition_channel": pd.array(np.asarray(model.demand.channels, dtype=object)[
             np.asarray(c.channel, dtype=int)] if n else [], dtype="string"),
         "orders": np.asarray(c.orders, dtype=np.int64),
@@ -207,13 +203,14 @@ def _reviews(model: StoreModel, start) -> pd.DataFrame:
     return pd.DataFrame({
         "order_id": np.asarray(r.order_id, dtype=np.int64),
         "customer_id": np.asarray(r.customer_id, dtype=np.int64),
-        "reviewed_at": _ts(start, r.time),
+        "reviewed_at": timestamps(start, r.time),
         "rating": np.asarray(r.rating, dtype=np.int64),
     })
 
 
 def _dates(start, days: int) -> pd.DatetimeIndex:
-    return pd.date_range(pd.Timestamp(start), periods=days, freq="D")
+    """Midnight of each simulated day, as ``datetime64[ns]``."""
+    return timestamps(start, np.arange(days) * 24.0)
 
 
 def _channels(daily: pd.DataFrame) -> pd.DataFrame:
@@ -329,7 +326,7 @@ def _programmes(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["day", "programme", "events", "cost", "revenue"])
     frame = frame.groupby(["day", "programme"], sort=True).sum().reset_index()
     return pd.DataFrame({
-        "date": (pd.Timestamp(start) + pd.to_timedelta(frame["day"].to_numpy(dtype=np.int64), unit="D")).as_unit("ns"),
+        "date": timestamps(start, frame["day"].to_numpy(dtype=float) * 24.0),
         "programme": pd.array(frame["programme"].to_numpy(dtype=object), dtype="string"),
         "events": frame["events"].to_numpy(dtype=np.int64),
         "cost": frame["cost"].to_numpy(dtype=float),

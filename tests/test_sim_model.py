@@ -43,6 +43,9 @@ def test_different_seeds_differ(baseline):
 def test_tables_follow_the_column_contract(baseline_run, name, contract):
     frame = getattr(baseline_run, name)
     assert set(contract) <= set(frame.columns), set(contract) - set(frame.columns)
+    wrong = {c: str(frame[c].dtype) for c, (dtype, _) in contract.items()
+             if dtype.startswith("datetime64") and str(frame[c].dtype) != dtype}
+    assert not wrong, f"{name}: {wrong} (the loaders of real data produce {contract[next(iter(wrong))][0]})"
     assert len(frame) > 0
 
 
