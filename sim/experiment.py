@@ -49,8 +49,12 @@ def simulate(scenario: Scenario | str | Path, seed: int | np.random.SeedSequence
 
 
 def run_kpis(scenario: Scenario, seed: np.random.SeedSequence, days: int | None = None) -> dict[str, float]:
-    """One replication's KPIs only: what worker processes send back (small, picklable)."""
-    return simulate(scenario, seed, days).kpis()
+    """One replication's KPIs and simulation-only measures (labour, holding, CRM costs, operating profit).
+
+    This is what worker processes send back: a small dict, never the tables.
+    """
+    result = simulate(scenario, seed, days)
+    return {**result.kpis(), **result.measures()}
 
 
 def _map(tasks: Sequence[tuple], workers: int | None) -> list[dict[str, float]]:
@@ -71,7 +75,7 @@ def _check_n(n: int) -> int:
 
 def replicate(scenario: Scenario | str | Path, n: int = 10, seed: int = 0, days: int | None = None,
               workers: int | None = None) -> pd.DataFrame:
-    """KPIs of ``n`` replications, one row each, seeds spawned from ``SeedSequence(seed)``."""
+    """KPIs and measures of ``n`` replications, one row each, seeds spawned from ``SeedSequence(seed)``."""
     sc = _as_scenario(scenario)
     n_days = _check_days(days, sc)
     seeds = as_seed_sequence(seed).spawn(_check_n(n))
@@ -105,7 +109,9 @@ def summarize(replications: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
 
 def compare(a: Scenario | str | Path, b: Scenario | str | Path, n: int = 10, seed: int = 0,
             days: int | None = None, workers: int | None = None, level: float = 0.95) -> pd.DataFrame:
-    """B minus A for every KPI over ``n`` paired replications (common random numbers).
+    """B minus A for every KPI and measure (``sim.measures``) over ``n`` paired replications.
+
+    The pairs share their seeds (common random numbers).
 
     Replication i of both scenarios uses the i-th seed spawned from
     ``SeedSequence(seed)``.  Columns: ``mean_a``, ``mean_b``, ``diff`` (mean of

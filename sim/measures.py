@@ -18,6 +18,12 @@ from typing import Mapping
 
 import pandas as pd
 
+#: The measures :func:`compute` returns, in order: name -> (unit, higher is better).
+MEASURES: dict[str, tuple[str, bool]] = {
+    "holding_cost": ("money", False), "dead_stock_value": ("money", False), "labour_cost": ("money", False),
+    "crm_cost": ("money", False), "membership_fees": ("money", True), "operating_profit": ("money", True),
+}
+MEASURE_NAMES = tuple(MEASURES)
 CRM_COSTS = ("campaign:", "review_prompts")
 FEES = ("membership", "membership_renewal")
 

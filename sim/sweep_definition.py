@@ -41,12 +41,15 @@ from scipy.stats import qmc
 
 from sim.errors import ScenarioError
 from sim.kpis import KPI_NAMES
+from sim.measures import MEASURE_NAMES
 from sim.scenario import Scenario, load_scenario
 
 METHODS = ("grid", "random", "lhs")
 KEYS = ("name", "description", "scenario", "levers", "method", "samples", "replications", "days", "kpis", "seed")
 #: Column names of the sweep tables that a lever may not take.
-RESERVED = frozenset({"point", "replication", "n_ok", "n_failed", "seed", "error"}) | set(KPI_NAMES)
+#: What a sweep may collect: the shared KPIs and the simulation-only measures (operating profit ...).
+METRICS = KPI_NAMES + MEASURE_NAMES
+RESERVED = frozenset({"point", "replication", "n_ok", "n_failed", "seed", "error"}) | set(METRICS)
 MAX_POINTS = 1_000_000
 MAX_REPLICATIONS = 100_000
 
@@ -207,15 +210,15 @@ def _parse(data: Any, origin: str, base_dir: Path | None) -> SweepDefinition:
     if (samples is None) == (method != "grid"):
         raise ScenarioError(f"{origin}: samples: give it with method random or lhs, and only then "
                             f"(method = {method!r}, samples = {samples!r})")
-    kpis = data.get("kpis", list(KPI_NAMES))
+    kpis = data.get("kpis", list(METRICS))
     if not isinstance(kpis, list) or not kpis:
         raise _fail(origin, "kpis", kpis, "a non-empty list of KPI names")
     for i, k in enumerate(kpis):
-        if k not in KPI_NAMES:
-            hint = difflib.get_close_matches(str(k), KPI_NAMES, n=1)
+        if k not in METRICS:
+            hint = difflib.get_close_matches(str(k), METRICS, n=1)
             raise ScenarioError(f"{origin}: kpis[{i}] = {k!r}: unknown KPI" + (f"; did you mean '{hint[0]}'?" if hint
                                                                               else "")
-                                + f" (allowed: {', '.join(KPI_NAMES)})")
+                                + f" (allowed: {', '.join(METRICS)})")
     if len(set(kpis)) != len(kpis):
         raise _fail(origin, "kpis", kpis, "each KPI once")
     levers = _levers(data.get("levers"), base, method, origin)

@@ -23,6 +23,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from sim.kpis import KPI_BY_NAME
+from sim.measures import MEASURES
 from sim.schema import rows
 from sim.sweep import SweepResult
 from sim.sweep_definition import load_sweep
@@ -64,8 +65,15 @@ def _check_kpi(result: SweepResult, kpi: str) -> None:
         raise ValueError(f"kpi = {kpi!r}: not collected by this sweep; allowed: {', '.join(result.definition.kpis)}")
 
 
+def _unit_and_direction(kpi: str) -> tuple[str, bool]:
+    """(unit, higher is better) of a shared KPI or a simulation-only measure."""
+    if kpi in KPI_BY_NAME:
+        return KPI_BY_NAME[kpi].unit, KPI_BY_NAME[kpi].higher_is_better
+    return MEASURES[kpi]
+
+
 def _higher(kpi: str, maximize: bool | None) -> bool:
-    return KPI_BY_NAME[kpi].higher_is_better if maximize is None else maximize
+    return _unit_and_direction(kpi)[1] if maximize is None else maximize
 
 
 def feasible(result: SweepResult, where: Iterable[str] = (), confident: bool = False) -> pd.DataFrame:
@@ -161,7 +169,7 @@ def heatmap(result: SweepResult, kpi: str, x: str, y: str, fixed: Mapping[str, A
         r, g, b, _ = image.cmap(image.norm(value))
         ax.text(j, i, _fmt(value), ha="center", va="center", fontsize=8,
                 color="black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white")
-    unit = KPI_BY_NAME[kpi].unit
+    unit = _unit_and_direction(kpi)[0]
     ax.set_xlabel(lever_label(x))
     ax.set_ylabel(lever_label(y))
     held = "; ".join(f"{k}={v}" for k, v in fixed.items())

@@ -101,3 +101,20 @@ def test_lever_labels_come_from_the_schema():
     assert lever_label("traffic.channels.email.sessions_per_day") == "traffic.channels.email.sessions_per_day " \
                                                                      "(sessions/day)"
     assert lever_label("traffic_forecast") == "traffic_forecast"
+
+
+def test_a_sweep_can_optimise_operating_profit(tmp_path):
+    """Measures (costs, operating profit) are collectable and readable like the shared KPIs."""
+    import sim
+    from sim.sweep_read import best
+    from tests.conftest import SCENARIOS
+
+    path = tmp_path / "profit.yaml"
+    path.write_text(f"scenario: {SCENARIOS / 'baseline.yaml'}\nreplications: 2\ndays: 10\nseed: 3\n"
+                    "kpis: [operating_profit, labour_cost]\nlevers:\n  service.agents: [1, 2]\n")
+    res = sim.sweep(path, executor=1, progress=False)
+    top = best(res, "operating_profit")
+    # one agent costs less labour than two, and nothing else in 10 days pays for the second
+    assert top.levers["service.agents"] == 1 and top.kpi == "operating_profit"
+    summary = res.summary.set_index("service.agents")
+    assert summary.loc[2, "labour_cost_mean"] > summary.loc[1, "labour_cost_mean"]
