@@ -100,6 +100,16 @@ def cac(orders: pd.DataFrame, daily: pd.DataFrame) -> float:
     return _ratio(daily["spend"].sum(), orders["customer_id"].nunique())
 
 
+def cac_by_channel(daily: pd.DataFrame) -> pd.Series:
+    """CAC per channel = spend of the channel / its new customers (nan where it acquired none).
+
+    Not a scalar KPI, so not in :data:`KPIS`; ``Result.channels`` carries the
+    same figure for a simulated store.
+    """
+    g = daily.groupby("channel", observed=True)[["spend", "new_customers"]].sum()
+    return (g["spend"] / g["new_customers"].where(g["new_customers"] > 0)).rename("cac")
+
+
 # --- customers ---------------------------------------------------------------
 
 def repeat_purchase_rate(orders: pd.DataFrame) -> float:

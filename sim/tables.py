@@ -6,6 +6,10 @@ and every loader in ``playbook.io`` produce these columns, so every KPI in
 rarely has every column; ``REQUIRED_ORDER_COLUMNS`` are the ones a loader must
 fill, the rest are optional and the KPIs that need them say so by name.
 
+The simulation's lever tables (``channels``, ``sku_daily``, ``skus``,
+``markets``, ``variants``, ``labour``, ``programmes``) have no real-data
+twin; ``sim.result`` documents their columns.
+
 Timestamps are timezone-naive ``datetime64[ns]`` in the store's local time
 (the scenario's ``time.start_date`` for simulated data; loaders convert real
 exports to one named time zone and drop the offset).  Money is in the
@@ -41,6 +45,11 @@ ORDER_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "wrong_item": ("bool", "the warehouse picked the wrong item"),
     "delivery_option": ("string", "standard, express or pickup"),
     "variant": ("string", "A/B test arm of the session ('' outside a test)"),
+    "unit_price": ("float64", "price paid per unit after promotions, member price and bundle discount"),
+    "delivery_fee": ("float64", "delivery fee paid (0 above a free-shipping threshold)"),
+    "market": ("string", "market the customer buys from"),
+    "member": ("bool", "bought as a member of the membership programme"),
+    "warranty": ("bool", "bought the extended warranty"),
 }
 
 #: The columns every orders table must have, simulated or real.
@@ -90,6 +99,8 @@ CUSTOMER_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "revenue": ("float64", "gross revenue"),
     "refund": ("float64", "refunds"),
     "churned": ("bool", "the customer has stopped buying (simulation only)"),
+    "segment": ("string", "CRM segment the customer belongs to (simulation only)"),
+    "member": ("bool", "member of the membership programme at the end (simulation only)"),
 }
 
 #: Reviews: one row per review.

@@ -151,3 +151,14 @@ def test_result_write_is_atomic(baseline_run, tmp_path, monkeypatch):
     with pytest.raises(OSError):
         baseline_run.write(tmp_path / "csv_run", fmt="csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+
+
+def test_cac_per_channel_from_daily_agrees_with_the_channels_table(baseline_run):
+    from sim.kpis import cac_by_channel
+
+    cac = cac_by_channel(baseline_run.daily)
+    table = baseline_run.channels.set_index("channel")["cac"]
+    paid = table[table.notna() & (baseline_run.channels.set_index("channel")["spend"] > 0)]
+    assert len(paid) >= 1
+    assert cac.loc[paid.index].to_numpy() == pytest.approx(paid.to_numpy())
+    assert (cac.drop(paid.index).fillna(0) == 0).all()  # free channels acquire at no marketing cost
