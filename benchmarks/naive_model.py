@@ -13,25 +13,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.demand import review_multiplier
-from sim.model import CUSTOMER_GROUP, StoreModel
+from sim.demand import CUSTOMER, review_multiplier
+from sim.model import StoreModel
 
 
 class NaiveStoreModel(StoreModel):
-    """StoreModel whose traffic is one process per session instead of counts per hour."""
+    """StoreModel whose traffic is one process per session instead of counts per hour (one cell only)."""
 
     def _days(self):
-        env, d = self.env, self.demand
+        env, d, s = self.env, self.demand, self.scenario
+        if self.cells.count != 1:
+            raise ValueError("the naive model covers one market and no A/B test")
         self.season_by_hour = d.season(self.days * 24)
+        self.rates = np.zeros(len(d.channels))
         for ch in range(len(d.channels)):
             env.process(self._arrivals(ch))
         env.process(self._customer_visits())
-        yield env.timeout(self.days * 24.0)
-
-    def _hourly_rate(self, hour: int, ch: int) -> float:
-        d = self.demand
-        grows = self._review_mult() if d.grows[ch] else 1.0
-        return float((d.free_per_hour[ch] * grows + d.paid_per_hour[ch]) * self.season_by_hour[hour])
+        for day in range(self.days):  # the day's channel rates, as the bulk model reads them at midnight
+            free, paid, _ = self.marketing.today(day, self._review_mult(), self.reviews.count, self.new_by_channel)
+            self.rates = free + paid
+            yield env.timeout(24.0)
 
     def _review_mult(self) -> float:
         return review_multiplier(self.reviews.rating_now, self.reviews.count, self.scenario.reviews)
@@ -55,24 +56,25 @@ class NaiveStoreModel(StoreModel):
         def arrive() -> None:
             group = 1 if rng.random() < d.returning_share[ch] else 0
             self.env.process(self._session(ch, group))
-        return self._poisson_process(lambda hour: self._hourly_rate(hour, ch), arrive)
+        return self._poisson_process(lambda hour: self.rates[ch] * self.season_by_hour[hour], arrive)
 
     def _customer_visits(self):
         d, rng = self.demand, self.rng.traffic
 
         def arrive() -> None:
             ch = int(rng.choice(len(d.repeat_mix), p=d.repeat_mix))
-            self.env.process(self._session(ch, CUSTOMER_GROUP))
+            self.env.process(self._session(ch, CUSTOMER))
         return self._poisson_process(
-            lambda hour: self.customers.active * d.visit_rate_per_hour * self.season_by_hour[hour], arrive)
+            lambda hour: self.customers.visit_weight() * d.visit_rate_per_hour * self.season_by_hour[hour], arrive)
 
     def _session(self, ch: int, group: int):
         """One visitor: bounce, view a SKU, cart, checkout, order - one draw per step."""
         d, rng, f = self.demand, self.rng.funnel, self.funnel
         hour = int(self.env.now)
+        day = hour // 24
         f.sessions[hour, ch, group] += 1
         yield self.env.timeout(0)
-        if rng.random() >= d.view_probability:
+        if rng.random() >= d.view_p[0]:
             return
         k = int(rng.choice(len(d.sku_share), p=d.sku_share))
         f.views[hour, ch, group, k] += 1
@@ -80,15 +82,25 @@ class NaiveStoreModel(StoreModel):
         if not in_stock:
             f.views_out_of_stock[hour, ch] += 1
         stock_mult = 1.0 if in_stock else (d.backorder_acceptance if d.backorder else 0.0)
-        if rng.random() >= min(d.base_cart[ch, group, k] * self._review_mult() * stock_mult, 1.0):
+        p_cart = _at(d.base_cart[ch, group, 0], k) * d.price_mult[day][0, k] * self._review_mult() * stock_mult
+        if rng.random() >= min(p_cart, 1.0):
             return
         f.carts[hour, ch, group, k] += 1
-        if rng.random() >= d.cart_to_checkout:
+        if rng.random() >= _at(d.cart_to_checkout[0], k):
             return
         f.checkouts[hour, ch, group, k] += 1
-        if rng.random() >= d.checkout_to_order:
+        if rng.random() >= _at(d.checkout_to_order[0], k):
             return
         o = self.rng.orders
         units = 1 + int(o.poisson(self.scenario.catalogue.extra_units_mean))
         option = int(o.choice(len(self.carriers.share), p=self.carriers.share))
-        self.env.process(self._order(0.0, ch, group, k, units, option))
+        zero = np.zeros(1, dtype=int)
+        goods, fees, warranty = self._terms(day, zero, np.array([k]), np.array([units]), np.array([option]))
+        self.env.process(self._order(0.0, ch, group, k, units, option, 0, float(goods[0]), float(fees[0]),
+                                     bool(warranty[0])))
+
+
+def _at(values, k: int) -> float:
+    """Entry ``k`` of a per-SKU array, or its only entry when the factor is the same for every SKU."""
+    values = np.atleast_1d(values)
+    return float(values[k if len(values) > 1 else 0])

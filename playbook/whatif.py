@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from playbook import units
-from sim.experiment import mean_ci, simulate
+from sim.experiment import mean_ci, run_kpis
 from sim.rng import as_seed_sequence
 from sim.scenario import Scenario
 
@@ -215,12 +215,6 @@ def _scenario(base: Scenario, strategy: Strategy) -> Scenario:
     return strategy if isinstance(strategy, Scenario) else base.with_overrides(dict(strategy))
 
 
-def _measure(scenario: Scenario, seed: np.random.SeedSequence, days: int) -> dict[str, float]:
-    """One replication: the KPIs of ``sim.kpis`` and the simulation-only measures (costs, operating profit)."""
-    result = simulate(scenario, seed, days)
-    return {**result.kpis(), **result.measures()}
-
-
 def replicate_all(scenarios: Mapping[str, Scenario], *, n: int, seed: int, days: int,
                   workers: int | None = None) -> dict[str, pd.DataFrame]:
     """KPIs and measures of ``n`` replications of every scenario, one frame per scenario name.
@@ -238,10 +232,10 @@ def replicate_all(scenarios: Mapping[str, Scenario], *, n: int, seed: int, days:
     tasks = [(sc, s, days) for sc in scenarios.values() for s in seeds]
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers <= 1:
-        rows = [_measure(*t) for t in tasks]
+        rows = [run_kpis(*t) for t in tasks]
     else:
         with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-            rows = list(pool.map(_measure, *zip(*tasks)))
+            rows = list(pool.map(run_kpis, *zip(*tasks)))
     return {name: pd.DataFrame(rows[i * n:(i + 1) * n]) for i, name in enumerate(scenarios)}
 
 

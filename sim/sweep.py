@@ -47,7 +47,6 @@ from typing import Any, Callable, Iterator, Mapping
 import numpy as np
 import pandas as pd
 from scipy import stats
-from tqdm.auto import tqdm
 
 from sim.experiment import run_kpis
 from sim.scenario import Scenario
@@ -152,6 +151,8 @@ def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: s
 def _run(todo: list[Task], d: SweepDefinition, where: Any, task_fn: TaskFn, parts: PartWriter,
          progress: bool) -> None:
     failed = 0
+    from tqdm.auto import tqdm  # here, not at import: importing sim must not probe for notebook widgets
+
     bar = tqdm(total=len(todo), desc=d.name, unit="task", disable=not progress, smoothing=0.05)
     try:
         with _runner(where, d.base, len(todo), progress) as outcomes, \
