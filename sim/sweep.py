@@ -297,8 +297,9 @@ def _summary(d: SweepDefinition, levers: pd.DataFrame, results: pd.DataFrame,
     out.insert(0, "point", np.arange(len(levers), dtype="int64"))
     out["n_ok"] = results.groupby("point").size().reindex(everything, fill_value=0).to_numpy()
     out["n_failed"] = failures.groupby("point").size().reindex(everything, fill_value=0).to_numpy()
+    columns = {}
     for k in d.kpis:
-        out[f"{k}_mean"] = mean[k].to_numpy()
-        out[f"{k}_ci_low"] = (mean[k] - half[k]).to_numpy()
-        out[f"{k}_ci_high"] = (mean[k] + half[k]).to_numpy()
-    return out
+        columns[f"{k}_mean"] = mean[k].to_numpy()
+        columns[f"{k}_ci_low"] = (mean[k] - half[k]).to_numpy()
+        columns[f"{k}_ci_high"] = (mean[k] + half[k]).to_numpy()
+    return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
