@@ -160,18 +160,34 @@ def _describe_failure(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".strip()
 
 
+#: A kernel that dies while starting has run no cell, so starting it again is safe.  Two kernels
+#: started at once (``jobs: 2``) can race for the same ports; seen on a fresh install.
+KERNEL_START_RETRIES = 2
+
+
+def _execute(source: Path, executed: Path, parameters: Mapping[str, Any]) -> None:
+    """``papermill.execute_notebook``, started again when the kernel dies before it answers."""
+    import papermill
+
+    for attempt in range(KERNEL_START_RETRIES + 1):
+        try:
+            papermill.execute_notebook(str(source), str(executed), parameters=dict(parameters),
+                                       kernel_name="python3", progress_bar=False, cwd=str(ROOT))
+            return
+        except RuntimeError as exc:
+            if "before replying to kernel_info" not in str(exc) or attempt == KERNEL_START_RETRIES:
+                raise
+
+
 def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path, work: Path,
                  set_name: str) -> Outcome:
     """Execute one notebook into ``work`` and move its .ipynb, .html and .json into ``out``."""
-    import papermill
-
     source = config.notebook_path(name)
     outcome = Outcome(name, notebook_title(source), parameters=dict(params))
     executed, headline = work / f"{name}.ipynb", work / f"{name}.json"
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(str(source), str(executed), parameters={**params, "headline_file": str(headline)},
-                                   kernel_name="python3", progress_bar=False, cwd=str(ROOT))
+        _execute(source, executed, {**params, "headline_file": str(headline)})
         outcome.status = "ok"
         outcome.headline = json.loads(headline.read_text(encoding="utf-8")) if headline.is_file() else None
         if outcome.headline is None:
