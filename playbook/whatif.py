@@ -18,14 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import pandas as pd
 
 from playbook import units
-from sim.experiment import mean_ci, run_kpis
+from sim.experiment import check_replications, mean_ci, run_many
 from sim.rng import as_seed_sequence
 from sim.scenario import Scenario
 
@@ -226,16 +224,9 @@ def replicate_all(scenarios: Mapping[str, Scenario], *, n: int, seed: int, days:
     rows carry ``Result.measures()`` too (labour, holding and CRM costs,
     operating profit), which what-ifs on capacity and programmes need.
     """
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n = {n!r}: allowed: an integer >= 1 (replications)")
-    seeds = as_seed_sequence(seed).spawn(int(n))
-    tasks = [(sc, s, days) for sc in scenarios.values() for s in seeds]
-    workers = (os.cpu_count() or 1) if workers is None else workers
-    if workers <= 1:
-        rows = [run_kpis(*t) for t in tasks]
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-            rows = list(pool.map(run_kpis, *zip(*tasks)))
+    n = check_replications(n)
+    seeds = as_seed_sequence(seed).spawn(n)
+    rows = run_many([(sc, s, days) for sc in scenarios.values() for s in seeds], workers)
     return {name: pd.DataFrame(rows[i * n:(i + 1) * n]) for i, name in enumerate(scenarios)}
 
 

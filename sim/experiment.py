@@ -57,7 +57,12 @@ def run_kpis(scenario: Scenario, seed: np.random.SeedSequence, days: int | None 
     return {**result.kpis(), **result.measures()}
 
 
-def _map(tasks: Sequence[tuple], workers: int | None) -> list[dict[str, float]]:
+def run_many(tasks: Sequence[tuple], workers: int | None = None) -> list[dict[str, float]]:
+    """:func:`run_kpis` of each ``(scenario, seed, days)`` task, in order.
+
+    Runs on ``workers`` processes (default: all cores); each task carries its
+    own seed, so the answer does not depend on how many.
+    """
     workers = os.cpu_count() or 1 if workers is None else workers
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers = {workers!r}: allowed: an integer >= 1")
@@ -67,7 +72,8 @@ def _map(tasks: Sequence[tuple], workers: int | None) -> list[dict[str, float]]:
         return list(pool.map(run_kpis, *zip(*tasks)))
 
 
-def _check_n(n: int) -> int:
+def check_replications(n: int) -> int:
+    """``n`` as an int, or a ValueError naming it: replications must be a whole number >= 1."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n = {n!r}: allowed: an integer >= 1 (replications)")
     return int(n)
@@ -78,8 +84,8 @@ def replicate(scenario: Scenario | str | Path, n: int = 10, seed: int = 0, days:
     """KPIs and measures of ``n`` replications, one row each, seeds spawned from ``SeedSequence(seed)``."""
     sc = _as_scenario(scenario)
     n_days = _check_days(days, sc)
-    seeds = as_seed_sequence(seed).spawn(_check_n(n))
-    rows = _map([(sc, s, n_days) for s in seeds], workers)
+    seeds = as_seed_sequence(seed).spawn(check_replications(n))
+    rows = run_many([(sc, s, n_days) for s in seeds], workers)
     frame = pd.DataFrame(rows)
     frame.insert(0, "replication", np.arange(len(rows)))
     return frame
@@ -120,8 +126,8 @@ def compare(a: Scenario | str | Path, b: Scenario | str | Path, n: int = 10, see
     """
     sa, sb = _as_scenario(a), _as_scenario(b)
     n_days = _check_days(days, sa)
-    seeds = as_seed_sequence(seed).spawn(_check_n(n))
-    rows = _map([(sa, s, n_days) for s in seeds] + [(sb, s, n_days) for s in seeds], workers)
+    seeds = as_seed_sequence(seed).spawn(check_replications(n))
+    rows = run_many([(sa, s, n_days) for s in seeds] + [(sb, s, n_days) for s in seeds], workers)
     ra, rb = pd.DataFrame(rows[:n]), pd.DataFrame(rows[n:])
     out = []
     for kpi in ra.columns.intersection(rb.columns):
