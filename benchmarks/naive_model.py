@@ -1,10 +1,10 @@
 """The naive way to write the same store: one SimPy process per session.
 
 Every visitor is a process that arrives after an exponential gap, walks the
-funnel with one Bernoulli draw per step and, if it buys, starts the same
-order process as the real model.  Arrival rates, funnel probabilities and the
-order life cycle are the model's own (``sim.demand.Demand``'s arrays and
-``StoreModel._order``), so the two must agree on every KPI within their
+funnel with one Bernoulli draw per step and, if it buys, places the order
+at that moment as the real model does.  Arrival rates, funnel probabilities
+and the order life cycle are the model's own (``sim.demand.Demand``'s arrays
+and ``StoreModel._place``), so the two must agree on every KPI within their
 confidence intervals; only the cost differs.  Used by ``bench_sim.py`` as the
 baseline the bulk funnel is measured against; not part of the package.
 """
@@ -91,13 +91,8 @@ class NaiveStoreModel(StoreModel):
         f.checkouts[hour, ch, group, k] += 1
         if rng.random() >= _at(d.checkout_to_order[0], k):
             return
-        o = self.rng.orders
-        units = 1 + int(o.poisson(self.scenario.catalogue.extra_units_mean))
-        option = int(o.choice(len(self.carriers.share), p=self.carriers.share))
-        zero = np.zeros(1, dtype=int)
-        goods, fees, warranty = self._terms(day, zero, np.array([k]), np.array([units]), np.array([option]))
-        self.env.process(self._order(0.0, ch, group, k, units, option, 0, float(goods[0]), float(fees[0]),
-                                     bool(warranty[0])))
+        row = self._order_rows(day, np.array([ch]), np.array([group]), np.array([0]), np.array([k]))[0]
+        self._place(*row)
 
 
 def _at(values, k: int) -> float:

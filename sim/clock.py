@@ -3,15 +3,18 @@
 Pickers and agents work shifts.  A job that arrives while the shift is closed
 waits for the next opening; a job that is running at closing time finishes
 (overtime), and a job still queued at closing is taken first next morning.
+``call_later`` schedules a plain callback on the model clock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Callable
 
 import numpy as np
 import pandas as pd
+import simpy
 
 from sim.scenario import Shift
 
@@ -35,16 +38,38 @@ class ShiftClock:
         hod = t - day * HOURS_PER_DAY
         return (self.start_weekday + day) % 7 in self.open_days and self.start <= hod < self.end
 
-    def delay_until_open(self, t: float) -> float:
-        """Hours from ``t`` until the shift is next open (0 when it is open now)."""
+    def next_open(self, t: float) -> float:
+        """The first time >= ``t`` when the shift is open (``t`` itself when it is open now).
+
+        An opening is computed as ``day * 24 + start_hour``, so every job that
+        waits for the same opening gets the same float - the key that lets a
+        crew wake all of them with one event.
+        """
         if self.always_open or self.is_open(t):
-            return 0.0
+            return t
         day = math.floor(t / HOURS_PER_DAY)
         for d in range(day, day + 8):
             opening = d * HOURS_PER_DAY + self.start
             if (self.start_weekday + d) % 7 in self.open_days and opening >= t:
-                return opening - t
+                return opening
         raise AssertionError("a validated shift opens at least once a week")
+
+    def delay_until_open(self, t: float) -> float:
+        """Hours from ``t`` until the shift is next open (0 when it is open now)."""
+        return self.next_open(t) - t
+
+
+def call_later(env: simpy.Environment, delay: float, fn: Callable[..., object], *args: object) -> simpy.Timeout:
+    """Call ``fn(*args)`` ``delay`` hours from now: one timeout with a callback, no generator process.
+
+    A SimPy process costs a few microseconds to create and one resume per
+    step; a step that only has to *happen* at a time (an order placed at
+    10:42, a parcel delivered) needs neither.  Returns the timeout, so more
+    callbacks can wait on the same moment.
+    """
+    event = env.timeout(delay)
+    event.callbacks.append(lambda _event: fn(*args))
+    return event
 
 
 def next_daily(t: float, hour_of_day: float) -> float:

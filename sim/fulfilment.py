@@ -15,6 +15,7 @@ promised date shown at checkout is ``promise_days`` after the order.
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 import simpy
@@ -47,14 +48,14 @@ class Picking:
         self.error_p = cfg.pick_error_probability
         self.pickup_hour = cfg.carrier_pickup_hour
 
-    def pick(self):
-        """Process: wait for a picker on duty, pick.  Returns (time the pick started, wrong item?)."""
-        env = self.env
-        req = yield from self.crew.seize()
-        started = env.now
-        yield env.timeout(self.rng.lognormal(self.mu, self.sigma) if self.sigma else math.exp(self.mu))
-        self.crew.release(req)
-        return started, bool(self.rng.random() < self.error_p)
+    def draw(self, n: int) -> tuple[list[float], list[bool]]:
+        """Pick hours and wrong-item flags of ``n`` orders, drawn in bulk (one day's orders at a time)."""
+        hours = self.rng.lognormal(self.mu, self.sigma, n) if self.sigma else np.full(n, math.exp(self.mu))
+        return hours.tolist(), (self.rng.random(n) < self.error_p).tolist()
+
+    def pick(self, hours: float, done: Callable[[float], None]) -> None:
+        """Queue an order for a picker on duty; ``done(started)`` is called when its ``hours`` of picking end."""
+        self.crew.serve(hours, done)
 
     def next_collection(self, t: float) -> float:
         return next_daily(t, self.pickup_hour)
@@ -79,13 +80,27 @@ class Carriers:
         self.late_p = np.array([o.late_probability for o in opts])
         self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
 
-    def transit_hours(self, option: int, collected: float, extra_hours: float = 0.0) -> float:
-        """Collection to door: gamma lead time (+ a market's extra hours) plus, after an incident, a delay."""
-        m, v, late_p = self.mean_h[option], self.cv[option], self.late_p[option]
+    def draw(self, options: np.ndarray) -> tuple[list[float], list[float], list[float]]:
+        """Per order of a day: lead time as a multiple of its option's mean (gamma, mean 1, cv of the
+        option), a uniform that decides a carrier incident, and a standard exponential for its delay."""
+        n = len(options)
+        cv = self.cv[options]
+        shape = np.where(cv > 0, 1.0 / np.where(cv > 0, cv, 1.0) ** 2, 1.0)
+        lead = np.where(cv > 0, self.rng.standard_gamma(shape, n) / shape, 1.0)
+        return lead.tolist(), self.rng.random(n).tolist(), self.rng.standard_exponential(n).tolist()
+
+    def transit_hours(self, option: int, collected: float, extra_hours: float, lead: float, incident_u: float,
+                      incident_delay: float) -> float:
+        """Collection to door: the gamma lead time (+ a market's extra hours) plus, after an incident, a delay.
+
+        ``lead``, ``incident_u`` and ``incident_delay`` are the order's draws from :meth:`draw`; a carrier
+        disruption at ``collected`` stretches the mean and raises the incident probability.
+        """
+        m, late_p = self.mean_h[option], self.late_p[option]
         if self.shocks is not None:
             stretch, extra_late = self.shocks.carrier_at(option, collected)
             m, late_p = m * stretch, min(1.0, late_p + extra_late)
-        hours = (self.rng.gamma(1.0 / (v * v), m * v * v) if v > 0 else m) + extra_hours
-        if self.rng.random() < late_p:
-            hours += self.rng.exponential(self.late_mean_h[option]) if self.late_mean_h[option] > 0 else 0.0
+        hours = m * lead + extra_hours
+        if incident_u < late_p:
+            hours += self.late_mean_h[option] * incident_delay
         return float(hours)

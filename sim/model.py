@@ -3,12 +3,14 @@
 The day loop (:meth:`StoreModel._days`) first updates the day's levers -
 the kill review of candidate SKUs, CRM campaigns, channel budgets and
 organic traffic (``sim.marketing``), the live rating - then draws the day's
-traffic and funnel in bulk (``sim.demand``) and turns every order that comes
-out into a process (:meth:`StoreModel._order`) that lives through picking,
-the carrier, an optional return and refund, and tickets along the way.  When
-the order settles, its customer's experience becomes a review and a churn
-decision (``sim.customers``), and the next day's funnel sees the new rating:
-the service -> reviews -> conversion loop of the guide.
+traffic and funnel in bulk (``sim.demand``) and schedules every order that
+comes out: at its minute it is placed (:meth:`StoreModel._place`) and lives
+through picking, the carrier, an optional return and refund, and tickets
+along the way - a chain of callbacks on the SimPy clock, with its random
+draws made for the whole day at once (``sim.fate``).  When the order
+settles, its customer's experience becomes a review and a churn decision
+(``sim.customers``), and the next day's funnel sees the new rating: the
+service -> reviews -> conversion loop of the guide.
 
 What an order pays is set by its session's offer (``sim.offer``: the day's
 price, bundle, delivery fee after the free-shipping threshold, warranty,
@@ -23,10 +25,13 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
+from sim import fate
 from sim.assortment import Assortment
+from sim.clock import call_later
 from sim.crm import Programmes
 from sim.customers import CustomerBase, Experience, ReviewBoard
 from sim.demand import CUSTOMER, GROUPS, Demand, review_multiplier
+from sim.fate import Fate
 from sim.fulfilment import Carriers, Picking
 from sim.inventory import Inventory
 from sim.log import EventLog
@@ -210,28 +215,34 @@ class StoreModel:
 
     def _later(self, delay: float, fn, *args) -> None:
         """Call ``fn(*args)`` ``delay`` hours from now without a generator process."""
-        self.env.timeout(delay).callbacks.append(lambda _event: fn(*args))
+        call_later(self.env, delay, fn, *args)
 
     # --- one order --------------------------------------------------------------------------------
     def _schedule_orders(self, day: int, counts: np.ndarray) -> None:
-        """Give each order of the day's counts [hour, channel, group, cell, sku] its time, units and terms."""
-        rng, carriers = self.rng.orders, self.carriers
+        """Give each order of the day's counts [hour, channel, group, cell, sku] its time, and book its purchase."""
         flat = np.repeat(np.arange(counts.size), counts.ravel())
         hours, chans, groups, cells, skus = np.unravel_index(flat, counts.shape)
-        n = len(flat)
+        delays = (hours + self.rng.orders.random(len(flat))).tolist()
+        rows = self._order_rows(day, chans, groups, cells, skus)
+        env, place = self.env, self._place
+        for i in np.argsort(delays, kind="stable").tolist():
+            call_later(env, delays[i], place, *rows[i])
+
+    def _order_rows(self, day: int, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray,
+                    skus: np.ndarray) -> list[tuple]:
+        """Arguments of :meth:`_place` for each order: units, delivery option, terms and fate (``sim.fate``)."""
+        rng, carriers = self.rng.orders, self.carriers
+        n = len(skus)
         arms = self.cells.arm_of[cells]
         if self.bundled:
             units = 1 + rng.poisson(self.extra_units[arms, skus])
         else:
             units = 1 + rng.poisson(self.scenario.catalogue.extra_units_mean, size=n)
-        delays = hours + rng.random(n)
         options = rng.choice(len(carriers.share), size=n, p=carriers.share)
         goods, fees, warranty = self._terms(day, arms, skus, units, options)
-        rows = list(zip(*(a.tolist() for a in (delays, chans, groups, skus, units, options, cells, goods, fees,
-                                                   warranty))))
-        process, order = self.env.process, self._order
-        for i in np.argsort(delays, kind="stable").tolist():
-            process(order(*rows[i]))
+        fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
+        return list(zip(*(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)),
+                        fates))
 
     def _terms(self, day: int, arms: np.ndarray, skus: np.ndarray, units: np.ndarray,
                options: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -286,53 +297,56 @@ class StoreModel:
                                now + self.promise_h[option] + self.promise_extra_h[cell // self.n_arms], fee, goods,
                                cell, bool(member), warranty)
 
-    def _order(self, delay: float, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float,
-               fee: float, warranty: bool):
-        """Process: one order from purchase to settlement."""
-        env, o, log = self.env, self.orders, self.log
-        yield env.timeout(delay)
+    # The life of an order is a chain of steps, each a callback at its moment on the clock (``call_later``,
+    # the crew's callbacks), not a generator process: _place -> (back-order) -> _to_picking -> _picked ->
+    # _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle.
+
+    def _place(self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float, fee: float,
+               warranty: bool, fate: Fate) -> None:
+        """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
         oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
         if oid is None:
             return
-        cid, sku = o.customer[oid], self.demand.skus[k]
-        log.add(env.now, "order_placed", oid, cid, sku, o.revenue[oid])
-        filled = self.inventory.reserve(k, units)
-        if filled is not None:
-            log.add(env.now, "backordered", oid, cid, sku, units)
-            yield filled
-
+        now, o = self.env.now, self.orders
+        self.log.add(now, "order_placed", oid, o.customer[oid], self.demand.skus[k], o.revenue[oid])
         e = Experience()
-        ready = env.now
-        started, wrong = yield from self.picking.pick()
+        filled = self.inventory.reserve(k, units)
+        if filled is None:
+            self._to_picking(oid, fate, e)
+        else:
+            self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
+            filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
+
+    def _to_picking(self, oid: int, fate: Fate, e: Experience) -> None:
+        ready = self.env.now
+        self.picking.pick(fate.pick_hours, lambda started: self._picked(oid, fate, e, ready, started))
+
+    def _picked(self, oid: int, fate: Fate, e: Experience, ready: float, started: float) -> None:
+        """Picked and packed; the parcel waits for the carrier's collection, then travels."""
+        now, o, log = self.env.now, self.orders, self.log
+        cid, option, cell, sku = o.customer[oid], o.option[oid], o.cell[oid], self.demand.skus[o.sku[oid]]
         log.add(started, "pick_started", oid, cid, sku, started - ready)
-        log.add(env.now, "picked", oid, cid, sku, float(wrong))
-        o.picked[oid], o.wrong_item[oid], e.wrong_item = env.now, wrong, wrong
-
+        log.add(now, "picked", oid, cid, sku, float(fate.wrong_item))
+        o.picked[oid], o.wrong_item[oid], e.wrong_item = now, fate.wrong_item, fate.wrong_item
         # One timeout covers the wait for the carrier's collection and the journey.
-        shipped = o.shipped[oid] = self.picking.next_collection(env.now)
-        o.shipping_cost[oid] += self.carriers.cost[option]
-        log.add(shipped, "shipped", oid, cid, sku, self.carriers.cost[option])
-        transit = self.carriers.transit_hours(option, shipped, self.transit_extra_h[cell // self.n_arms])
-        self._maybe_wismo(oid, cid, shipped, transit, e)
-        yield env.timeout(shipped + transit - env.now)
-        o.delivered[oid] = env.now
-        e.late = env.now > o.promised[oid]
-        log.add(env.now, "delivered", oid, cid, sku, float(e.late))
+        shipped = o.shipped[oid] = self.picking.next_collection(now)
+        cost = self.carriers.cost[option]
+        o.shipping_cost[oid] += cost
+        log.add(shipped, "shipped", oid, cid, sku, cost)
+        transit = self.carriers.transit_hours(option, shipped, self.transit_extra_h[cell // self.n_arms], fate.lead,
+                                              fate.incident_u, fate.incident_delay)
+        self._maybe_wismo(oid, cid, shipped, transit, fate, e)
+        call_later(self.env, shipped + transit - now, self._delivered, oid, fate, e)
 
-        yield from self._maybe_return(oid, cid, k, e)
-        self.reviews.maybe_review(env.now, oid, cid, e)
-        self.customers.settle(env.now, cid, e, self.warranty_churn[cell % self.n_arms] if warranty else 1.0)
-
-    def _maybe_wismo(self, oid: int, cid: int, shipped: float, transit: float, e: Experience) -> None:
+    def _maybe_wismo(self, oid: int, cid: int, shipped: float, transit: float, fate: Fate, e: Experience) -> None:
         """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ)."""
-        cfg, rng, promised = self.scenario.service, self.rng.service, self.orders.promised[oid]
+        cfg, promised, now = self.scenario.service, self.orders.promised[oid], self.env.now
         asks = 1.0 - cfg.faq_wismo_deflection
         if shipped + transit > promised:
-            if rng.random() < cfg.wismo_late_probability * asks:
-                self._later(max(promised - self.env.now, 0.0), self.desk.open, "wismo", oid, cid,
-                            self._service_watch(e))
-        elif rng.random() < cfg.wismo_probability * asks:
-            self._later(shipped - self.env.now + rng.random() * transit, self.desk.open, "wismo", oid, cid,
+            if fate.wismo_u < cfg.wismo_late_probability * asks:
+                self._later(max(promised - now, 0.0), self.desk.open, "wismo", oid, cid, self._service_watch(e))
+        elif fate.wismo_u < cfg.wismo_probability * asks:
+            self._later(shipped - now + fate.wismo_at * transit, self.desk.open, "wismo", oid, cid,
                         self._service_watch(e))
 
     def _service_watch(self, e: Experience):
@@ -343,39 +357,65 @@ class StoreModel:
                 e.slow_service = True
         return on_answer
 
-    def _maybe_return(self, oid: int, cid: int, k: int, e: Experience):
-        env, o, rng, r = self.env, self.orders, self.rng.returns, self.scenario.returns
-        e.defect = bool(rng.random() < self.defect_p[k])
-        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0)
-                * self.return_mult[o.cell[oid] % self.n_arms])
-        request_delay = rng.exponential(r.request_days_mean * 24.0) if r.request_days_mean else 0.0
-        store_fault = e.wrong_item or e.defect
-        if not store_fault and (rng.random() >= p or request_delay > r.window_days * 24.0):
+    def _delivered(self, oid: int, fate: Fate, e: Experience) -> None:
+        """At the door: late against the promise?  Then the customer keeps the order or asks to return it."""
+        now, o, r = self.env.now, self.orders, self.scenario.returns
+        o.delivered[oid] = now
+        e.late = now > o.promised[oid]
+        k = o.sku[oid]
+        self.log.add(now, "delivered", oid, o.customer[oid], self.demand.skus[k], float(e.late))
+        e.defect = fate.defect
+        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0) * self.return_mult[o.cell[oid] % self.n_arms])
+        if e.wrong_item or e.defect:  # the store's fault: the customer sends it back at once
+            self._return_requested(oid, fate, e)
             return
-        if not store_fault:
-            yield env.timeout(request_delay)
-        sku = self.demand.skus[k]
+        request_delay = r.request_days_mean * 24.0 * fate.request_e
+        if fate.return_u < p and request_delay <= r.window_days * 24.0:
+            call_later(self.env, request_delay, self._return_requested, oid, fate, e)
+        else:
+            self._settle(oid, e)
+
+    def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
+        now, o, r = self.env.now, self.orders, self.scenario.returns
+        cid, sku = o.customer[oid], self.demand.skus[o.sku[oid]]
+        store_fault = e.wrong_item or e.defect
         o.returned[oid] = True
-        log = self.log
-        log.add(env.now, "return_requested", oid, cid, sku, 0.0)
+        self.log.add(now, "return_requested", oid, cid, sku, 0.0)
         reason = "wrong_item" if e.wrong_item else "defect" if e.defect else "return_request"
-        if store_fault or rng.random() < self.scenario.service.return_ticket_probability:
+        if store_fault or self.rng.returns.random() < self.scenario.service.return_ticket_probability:
             self.desk.open(reason, oid, cid, self._service_watch(e))
         if store_fault or r.free_returns:
             o.shipping_cost[oid] += r.label_cost
-        yield env.timeout(rng.exponential(r.transit_days_mean * 24.0) if r.transit_days_mean else 0.0)
-        o.returned_at[oid] = env.now
+        call_later(self.env, r.transit_days_mean * 24.0 * fate.transit_e, self._return_received, oid, fate, e)
+
+    def _return_received(self, oid: int, fate: Fate, e: Experience) -> None:
+        now, o = self.env.now, self.orders
+        k = o.sku[oid]
+        o.returned_at[oid] = now
         restocked = 0 if e.defect else o.units[oid]
         if restocked:
             self.inventory.put_back(k, restocked)
-        log.add(env.now, "return_received", oid, cid, sku, restocked)
-        yield env.timeout(rng.exponential(r.refund_days_mean * 24.0) if r.refund_days_mean else 0.0)
-        o.refunded_at[oid] = env.now
+        self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[k], restocked)
+        call_later(self.env, self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e, self._refunded, oid, e)
+
+    def _refunded(self, oid: int, e: Experience) -> None:
+        now, o, r = self.env.now, self.orders, self.scenario.returns
+        k = o.sku[oid]
+        store_fault = e.wrong_item or e.defect
+        o.refunded_at[oid] = now
         o.refund[oid] = float(o.revenue[oid] - (0.0 if store_fault else o.fee[oid]))
-        e.slow_refund = env.now - o.returned_at[oid] > r.refund_promise_days * 24.0
-        log.add(env.now, "refunded", oid, cid, sku, o.refund[oid])
+        e.slow_refund = now - o.returned_at[oid] > r.refund_promise_days * 24.0
+        self.log.add(now, "refunded", oid, o.customer[oid], self.demand.skus[k], o.refund[oid])
         if self.selection:
-            self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost[k])
+            self.assortment.returned(k, o.goods[oid], (0 if e.defect else o.units[oid]) * self.unit_cost[k])
+        self._settle(oid, e)
+
+    def _settle(self, oid: int, e: Experience) -> None:
+        """The order is over: its experience becomes a review and the customer's decision to stay or churn."""
+        o, now = self.orders, self.env.now
+        cid, cell = o.customer[oid], o.cell[oid]
+        self.reviews.maybe_review(now, oid, cid, e)
+        self.customers.settle(now, cid, e, self.warranty_churn[cell % self.n_arms] if o.warranty[oid] else 1.0)
 
     # --- after the run ----------------------------------------------------------------------------
     def cancel_unfinished(self) -> None:

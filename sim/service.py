@@ -69,17 +69,18 @@ class ServiceDesk:
         self.answered.append(math.nan)
         self.resolved.append(math.nan)
         self.by_ai.append(False)
-        self.env.process(self._handle(tid, on_answer))
+        self.crew.serve(self.rng.exponential(self.handle_mean_h), lambda _started: self._resolve(tid),
+                        lambda: self._answer(tid, on_answer))
 
-    def _handle(self, tid: int, on_answer):
-        env = self.env
-        req = yield from self.crew.seize()
-        waited = env.now - self.opened[tid]
-        self.answered[tid] = env.now
-        self.log.add(env.now, "ticket_answered", self.order_id[tid], self.customer_id[tid], value=waited)
+    def _answer(self, tid: int, on_answer) -> None:
+        """An agent takes the ticket: the first response."""
+        now = self.env.now
+        waited = now - self.opened[tid]
+        self.answered[tid] = now
+        self.log.add(now, "ticket_answered", self.order_id[tid], self.customer_id[tid], value=waited)
         if on_answer is not None:
             on_answer(waited)
-        yield env.timeout(self.rng.exponential(self.handle_mean_h))
-        self.crew.release(req)
-        self.resolved[tid] = env.now
-        self.log.add(env.now, "ticket_resolved", self.order_id[tid], self.customer_id[tid], value=tid)
+
+    def _resolve(self, tid: int) -> None:
+        self.resolved[tid] = self.env.now
+        self.log.add(self.env.now, "ticket_resolved", self.order_id[tid], self.customer_id[tid], value=tid)

@@ -18,6 +18,8 @@ decision is priced whether or not the people were busy.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import simpy
 
@@ -46,7 +48,13 @@ def roster(crew: dict[str, CrewShift], start_weekday: int) -> tuple[np.ndarray, 
 
 
 class Crew:
-    """Serve jobs with ``seize`` (a generator: waits for a person on duty) and ``release``."""
+    """Serve jobs first come, first served with :meth:`serve`: a person on duty takes each job and works it.
+
+    A picker's job: an order queued at 06:10 while the warehouse opens at
+    08:00 waits for the opening, queues behind the orders of the night, and is
+    picked when a picker is free; ``on_start`` is called then and ``on_done``
+    when the pick is over.
+    """
 
     def __init__(self, env: simpy.Environment, people: int, shift: Shift, crew: dict[str, CrewShift],
                  start_weekday: int) -> None:
@@ -67,26 +75,51 @@ class Crew:
             self.clock = ShiftClock(shift, start_weekday)
             self.size = people
             self.resource = simpy.Resource(env, capacity=max(people, 1))
+        #: one event per shift opening that jobs are waiting for, by opening time
+        self._openings: dict[float, simpy.Timeout] = {}
 
-    def seize(self):
-        """Process step: wait until someone is on duty and free; returns the request to release."""
-        env = self.env
+    def serve(self, hours: float, on_done: Callable[[float], None],
+              on_start: Callable[[], None] | None = None) -> None:
+        """Queue a job of ``hours``: ``on_start()`` when a person on duty takes it, ``on_done(started)`` when
+        it is done (``started`` is the time it was taken).
+
+        Callbacks on the resource's request and on a timeout, not a generator
+        process: a crew serves tens of thousands of jobs a year, and each
+        process would cost more than the job's bookkeeping.
+        """
+        def start(request) -> None:
+            started = self.env.now
+            if on_start is not None:
+                on_start()
+            self.env.timeout(hours).callbacks.append(lambda _event: self._finish(request, on_done, started))
+
+        self._when_on_duty(lambda: self._request(start))
+
+    def _request(self, start: Callable[[object], None]) -> None:
+        """Join the queue for a free slot; a job granted after closing (queued too long) waits for the opening."""
         if self.clock is None:
-            req = self.resource.request(priority=WORK)
-            yield req
-            return req
-        wait = self.clock.delay_until_open(env.now)
-        if wait:
-            yield env.timeout(wait)
-        req = self.resource.request()
-        yield req
-        wait = self.clock.delay_until_open(env.now)
-        if wait:  # queued past closing: first in line at the next opening
-            yield env.timeout(wait)
-        return req
+            request = self.resource.request(priority=WORK)
+            request.callbacks.append(lambda _event: start(request))
+            return
+        request = self.resource.request()
+        request.callbacks.append(lambda _event: self._when_on_duty(lambda: start(request)))
 
-    def release(self, req) -> None:
-        self.resource.release(req)
+    def _finish(self, request, on_done: Callable[[float], None], started: float) -> None:
+        self.resource.release(request)
+        on_done(started)
+
+    def _when_on_duty(self, fn: Callable[[], None]) -> None:
+        """Call ``fn()`` now if the shift is open, else at its next opening (a plan's roster handles its own hours)."""
+        now = self.env.now
+        opening = now if self.clock is None else self.clock.next_open(now)
+        if opening == now:
+            fn()
+            return
+        event = self._openings.get(opening)
+        if event is None:
+            event = self._openings[opening] = self.env.timeout(opening - now)
+            event.callbacks.append(lambda _event: self._openings.pop(opening))
+        event.callbacks.append(lambda _event: fn())
 
     def _roster(self):
         """Process: keep ``size - on duty`` slots taken by off-duty requests, week after week."""
