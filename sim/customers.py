@@ -84,7 +84,7 @@ class ReviewBoard:
             self.prompt_times.append(now)
         if self.rng.random() >= self.p_review:
             return
-        stars = int(np.clip(np.rint(self.expected_rating(e) + self.rng.normal(0.0, self.cfg.noise_sd)), 1, 5))
+        stars = min(5, max(1, round(self.expected_rating(e) + self.rng.normal(0.0, self.cfg.noise_sd))))
         self.count += 1
         self.stars_total += stars
         self.order_id.append(order_id)

@@ -23,7 +23,8 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ import pandas as pd
 
 from sim import kpis as kpi_defs
 from sim.clock import timestamps
+from sim.log import EventLog
 from sim import measures
 from sim.model import CELL_STEPS, StoreModel
 from sim.scenario import Scenario
@@ -43,10 +45,11 @@ TABLES = ("events", "orders", "tickets", "daily", "customers", "reviews", "chann
 
 @dataclass
 class Result:
+    """The tables of one run.  ``events`` is built from the run's log on first use (see :attr:`events`)."""
+
     scenario: Scenario
     seed: int | None
     days: int
-    events: pd.DataFrame
     orders: pd.DataFrame
     tickets: pd.DataFrame
     daily: pd.DataFrame
@@ -59,17 +62,35 @@ class Result:
     variants: pd.DataFrame
     labour: pd.DataFrame
     programmes: pd.DataFrame
+    #: the run's event log and each order's channel label: what :attr:`events` is built from
+    log: EventLog = field(repr=False)
+    order_channels: np.ndarray = field(repr=False)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """One row per event (``sim.log``), sorted by time; built the first time it is read.
+
+        A growth year logs half a million events and turning them into a
+        table takes about half a second, which the KPIs, the measures and
+        every replication of a sweep would pay for nothing.
+        """
+        return self.log.frame(self.scenario.time.start_date, self.order_channels)
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name, ``events`` included."""
         return {name: getattr(self, name) for name in TABLES}
+
+    def _built_tables(self) -> dict[str, pd.DataFrame]:
+        """Every table but ``events``: all that KPIs and measures read."""
+        return {name: getattr(self, name) for name in TABLES if name != "events"}
 
     def kpis(self) -> dict[str, float]:
         """Every KPI of ``sim.kpis`` for this run (SLA measured against ``service.sla_hours``)."""
-        return kpi_defs.compute(self.tables(), sla_hours=self.scenario.service.sla_hours)
+        return kpi_defs.compute(self._built_tables(), sla_hours=self.scenario.service.sla_hours)
 
     def measures(self) -> dict[str, float]:
         """The simulation-only measures of ``sim.measures``: holding cost, dead stock, labour, CRM, profit."""
-        return measures.compute(self.tables())
+        return measures.compute(self._built_tables())
 
     def write(self, out: str | Path, fmt: str = "parquet") -> Path:
         """Write the tables, ``kpis.json`` and ``scenario.yaml`` (with seed and version) to ``out``.
@@ -119,17 +140,17 @@ def build_result(model: StoreModel, seed: int | None) -> Result:
     variant = np.where(cells.arms.in_test[day], np.asarray(cells.arms.labels, dtype=object)[arm], "")
     market = np.asarray(cells.market_names, dtype=object)[np.asarray(o.cell, dtype=int) // cells.n_arms]
     orders = o.frame(start, channels, skus, model.carriers.names, variant, market)
-    events = model.log.frame(start, np.asarray(channels, dtype=object)[np.asarray(o.channel, dtype=int)]
-                             if len(o) else np.array([], dtype=object))
     daily = _daily(model, orders, start)
     sku_daily = _sku_daily(model, start)
     return Result(
-        scenario=s, seed=seed, days=model.days, events=events, orders=orders,
+        scenario=s, seed=seed, days=model.days, orders=orders,
         tickets=_tickets(model, start), daily=daily, customers=_customers(model, orders, start),
         reviews=_reviews(model, start), channels=_channels(daily), sku_daily=sku_daily,
         skus=_skus(model, sku_daily), markets=_by_cell(model, orders, start, "market"),
         variants=_by_cell(model, orders, start, "variant"), labour=_labour(model, start),
-        programmes=_programmes(model, orders, start),
+        programmes=_programmes(model, orders, start), log=model.log,
+        order_channels=np.asarray(channels, dtype=object)[np.asarray(o.channel, dtype=int)] if len(o)
+        else np.array([], dtype=object),
     )
 
 

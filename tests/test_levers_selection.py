@@ -46,7 +46,7 @@ def test_killing_a_loser_sends_its_views_to_sellers(launch):
     def orders_after_review(r: sim.Result) -> float:
         return float((r.sku_daily["date"] >= r.sku_daily["date"].min() + np.timedelta64(REVIEW, "D"))
                      .pipe(lambda late: r.sku_daily.loc[late, "orders_wanted"].sum()))
-    assert_direction(keep_all, launch, orders_after_review, +1, days=40, n=4)
+    assert_direction(keep_all, launch, orders_after_review, +1, days=40, n=12)
 
 
 def test_a_candidate_selling_below_cost_is_killed_on_margin(baseline):
