@@ -1,0 +1,57 @@
+"""Crews on the SimPy clock: first come, first served, shift hours, overtime and staffing plans."""
+
+from __future__ import annotations
+
+import simpy
+
+from sim.scenario import CrewShift, Shift
+from sim.staffing import Crew
+
+WEEKDAYS = Shift(start_hour=8, end_hour=17, weekdays=[0, 1, 2, 3, 4])
+
+
+def _serve(crew: Crew, env: simpy.Environment, jobs: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Submit (arrival hour, hours of work) jobs; return each job's (start, end) in submission order."""
+    out: list[tuple[float, float] | None] = [None] * len(jobs)
+
+    def submit(i: int, hours: float) -> None:
+        crew.serve(hours, lambda started: out.__setitem__(i, (started, env.now)))
+
+    for i, (at, hours) in enumerate(jobs):
+        env.timeout(at).callbacks.append(lambda _e, i=i, hours=hours: submit(i, hours))
+    env.run(until=24 * 14)
+    return out
+
+
+def test_night_orders_wait_for_the_opening_and_are_served_in_arrival_order():
+    env = simpy.Environment()
+    crew = Crew(env, 1, WEEKDAYS, {}, start_weekday=0)  # day 0 is a Monday
+    done = _serve(crew, env, [(6.0, 1.0), (6.5, 1.0), (7.0, 0.5), (9.2, 0.25)])
+    assert done == [(8.0, 9.0), (9.0, 10.0), (10.0, 10.5), (10.5, 10.75)]
+
+
+def test_a_job_running_at_closing_finishes_and_the_queue_waits_for_monday():
+    env = simpy.Environment()
+    crew = Crew(env, 1, WEEKDAYS, {}, start_weekday=0)
+    friday_4pm = 4 * 24 + 16.0
+    done = _serve(crew, env, [(friday_4pm, 2.0), (friday_4pm + 0.5, 1.0)])
+    monday_8am = 7 * 24 + 8.0
+    assert done == [(friday_4pm, friday_4pm + 2.0), (monday_8am, monday_8am + 1.0)]
+
+
+def test_two_people_serve_two_jobs_at_once():
+    env = simpy.Environment()
+    crew = Crew(env, 2, WEEKDAYS, {}, start_weekday=0)
+    done = _serve(crew, env, [(9.0, 2.0), (9.0, 2.0), (9.0, 2.0)])
+    assert done == [(9.0, 11.0), (9.0, 11.0), (11.0, 13.0)]
+
+
+def test_a_staffing_plan_serves_with_the_people_on_duty():
+    env = simpy.Environment()
+    plan = {"early": CrewShift(people=1, start_hour=6, end_hour=14, weekdays=[0, 1, 2, 3, 4]),
+            "late": CrewShift(people=2, start_hour=12, end_hour=20, weekdays=[0, 1, 2, 3, 4])}
+    crew = Crew(env, 0, WEEKDAYS, plan, start_weekday=0)
+    # at 05:00 nobody works; from 06:00 one person, from 12:00 three
+    done = _serve(crew, env, [(5.0, 3.0), (5.0, 3.0), (5.0, 3.0)])
+    assert done == [(6.0, 9.0), (9.0, 12.0), (12.0, 15.0)]
+    assert crew.person_hours(0) == 8 + 2 * 8
