@@ -1,8 +1,8 @@
-"""What will happen to an order, drawn when it is placed: its pick, journey, questions and return.
+"""What will happen to an order, drawn with its day's orders: its pick, journey, questions and return.
 
-The order process does not draw its random numbers one at a time as it
-goes; each source draws them for the whole day's orders at once, as arrays
-(``StoreModel._schedule_orders``).  That is about ten numpy calls a day
+An order does not draw its random numbers one at a time as its life goes
+on; each source draws them for the whole day's orders at once, as arrays
+(``StoreModel._order_rows``).  That is about ten numpy calls a day
 instead of ten per order, and it lines the draws up by order: in a paired
 what-if, the n-th order of a day gets the same pick time, lead time and
 return decision in both arms as long as the days' orders match, so common

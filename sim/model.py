@@ -382,7 +382,8 @@ class StoreModel:
         k = o.sku[oid]
         self.log.add(now, "delivered", oid, o.customer[oid], self.demand.skus[k], float(e.late))
         e.defect = fate.defect
-        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0) * self.return_mult[o.cell[oid] % self.n_arms])
+        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0)
+                * self.return_mult[o.cell[oid] % self.n_arms])
         if e.wrong_item or e.defect:  # the store's fault: the customer sends it back at once
             self._return_requested(oid, fate, e)
             return
