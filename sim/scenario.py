@@ -78,6 +78,17 @@ SRC_PAID_RETURNS = ("weak: Baymard abandonment surveys: 10-12% cite an unsatisfa
                     "2012 (J. Marketing): return fees cut later spending; data/reference/after_sales.md")
 SRC_HOLDING = ("weak: inventory carrying cost 20-30% of inventory value a year (logistics textbooks); "
                "data/reference/operations.md")
+SRC_LATE_STARS = ("medium: Olist Brazilian e-commerce public data (~97,000 delivered orders, 2016-18): late orders "
+                  "average 1.74 stars less than on-time ones (observational); Ravula 2022 (J. Marketing Analytics) "
+                  "ordinal logit: much lower ratings when late, a little higher when early; default 1.0 discounts "
+                  "the observational gap; data/reference/defaults.md")
+SRC_FAULT_STARS = ("assumed: no published per-order figure found; a wrong or broken item is treated as worse than a "
+                   "late one (Olist's late gap is 1.74 stars); calibrate on your own reviews")
+SRC_SERVICE_STARS = ("assumed: no published per-order figure found; half the Olist late-delivery gap (1.74 stars); "
+                     "calibrate on your own reviews")
+SRC_PAGE_QUALITY = ("weak: Baymard Institute: the average large e-commerce site could gain ~35% conversion from better "
+                    "checkout design alone; the whole page's spread (worst 0.4x to best 1.6x of a typical page) "
+                    "assumed of that order; data/reference/defaults.md")
 
 
 class Meta(Section):
@@ -201,7 +212,7 @@ class Funnel(Section):
     bounce_rise_1s_to_5s: float = F(0.90, "share", "relative bounce rise from 1 s to 5 s load", ge=0, le=10,
                                     source=SRC_BOUNCE)
     quality_effect: float = F(0.6, "x", "add-to-cart multiplier spread of page quality: 1 + effect*(q - 0.5)*2",
-                              ge=0, le=0.99)
+                              ge=0, le=0.99, source=SRC_PAGE_QUALITY)
     navigation_effect: float = F(0.3, "x", "bounce multiplier spread of navigation quality: 1 - effect*(q - 0.5)*2",
                                  ge=0, le=0.99, source=SRC_NAVIGATION)
     media_effect: float = F(0.3, "x", "add-to-cart multiplier spread of image/video quality: 1 + effect*(q - 0.5)*2",
@@ -232,11 +243,16 @@ class Reviews(Section):
     review_probability: float = F(0.08, "share", "delivered or refunded orders whose customer leaves a review",
                                   **PROB, source="weak: 1-10% of buyers review unprompted")
     base_rating: float = F(4.6, "stars", "expected rating after a flawless order", ge=1, le=5)
-    penalty_late: float = F(1.0, "stars", "rating lost when delivered after the promise", ge=0, le=4)
-    penalty_wrong_item: float = F(2.0, "stars", "rating lost when the wrong item arrived", ge=0, le=4)
-    penalty_defect: float = F(2.0, "stars", "rating lost when the item was defective", ge=0, le=4)
-    penalty_slow_refund: float = F(1.0, "stars", "rating lost when a refund took longer than promised", ge=0, le=4)
-    penalty_slow_service: float = F(1.0, "stars", "rating lost when a ticket waited beyond the SLA", ge=0, le=4)
+    penalty_late: float = F(1.0, "stars", "rating lost when delivered after the promise", ge=0, le=4,
+                            source=SRC_LATE_STARS)
+    penalty_wrong_item: float = F(2.0, "stars", "rating lost when the wrong item arrived", ge=0, le=4,
+                                  source=SRC_FAULT_STARS)
+    penalty_defect: float = F(2.0, "stars", "rating lost when the item was defective", ge=0, le=4,
+                              source=SRC_FAULT_STARS)
+    penalty_slow_refund: float = F(1.0, "stars", "rating lost when a refund took longer than promised", ge=0, le=4,
+                                   source=SRC_SERVICE_STARS)
+    penalty_slow_service: float = F(1.0, "stars", "rating lost when a ticket waited beyond the SLA", ge=0, le=4,
+                                    source=SRC_SERVICE_STARS)
     noise_sd: float = F(0.7, "stars", "spread of ratings around their expectation", ge=0, le=3)
     reference_rating: float = F(4.0, "stars", "rating at which the review effect on conversion is 1", ge=1, le=5)
     rating_sensitivity: float = F(0.07, "per star", "log conversion change per star", ge=0, le=2,
