@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+import sim
+from sim.model import StoreModel
 from sim.rng import STREAMS, Streams, children_of
+from tests.conftest import SCENARIOS
 
 
 def test_children_of_does_not_advance_the_seed_sequence():
@@ -40,3 +44,12 @@ def test_start_day_moves_every_stream_and_day_zero_is_the_plain_stream():
     assert all(np.array_equal(getattr(s, name).random(3), plain[name]) for name in STREAMS)
     s.start_day(7)
     assert all(not np.array_equal(getattr(s, name).random(3), plain[name]) for name in STREAMS)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.yaml")), ids=lambda p: p.stem)
+def test_building_a_model_draws_nothing(path):
+    """Day 0 starts every stream at its origin: a draw made while building the model would be drawn again."""
+    model = StoreModel(sim.load_scenario(path), np.random.SeedSequence(1), 30)
+    moved = [name for name, origin in zip(STREAMS, model.rng.origins)
+             if getattr(model.rng, name).bit_generator.state != origin]
+    assert moved == []
