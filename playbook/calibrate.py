@@ -480,7 +480,7 @@ def late_share(s: Scenario) -> float:
     weight = np.asarray(traffic.hourly_profile)[(hour % 24).astype(int)] * \
         np.asarray(traffic.weekly_profile)[(hour // 24).astype(int)]
     clock, pick = ShiftClock(s.warehouse.shift, 0), pick_minutes(s.warehouse) / 60.0
-    ship = np.array([next_daily(t + clock.delay_until_open(t) + pick, s.warehouse.carrier_pickup_hour) - t
+    ship = np.array([next_daily(clock.next_open(t) + pick, s.warehouse.carrier_pickup_hour) - t
                      for t in hour])
     incident = -np.log1p(-(np.arange(16) + 0.5) / 16)  # Exp(1) at 16 quantiles
     total = 0.0

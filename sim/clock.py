@@ -54,10 +54,6 @@ class ShiftClock:
                 return opening
         raise AssertionError("a validated shift opens at least once a week")
 
-    def delay_until_open(self, t: float) -> float:
-        """Hours from ``t`` until the shift is next open (0 when it is open now)."""
-        return self.next_open(t) - t
-
 
 def call_later(env: simpy.Environment, delay: float, fn: Callable[..., object], *args: object) -> simpy.Timeout:
     """Call ``fn(*args)`` ``delay`` hours from now: one timeout with a callback, no generator process.

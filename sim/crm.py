@@ -22,7 +22,9 @@ All draws come from the ``crm`` stream.  Costs and income are rows of
 from __future__ import annotations
 
 import numpy as np
+import simpy
 
+from sim.clock import call_later
 from sim.customers import CustomerBase
 from sim.pricing import day_of
 from sim.scenario import Scenario
@@ -31,11 +33,12 @@ YEAR_H = 365 * 24.0
 
 
 class Programmes:
-    def __init__(self, s: Scenario, days: int, customers: CustomerBase, rng: np.random.Generator, later) -> None:
+    def __init__(self, s: Scenario, days: int, customers: CustomerBase, rng: np.random.Generator,
+                 env: simpy.Environment) -> None:
         self.days = days
         self.customers = customers
         self.rng = rng
-        self.later = later
+        self.env = env
         self.membership = s.crm.membership
         channels = list(s.traffic.channels)
         self.campaigns = [(name, c, day_of(c.start, s.time.start_date), channels.index(c.channel))
@@ -58,12 +61,12 @@ class Programmes:
             self.customers.join(cid)
             self._record(now, "membership", 1, revenue=m.fee_per_year)
             if m.fee_per_year > 0:
-                self.later(YEAR_H, self._renew, cid, now + YEAR_H)
+                call_later(self.env, YEAR_H, self._renew, cid, now + YEAR_H)
 
     def _renew(self, cid: int, at: float) -> None:
         if not self.customers.churned[cid]:
             self._record(at, "membership_renewal", 1, revenue=self.membership.fee_per_year)
-            self.later(YEAR_H, self._renew, cid, at + YEAR_H)
+            call_later(self.env, YEAR_H, self._renew, cid, at + YEAR_H)
 
     # --- campaigns ------------------------------------------------------------------------------
     def _audience(self, who: str) -> int:

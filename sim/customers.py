@@ -49,6 +49,11 @@ class Experience:
     def bad(self) -> bool:
         return self.late or self.wrong_item or self.defect or self.slow_refund or self.slow_service
 
+    @property
+    def store_fault(self) -> bool:
+        """The store sent the wrong item or a defective one: returned at once, label and refund on the store."""
+        return self.wrong_item or self.defect
+
 
 class ReviewBoard:
     """Reviews as they are posted, and the live average rating and count."""

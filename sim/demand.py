@@ -4,7 +4,7 @@ Visitors who never order are never SimPy processes: for every hour, every
 channel and visitor group (new prospect, returning visitor, existing
 customer), the model draws how many sessions start, bounce, view each SKU,
 add to cart, check out and order, with numpy's binomial and multinomial
-draws.  Only the orders that come out of the funnel become processes.
+draws.  Only the orders that come out of the funnel get events on the clock.
 
 A concrete hour: 40 organic sessions arrive; 18 bounce (45%); 22 view a
 product, split over the SKUs by demand weight; of the 9 who view the hoodie,

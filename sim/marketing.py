@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.demand import spread
 from sim.scenario import Scenario
 from sim.shocks import Shocks
 
@@ -68,8 +69,8 @@ class Marketing:
         self.grows = np.array([c.grows_with_reviews for c in ch])
         self.count_elasticity = np.array([c.review_count_elasticity for c in ch])
         self.initial_reviews = max(s.reviews.initial_count, 1)
-        q = 2.0 * s.page.seo_quality - 1.0
-        self.seo = np.array([1.0 + s.funnel.seo_effect * q if c.seo_sensitive else 1.0 for c in ch])
+        seo = spread(s.page.seo_quality, s.funnel.seo_effect)
+        self.seo = np.array([seo if c.seo_sensitive else 1.0 for c in ch])
         self.content_per_hour = content_sessions(np.array([c.content_posts_per_week for c in ch]),
                                                  np.array([c.sessions_per_post for c in ch]),
                                                  np.array([c.content_ramp_days for c in ch]), days) / 24.0
@@ -88,8 +89,6 @@ class Marketing:
         self.scaling = self.scale_day > 0   # becomes False for a channel whose CAC fails the test
         self.adstock = self.budget0.astype(float)
         self.spend_so_far = np.zeros(len(ch))
-        #: the day's budget per channel, [day, channel] (filled as the run goes)
-        self.budget = np.zeros((days, len(ch)))
 
     def _budget(self, day: int, new_customers: np.ndarray) -> np.ndarray:
         x = self.budget0.copy()
@@ -113,7 +112,7 @@ class Marketing:
         ``new_customers`` counts the customers each channel has acquired so
         far (for the CAC test of a budget schedule).
         """
-        x = self.budget[day] = self._budget(day, new_customers)
+        x = self._budget(day, new_customers)
         self.adstock = x + self.carry * (self.adstock - x)   # = (1 - c) x + c A, exact when A == x
         paid_day = hill_sessions(self.adstock, self.cpc, self.half, self.slope)
         unit = self.cpc.copy()

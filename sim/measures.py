@@ -54,8 +54,9 @@ def membership_fees(programmes: pd.DataFrame) -> float:
     return float(programmes.loc[programmes["programme"].isin(FEES), "revenue"].sum())
 
 
-def operating_profit(orders: pd.DataFrame, daily: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> float:
+def operating_profit(tables: Mapping[str, pd.DataFrame]) -> float:
     """Net revenue - COGS of kept orders - shipping - marketing - labour - holding - CRM + membership fees."""
+    orders, daily = tables["orders"], tables["daily"]
     kept_cogs = orders.loc[~orders["returned"].astype(bool), "cogs"].sum()
     goods = orders["revenue"].sum() - orders["refund"].sum() - kept_cogs - orders["shipping_cost"].sum()
     return float(goods - daily["spend"].sum() - labour_cost(tables["labour"]) - holding_cost(tables["sku_daily"])
@@ -70,5 +71,5 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
         "labour_cost": labour_cost(tables["labour"]),
         "crm_cost": crm_cost(tables["programmes"]),
         "membership_fees": membership_fees(tables["programmes"]),
-        "operating_profit": operating_profit(tables["orders"], tables["daily"], tables),
+        "operating_profit": operating_profit(tables),
     }

@@ -99,7 +99,7 @@ class StoreModel:
         self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log)
         self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.rng.reviews, self.log)
         self.customers = CustomerBase(s.customers, s.crm.membership, self.rng.customers, self.rng.crm, self.log)
-        self.programmes = Programmes(s, days, self.customers, self.rng.crm, self._later)
+        self.programmes = Programmes(s, days, self.customers, self.rng.crm, env)
         self.orders = OrderBook()
         n_ch, n_sku = len(self.demand.channels), len(self.demand.skus)
         self.funnel = FunnelCounts(days, n_ch, n_sku, self.cells.count)
@@ -204,7 +204,7 @@ class StoreModel:
                 # each product view asks a question with this probability: a thinned Poisson stream
                 per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3, 4)), pre_sales_rate)
                 for hour in np.repeat(np.arange(24), per_hour):
-                    self._later(hour + rng.service.random(), self.desk.open, "pre_sales")
+                    call_later(env, hour + rng.service.random(), self.desk.open, "pre_sales")
             yield env.timeout(24.0)
 
     def _customer_multiplier(self) -> np.ndarray | None:
@@ -229,10 +229,6 @@ class StoreModel:
                                    c.orders.sum(axis=(0, 1, 2, 4))], axis=1)
         if self.selection:
             self.assortment.observe_day(views_k, wanted_k, in_stock)
-
-    def _later(self, delay: float, fn, *args) -> None:
-        """Call ``fn(*args)`` ``delay`` hours from now without a generator process."""
-        call_later(self.env, delay, fn, *args)
 
     # --- one order --------------------------------------------------------------------------------
     def _schedule_orders(self, day: int, counts: np.ndarray) -> None:
@@ -282,9 +278,10 @@ class StoreModel:
 
     def _open_order(self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float,
                     fee: float, warranty: bool) -> int | None:
-        """At the moment of purchase: take stock, find or create the customer, book the order.
+        """At the moment of purchase: check the shelf, find or create the customer, book the order.
 
-        Returns the order id, or None when the shelf is empty and sales are lost.
+        Returns the order id, or None when the shelf is empty and sales are lost (stock is taken by
+        :meth:`_place`).
         """
         now, inv = self.env.now, self.inventory
         if self.lost_policy and units > inv.on_hand[k]:
@@ -357,14 +354,15 @@ class StoreModel:
 
     def _maybe_wismo(self, oid: int, cid: int, shipped: float, transit: float, fate: Fate, e: Experience) -> None:
         """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ)."""
-        cfg, promised, now = self.scenario.service, self.orders.promised[oid], self.env.now
+        cfg, promised, env = self.scenario.service, self.orders.promised[oid], self.env
         asks = 1.0 - cfg.faq_wismo_deflection
         if shipped + transit > promised:
             if fate.wismo_u < cfg.wismo_late_probability * asks:
-                self._later(max(promised - now, 0.0), self.desk.open, "wismo", oid, cid, self._service_watch(e))
+                call_later(env, max(promised - env.now, 0.0), self.desk.open, "wismo", oid, cid,
+                           self._service_watch(e))
         elif fate.wismo_u < cfg.wismo_probability * asks:
-            self._later(shipped - now + fate.wismo_at * transit, self.desk.open, "wismo", oid, cid,
-                        self._service_watch(e))
+            call_later(env, shipped - env.now + fate.wismo_at * transit, self.desk.open, "wismo", oid, cid,
+                       self._service_watch(e))
 
     def _service_watch(self, e: Experience):
         sla = self.scenario.service.sla_hours
@@ -382,11 +380,11 @@ class StoreModel:
         k = o.sku[oid]
         self.log.add(now, "delivered", oid, o.customer[oid], self.demand.skus[k], float(e.late))
         e.defect = fate.defect
-        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0)
-                * self.return_mult[o.cell[oid] % self.n_arms])
-        if e.wrong_item or e.defect:  # the store's fault: the customer sends it back at once
+        if e.store_fault:  # the customer sends it back at once
             self._return_requested(oid, fate, e)
             return
+        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0)
+                * self.return_mult[o.cell[oid] % self.n_arms])
         request_delay = r.request_days_mean * 24.0 * fate.request_e
         if fate.return_u < p and request_delay <= r.window_days * 24.0:
             call_later(self.env, request_delay, self._return_requested, oid, fate, e)
@@ -396,7 +394,7 @@ class StoreModel:
     def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
         cid, sku = o.customer[oid], self.demand.skus[o.sku[oid]]
-        store_fault = e.wrong_item or e.defect
+        store_fault = e.store_fault
         o.returned[oid] = True
         self.log.add(now, "return_requested", oid, cid, sku, 0.0)
         reason = "wrong_item" if e.wrong_item else "defect" if e.defect else "return_request"
@@ -414,18 +412,18 @@ class StoreModel:
         if restocked:
             self.inventory.put_back(k, restocked)
         self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[k], restocked)
-        call_later(self.env, self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e, self._refunded, oid, e)
+        call_later(self.env, self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e, self._refunded, oid, e,
+                   restocked)
 
-    def _refunded(self, oid: int, e: Experience) -> None:
+    def _refunded(self, oid: int, e: Experience, restocked: int) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
         k = o.sku[oid]
-        store_fault = e.wrong_item or e.defect
         o.refunded_at[oid] = now
-        o.refund[oid] = float(o.revenue[oid] - (0.0 if store_fault else o.fee[oid]))
+        o.refund[oid] = float(o.revenue[oid] - (0.0 if e.store_fault else o.fee[oid]))
         e.slow_refund = now - o.returned_at[oid] > r.refund_promise_days * 24.0
         self.log.add(now, "refunded", oid, o.customer[oid], self.demand.skus[k], o.refund[oid])
         if self.selection:
-            self.assortment.returned(k, o.goods[oid], (0 if e.defect else o.units[oid]) * self.unit_cost[k])
+            self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost[k])
         self._settle(oid, e)
 
     def _settle(self, oid: int, e: Experience) -> None:

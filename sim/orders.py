@@ -1,7 +1,8 @@
 """The order book: one column list per order attribute, indexed by order id.
 
-Orders are the only visitors that become SimPy processes; each process
-writes its timestamps here as its life goes on.  Times are model hours
+Each order's steps on the SimPy clock (``sim.model``: placed, picked,
+shipped, delivered, returned, refunded) write its timestamps here as its
+life goes on.  Times are model hours
 (``nan`` until the step happens); :meth:`OrderBook.frame` turns them into the
 ``sim.tables.ORDER_COLUMNS`` schema with calendar timestamps, plus the
 lever columns ``unit_price`` (goods value per unit after promotion, bundle
