@@ -28,13 +28,14 @@ _DERIVED: dict[str, tuple[str, str, bool, str]] = {}
 
 
 def _measure_docs() -> None:
-    """Register the simulation-only measures of ``sim.measures`` (all money) with their docstring's name and formula."""
-    for kpi in ("holding_cost", "dead_stock_value", "labour_cost", "crm_cost", "membership_fees", "operating_profit"):
+    """Register the simulation-only measures of ``sim.measures``: unit and direction from ``MEASURES``, name and
+    formula from each function's docstring."""
+    for kpi, (measure_unit, higher_is_better) in measures.MEASURES.items():
         func = getattr(measures, kpi, None)
         doc = (func.__doc__ or "").strip().split("\n\n", 1)[0].replace("\n", " ") if func else ""
         head, sep, formula = doc.partition(" = ")
         name, formula = (head.strip(), formula) if sep else (kpi.replace("_", " ").capitalize(), doc)
-        _DERIVED[kpi] = ("money", name, kpi in ("membership_fees", "operating_profit"), formula.strip().rstrip("."))
+        register(kpi, measure_unit, name, formula.strip().rstrip("."), higher_is_better)
 
 
 def register(kpi: str, unit: str, name: str, definition: str, higher_is_better: bool = True) -> None:

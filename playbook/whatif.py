@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-
 import numpy as np
 import pandas as pd
 
@@ -256,7 +255,8 @@ def compare_strategies(base: Scenario, strategies: Mapping[str, Strategy], *, n:
     interval of the strategy's own replications), diff, diff_low, diff_high
     (mean paired difference strategy - baseline and its interval: the numbers
     :func:`sim.compare` gives), rel_diff, rel_low, rel_high (the same in % of
-    the baseline mean's size, so a rise stays positive when the baseline is a loss), significant (the diff interval excludes 0), n.
+    the baseline mean's size, so a rise stays positive when the baseline is a
+    loss), significant (the diff interval excludes 0), n.
     ``kpis`` limits the table (default: every KPI).
     """
     if baseline in strategies:
