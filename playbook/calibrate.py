@@ -89,7 +89,7 @@ from scipy.special import expit
 import sim.kpis as kpis
 from playbook.clv import BGNBD, customer_summary
 from playbook.io import check_frame, check_values
-from playbook.notebook import write_atomic
+from sim.outputs import write_text_atomic
 from playbook.staffing import agents_for_sla
 from sim.clock import ShiftClock, next_daily
 from sim.demand import CUSTOMER, Demand, review_multiplier
@@ -723,7 +723,7 @@ def write_scenario(calibration: Calibration, path: str | Path, *, regenerate: st
     if regenerate:
         lines.append(f"regenerate: {regenerate}")
     path = Path(path)
-    write_atomic(path, "".join(f"# {line}\n" for line in lines) + s.to_yaml())
+    write_text_atomic(path, "".join(f"# {line}\n" for line in lines) + s.to_yaml())
     return path
 
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from playbook import units
 from sim.experiment import simulate
+from sim.outputs import write_text_atomic
 from sim.result import Result
 from sim.scenario import Scenario, load_scenario
 from sim.version import provenance
@@ -168,27 +168,8 @@ def record(headline_file: str, run: Run, kpis: Mapping[str, float], whatifs: Seq
     if headline_file:
         target = Path(headline_file)
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+        write_text_atomic(target, json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     return data
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it there: readers see all or nothing.
-
-    The file gets the usual permissions (0666 less the umask), not the
-    owner-only ones of a temporary file.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o666 & ~mask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def show_headline(data: Mapping[str, Any]) -> None:

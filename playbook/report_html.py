@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-from playbook.notebook import write_atomic
+from sim.outputs import write_text_atomic
 
 if TYPE_CHECKING:
     from playbook.reports import Outcome
@@ -137,7 +137,7 @@ def index_markdown(outcomes: Sequence["Outcome"]) -> str:
 
 def write_index(out: Path, outcomes: Sequence["Outcome"], meta: Mapping[str, Any]) -> None:
     """Write index.html, index.json and index.md into ``out``, each atomically."""
-    write_atomic(out / "index.html", index_html(outcomes, meta))
-    write_atomic(out / "index.md", index_markdown(outcomes))
-    write_atomic(out / "index.json", json.dumps({"meta": dict(meta), "notebooks": [asdict(o) for o in outcomes]},
+    write_text_atomic(out / "index.html", index_html(outcomes, meta))
+    write_text_atomic(out / "index.md", index_markdown(outcomes))
+    write_text_atomic(out / "index.json", json.dumps({"meta": dict(meta), "notebooks": [asdict(o) for o in outcomes]},
                                                  indent=2, ensure_ascii=False, default=str) + "\n")

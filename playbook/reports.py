@@ -8,7 +8,9 @@ to the parameters papermill injects.  Every name is checked against the
 notebook's ``parameters`` cell before anything runs (exit status 2 when one
 is unknown or of the wrong type).
 
-Each notebook is executed into a temporary folder inside the run folder and
+The run folder is taken only when new or empty, or (with ``--force``) when
+it holds a previous report run and nothing else (``sim.outputs.claim``).
+Each notebook is executed into a staging folder beside the run folder and
 moved into place only when complete (the executed ``.ipynb``, its ``.html``
 and its headline ``.json``), so nothing half-written is ever visible.  A
 notebook that fails is reported by name and failing cell; its executed
@@ -24,9 +26,7 @@ import argparse
 import datetime as dt
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -37,8 +37,13 @@ import yaml
 
 from playbook.notebook import ROOT, repo_path
 from playbook.report_html import notebook_html, write_index
+from sim.errors import OutputError
+from sim.outputs import add_entries, claim, clear, discard, staging, write_manifest
 
 ALL = "all"
+#: The command named in a run folder's manifest (``sim.outputs``), and the files it writes besides notebooks.
+COMMAND = "python -m playbook.reports"
+INDEX_FILES = ("index.html", "index.md", "index.json")
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 #: Parameters the runner injects itself into every notebook.
 RUNNER_PARAMETERS = ("headline_file",)
@@ -206,7 +211,7 @@ def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path
 
 
 def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = None,
-        stream=None, jobs: int = 1) -> list[Outcome]:
+        stream=None, jobs: int = 1, force: bool = False) -> list[Outcome]:
     """Run the notebooks (all, or ``only``) of ``config`` with parameter set ``set_name`` into ``out``.
 
     ``jobs`` notebooks run at a time, each in its own process (a kernel's
@@ -214,20 +219,28 @@ def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = N
     simulations).  One progress line per notebook goes to ``stream``
     (default: standard output) as it finishes; the index keeps the
     configuration's order and is rewritten after every notebook.
+
+    ``out`` must be new or empty, or hold a previous report run and ``force``
+    be given (``sim.outputs.claim``): then the files that run wrote are
+    deleted first, and nothing else ever is.
     """
     stream = stream or sys.stdout
     names = list(only) if only else list(config.notebooks)
+    if claim(out, COMMAND, force=force) == "replace":
+        clear(out)
     out.mkdir(parents=True, exist_ok=True)
+    write_manifest(out, COMMAND, INDEX_FILES)
     outcomes = [Outcome(n, notebook_title(config.notebook_path(n)), parameters=config.parameters(set_name, n))
                 for n in names]
     meta = {"run": out.name, "parameter_set": set_name, "config": str(config.path),
             "started": dt.datetime.now().isoformat(timespec="seconds"), "seconds": 0.0}
-    work = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+    work = staging(out)
     start, done = time.perf_counter(), 0
 
     def finished(i: int, outcome: Outcome) -> None:
         nonlocal done
         outcomes[i], done = outcome, done + 1
+        add_entries(out, COMMAND, (f"{outcome.notebook}{suffix}" for suffix in (".html", ".ipynb", ".json")))
         print(f"[{done:2d}/{len(names)}] {outcome.notebook:<24} {outcome.status:<6} {outcome.seconds:6.1f} s"
               + (f"  {outcome.error}" if outcome.error else ""), file=stream, flush=True)
         meta["seconds"] = time.perf_counter() - start
@@ -245,7 +258,7 @@ def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = N
                 for future in as_completed(futures):
                     finished(futures[future], future.result())
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        discard(work)
     return outcomes
 
 
@@ -254,6 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", default=str(ROOT / "data" / "reports.yaml"), help="report configuration (YAML)")
     parser.add_argument("--params", default="default", help="named parameter set of the configuration")
     parser.add_argument("--out", help="output folder (default: reports/<params>-<timestamp>)")
+    parser.add_argument("--force", action="store_true", help="replace a previous report run in --out")
     parser.add_argument("--only", nargs="+", metavar="NB", help="run only these notebooks (names without .ipynb)")
     parser.add_argument("--jobs", type=int, help="notebooks run at a time (default: the configuration's 'jobs', 1)")
     args = parser.parse_args(argv)
@@ -268,6 +282,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else ROOT / "reports" / f"{args.params}-{stamp}"
+    try:
+        claim(out, COMMAND, force=args.force)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"Running {len(args.only or config.notebooks)} notebooks with parameter set '{args.params}' into {out}",
           flush=True)
     jobs = args.jobs if args.jobs is not None else config.jobs
@@ -275,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: --jobs {jobs}: allowed: an integer >= 1", file=sys.stderr)
         return EXIT_BAD_INPUT
     start = time.perf_counter()
-    outcomes = run(config, args.params, out, args.only, jobs=jobs)
+    outcomes = run(config, args.params, out, args.only, jobs=jobs, force=args.force)
     failed = [o for o in outcomes if o.status != "ok"]
     print(f"{len(outcomes) - len(failed)} of {len(outcomes)} notebooks ok in {time.perf_counter() - start:.1f} s "
           f"({jobs} at a time); index: {out / 'index.html'}")

@@ -22,6 +22,8 @@ import yaml
 from sim.errors import ScenarioError
 from sim.experiment import simulate
 from sim.kpis import KPI_BY_NAME
+from sim.outputs import claim
+from sim.result import COMMAND as RUN_COMMAND
 from sim.scenario import load_scenario
 from sim.schema import markdown, rows
 
@@ -56,11 +58,13 @@ def _run(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     if args.set:
         scenario = scenario.with_overrides(parse_set(args.set))
+    if args.out:  # refuse a folder before the run, not after it
+        claim(args.out, RUN_COMMAND, force=args.force)
     result = simulate(scenario, seed=args.seed, days=args.days)
     print(f"# {scenario.meta.name}: {result.days} days, seed {args.seed}, money in {scenario.money.currency}")
     print(format_kpis(result.kpis()))
     if args.out:
-        out = result.write(args.out, fmt=args.format)
+        out = result.write(args.out, fmt=args.format, force=args.force)
         print(f"# tables, kpis.json and scenario.yaml written to {out}")
     return 0
 
@@ -92,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a field by dotted path, e.g. service.agents=2 (repeatable)")
     run.add_argument("--out", help="folder for the tables, kpis.json and the resolved scenario")
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format")
+    run.add_argument("--force", action="store_true", help="replace a previous run's output in --out")
     run.set_defaults(func=_run)
     val = sub.add_parser("validate", help="check a scenario file")
     val.add_argument("scenario")
@@ -112,6 +117,7 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
     where.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://10.0.0.5:8786")
     sw.add_argument("--out", required=True, help="folder for part files and tables")
     sw.add_argument("--resume", action="store_true", help="continue the sweep in --out, skipping finished tasks")
+    sw.add_argument("--force", action="store_true", help="replace a previous sweep's output in --out")
     sw.set_defaults(func=_sweep)
 
 
@@ -123,9 +129,9 @@ def _sweep(args: argparse.Namespace) -> int:
             from distributed import Client
 
             with Client(args.scheduler, timeout="20s") as client:
-                res = sweep(args.sweep, executor=client, out=args.out, resume=args.resume)
+                res = sweep(args.sweep, executor=client, out=args.out, resume=args.resume, force=args.force)
         else:
-            res = sweep(args.sweep, executor=args.workers, out=args.out, resume=args.resume)
+            res = sweep(args.sweep, executor=args.workers, out=args.out, resume=args.resume, force=args.force)
     except (OSError, RuntimeError) as exc:  # folder exists, scheduler unreachable, worker versions differ
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -20,9 +20,6 @@ Besides the core tables, the lever tables show what each lever did:
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -36,8 +33,12 @@ from sim.clock import timestamps
 from sim.log import EventLog
 from sim import measures
 from sim.model import CELL_STEPS, StoreModel
+from sim.outputs import claim, discard, publish, staging
 from sim.scenario import Scenario
 from sim.version import provenance
+
+#: The command named in a run folder's manifest (``sim.outputs``).
+COMMAND = "python -m sim run"
 
 TABLES = ("events", "orders", "tickets", "daily", "customers", "reviews", "channels", "sku_daily", "skus", "markets",
           "variants", "labour", "programmes")
@@ -92,18 +93,20 @@ class Result:
         """The simulation-only measures of ``sim.measures``: holding cost, dead stock, labour, CRM, profit."""
         return measures.compute(self._built_tables())
 
-    def write(self, out: str | Path, fmt: str = "parquet") -> Path:
+    def write(self, out: str | Path, fmt: str = "parquet", force: bool = False) -> Path:
         """Write the tables, ``kpis.json`` and ``scenario.yaml`` (with seed and version) to ``out``.
 
-        Everything goes to a temporary folder beside ``out`` first and is
-        renamed into place at the end, so an interrupted write leaves no
-        partial output behind.  An existing ``out`` is replaced.
+        ``out`` must be new or empty, or hold a previous run's output and
+        ``force`` be given (``sim.outputs.claim``; anything else there is never
+        touched).  Everything goes to a staging folder beside ``out`` first and
+        is renamed into place at the end, so an interrupted write leaves no
+        partial output behind.
         """
         if fmt not in ("parquet", "csv"):
             raise ValueError(f"fmt = {fmt!r}: allowed: 'parquet' or 'csv'")
         out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        claim(out, COMMAND, force=force)
+        tmp = staging(out)
         try:
             for name, frame in self.tables().items():
                 if fmt == "parquet":
@@ -114,11 +117,9 @@ class Result:
             meta = {"provenance": {**provenance(), "seed": self.seed, "days": self.days}}
             (tmp / "scenario.yaml").write_text(
                 "# fully resolved scenario of this run\n" + _yaml(meta) + self.scenario.to_yaml())
-            if out.exists():
-                shutil.rmtree(out)
-            os.replace(tmp, out)
+            publish(tmp, out, COMMAND)
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            discard(tmp)
             raise
         return out
 

@@ -117,14 +117,16 @@ def plan(definition: SweepDefinition) -> tuple[list[dict[str, Any]], list[Task]]
 
 
 def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: str | Path | None = None,
-          resume: bool = False, max_tasks: int | None = None, progress: bool = True,
+          resume: bool = False, force: bool = False, max_tasks: int | None = None, progress: bool = True,
           task_fn: TaskFn = run_task) -> SweepResult:
     """Run a sweep (a definition or a sweep YAML file) and return its tables.
 
     ``executor``: None = a process per local core; an int = that many local
     processes (1 = in this process); a ``distributed.Client`` = its Dask
     cluster.  ``out``: folder for part files and tables (None: a temporary
-    one, tables returned only); an existing folder needs ``resume=True``.
+    one, tables returned only); a folder holding a previous sweep needs
+    ``resume=True`` (continue it) or ``force=True`` (replace it), and a folder
+    holding anything else is refused (``sim.outputs.claim``).
     ``max_tasks``: run at most this many of the remaining tasks, then write
     the tables and return (resume later).  ``task_fn``: what each worker runs,
     :func:`run_task` unless a caller instruments it (tests inject failures).
@@ -136,7 +138,7 @@ def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: s
     points, tasks = plan(d)
     with contextlib.ExitStack() as stack:
         folder = Path(out) if out is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        prepare(folder, d, resume)
+        prepare(folder, d, resume, force)
         done = read_parts(folder)
         todo = [t for t in tasks if "kpis" not in done.get((t.point, t.replication), {})][:max_tasks]
         if todo:

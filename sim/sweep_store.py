@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,9 +30,12 @@ import pandas as pd
 import yaml
 
 from sim.errors import ScenarioError
+from sim.outputs import add_entries, claim, clear, discard, publish, staging, write_text_atomic
 from sim.sweep_definition import SweepDefinition
 from sim.version import provenance
 
+#: The command named in the folder's manifest (``sim.outputs``).
+COMMAND = "python -m sim sweep"
 PARTS = "parts"
 TABLES = ("results", "summary", "failures")
 #: A finished task as stored in a part file: {"point", "replication", and "kpis" or "error"}.
@@ -46,35 +47,31 @@ def _plain(data: Any) -> Any:
     return yaml.safe_load(yaml.safe_dump(data, sort_keys=True))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def prepare(out: Path, definition: SweepDefinition, resume: bool, force: bool = False) -> None:
+    """Create ``out`` with the definition and versions, or (``resume``) check it holds this same sweep.
 
-
-def prepare(out: Path, definition: SweepDefinition, resume: bool) -> None:
-    """Create ``out`` with the definition and versions, or (``resume``) check it holds this same sweep."""
-    if out.exists() and any(out.iterdir()):
-        if not resume:
-            raise FileExistsError(f"{out} already exists: pass --resume (resume=True) to continue the sweep "
-                                  f"in it, or choose another folder")
+    ``sim.outputs.claim`` decides whether ``out`` may be used: a folder with
+    anything but a previous sweep's output is refused; a previous sweep is
+    continued with ``resume`` or replaced with ``force``.
+    """
+    mode = claim(out, COMMAND, force=force, resume=resume)
+    if mode == "resume":
         _check_same(out, definition)
-        for stale in (out / PARTS).glob(".*.tmp"):
+        for stale in (out / PARTS).glob(".part-*"):
             stale.unlink()
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    if mode == "replace":
+        clear(out)
+    tmp = staging(out)
     try:
         (tmp / PARTS).mkdir()
         (tmp / "sweep.yaml").write_text(yaml.safe_dump(definition.to_dict(scenario="scenario.yaml"),
                                                        sort_keys=False, allow_unicode=True))
         (tmp / "scenario.yaml").write_text(definition.base.to_yaml())
         (tmp / "provenance.json").write_text(json.dumps(provenance(), indent=2) + "\n")
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
+        publish(tmp, out, COMMAND)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        discard(tmp)
         raise
 
 
@@ -132,15 +129,16 @@ class PartWriter:
         if not self.buffer:
             return
         text = "".join(json.dumps(r) + "\n" for r in self.buffer)
-        _write_atomic(self.out / PARTS / f"part-{self.index:06d}.jsonl", text)
+        write_text_atomic(self.out / PARTS / f"part-{self.index:06d}.jsonl", text)
         self.index += 1
         self.buffer.clear()
 
 
 def write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> None:
     """Write each table as ``OUT/<name>.parquet``, each through a temporary name."""
+    add_entries(out, COMMAND, (f"{name}.parquet" for name in tables))
     for name, frame in tables.items():
-        tmp = out / f".{name}.parquet.tmp"
+        tmp = out / f".{name}.parquet.tmp"  # a temporary of a listed entry: sim.outputs.claim accepts it
         frame.to_parquet(tmp, index=False)
         os.replace(tmp, out / f"{name}.parquet")
 

@@ -147,7 +147,8 @@ def test_kpis_are_finite_on_a_normal_run(baseline_run):
 def test_result_write_is_atomic(baseline_run, tmp_path, monkeypatch):
     out = tmp_path / "run"
     baseline_run.write(out)
-    assert {p.name for p in out.iterdir()} == {f"{t}.parquet" for t in TABLES} | {"kpis.json", "scenario.yaml"}
+    assert {p.name for p in out.iterdir()} == ({f"{t}.parquet" for t in TABLES}
+                                              | {"kpis.json", "scenario.yaml", sim.outputs.MANIFEST})
     assert "seed: 11" in (out / "scenario.yaml").read_text()
     # A failure half-way leaves neither a partial folder nor temporary debris.
     def boom(*_a, **_k):

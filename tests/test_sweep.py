@@ -18,7 +18,7 @@ from distributed import Client, LocalCluster
 
 import sim
 from sim.cli import main
-from sim.errors import ScenarioError
+from sim.errors import OutputError, ScenarioError
 from sim.sweep import Task, plan, run_task
 from sim.sweep_definition import SweepDefinition
 from sim.sweep_store import read_parts
@@ -101,7 +101,7 @@ def test_resume_after_a_stop_gives_the_same_tables_and_runs_no_task_twice(tmp_pa
     first = sim.sweep(small(), executor=2, out=tmp_path / "cut", max_tasks=3, task_fn=hook, progress=False)
     assert (first.tasks_ran, len(first.results), first.complete) == (3, 3, False)
     assert sorted(first.results["replication"]) == [0, 0, 0]  # replication-major: every point's rep 0 first
-    with pytest.raises(FileExistsError, match="--resume"):
+    with pytest.raises(OutputError, match="--resume"):
         sim.sweep(small(), executor=2, out=tmp_path / "cut", task_fn=hook, progress=False)
     rest = sim.sweep(small(), executor=2, out=tmp_path / "cut", resume=True, task_fn=hook, progress=False)
     assert rest.tasks_ran == 5 and rest.complete and rest.failures.empty
