@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 setup: $(VENV)/.installed
 
 reports: setup
-	$(PY) -m playbook.reports --config $(CONFIG) --params $(PARAMS)
+	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS)
 
 test: setup
 	$(PY) -m pytest -n 2 --nbval-lax notebooks tests $(PYTEST_ARGS)

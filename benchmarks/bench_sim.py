@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import sim  # noqa: E402
-from sim.model import StoreModel  # noqa: E402
-from sim.result import build_result  # noqa: E402
+from sim.engine.model import StoreModel  # noqa: E402
+from sim.results.result import build_result  # noqa: E402
 
 
 def bare_simpy_seconds(n_events: int) -> float:

@@ -37,8 +37,8 @@ sys.path[:0] = [str(ROOT)]
 from distributed import Client, LocalCluster  # noqa: E402
 
 import sim  # noqa: E402
-from sim.sweep import plan, run_task  # noqa: E402
-from sim.sweep_definition import SweepDefinition  # noqa: E402
+from sim.experiment.sweep import plan, run_task  # noqa: E402
+from sim.experiment.sweep_definition import SweepDefinition  # noqa: E402
 
 FLOOR = 1.7
 

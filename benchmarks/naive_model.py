@@ -3,7 +3,7 @@
 Every visitor is a process that arrives after an exponential gap, walks the
 funnel with one Bernoulli draw per step and, if it buys, places the order
 at that moment as the real model does.  Arrival rates, funnel probabilities
-and the order life cycle are the model's own (``sim.demand.Demand``'s arrays
+and the order life cycle are the model's own (``sim.engine.sales.demand.Demand``'s arrays
 and ``StoreModel._place``), so the two must agree on every KPI within their
 confidence intervals; only the cost differs.  Used by ``bench_sim.py`` as the
 baseline the bulk funnel is measured against; not part of the package.
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.demand import CUSTOMER, review_multiplier
-from sim.model import StoreModel
+from sim.engine.sales.demand import CUSTOMER, review_multiplier
+from sim.engine.model import StoreModel
 
 
 class NaiveStoreModel(StoreModel):

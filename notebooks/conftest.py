@@ -1,7 +1,7 @@
 """pytest settings for running the notebooks under nbval (``make test`` = pytest -n 2 --nbval-lax notebooks tests).
 
 * Quick mode: ``STORE_PLAYBOOK_QUICK=1`` is set for the kernels nbval starts, so each notebook's
-  ``playbook.notebook.setup`` caps the horizon at 30 days and the replications at 3: the suite
+  ``playbook.report.notebook.setup`` caps the horizon at 30 days and the replications at 3: the suite
   checks that every notebook runs end to end, in seconds, without touching its parameters cell.
   Reports (``make reports``) never set it and run the full parameters.
 * xdist: nbval runs a notebook's cells in order in one kernel, so all cells of a notebook must go
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from playbook.notebook import QUICK_ENV
+from playbook.report.notebook import QUICK_ENV
 
 os.environ.setdefault(QUICK_ENV, "1")
 

@@ -10,10 +10,10 @@ Quick start::
 """
 
 from sim.errors import ScenarioError
-from sim.experiment import compare, mean_ci, replicate, run_kpis, simulate, summarize
-from sim.result import Result
-from sim.scenario import Scenario, load_scenario
-from sim.sweep import sweep
+from sim.experiment.runs import compare, mean_ci, replicate, run_kpis, simulate, summarize
+from sim.results.result import Result
+from sim.scenario.definition import Scenario, load_scenario
+from sim.experiment.sweep import sweep
 from sim.version import __version__
 
 __all__ = ["ScenarioError", "Scenario", "load_scenario", "simulate", "replicate", "compare", "summarize",

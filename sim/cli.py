@@ -20,12 +20,12 @@ from typing import Sequence
 import yaml
 
 from sim.errors import ScenarioError
-from sim.experiment import simulate
-from sim.kpis import KPI_BY_NAME
+from sim.experiment.runs import simulate
+from sim.results.kpis import KPI_BY_NAME
 from sim.outputs import claim
-from sim.result import COMMAND as RUN_COMMAND
-from sim.scenario import load_scenario
-from sim.schema import markdown, rows
+from sim.results.result import COMMAND as RUN_COMMAND
+from sim.scenario.definition import load_scenario
+from sim.scenario.schema import markdown, rows
 
 EXIT_BAD_INPUT = 2
 
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
-    """``sweep FILE --workers N | --scheduler ADDRESS --out DIR [--resume]`` (see ``sim.sweep``)."""
+    """``sweep FILE --workers N | --scheduler ADDRESS --out DIR [--resume]`` (see ``sim.experiment.sweep``)."""
     sw = sub.add_parser("sweep", help="run a sweep file on local processes or a Dask cluster")
     sw.add_argument("sweep", help="sweep YAML file (see data/sweeps/)")
     where = sw.add_mutually_exclusive_group()
@@ -122,7 +122,7 @@ def add_sweep_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from sim.sweep import sweep
+    from sim.experiment.sweep import sweep
 
     try:
         if args.scheduler:

@@ -1,7 +1,7 @@
 """Output folders and files that never lose a user's work.
 
 Every command that writes a folder (``python -m sim run --out``,
-``python -m sim sweep --out``, ``python -m playbook.reports --out``) asks
+``python -m sim sweep --out``, ``python -m playbook reports --out``) asks
 ``claim`` first.  A folder is taken only when it is new or empty, or when it
 holds a previous output of the *same* command - recognised by the manifest
 (``MANIFEST``) the project writes there, listing every entry it wrote - and

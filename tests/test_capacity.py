@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from playbook import capacity
+from playbook.analysis import capacity
 
 MONDAY = dt.date(2026, 1, 5)
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.rng import as_seed_sequence
+from sim.engine.rng import as_seed_sequence
 
 WINDOW = {"enabled": True, "start": "2026-01-12", "days": 20}   # days 7-26
 

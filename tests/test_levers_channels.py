@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.marketing import content_sessions, hill_sessions
-from sim.rng import as_seed_sequence
+from sim.engine.sales.marketing import content_sessions, hill_sessions
+from sim.engine.rng import as_seed_sequence
 from tests.test_levers_common import assert_direction, assert_directions, assert_rejected, channel_sessions, kpi
 
 PAID = "traffic.channels.paid_search"

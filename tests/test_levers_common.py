@@ -13,7 +13,7 @@ from typing import Callable
 import pytest
 
 import sim
-from sim.rng import as_seed_sequence
+from sim.engine.rng import as_seed_sequence
 from tests.test_sim_model import _digest as digest
 
 Metric = Callable[[sim.Result], float]

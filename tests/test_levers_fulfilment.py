@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 import sim
-from sim.fulfilment import pick_minutes
-from sim.offer import build_offer
+from sim.engine.operations.fulfilment import pick_minutes
+from sim.engine.sales.offer import build_offer
 from tests.test_levers_common import assert_direction, assert_directions, assert_rejected, busy, kpi
 
 BUSY_FLOOR = {"warehouse.pickers": 1, "warehouse.pick_minutes_mean": 45.0}

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import sim
-from sim.pricing import price_path
+from sim.engine.sales.pricing import price_path
 from tests.test_levers_common import assert_direction, assert_directions, assert_rejected, kpi
 
 SALE = {"start": "2026-01-19", "days": 14, "depth": 0.2}   # days 14-27 of a run starting 2026-01-05
@@ -30,7 +30,7 @@ def conversion(first: int, last: int, sku: str | None = None):
 
 
 def test_reference_price_follows_the_worked_example(baseline):
-    """The docstring of sim.pricing: tee 25, 20% off for 28 days, half-life 28, memory weight 0.5."""
+    """The docstring of sim.engine.sales.pricing: tee 25, 20% off for 28 days, half-life 28, memory weight 0.5."""
     s = baseline.with_overrides({"pricing.promotions": {"sale": {"days": 28, "depth": 0.2, "skus": ["tee"],
                                                                 "show_was_price": False}}})
     p = price_path(s, 60)

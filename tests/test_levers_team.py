@@ -2,7 +2,7 @@
 
 Theory compared with: a round-the-clock plan of c agents is an M/M/c queue,
 so its mean wait matches Erlang C, Wq = C(c, a) / (c mu - lambda)
-(``playbook.staffing.mean_wait``); labour cost = sum of people x shift hours
+(``playbook.analysis.staffing.mean_wait``); labour cost = sum of people x shift hours
 x hourly cost.
 """
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import sim
-from playbook.staffing import mean_wait
+from playbook.analysis.staffing import mean_wait
 from tests.test_levers_common import assert_directions, assert_rejected, kpi, measure
 from tests.test_sim_queueing import desk_scenario
 

@@ -17,8 +17,8 @@ import nbformat
 import papermill
 import pytest
 
-from playbook.notebook import QUICK_ENV
-from playbook.reports import RUNNER_PARAMETERS, check_parameters, load_config
+from playbook.report.notebook import QUICK_ENV
+from playbook.report.runner import RUNNER_PARAMETERS, check_parameters, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -1,7 +1,7 @@
 """Output folders never lose a user's files (``sim.outputs``), whichever command points at them.
 
 Each test puts a file of the user's in a folder, points a real command at it
-(``python -m sim run``, ``python -m sim sweep``, ``python -m playbook.reports``)
+(``python -m sim run``, ``python -m sim sweep``, ``python -m playbook reports``)
 and checks the command refuses with one line and exit status 2, and that the
 user's file is still there, unchanged.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from playbook import reports
+from playbook.report import runner
 from sim.cli import main
 from sim.errors import OutputError
 from sim.outputs import MANIFEST, claim, publish, staging, write_text_atomic
@@ -86,8 +86,8 @@ def test_another_commands_output_is_refused(tmp_path):
     out = tmp_path / "o"
     tmp = staging(out)
     (tmp / "index.html").write_text("<p>")
-    publish(tmp, out, "python -m playbook.reports")
-    with pytest.raises(OutputError, match="output of 'python -m playbook.reports'"):
+    publish(tmp, out, "python -m playbook reports")
+    with pytest.raises(OutputError, match="output of 'python -m playbook reports'"):
         claim(out, "python -m sim run", force=True)
 
 
@@ -118,8 +118,8 @@ def test_sweep_refuses_a_users_folder_even_to_resume(tmp_path, capsys):
 
 def test_reports_refuse_a_users_folder_before_running_anything(tmp_path, capsys):
     folder = users_folder(tmp_path / "mine")
-    code = reports.main(["--params", "default", "--only", "00_start_here", "--out", str(folder)])
-    assert code == reports.EXIT_BAD_INPUT
+    code = runner.main(["--params", "default", "--only", "00_start_here", "--out", str(folder)])
+    assert code == runner.EXIT_BAD_INPUT
     assert "did not write" in capsys.readouterr().err
     assert sorted(p.name for p in folder.iterdir()) == ["notes.txt"]
 

@@ -7,7 +7,7 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
-from playbook.abtest import (conversion_readout, guardrail_check, peeking_false_positive_rate, power,
+from playbook.analysis.abtest import (conversion_readout, guardrail_check, peeking_false_positive_rate, power,
                              revenue_per_visitor_readout, sample_size_per_arm, visitor_revenue)
 
 

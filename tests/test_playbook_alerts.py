@@ -1,4 +1,4 @@
-"""KPI summaries through sim.kpis, control-chart formulas, and the four early warnings on injected faults."""
+"""KPI summaries through sim.results.kpis, control-chart formulas, and the four early warnings on injected faults."""
 
 from pathlib import Path
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import sim
-import sim.kpis as kpis
-from playbook.alerts import early_warnings, ewma_chart, kpi_summary, p_chart, threshold_alerts
+import sim.results.kpis as kpis
+from playbook.analysis.alerts import early_warnings, ewma_chart, kpi_summary, p_chart, threshold_alerts
 
 DAYS = pd.date_range("2024-03-01", periods=60, freq="D")
 SPIKE, DROP, BREACH, PRICE = DAYS[40], DAYS[45], DAYS[50], DAYS[55]

@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 
 import sim
-from playbook.calibrate import CDNOW_EXAMPLE, calibrate, late_share, rate_classes_of, value_bands, write_scenario
-from playbook.clv import BGNBD
-from playbook.datasets import cdnow_master, cdnow_sample
-from playbook.io import load_orders_csv
+from playbook.analysis.calibrate import CDNOW_EXAMPLE, calibrate, late_share, rate_classes_of, value_bands, write_scenario
+from playbook.analysis.clv import BGNBD
+from playbook.data.datasets import cdnow_master, cdnow_sample
+from playbook.data.loaders import load_orders_csv
 from tests.conftest import ROOT
 
 # Tolerances of the CDNOW round trip, and why.  The estimators make order rate, AOV and repeat
@@ -24,7 +24,7 @@ ORDER_RATE_TOL, AOV_TOL, REPEAT_TOL = 0.08, 0.03, 0.03
 
 
 def measured(orders: pd.DataFrame, days: int) -> dict[str, float]:
-    k = sim.kpis.compute({"orders": orders})
+    k = sim.results.kpis.compute({"orders": orders})
     return {"order_rate": k["orders"] / days, "aov": k["average_order_value"], "repeat": k["repeat_purchase_rate"]}
 
 
@@ -101,7 +101,7 @@ def test_cdnow_master_example_file():
     example = sim.load_scenario(CDNOW_EXAMPLE)
     for path, value in cal.parameters[["parameter", "value"]].itertuples(index=False):
         if "*" not in path and "," not in path:
-            assert example.get(path) == value, f"{path}: stale example, run playbook.calibrate.write_cdnow_example()"
+            assert example.get(path) == value, f"{path}: stale example, run playbook.analysis.calibrate.write_cdnow_example()"
     header = CDNOW_EXAMPLE.read_text().split("\nmeta:")[0]
     assert "CDNOW_master.txt" in header and "regenerate:" in header and "traffic.hourly_profile" in header
     want = measured(cdnow_master(), 546)
@@ -139,7 +139,7 @@ def test_simulated_store_round_trip(baseline, baseline_run):
     # the same funnel, so about the store's own traffic: this run drew 13% more first orders than the
     # funnel's mean (which the analytic conversion hits to 0.2% over replications)
     assert cal.scenario.traffic.channels["organic_search"].sessions_per_day / 180 == pytest.approx(1, abs=0.2)
-    observed = sim.kpis.compute({"orders": baseline_run.orders})
+    observed = sim.results.kpis.compute({"orders": baseline_run.orders})
     again = sim.replicate(cal.scenario, n=3, seed=5, workers=1).mean()
     # 3 x 60 days, ~1,800 orders: return-rate sd ~0.007 and AOV sd ~1.2%; lateness without a carrier
     # incident (left out of the analytic return lift) adds ~0.005 to the return rate

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playbook.clv import BGNBD, GammaGamma, ParetoNBD, customer_lifetime_value, customer_summary
-from playbook.datasets import CDNOW_CALIBRATION_END, cdnow_file, cdnow_sample, cdnow_sample_summary
+from playbook.analysis.clv import BGNBD, GammaGamma, ParetoNBD, customer_lifetime_value, customer_summary
+from playbook.data.datasets import CDNOW_CALIBRATION_END, cdnow_file, cdnow_sample, cdnow_sample_summary
 
 
 @pytest.fixture(scope="module")

@@ -1,13 +1,13 @@
-"""Cohorts, retention, historical LTV, CAC payback and RFM: hand examples, CDNOW and sim.kpis agreement."""
+"""Cohorts, retention, historical LTV, CAC payback and RFM: hand examples, CDNOW and sim.results.kpis agreement."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import sim.kpis as kpis
-from playbook.cohorts import (RFM_SEGMENTS, cac_payback_months, cohort_sizes, historical_ltv, monthly_cac,
+import sim.results.kpis as kpis
+from playbook.analysis.cohorts import (RFM_SEGMENTS, cac_payback_months, cohort_sizes, historical_ltv, monthly_cac,
                               retention_matrix, rfm)
-from playbook.datasets import cdnow_master
+from playbook.data.datasets import cdnow_master
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from playbook.funnel import funnel
+from playbook.analysis.funnel import funnel
 
 
 @pytest.fixture

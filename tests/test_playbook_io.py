@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playbook.io import DataError, check_frame, check_values, hash_customer_ids, load_cdnow, load_orders_csv, load_shopify_csv
-from playbook.datasets import cdnow_master
-from sim.tables import ORDER_COLUMNS, REQUIRED_ORDER_COLUMNS
+from playbook.data.loaders import DataError, check_frame, check_values, hash_customer_ids, load_cdnow, load_orders_csv, load_shopify_csv
+from playbook.data.datasets import cdnow_master
+from sim.results.tables import ORDER_COLUMNS, REQUIRED_ORDER_COLUMNS
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
 HEADER = "order_id,customer_id,placed_at,revenue,refund,currency\n"

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playbook.pricing import optimal_price, price_elasticity, price_quantity, promotion_lift
+from playbook.analysis.pricing import optimal_price, price_elasticity, price_quantity, promotion_lift
 
 
 def _demand(rng, n=80, e=-2.62, noise=0.25):

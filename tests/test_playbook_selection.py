@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from playbook.selection import DEFAULT_WEIGHTS, rank_sensitivity, score_candidates
+from playbook.analysis.selection import DEFAULT_WEIGHTS, rank_sensitivity, score_candidates
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "candidate_skus.csv"
 

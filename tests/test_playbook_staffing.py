@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from playbook.staffing import (agents_for_sla, erlang_c, hourly_arrival_rates, mean_wait, sla_attainment,
+from playbook.analysis.staffing import (agents_for_sla, erlang_c, hourly_arrival_rates, mean_wait, sla_attainment,
                                staffing_plan)
 
 

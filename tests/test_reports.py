@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from playbook import reports
-from playbook.notebook import QUICK_ENV
+from playbook.report import runner
+from playbook.report.notebook import QUICK_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD, BAD = "00_start_here", "07_after_sales"
@@ -35,14 +35,14 @@ def batch(tmp_path_factory):
     out = tmp / "run"
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = reports.main(["--config", str(config), "--params", "broken", "--out", str(out), "--jobs", "2"])
+        code = runner.main(["--config", str(config), "--params", "broken", "--out", str(out), "--jobs", "2"])
     mp.undo()
     return code, out, stdout.getvalue(), stderr.getvalue()
 
 
 def test_failing_notebook_makes_the_run_fail_and_is_named_with_its_cell(batch):
     code, out, stdout, stderr = batch
-    assert code == reports.EXIT_FAILED
+    assert code == runner.EXIT_FAILED
     assert f"FAILED {BAD}" in stderr and re.search(r"cell \d+ \(In \[\d+\]", stderr)
     assert "ScenarioError" in stderr and "service.agents" in stderr
     lines = {name: line for line in stdout.splitlines() if line.startswith("[") for name in (GOOD, BAD)
@@ -87,7 +87,7 @@ def test_unknown_parameter_stops_the_run_before_any_notebook(tmp_path, capsys):
     config.write_text(f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{BAD}]\nparameter_sets:\n"
                       f"  default: {{}}\n  typo: {{{BAD}: {{agentz: 3}}}}\n")
     out = tmp_path / "run"
-    assert reports.main(["--config", str(config), "--params", "typo", "--out", str(out)]) == reports.EXIT_BAD_INPUT
+    assert runner.main(["--config", str(config), "--params", "typo", "--out", str(out)]) == runner.EXIT_BAD_INPUT
     assert "agentz" in capsys.readouterr().err
     assert not out.exists()
-    assert reports.main(["--config", str(config), "--params", "nosuchset"]) == reports.EXIT_BAD_INPUT
+    assert runner.main(["--config", str(config), "--params", "nosuchset"]) == runner.EXIT_BAD_INPUT

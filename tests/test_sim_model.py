@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.result import TABLES
-from sim.tables import CUSTOMER_COLUMNS, DAILY_COLUMNS, ORDER_COLUMNS, REVIEW_COLUMNS, TICKET_COLUMNS
+from sim.results.result import TABLES
+from sim.results.tables import CUSTOMER_COLUMNS, DAILY_COLUMNS, ORDER_COLUMNS, REVIEW_COLUMNS, TICKET_COLUMNS
 
 
 def _digest(result: sim.Result) -> dict[str, str]:
@@ -139,7 +139,7 @@ def test_wrong_items_become_returns_and_tickets(baseline):
 
 def test_kpis_are_finite_on_a_normal_run(baseline_run):
     k = baseline_run.kpis()
-    assert set(k) == set(sim.kpis.KPI_NAMES)
+    assert set(k) == set(sim.results.kpis.KPI_NAMES)
     assert all(np.isfinite(v) for v in k.values())
     assert 0.005 < k["conversion_rate"] < 0.05  # around Littledata's 1.4% mean, below the top 20%'s 3.2%
 
@@ -160,7 +160,7 @@ def test_result_write_is_atomic(baseline_run, tmp_path, monkeypatch):
 
 
 def test_cac_per_channel_from_daily_agrees_with_the_channels_table(baseline_run):
-    from sim.kpis import cac_by_channel
+    from sim.results.kpis import cac_by_channel
 
     cac = cac_by_channel(baseline_run.daily)
     table = baseline_run.channels.set_index("channel")["cac"]

@@ -1,4 +1,4 @@
-"""Queueing theory checks: the service desk against Erlang C (playbook.staffing), both queues against Little's law.
+"""Queueing theory checks: the service desk against Erlang C (playbook.analysis.staffing), both queues against Little's law.
 
 Erlang C (M/M/c): with offered load a = lambda / mu and c agents,
 
@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 import sim
-from playbook.staffing import mean_wait, sla_attainment
-from sim.experiment import mean_ci
+from playbook.analysis.staffing import mean_wait, sla_attainment
+from sim.experiment.runs import mean_ci
 
 FLAT = {"traffic.hourly_profile": [1.0] * 24, "traffic.weekly_profile": [1.0] * 7}
 
@@ -52,7 +52,7 @@ def _waits_after_warmup(result: sim.Result, warmup_h: float) -> pd.Series:
 @pytest.mark.parametrize("agents, lam", [(2, 8.0), (3, 13.0)])
 def test_desk_waits_match_erlang_c(agents, lam):
     """Mean wait against Wq = C(c, a) / (c mu - lambda) and SLA attainment against
-    P(W <= t) = 1 - C(c, a) exp(-(c mu - lambda) t), both from playbook.staffing."""
+    P(W <= t) = 1 - C(c, a) exp(-(c mu - lambda) t), both from playbook.analysis.staffing."""
     scenario, lam = desk_scenario(agents, handle_minutes=12.0, tickets_per_hour=lam)
     mu, target = 60.0 / 12.0, 0.25
     # 16 replications: at rho = 0.87 (c = 3) one 40-day mean wait varies by about +-0.05 h from run to

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.model import StoreModel
-from sim.rng import STREAMS, Streams, children_of
+from sim.engine.model import StoreModel
+from sim.engine.rng import STREAMS, Streams, children_of
 from tests.conftest import SCENARIOS
 
 

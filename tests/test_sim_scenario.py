@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import sim
-from sim.scenario import Scenario
+from sim.scenario.definition import Scenario
 from tests.conftest import ROOT, SCENARIOS
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import simpy
 
-from sim.scenario import CrewShift, Shift
-from sim.staffing import Crew
+from sim.scenario.definition import CrewShift, Shift
+from sim.engine.operations.staffing import Crew
 
 WEEKDAYS = Shift(start_hour=8, end_hour=17, weekdays=[0, 1, 2, 3, 4])
 

@@ -19,9 +19,9 @@ from distributed import Client, LocalCluster
 import sim
 from sim.cli import main
 from sim.errors import OutputError, ScenarioError
-from sim.sweep import Task, plan, run_task
-from sim.sweep_definition import SweepDefinition
-from sim.sweep_store import read_parts
+from sim.experiment.sweep import Task, plan, run_task
+from sim.experiment.sweep_definition import SweepDefinition
+from sim.experiment.sweep_store import read_parts
 
 from .conftest import SCENARIOS
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.errors import ScenarioError
-from sim.sweep_definition import SweepDefinition, load_sweep
+from sim.experiment.sweep_definition import SweepDefinition, load_sweep
 
 from .conftest import ROOT, SCENARIOS
 

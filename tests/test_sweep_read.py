@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.sweep import SweepResult
-from sim.sweep_definition import SweepDefinition
-from sim.sweep_read import best, feasible, heatmap, indistinguishable, lever_label, open_sweep
+from sim.experiment.sweep import SweepResult
+from sim.experiment.sweep_definition import SweepDefinition
+from sim.experiment.sweep_read import best, feasible, heatmap, indistinguishable, lever_label, open_sweep
 
 from .conftest import SCENARIOS
 
@@ -106,7 +106,7 @@ def test_lever_labels_come_from_the_schema():
 def test_a_sweep_can_optimise_operating_profit(tmp_path):
     """Measures (costs, operating profit) are collectable and readable like the shared KPIs."""
     import sim
-    from sim.sweep_read import best
+    from sim.experiment.sweep_read import best
     from tests.conftest import SCENARIOS
 
     path = tmp_path / "profit.yaml"

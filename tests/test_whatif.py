@@ -7,7 +7,7 @@ import math
 import pytest
 
 import sim
-from playbook import units, whatif
+from playbook.report import units, whatif
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,33 @@
+"""``python -m playbook COMMAND ...``: the playbook's commands.
+
+    python -m playbook reports --params default [--out reports/run1] [--only 07_after_sales]
+
+Each command is one module's ``main(argv)``; ``python -m playbook COMMAND
+--help`` shows its options.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Callable, Sequence
+
+
+def _reports(argv: Sequence[str]) -> int:
+    from playbook.report.runner import main
+
+    return main(argv)
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"reports": _reports}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in COMMANDS:
+        print(f"usage: python -m playbook {{{','.join(COMMANDS)}}} ...", file=sys.stderr)
+        return 2
+    return COMMANDS[args[0]](args[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

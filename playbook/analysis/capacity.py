@@ -1,0 +1,70 @@
+"""Capacity of the store's teams: hours on shift, hours of work, utilisation; and the per-stage SOP checklist.
+
+Stage 10 of the guide asks for owners, SOPs and a result metric for every
+stage.  Two questions follow for a small team: is each role's capacity in
+proportion to its work (utilisation = hours of work / hours on shift), and
+does each stage meet its target (``data/sop_checklist.yaml``)?  Hours of work
+are the simulated count of jobs times the scenario's mean time per job: a
+ticket answered by an agent takes ``service.handle_minutes_mean``, an order
+picked takes ``warehouse.pick_minutes_mean``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Mapping
+
+import pandas as pd
+import yaml
+
+from playbook.report import units
+
+
+def shift_hours(start_hour: float, end_hour: float, weekdays, start: dt.date, days: int) -> float:
+    """Hours a shift is open over ``days`` days from ``start``: (end - start) on each listed weekday."""
+    open_days = sum((start + dt.timedelta(days=d)).weekday() in set(weekdays) for d in range(days))
+    return open_days * (end_hour - start_hour)
+
+
+def utilisation(result) -> pd.DataFrame:
+    """Agents and pickers of one run: people, hours on shift, hours of work and utilisation (work / shift).
+
+    A utilisation far below 1 is idle capacity; near 1 the queue grows
+    without bound (Erlang C).  The work of AI-answered tickets is not an
+    agent's.  ``result`` is a :class:`sim.Result`.
+    """
+    s, start = result.scenario, result.scenario.time.start_date
+    agent_tickets = int((result.tickets["handled_by"] == "agent").sum())
+    picked = int(result.orders["picked_at"].notna().sum())
+    rows = []
+    for role, people, shift, jobs, minutes in (
+            ("agents", s.service.agents, s.service.shift, agent_tickets, s.service.handle_minutes_mean),
+            ("pickers", s.warehouse.pickers, s.warehouse.shift, picked, s.warehouse.pick_minutes_mean)):
+        on_shift = people * shift_hours(shift.start_hour, shift.end_hour, shift.weekdays, start, result.days)
+        work = jobs * minutes / 60
+        rows.append({"role": role, "people": people, "jobs": jobs, "hours_on_shift": on_shift,
+                     "hours_of_work": work, "utilisation": work / on_shift if on_shift else float("nan")})
+    return pd.DataFrame(rows).set_index("role")
+
+
+def checklist(path: str | Path, values: Mapping[str, float], currency: str = "EUR") -> pd.DataFrame:
+    """The SOP checklist of ``path`` with each stage's KPI value, target and status ('meets' / 'misses').
+
+    The file lists stages with an owner (a role), a ``sim.results.kpis`` name and a
+    target ``{min: x}`` and/or ``{max: y}``; ``values`` maps KPI names to the
+    store's values (a what-if's baseline means, say).
+    """
+    rows = []
+    for item in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["stages"]:
+        kpi, target = item["kpi"], item["target"]
+        if kpi not in values:
+            raise KeyError(f"{path}: KPI {kpi!r} of stage {item['stage']!r} is not among the measured KPIs")
+        value, low, high = values[kpi], target.get("min"), target.get("max")
+        ok = (low is None or value >= low) and (high is None or value <= high)
+        bounds = [f">= {units.fmt(low, kpi, currency)}" if low is not None else "",
+                  f"<= {units.fmt(high, kpi, currency)}" if high is not None else ""]
+        rows.append({"stage": item["stage"], "owner": item["owner"], "metric": units.name(kpi),
+                     "value": units.fmt(value, kpi, currency), "target": " and ".join(b for b in bounds if b),
+                     "status": "meets" if ok else "misses"})
+    return pd.DataFrame(rows)

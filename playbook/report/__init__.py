@@ -1,0 +1,2 @@
+"""What a reader sees: the notebooks' helpers (``notebook``, ``whatif``, ``plots``, ``units``) and the
+batch runner behind ``make reports`` (``runner``, with ``html`` and ``outcome``)."""

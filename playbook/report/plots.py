@@ -1,0 +1,346 @@
+"""The playbook's charts: each titled, with labelled axes and units, built from the analytics' tables.
+
+One function per kind of picture the notebooks show: what-if bars with 95%
+error bars, changes from a baseline across KPIs, a funnel, queue waits over
+time and by hour of day, a cohort heatmap, a response curve with its band
+(price response, promotion fatigue, channel saturation), daily series and
+a scoring matrix.  Each takes an optional ``ax`` and returns the Axes, so a
+notebook can place two side by side; units come from ``playbook.report.units``.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from playbook.report import units
+from playbook.analysis.funnel import STEPS
+from playbook.report.whatif import WhatIf
+
+BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
+
+
+def _axes(ax=None, size=(7.5, 3.8)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _colour(row: pd.Series, baseline: bool) -> str:
+    if baseline:
+        return BASE_COLOUR
+    if not row["significant"]:
+        return UNCLEAR
+    return BETTER if (row["diff"] > 0) == units.higher_is_better(row["kpi"]) else WORSE
+
+
+def whatif_bars(wi: WhatIf, kpi: str, ax=None, title: str | None = None):
+    """One bar per strategy: the KPI's mean over the replications with its 95% CI as an error bar.
+
+    Colours: grey the baseline; green / red a significant improvement /
+    deterioration against it (paired CI); blue a change the runs cannot
+    tell from zero.
+    """
+    ax = _axes(ax)
+    rows = [wi.row(kpi, s) for s in wi.strategies]
+    k = units.scale(kpi)
+    means = np.array([r["mean"] for r in rows]) * k
+    err = np.array([[r["mean"] - r["ci_low"], r["ci_high"] - r["mean"]] for r in rows]).T * k
+    ax.bar(wi.strategies, means, yerr=np.nan_to_num(err), capsize=5,
+           color=[_colour(r, s == wi.baseline) for r, s in zip(rows, wi.strategies)])
+    ax.set_title(title or f"{units.name(kpi)} by strategy\n(mean of {wi.n} runs of {wi.days} days, 95% CI)")
+    ax.set_xlabel("strategy")
+    ax.set_ylabel(units.label(kpi, wi.currency))
+    ax.tick_params(axis="x", labelrotation=15 if len(wi.strategies) > 3 else 0)
+    return ax
+
+
+def change_bars(wi: WhatIf, kpis: Sequence[str], ax=None, title: str | None = None):
+    """Change from the baseline in % of its mean, per KPI and strategy, with 95% paired CIs (a forest plot)."""
+    others = [s for s in wi.strategies if s != wi.baseline]
+    ax = _axes(ax, (7.5, 0.5 + 0.35 * len(kpis) * len(others)))
+    labels, y = [], 0
+    for kpi in kpis:
+        for s in others:
+            r = wi.row(kpi, s)
+            ax.errorbar(r["rel_diff"], y, xerr=[[r["rel_diff"] - r["rel_low"]], [r["rel_high"] - r["rel_diff"]]],
+                        fmt="o", capsize=4, color=_colour(r, False))
+            labels.append(f"{units.name(kpi)}: {s}")
+            y += 1
+    ax.axvline(0, color=BASE_COLOUR, lw=1)
+    ax.set_yticks(range(len(labels)), labels)
+    ax.invert_yaxis()
+    ax.set_xlabel(f"change from '{wi.baseline}' (% of its mean)")
+    ax.set_ylabel("KPI: strategy")
+    ax.set_title(title or f"Change from '{wi.baseline}' ({wi.n} paired runs of {wi.days} days, 95% CI)\n"
+                          "green better, red worse, blue not distinguishable from 0")
+    return ax
+
+
+def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None = None):
+    """Step conversion (share of the previous step reaching this one) per group, with Wilson 95% CIs.
+
+    ``steps`` is :func:`playbook.analysis.funnel.funnel`'s table.
+    """
+    ax = _axes(ax)
+    groups = list(dict.fromkeys(steps[by]))
+    names = list(dict.fromkeys(steps["step"]))
+    width = 0.8 / len(groups)
+    for i, g in enumerate(groups):
+        part = steps[steps[by] == g].set_index("step").reindex(names)
+        x = np.arange(len(names)) + (i - (len(groups) - 1) / 2) * width
+        err = np.vstack([part["step_conversion"] - part["ci_low"], part["ci_high"] - part["step_conversion"]])
+        ax.bar(x, part["step_conversion"] * 100, width, yerr=err * 100, capsize=2, label=str(g))
+    ax.set_xticks(range(len(names)), [f"{a} -> {b}" for a, b in zip(_previous(names), names)])
+    ax.set_xlabel("funnel step")
+    ax.set_ylabel("step conversion (% of previous step)")
+    ax.set_title(title or f"Funnel by {by}: share reaching each step (95% Wilson CI)")
+    ax.legend(title=by, fontsize="small", ncols=2)
+    return ax
+
+
+def _previous(names: list[str]) -> list[str]:
+    """The step before each of ``names`` in the funnel's order (``playbook.analysis.funnel.STEPS``)."""
+    order = list(STEPS)
+    return [order[order.index(n) - 1] if n in order[1:] else "previous step" for n in names]
+
+
+def delays_over_time(frames: Mapping[str, pd.DataFrame], start: str, end: str, *, what: str,
+                     target_hours: float | None = None, freq: str = "D", ax=None, title: str | None = None):
+    """Mean hours from ``start`` to ``end`` of the rows that started each day (or week), one line per run.
+
+    Tickets (opened_at -> first_response_at) give the service desk's waits,
+    orders (placed_at -> shipped_at) the warehouse's; ``target_hours`` draws
+    the promise (SLA) as a dashed line.
+    """
+    ax = _axes(ax)
+    for name, f in frames.items():
+        hours = (f[end] - f[start]).dt.total_seconds() / 3600
+        series = hours.groupby(f[start].dt.to_period(freq).dt.start_time).mean()
+        ax.plot(series.index, series.to_numpy(), marker=".", label=str(name))
+    if target_hours is not None:
+        ax.axhline(target_hours, color=WORSE, ls="--", lw=1, label=f"target {target_hours:g} h")
+    ax.set_xlabel(f"date ({start.replace('_at', '').replace('_', ' ')})")
+    ax.set_ylabel(f"mean {what} (hours)")
+    ax.set_title(title or f"{what.capitalize()} over time (mean per {'day' if freq == 'D' else freq})")
+    ax.legend(fontsize="small")
+    ax.tick_params(axis="x", labelrotation=20)
+    return ax
+
+
+def queue_waits(tickets: Mapping[str, pd.DataFrame], sla_hours: float, freq: str = "D", ax=None,
+                title: str | None = None):
+    """Service desk: mean first-response time of the tickets opened each day, one line per run, and the SLA."""
+    return delays_over_time(tickets, "opened_at", "first_response_at", what="first-response time",
+                            target_hours=sla_hours, freq=freq, ax=ax,
+                            title=title or "Service desk: waits over time (mean per day)")
+
+
+def waits_by_hour(tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax=None, title: str | None = None):
+    """Mean first-response time by the hour of day a ticket was opened: closed hours show up as peaks."""
+    ax = _axes(ax)
+    for name, t in tickets.items():
+        wait = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
+        series = wait.groupby(t["opened_at"].dt.hour).mean().reindex(range(24))
+        ax.plot(series.index, series.to_numpy(), marker="o", label=str(name))
+    ax.axhline(sla_hours, color=WORSE, ls="--", lw=1, label=f"SLA {sla_hours:g} h")
+    ax.set_xticks(range(0, 24, 2))
+    ax.set_xlabel("hour of day the ticket was opened (0-23)")
+    ax.set_ylabel("mean first-response time (hours)")
+    ax.set_title(title or "When a ticket arrives decides its wait")
+    ax.legend(fontsize="small")
+    return ax
+
+
+def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str | None = None,
+                   percent: bool = True):
+    """Cohorts (rows) by months of age (columns), e.g. :func:`playbook.analysis.cohorts.retention_matrix`.
+
+    The colour scale is set by the months after the first (month 0 of a
+    retention matrix is 100% by construction and would wash out the rest).
+    """
+    ax = _axes(ax, (7.5, 1.2 + 0.35 * len(matrix)))
+    values = matrix.to_numpy(dtype=float) * (100 if percent else 1)
+    scale = values[:, 1:] if values.shape[1] > 1 and np.isfinite(values[:, 1:]).any() else values
+    low, high = np.nanmin(scale), np.nanmax(scale)
+    image = ax.imshow(values, aspect="auto", cmap="viridis", vmin=low, vmax=high)
+    for (i, j), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}", ha="center", va="center", fontsize=7,
+                    color="white" if v < (low + high) / 2 else "black")
+    ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns])
+    ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index])
+    ax.set_xlabel("months since first order")
+    ax.set_ylabel("cohort (month of first order)")
+    ax.figure.colorbar(image, ax=ax, label=value_label)
+    ax.set_title(title or f"Cohorts: {value_label}")
+    return ax
+
+
+def response_curve(x: Sequence[float], mean: Sequence[float], low: Sequence[float] | None = None,
+                   high: Sequence[float] | None = None, *, xlabel: str, ylabel: str, title: str, ax=None,
+                   label: str | None = None, marker_x: float | None = None):
+    """A KPI against a lever with its 95% band: price response, promotion fatigue, channel saturation."""
+    ax = _axes(ax)
+    ax.plot(x, mean, marker="o", label=label)
+    if low is not None and high is not None:
+        ax.fill_between(x, low, high, alpha=0.2, label="95% CI" if label is None else f"{label} 95% CI")
+    if marker_x is not None:
+        ax.axvline(marker_x, color=BASE_COLOUR, ls="--", lw=1, label="current")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if label is not None or marker_x is not None or low is not None:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def lever_curve(wi: WhatIf, kpi: str, levels: Mapping[str, float], *, xlabel: str, ax=None,
+                title: str | None = None, current: float | None = None):
+    """A KPI against one lever's levels, from a what-if whose strategies are those levels (mean and 95% band)."""
+    part = wi.series(kpi).loc[list(levels)]
+    x = np.array(list(levels.values()), dtype=float)
+    order = np.argsort(x)
+    k = units.scale(kpi)
+    return response_curve(x[order], part["mean"].to_numpy()[order] * k, part["ci_low"].to_numpy()[order] * k,
+                          part["ci_high"].to_numpy()[order] * k, xlabel=xlabel,
+                          ylabel=units.label(kpi, wi.currency), ax=ax, marker_x=current,
+                          title=title or f"{units.name(kpi)} against {xlabel}\n({wi.n} runs of {wi.days} days each)")
+
+
+def daily_series(daily: pd.DataFrame, column: str, by: str | None = "channel", ax=None, unit: str = "",
+                 title: str | None = None, stacked: bool = True):
+    """A daily-table column over time, stacked by ``by`` (channels), e.g. sessions or spend per day."""
+    ax = _axes(ax)
+    table = daily.pivot_table(index="date", columns=by, values=column, aggfunc="sum") if by else \
+        daily.groupby("date")[[column]].sum()
+    if stacked and by:
+        ax.stackplot(table.index, table.to_numpy().T, labels=[str(c) for c in table.columns], alpha=0.85)
+    else:
+        for c in table.columns:
+            ax.plot(table.index, table[c], label=str(c))
+    ax.set_xlabel("date")
+    ax.set_ylabel(f"{column.replace('_', ' ')} per day" + (f" ({unit})" if unit else ""))
+    ax.set_title(title or f"{column.replace('_', ' ').capitalize()} per day" + (f" by {by}" if by else ""))
+    ax.legend(fontsize="small", ncols=3, loc="upper left")
+    ax.tick_params(axis="x", labelrotation=20)
+    return ax
+
+
+def score_bars(scored: pd.DataFrame, weights: Mapping[str, float], id_column: str = "sku", ax=None,
+               title: str | None = None):
+    """Each candidate's score split into its criteria's weighted contributions (``score_candidates`` output)."""
+    ax = _axes(ax, (7.5, 0.6 + 0.32 * len(scored)))
+    total = sum(weights.values())
+    left = np.zeros(len(scored))
+    for criterion, w in weights.items():
+        part = scored[f"u_{criterion}"].to_numpy(float) * w / total
+        ax.barh(scored[id_column], part, left=left, label=f"{criterion} (weight {w:g})")
+        left += part
+    ax.invert_yaxis()
+    ax.set_xlabel("weighted score (0 = worst on every criterion, 1 = best)")
+    ax.set_ylabel("candidate")
+    ax.set_title(title or "Selection matrix: demand x margin x supply control")
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+def shown_rating(result) -> pd.Series:
+    """The rating a visitor sees each day: all reviews so far, the scenario's initial ones included (stars)."""
+    cfg = result.scenario.reviews
+    days = pd.date_range(result.scenario.time.start_date, periods=result.days, freq="D")
+    per_day = result.reviews.set_index("reviewed_at")["rating"].resample("D").agg(["sum", "count"])
+    per_day = per_day.reindex(days, fill_value=0)
+    count = cfg.initial_count + per_day["count"].cumsum()
+    stars = cfg.initial_rating * cfg.initial_count + per_day["sum"].cumsum()
+    return (stars / count.where(count > 0)).fillna(cfg.initial_rating).rename("rating")
+
+
+def loop(results: Mapping[str, object], title: str | None = None):
+    """The guide's loop in one figure, one line per run: the rating visitors see (top), cumulative orders (bottom).
+
+    ``results`` maps a label to a :class:`sim.Result`.  Runs on the same seed
+    differ only through the levers that separate them, so the gap between
+    the lines is what service did to the rating and, through it, to sales.
+    """
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 5.5), sharex=True, layout="constrained")
+    for name, r in results.items():
+        rating = shown_rating(r)
+        top.plot(rating.index, rating.to_numpy(), label=str(name))
+        orders = r.daily.groupby("date")["orders"].sum().cumsum()
+        bottom.plot(orders.index, orders.to_numpy(), label=str(name))
+    top.set_ylabel("rating shown (stars)")
+    top.set_title(title or "The loop: service shapes the rating, the rating shapes sales")
+    top.legend(fontsize="small")
+    bottom.set_ylabel("orders so far (orders)")
+    bottom.set_xlabel("date")
+    bottom.legend(fontsize="small")
+    bottom.tick_params(axis="x", labelrotation=20)
+    return top, bottom
+
+
+def fatigue_curve(sku_daily: pd.DataFrame, sku: str, currency: str = "EUR", window: int = 7,
+                  title: str | None = None):
+    """Promotion fatigue of one SKU: price shown and reference price (top), carts per day (bottom).
+
+    ``sku_daily`` is :attr:`sim.Result.sku_daily`.  Each sale pulls the
+    reference price (what customers consider fair) down; after the sale the
+    full price sits above it and carts fall below their pre-sale level.
+    """
+    part = part_of(sku_daily, sku)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 5.5), sharex=True, layout="constrained")
+    top.step(part["date"], part["price"], where="post", label="price shown")
+    top.plot(part["date"], part["reference_price"], label="reference price (what feels fair)")
+    top.set_ylabel(f"price ({currency}/unit)")
+    top.set_title(title or f"Promotion fatigue: {sku}")
+    top.legend(fontsize="small")
+    carts = part.set_index("date")["carts"]
+    bottom.bar(carts.index, carts.to_numpy(), color=np.where(part["promotion_depth"] > 0, WORSE, UNCLEAR),
+               label="carts per day (red: on sale)")
+    bottom.plot(carts.index, carts.rolling(window, min_periods=1).mean().to_numpy(), color="black",
+                label=f"{window}-day mean")
+    bottom.set_ylabel(f"{sku} carts per day (carts)")
+    bottom.set_xlabel("date")
+    bottom.legend(fontsize="small")
+    bottom.tick_params(axis="x", labelrotation=20)
+    return top, bottom
+
+
+def part_of(sku_daily: pd.DataFrame, sku: str) -> pd.DataFrame:
+    """The rows of one SKU, sorted by date (KeyError naming the SKUs there are)."""
+    part = sku_daily[sku_daily["sku"] == sku].sort_values("date")
+    if part.empty:
+        raise KeyError(f"no SKU {sku!r} in sku_daily; SKUs: {sorted(sku_daily['sku'].unique())}")
+    return part
+
+
+def control_chart(chart: pd.DataFrame, ylabel: str, ax=None, title: str | None = None, percent: bool = False,
+                  events: Mapping[str, object] | None = None):
+    """A control chart (``playbook.analysis.alerts.p_chart`` or ``ewma_chart``): values, limits and alerts marked red.
+
+    ``events`` maps a label to a date to draw as a vertical line (a shock's
+    start, a release), so the delay between cause and alarm is visible.
+    """
+    ax = _axes(ax)
+    k = 100.0 if percent else 1.0
+    x = chart.index
+    ax.plot(x, chart["value"] * k, marker=".", lw=0.8, color=UNCLEAR, label="value")
+    if "ewma" in chart:
+        ax.plot(x, chart["ewma"] * k, color="black", label="EWMA")
+    ax.plot(x, chart["ucl"] * k, ls="--", color=BASE_COLOUR, label="control limits")
+    ax.plot(x, chart["lcl"] * k, ls="--", color=BASE_COLOUR)
+    hits = chart[chart["alert"].astype(bool)]
+    ax.scatter(hits.index, (hits["ewma"] if "ewma" in hits else hits["value"]) * k, color=WORSE, zorder=3,
+               label="alert")
+    for name, when in (events or {}).items():
+        ax.axvline(pd.Timestamp(when), color=WORSE, lw=1, ls=":")
+        ax.annotate(str(name), (pd.Timestamp(when), ax.get_ylim()[1]), fontsize=8, va="top", rotation=90)
+    ax.set_xlabel("date")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or f"Control chart: {chart['kpi'].iloc[0]}")
+    ax.legend(fontsize="small")
+    ax.tick_params(axis="x", labelrotation=20)
+    return ax

@@ -1,0 +1,295 @@
+"""Batch reports: run every stage notebook with papermill and write executed notebooks, HTML and an index.
+
+    python -m playbook reports --config data/reports.yaml --params default [--out reports/run1] [--only 07_after_sales]
+
+The configuration (``data/reports.yaml``) lists the notebooks in order and
+named parameter sets; a set maps ``all`` (every notebook) and notebook names
+to the parameters papermill injects.  Every name is checked against the
+notebook's ``parameters`` cell before anything runs (exit status 2 when one
+is unknown or of the wrong type).
+
+The run folder is taken only when new or empty, or (with ``--force``) when
+it holds a previous report run and nothing else (``sim.outputs.claim``).
+Each notebook is executed into a staging folder beside the run folder and
+moved into place only when complete (the executed ``.ipynb``, its ``.html``
+and its headline ``.json``), so nothing half-written is ever visible.  A
+notebook that fails is reported by name and failing cell; its executed
+notebook and HTML (which show the error) are kept, the other notebooks still
+run, the index marks it, and the run exits with status 1.  ``index.html``
+(with ``index.json`` and ``index.md``) is rewritten after every notebook, so
+even an interrupted run leaves a complete index of what has finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+import yaml
+
+from playbook.report.notebook import ROOT, repo_path
+from playbook.report.html import notebook_html, write_index
+from playbook.report.outcome import Outcome
+from sim.errors import OutputError
+from sim.outputs import add_entries, claim, clear, discard, staging, write_manifest
+
+ALL = "all"
+#: The command named in a run folder's manifest (``sim.outputs``), and the files it writes besides notebooks.
+COMMAND = "python -m playbook reports"
+INDEX_FILES = ("index.html", "index.md", "index.json")
+EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+#: Parameters the runner injects itself into every notebook.
+RUNNER_PARAMETERS = ("headline_file",)
+_TYPES = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,)}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The report configuration: notebook folder, notebook names in order, named parameter sets."""
+
+    path: Path
+    notebooks_dir: Path
+    notebooks: list[str]
+    parameter_sets: dict[str, dict[str, dict[str, Any]]]
+    jobs: int = 1  #: notebooks run at a time
+
+    def notebook_path(self, name: str) -> Path:
+        return self.notebooks_dir / f"{name}.ipynb"
+
+    def parameters(self, set_name: str, notebook: str) -> dict[str, Any]:
+        """The parameters of ``notebook`` in set ``set_name``: the set's ``all`` entries, then its own."""
+        chosen = self.parameter_sets[set_name]
+        return {**chosen.get(ALL, {}), **chosen.get(notebook, {})}
+
+
+class ConfigError(ValueError):
+    """A report configuration that cannot be run: the message names the file, set and notebook."""
+
+
+def load_config(path: str | os.PathLike) -> Config:
+    """Read and check the shape of a report configuration (YAML)."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{p}: cannot read the report configuration ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("notebooks"), list) or not data["notebooks"]:
+        raise ConfigError(f"{p}: needs a non-empty list 'notebooks'")
+    sets = data.get("parameter_sets") or {}
+    if not isinstance(sets, dict) or "default" not in sets:
+        raise ConfigError(f"{p}: needs a mapping 'parameter_sets' with at least the set 'default'")
+    notebooks = [str(n) for n in data["notebooks"]]
+    for set_name, entries in sets.items():
+        entries = entries or {}
+        if not isinstance(entries, dict) or any(not isinstance(v, dict) for v in entries.values()):
+            raise ConfigError(f"{p}: parameter set {set_name!r} must map 'all' or notebook names to mappings")
+        unknown = sorted(set(entries) - set(notebooks) - {ALL})
+        if unknown:
+            raise ConfigError(f"{p}: parameter set {set_name!r} names notebooks not in 'notebooks': {unknown}")
+        sets[set_name] = entries
+    jobs = data.get("jobs", 1)
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ConfigError(f"{p}: jobs = {jobs!r}: allowed: an integer >= 1")
+    return Config(p, repo_path(data.get("notebooks_dir", "notebooks")), notebooks, sets, jobs)
+
+
+def check_parameters(config: Config, set_name: str, notebooks: Sequence[str] | None = None) -> list[str]:
+    """Problems with set ``set_name``: unknown notebooks or parameters, or values of the wrong type.
+
+    A parameter must exist in the notebook's ``parameters`` cell (read by
+    ``papermill.inspect_notebook``) and match the type annotated there.
+    """
+    import papermill
+
+    if set_name not in config.parameter_sets:
+        return [f"{config.path}: no parameter set {set_name!r}; allowed: {sorted(config.parameter_sets)}"]
+    problems = []
+    for nb in notebooks or config.notebooks:
+        path = config.notebook_path(nb)
+        if nb not in config.notebooks or not path.is_file():
+            problems.append(f"notebook {nb!r}: not in {config.path} or no file {path}")
+            continue
+        declared = papermill.inspect_notebook(str(path))
+        for name, value in config.parameters(set_name, nb).items():
+            if name not in declared or name in RUNNER_PARAMETERS:
+                problems.append(f"{nb}: parameter set {set_name!r} sets {name!r}, which is not a parameter of the "
+                                f"notebook (allowed: {', '.join(n for n in declared if n not in RUNNER_PARAMETERS)})")
+                continue
+            kind = declared[name]["inferred_type_name"]
+            if kind in _TYPES and (not isinstance(value, _TYPES[kind]) or (kind != "bool" and isinstance(value, bool))):
+                problems.append(f"{nb}: parameter set {set_name!r} sets {name} = {value!r}, but the notebook "
+                                f"declares it {kind}")
+    return problems
+
+
+def notebook_title(path: Path) -> str:
+    """The first Markdown heading of a notebook, without the '#' marks."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return path.stem
+
+
+def _describe_failure(exc: BaseException) -> str:
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        first = next((line for line in exc.source.splitlines() if line.strip()), "")
+        return (f"cell {exc.cell_index} (In [{exc.exec_count}]: {first.strip()[:80]!r}) raised "
+                f"{exc.ename}: {exc.evalue}".strip())
+    return f"{type(exc).__name__}: {exc}".strip()
+
+
+#: A kernel that dies while starting has run no cell, so starting it again is safe.  Two kernels
+#: started at once (``jobs: 2``) can race for the same ports; seen on a fresh install.
+KERNEL_START_RETRIES = 2
+
+
+def _execute(source: Path, executed: Path, parameters: Mapping[str, Any]) -> None:
+    """``papermill.execute_notebook``, started again when the kernel dies before it answers."""
+    import papermill
+
+    for attempt in range(KERNEL_START_RETRIES + 1):
+        try:
+            papermill.execute_notebook(str(source), str(executed), parameters=dict(parameters),
+                                       kernel_name="python3", progress_bar=False, cwd=str(ROOT))
+            return
+        except RuntimeError as exc:
+            if "before replying to kernel_info" not in str(exc) or attempt == KERNEL_START_RETRIES:
+                raise
+
+
+def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path, work: Path,
+                 set_name: str) -> Outcome:
+    """Execute one notebook into ``work`` and move its .ipynb, .html and .json into ``out``."""
+    source = config.notebook_path(name)
+    outcome = Outcome(name, notebook_title(source), parameters=dict(params))
+    executed, headline = work / f"{name}.ipynb", work / f"{name}.json"
+    start = time.perf_counter()
+    try:
+        _execute(source, executed, {**params, "headline_file": str(headline)})
+        outcome.status = "ok"
+        outcome.headline = json.loads(headline.read_text(encoding="utf-8")) if headline.is_file() else None
+        if outcome.headline is None:
+            outcome.status, outcome.error = "failed", "the notebook finished without writing its headline"
+    except Exception as exc:  # any failure of one notebook is reported, and the batch goes on
+        outcome.status, outcome.error = "failed", _describe_failure(exc)
+    outcome.seconds = time.perf_counter() - start
+    for suffix in (".html", ".ipynb", ".json"):
+        (out / f"{name}{suffix}").unlink(missing_ok=True)  # never leave a previous run's file beside this one
+    if executed.is_file():
+        (work / f"{name}.html").write_text(notebook_html(executed, outcome, set_name), encoding="utf-8")
+        for suffix in (".html", ".ipynb", ".json"):
+            if (work / f"{name}{suffix}").is_file():
+                os.replace(work / f"{name}{suffix}", out / f"{name}{suffix}")
+    return outcome
+
+
+def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = None,
+        stream=None, jobs: int = 1, force: bool = False) -> list[Outcome]:
+    """Run the notebooks (all, or ``only``) of ``config`` with parameter set ``set_name`` into ``out``.
+
+    ``jobs`` notebooks run at a time, each in its own process (a kernel's
+    start, imports and HTML export then overlap another notebook's
+    simulations).  One progress line per notebook goes to ``stream``
+    (default: standard output) as it finishes; the index keeps the
+    configuration's order and is rewritten after every notebook.
+
+    ``out`` must be new or empty, or hold a previous report run and ``force``
+    be given (``sim.outputs.claim``): then the files that run wrote are
+    deleted first, and nothing else ever is.
+    """
+    stream = stream or sys.stdout
+    names = list(only) if only else list(config.notebooks)
+    if claim(out, COMMAND, force=force) == "replace":
+        clear(out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_manifest(out, COMMAND, INDEX_FILES)
+    outcomes = [Outcome(n, notebook_title(config.notebook_path(n)), parameters=config.parameters(set_name, n))
+                for n in names]
+    meta = {"run": out.name, "parameter_set": set_name, "config": str(config.path),
+            "started": dt.datetime.now().isoformat(timespec="seconds"), "seconds": 0.0}
+    work = staging(out)
+    start, done = time.perf_counter(), 0
+
+    def finished(i: int, outcome: Outcome) -> None:
+        nonlocal done
+        outcomes[i], done = outcome, done + 1
+        add_entries(out, COMMAND, (f"{outcome.notebook}{suffix}" for suffix in (".html", ".ipynb", ".json")))
+        print(f"[{done:2d}/{len(names)}] {outcome.notebook:<24} {outcome.status:<6} {outcome.seconds:6.1f} s"
+              + (f"  {outcome.error}" if outcome.error else ""), file=stream, flush=True)
+        meta["seconds"] = time.perf_counter() - start
+        write_index(out, outcomes, meta)
+
+    try:
+        write_index(out, outcomes, meta)
+        if jobs <= 1:
+            for i, name in enumerate(names):
+                finished(i, run_notebook(config, name, outcomes[i].parameters, out, work, set_name))
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = {pool.submit(run_notebook, config, name, outcomes[i].parameters, out, work, set_name): i
+                           for i, name in enumerate(names)}
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
+    finally:
+        discard(work)
+    return outcomes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m playbook reports", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", default=str(ROOT / "data" / "reports.yaml"), help="report configuration (YAML)")
+    parser.add_argument("--params", default="default", help="named parameter set of the configuration")
+    parser.add_argument("--out", help="output folder (default: reports/<params>-<timestamp>)")
+    parser.add_argument("--force", action="store_true", help="replace a previous report run in --out")
+    parser.add_argument("--only", nargs="+", metavar="NB", help="run only these notebooks (names without .ipynb)")
+    parser.add_argument("--jobs", type=int, help="notebooks run at a time (default: the configuration's 'jobs', 1)")
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    problems = check_parameters(config, args.params, args.only)
+    if problems:
+        print("error: " + "\n       ".join(problems), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else ROOT / "reports" / f"{args.params}-{stamp}"
+    try:
+        claim(out, COMMAND, force=args.force)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"Running {len(args.only or config.notebooks)} notebooks with parameter set '{args.params}' into {out}",
+          flush=True)
+    jobs = args.jobs if args.jobs is not None else config.jobs
+    if jobs < 1:
+        print(f"error: --jobs {jobs}: allowed: an integer >= 1", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    start = time.perf_counter()
+    outcomes = run(config, args.params, out, args.only, jobs=jobs, force=args.force)
+    failed = [o for o in outcomes if o.status != "ok"]
+    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} notebooks ok in {time.perf_counter() - start:.1f} s "
+          f"({jobs} at a time); index: {out / 'index.html'}")
+    for o in failed:
+        print(f"FAILED {o.notebook}: {o.error}", file=sys.stderr)
+    return EXIT_FAILED if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

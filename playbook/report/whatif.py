@@ -1,0 +1,269 @@
+"""What-ifs: several strategies against one baseline over paired replications, with a computed verdict.
+
+A strategy is the baseline scenario with some fields changed by dotted path
+(``{"service.agents": 2}``) or a whole other :class:`Scenario`.  Every
+strategy runs on the *same* ``n`` seeds as the baseline (replication i of
+each uses the i-th seed spawned from ``SeedSequence(seed)``, as in
+:func:`sim.compare`), so the paired differences cancel most of the noise the
+strategies share: a what-if of 10 pairs reads like one of many more
+independent runs.  For each strategy and KPI the table holds the mean and
+its 95% Student-t interval, and the mean paired difference from the baseline
+with its interval (:func:`sim.mean_ci`), absolute and in % of the baseline
+mean.  The verdict sentences are built from those numbers, so a notebook
+never states a conclusion its runs do not support.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from playbook.report import units
+from sim.experiment.runs import check_replications, mean_ci, run_many
+from sim.engine.rng import as_seed_sequence
+from sim.scenario.definition import Scenario
+
+Strategy = Mapping[str, Any] | Scenario
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """Replications of a baseline and its strategies, and the tidy table of their comparison."""
+
+    table: pd.DataFrame            #: one row per (strategy, kpi); see :func:`compare_strategies`
+    runs: dict[str, pd.DataFrame]  #: KPIs of every replication, by strategy (baseline first)
+    baseline: str
+    n: int
+    days: int
+    seed: int
+    currency: str = "EUR"
+
+    @property
+    def strategies(self) -> list[str]:
+        """Strategy names in the order given, baseline first."""
+        return list(self.runs)
+
+    def row(self, kpi: str, strategy: str) -> pd.Series:
+        """The table row of one strategy and KPI (KeyError naming what exists otherwise)."""
+        hit = self.table[(self.table["strategy"] == strategy) & (self.table["kpi"] == kpi)]
+        if hit.empty:
+            raise KeyError(f"no row for strategy {strategy!r} and kpi {kpi!r}; strategies: {self.strategies}")
+        return hit.iloc[0]
+
+    def means(self, strategy: str | None = None) -> dict[str, float]:
+        """Mean of every KPI over the replications of ``strategy`` (default: the baseline)."""
+        return {k: float(v) for k, v in self.runs[strategy or self.baseline].mean().items()}
+
+    def series(self, kpi: str) -> pd.DataFrame:
+        """Mean and 95% CI of ``kpi`` per strategy (index: strategy, in the order given)."""
+        part = self.table[self.table["kpi"] == kpi].set_index("strategy")
+        return part.loc[self.strategies, ["mean", "ci_low", "ci_high", "diff", "diff_low", "diff_high", "significant"]]
+
+    def ratio_of_changes(self, numerator: str, denominator: str, strategy: str) -> tuple[float, float, float] | None:
+        """Change in ``numerator`` per unit of change in ``denominator`` (e.g. net revenue per unit of extra spend).
+
+        ratio = mean paired diff of the numerator / mean paired diff of the
+        denominator; its interval divides the numerator's paired 95% CI by the
+        denominator's mean change, which treats that change as known (true
+        when it is set by the strategy, as a budget is).  None when the
+        denominator does not change.
+        """
+        num, den = self.row(numerator, strategy), self.row(denominator, strategy)
+        if not den["diff"]:
+            return None
+        ends = sorted((num["diff_low"] / den["diff"], num["diff_high"] / den["diff"]))
+        return num["diff"] / den["diff"], ends[0], ends[1]
+
+    def derive(self, kpi: str, func: Callable[[pd.DataFrame], pd.Series], *, unit: str, name: str,
+               definition: str, higher_is_better: bool = True) -> "WhatIf":
+        """A copy with one more metric computed per replication from the KPIs (``func(runs) -> Series``).
+
+        The metric is registered with ``playbook.report.units`` so that tables,
+        sentences and plots show its unit, and compared like any KPI: paired,
+        replication by replication.
+        """
+        units.register(kpi, unit, name, definition, higher_is_better)
+        runs = {s: frame.assign(**{kpi: func(frame)}) for s, frame in self.runs.items()}
+        extra = _table(runs, self.baseline, [kpi])
+        return replace(self, table=pd.concat([self.table, extra], ignore_index=True), runs=runs)
+
+    def with_contribution(self) -> "WhatIf":
+        """A copy with ``contribution``: what the store earns before labour, per replication.
+
+        contribution = net revenue x gross margin (net revenue less the goods
+        kept and shipping) - marketing spend - CRM cost - holding cost - dead
+        stock + membership fees, i.e. ``operating_profit`` + ``labour_cost``:
+        the money scale for levers that do not change the roster.
+        """
+        return self.derive("contribution", lambda k: k["operating_profit"] + k["labour_cost"], unit="money",
+                           name="Contribution before labour",
+                           definition="net revenue x gross margin - marketing - CRM - holding - dead stock "
+                                      "+ membership fees (operating profit + labour cost)")
+
+    def summary(self, kpis: Sequence[str]) -> pd.DataFrame:
+        """Wide, readable view: one row per strategy, 'mean [95% CI]' and the change from the baseline per KPI."""
+        out = {}
+        for kpi in kpis:
+            cells, changes = [], []
+            for s in self.strategies:
+                r = self.row(kpi, s)
+                c = self.currency
+                cells.append(f"{units.fmt(r['mean'], kpi, c)} [{units.fmt(r['ci_low'], kpi, c)}, "
+                             f"{units.fmt(r['ci_high'], kpi, c)}]")
+                changes.append("" if s == self.baseline else
+                               f"{units.fmt_diff(r['diff'], kpi, c)} [{units.fmt_diff(r['diff_low'], kpi, c)}, "
+                               f"{units.fmt_diff(r['diff_high'], kpi, c)}]" + (" *" if r["significant"] else ""))
+            out[units.name(kpi)] = cells
+            out[f"change in {units.phrase(kpi)}"] = changes
+        frame = pd.DataFrame(out, index=pd.Index(self.strategies, name="strategy"))
+        frame.attrs["note"] = (f"mean [95% CI] over {self.n} paired runs of {self.days} days; "
+                               "* = the change from the baseline is significant (its CI excludes 0)")
+        return frame
+
+    def pair(self, kpi: str, strategy: str, against: str | None = None) -> dict[str, Any]:
+        """``strategy`` minus ``against`` (default: the baseline) for ``kpi``, paired replication by replication.
+
+        Keys: mean_a (against), mean_b (strategy), diff, diff_low, diff_high
+        (mean paired difference and its 95% Student-t CI), significant.
+        """
+        against = against or self.baseline
+        for name in (strategy, against):
+            if name not in self.runs:
+                raise KeyError(f"no strategy {name!r}; strategies: {self.strategies}")
+        b, a = self.runs[strategy][kpi].to_numpy(float), self.runs[against][kpi].to_numpy(float)
+        d, lo, hi = mean_ci(b - a)
+        return {"mean_a": float(np.nanmean(a)), "mean_b": float(np.nanmean(b)), "diff": d, "diff_low": lo,
+                "diff_high": hi, "significant": bool(lo > 0 or hi < 0)}
+
+    def interaction(self, kpi: str, combined: str, parts: Sequence[str]) -> tuple[float, float, float]:
+        """How much more (or less) ``combined`` changes ``kpi`` than its ``parts`` one at a time, with a 95% CI.
+
+        Per replication i: (combined_i - base_i) - sum_p (part_p,i - base_i);
+        mean and Student-t interval over i.  Positive: the levers amplify each
+        other (the guide's self-amplifying loop); negative: they overlap.
+        """
+        base = self.runs[self.baseline][kpi].to_numpy(float)
+        joint = self.runs[combined][kpi].to_numpy(float) - base
+        alone = sum(self.runs[p][kpi].to_numpy(float) - base for p in parts)
+        return mean_ci(joint - alone)
+
+    def conclusion(self, kpi: str, strategy: str, against: str | None = None) -> str:
+        """One sentence on ``strategy`` vs ``against`` (default: the baseline) for ``kpi``, from the paired CI."""
+        against = against or self.baseline
+        r, c = self.pair(kpi, strategy, against), self.currency
+        what = units.phrase(kpi)
+        ci = (f"95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)}, "
+              f"{self.n} paired runs of {self.days} days")
+        if r["diff_low"] == r["diff_high"] == 0:
+            return (f"'{strategy}' leaves {what} unchanged in all {self.n} paired runs of {self.days} days "
+                    f"({units.fmt(r['mean_a'], kpi, c)}).")
+        if not r["significant"]:
+            return (f"'{strategy}' makes no difference to {what} that these runs can detect: "
+                    f"{units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}, change "
+                    f"{units.fmt_diff(r['diff'], kpi, c)} ({ci}; the interval includes 0).")
+        verb = "raises" if r["diff"] > 0 else "cuts"
+        good = (r["diff"] > 0) == units.higher_is_better(kpi)
+        return (f"'{strategy}' {verb} {what} by {units.fmt_diff(r['diff'], kpi, c, signed=False)} "
+                f"({units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}; {ci}): "
+                f"{'better' if good else 'worse'} than '{against}'.")
+
+    def best(self, kpi: str) -> str:
+        """The strategy (baseline included) with the best mean of ``kpi``, by the KPI's better direction."""
+        means = self.table[self.table["kpi"] == kpi].set_index("strategy")["mean"]
+        return str(means.idxmax() if units.higher_is_better(kpi) else means.idxmin())
+
+    def verdict(self, kpi: str) -> str:
+        """Which strategy wins on ``kpi`` and whether the runs can tell it from the baseline."""
+        winner = self.best(kpi)
+        if winner == self.baseline:
+            return (f"No strategy beats '{self.baseline}' on {units.phrase(kpi)} "
+                    f"({units.fmt(self.row(kpi, winner)['mean'], kpi, self.currency)}).")
+        if not self.row(kpi, winner)["significant"]:
+            side = "highest" if units.higher_is_better(kpi) else "lowest"
+            return (f"No strategy is distinguishable from '{self.baseline}' on {units.phrase(kpi)}; "
+                    f"the {side} mean: " + self.conclusion(kpi, winner))
+        return f"Best on {units.phrase(kpi)}: " + self.conclusion(kpi, winner)
+
+    def headline(self, kpi: str, strategy: str | None = None, against: str | None = None) -> dict[str, Any]:
+        """Machine-readable record of one comparison for the report index.
+
+        ``strategy`` defaults to the best one on ``kpi`` other than the
+        baseline (the least bad when none beats it); ``against`` to the baseline.
+        ``short`` is the one-line form the index table shows.
+        """
+        if strategy is None:
+            means = self.table[(self.table["kpi"] == kpi) & (self.table["strategy"] != self.baseline)]
+            means = means.set_index("strategy")["mean"]
+            strategy = str(means.idxmax() if units.higher_is_better(kpi) else means.idxmin())
+        against = against or self.baseline
+        r, c = self.pair(kpi, strategy, against), self.currency
+        short = (f"{strategy} vs {against}: {units.name(kpi)} {units.fmt_diff(r['diff'], kpi, c)} "
+                 f"(95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)})")
+        return {"kpi": kpi, "unit": units.unit(kpi), "baseline": against, "strategy": strategy,
+                "mean_baseline": r["mean_a"], "mean_strategy": r["mean_b"], "diff": r["diff"],
+                "ci_low": r["diff_low"], "ci_high": r["diff_high"], "significant": r["significant"],
+                "n": self.n, "days": self.days, "short": short, "conclusion": self.conclusion(kpi, strategy, against)}
+
+
+def _scenario(base: Scenario, strategy: Strategy) -> Scenario:
+    return strategy if isinstance(strategy, Scenario) else base.with_overrides(dict(strategy))
+
+
+def replicate_all(scenarios: Mapping[str, Scenario], *, n: int, seed: int, days: int,
+                  workers: int | None = None) -> dict[str, pd.DataFrame]:
+    """KPIs and measures of ``n`` replications of every scenario, one frame per scenario name.
+
+    Replication i of every scenario uses the i-th seed spawned from
+    ``SeedSequence(seed)`` (common random numbers, the seeds of
+    :func:`sim.replicate`); all scenarios' runs share one process pool, so
+    the workers stay busy across strategies.  Unlike ``sim.replicate`` the
+    rows carry ``Result.measures()`` too (labour, holding and CRM costs,
+    operating profit), which what-ifs on capacity and programmes need.
+    """
+    n = check_replications(n)
+    seeds = as_seed_sequence(seed).spawn(n)
+    rows = run_many([(sc, s, days) for sc in scenarios.values() for s in seeds], workers)
+    return {name: pd.DataFrame(rows[i * n:(i + 1) * n]) for i, name in enumerate(scenarios)}
+
+
+def _table(runs: Mapping[str, pd.DataFrame], baseline: str, kpis: Sequence[str]) -> pd.DataFrame:
+    """The tidy comparison table of :func:`compare_strategies` from per-replication KPIs."""
+    rows = []
+    for name, frame in runs.items():
+        for kpi in kpis:
+            values, ref = frame[kpi].to_numpy(float), runs[baseline][kpi].to_numpy(float)
+            mean, lo, hi = mean_ci(values)
+            d, d_lo, d_hi = mean_ci(values - ref)
+            ref_mean = float(np.nanmean(ref)) if np.isfinite(ref).any() else float("nan")
+            rel = 100.0 / abs(ref_mean) if ref_mean else float("nan")  # a loss-making baseline keeps the sign
+            rows.append({"strategy": name, "kpi": kpi, "unit": units.unit(kpi), "mean": mean, "ci_low": lo,
+                         "ci_high": hi, "diff": d, "diff_low": d_lo, "diff_high": d_hi, "rel_diff": d * rel,
+                         "rel_low": d_lo * rel, "rel_high": d_hi * rel,
+                         "significant": bool(d_lo > 0 or d_hi < 0), "n": int(np.isfinite(values - ref).sum())})
+    return pd.DataFrame(rows)
+
+
+def compare_strategies(base: Scenario, strategies: Mapping[str, Strategy], *, n: int = 10, days: int = 90,
+                       seed: int = 0, workers: int | None = None, baseline: str = "baseline",
+                       kpis: Iterable[str] | None = None) -> WhatIf:
+    """Run ``base`` and every strategy on the same ``n`` seeds; compare each with ``base``.
+
+    Table columns: strategy, kpi, unit, mean, ci_low, ci_high (95% Student-t
+    interval of the strategy's own replications), diff, diff_low, diff_high
+    (mean paired difference strategy - baseline and its interval: the numbers
+    :func:`sim.compare` gives), rel_diff, rel_low, rel_high (the same in % of
+    the baseline mean's size, so a rise stays positive when the baseline is a
+    loss), significant (the diff interval excludes 0), n.
+    ``kpis`` limits the table (default: every KPI).
+    """
+    if baseline in strategies:
+        raise ValueError(f"a strategy is named {baseline!r}, the baseline's name; rename it")
+    if not strategies:
+        raise ValueError("give at least one strategy to compare with the baseline")
+    scenarios = {baseline: base, **{name: _scenario(base, s) for name, s in strategies.items()}}
+    runs = replicate_all(scenarios, n=n, seed=seed, days=days, workers=workers)
+    wanted = list(kpis) if kpis is not None else list(runs[baseline].columns)
+    return WhatIf(_table(runs, baseline, wanted), runs, baseline, int(n), int(days), int(seed), base.money.currency)

@@ -1,0 +1,225 @@
+"""Customers, their experience, their reviews and whether they come back.
+
+A customer is created at their first order.  When an order settles
+(delivered and kept, or refunded), its customer's experience decides three
+things - the guide's loop in numbers:
+
+* a review, with a rating that loses stars for a late parcel, a wrong or
+  defective item, a slow refund or a slow answer from the service desk; the
+  live store rating feeds conversion and organic traffic (``sim.engine.sales.demand``);
+  a review prompt (``crm.review_prompts``) turns some silent buyers into
+  reviewers: ``p = 1 - (1 - review_probability) (1 - response_rate)``;
+* churn: the customer leaves with ``churn_probability``, plus
+  ``bad_experience_churn`` after a bad order, times the multipliers of the
+  customer's segment, membership and warranty;
+* otherwise the customer joins (or stays in) the active base, whose members
+  come back at ``visit_rate_per_day`` (times their segment's and
+  membership's visit multipliers) through the repeat channels.
+
+Customers are kept in one pool per *class* - segment x member - so that
+classes that visit more often also order more often: a returning
+customer's order goes to a class with probability proportional to its
+active count x visit weight x conversion weight, then to a random member of
+it.  A store without segments or membership has one class and draws exactly
+as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.engine.log import EventLog
+from sim.scenario.levers import Membership, ReviewPrompts, Segment
+from sim.scenario.definition import Customers, Reviews
+
+
+@dataclass
+class Experience:
+    """What went wrong with one order (all False for a flawless one)."""
+
+    late: bool = False
+    wrong_item: bool = False
+    defect: bool = False
+    slow_refund: bool = False
+    slow_service: bool = False
+
+    @property
+    def bad(self) -> bool:
+        return self.late or self.wrong_item or self.defect or self.slow_refund or self.slow_service
+
+    @property
+    def store_fault(self) -> bool:
+        """The store sent the wrong item or a defective one: returned at once, label and refund on the store."""
+        return self.wrong_item or self.defect
+
+
+class ReviewBoard:
+    """Reviews as they are posted, and the live average rating and count."""
+
+    def __init__(self, cfg: Reviews, prompts: ReviewPrompts, rng: np.random.Generator, log: EventLog) -> None:
+        self.cfg = cfg
+        self.rng = rng
+        self.log = log
+        self.count = float(cfg.initial_count)
+        self.stars_total = cfg.initial_rating * cfg.initial_count
+        self.prompted = prompts.response_rate > 0
+        self.p_review = (1.0 - (1.0 - cfg.review_probability) * (1.0 - prompts.response_rate) if self.prompted
+                         else cfg.review_probability)
+        #: times of the review prompts sent (one per settled order while prompts are on)
+        self.prompt_times: list[float] = []
+        self.order_id: list[int] = []
+        self.customer_id: list[int] = []
+        self.time: list[float] = []
+        self.rating: list[int] = []
+
+    @property
+    def rating_now(self) -> float:
+        return self.stars_total / self.count if self.count else self.cfg.initial_rating
+
+    def expected_rating(self, e: Experience) -> float:
+        c = self.cfg
+        return (c.base_rating - c.penalty_late * e.late - c.penalty_wrong_item * e.wrong_item
+                - c.penalty_defect * e.defect - c.penalty_slow_refund * e.slow_refund
+                - c.penalty_slow_service * e.slow_service)
+
+    def maybe_review(self, now: float, order_id: int, customer_id: int, e: Experience) -> None:
+        if self.prompted:
+            self.prompt_times.append(now)
+        if self.rng.random() >= self.p_review:
+            return
+        stars = min(5, max(1, round(self.expected_rating(e) + self.rng.normal(0.0, self.cfg.noise_sd))))
+        self.count += 1
+        self.stars_total += stars
+        self.order_id.append(order_id)
+        self.customer_id.append(customer_id)
+        self.time.append(now)
+        self.rating.append(stars)
+        self.log.add(now, "review_posted", order_id, customer_id, value=stars)
+
+
+class CustomerBase:
+    """Customer records and the active pools (one per class) that generate repeat visits."""
+
+    def __init__(self, cfg: Customers, membership: Membership, rng: np.random.Generator,
+                 crm_rng: np.random.Generator, log: EventLog) -> None:
+        self.cfg = cfg
+        self.rng = rng
+        self.crm_rng = crm_rng
+        self.log = log
+        segments = list((cfg.segments or {"all": Segment()}).values())
+        self.segment_share = np.array([g.share for g in segments])
+        self.members = 2 if membership.offered else 1
+        member_churn = (1.0, membership.churn_multiplier)[: self.members]
+        member_visit = (1.0, membership.visit_rate_multiplier)[: self.members]
+        #: per class (segment * members + member): churn multiplier and visit weight
+        self.class_churn = np.array([g.churn_multiplier * m for g in segments for m in member_churn])
+        self.class_visit = np.array([g.visit_rate_multiplier * v for g in segments for v in member_visit])
+        self.classes = len(self.class_churn)
+        self.first_order: list[float] = []
+        self.channel: list[int] = []
+        self.orders: list[int] = []
+        self.churned: list[bool] = []
+        self.segment: list[int] = []
+        self.member: list[bool] = []
+        self._pools: list[list[int]] = [[] for _ in range(self.classes)]
+        self._slot: dict[int, int] = {}
+        self._gone: list[int] = []   # churned customers, for win-back campaigns
+
+    @property
+    def active(self) -> int:
+        return len(self._slot)
+
+    def active_by_class(self) -> np.ndarray:
+        return np.array([len(p) for p in self._pools], dtype=float)
+
+    def visit_weight(self) -> float:
+        """Active customers weighted by how often their class visits (= ``active`` for one plain class)."""
+        if self.classes == 1:
+            return self.active
+        return float(self.active_by_class() @ self.class_visit)
+
+    def new(self, now: float, channel: int) -> int:
+        cid = len(self.first_order)
+        self.first_order.append(now)
+        self.channel.append(channel)
+        self.orders.append(0)
+        self.churned.append(False)
+        self.segment.append(int(self.crm_rng.choice(len(self.segment_share), p=self.segment_share))
+                            if len(self.segment_share) > 1 else 0)
+        self.member.append(False)
+        return cid
+
+    def _class(self, cid: int) -> int:
+        return self.segment[cid] * self.members + int(self.member[cid])
+
+    def pick_active(self, conversion: np.ndarray | None = None) -> int:
+        """The active customer who is ordering: a class by visits x ``conversion`` weight, then a member of it."""
+        if self.classes == 1:
+            pool = self._pools[0]
+            return pool[int(self.rng.integers(len(pool)))]
+        w = self.active_by_class() * self.class_visit * (1.0 if conversion is None else conversion)
+        c = int(np.searchsorted(np.cumsum(w), self.rng.random() * w.sum(), side="right"))
+        pool = self._pools[min(c, self.classes - 1)]
+        return pool[int(self.rng.integers(len(pool)))]
+
+    def join(self, cid: int) -> None:
+        """The customer becomes a member (their class changes if they are in the active base)."""
+        was = cid in self._slot
+        if was:
+            self._leave(cid)
+        self.member[cid] = True
+        if was:
+            self._enter(cid)
+
+    def settle(self, now: float, cid: int, e: Experience, churn_multiplier: float = 1.0) -> None:
+        """After an order settles: churn, or join the active base."""
+        if self.churned[cid]:
+            return
+        p = self.cfg.churn_probability + (self.cfg.bad_experience_churn if e.bad else 0.0)
+        if self.classes > 1 or churn_multiplier != 1.0:
+            p *= self.class_churn[self._class(cid)] * churn_multiplier
+        if self.rng.random() < min(1.0, p):
+            self.churned[cid] = True
+            self._leave(cid)
+            self._gone.append(cid)
+            self.log.add(now, "customer_churned", customer_id=cid, value=self.orders[cid])
+        elif cid not in self._slot:
+            self._enter(cid)
+
+    def win_back(self, n: int) -> int:
+        """``n`` churned customers (at random) rejoin the active base; returns how many did."""
+        n = min(n, len(self._gone))
+        for _ in range(n):
+            i = int(self.crm_rng.integers(len(self._gone)))
+            cid = self._gone[i]
+            self._gone[i] = self._gone[-1]
+            self._gone.pop()
+            self.churned[cid] = False
+            self._enter(cid)
+        return n
+
+    @property
+    def churned_count(self) -> int:
+        return len(self._gone)
+
+    def active_members(self) -> int:
+        if self.members == 1:
+            return 0
+        return int(sum(len(self._pools[c]) for c in range(1, self.classes, 2)))
+
+    def _enter(self, cid: int) -> None:
+        pool = self._pools[self._class(cid)]
+        self._slot[cid] = len(pool)
+        pool.append(cid)
+
+    def _leave(self, cid: int) -> None:
+        slot = self._slot.pop(cid, None)
+        if slot is None:
+            return
+        pool = self._pools[self._class(cid)]
+        last = pool.pop()
+        if last != cid:
+            pool[slot] = last
+            self._slot[last] = slot

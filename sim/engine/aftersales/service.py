@@ -1,0 +1,86 @@
+"""The after-sales service desk: tickets, the AI assistant and agents on shifts.
+
+A ticket opens for a reason (where-is-my-order, wrong item, defect, return
+request, pre-sales question).  The AI assistant answers a share of them at
+once; the rest queue first-come for an agent (a ``sim.engine.operations.staffing.Crew``: one
+shift, or a staffing plan of several).  A ticket that arrives when nobody is
+on duty waits for the next shift.  The first response is the moment an agent
+(or the assistant) takes the ticket; the SLA is measured on it.  FAQ work
+removes questions before they become tickets (``sim.engine.model`` thins the
+pre-sales and where-is-my-order streams by ``faq_*_deflection``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import simpy
+
+from sim.engine.log import EventLog
+from sim.scenario.definition import Service
+from sim.engine.operations.staffing import Crew
+
+REASONS = ("wismo", "wrong_item", "defect", "return_request", "pre_sales")
+
+
+class ServiceDesk:
+    def __init__(self, env: simpy.Environment, service: Service, crew: Crew, rng: np.random.Generator,
+                 log: EventLog) -> None:
+        self.env = env
+        self.cfg = service
+        self.crew = crew
+        self.no_agents = crew.empty
+        self.rng = rng
+        self.log = log
+        self.handle_mean_h = service.handle_minutes_mean / 60.0
+        self.ai_response_h = service.ai_response_minutes / 60.0
+        self.sla_h = service.sla_hours
+        # columns of the tickets table
+        self.order_id: list[int] = []
+        self.customer_id: list[int] = []
+        self.reason: list[str] = []
+        self.opened: list[float] = []
+        self.answered: list[float] = []
+        self.resolved: list[float] = []
+        self.by_ai: list[bool] = []
+
+    def open(self, reason: str, order_id: int = -1, customer_id: int = -1, on_answer=None) -> None:
+        """Open a ticket now.  ``on_answer(hours_waited)`` is called at the first response."""
+        if not self.cfg.enabled:
+            return
+        tid = len(self.opened)
+        now = self.env.now
+        self.order_id.append(order_id)
+        self.customer_id.append(customer_id)
+        self.reason.append(reason)
+        self.opened.append(now)
+        self.log.add(now, "ticket_opened", order_id, customer_id, value=tid)
+        if self.no_agents or self.rng.random() < self.cfg.ai_share:
+            done = now + self.ai_response_h
+            self.answered.append(done)
+            self.resolved.append(done)
+            self.by_ai.append(True)
+            self.log.add(done, "ticket_answered", order_id, customer_id, value=self.ai_response_h)
+            self.log.add(done, "ticket_resolved", order_id, customer_id, value=tid)
+            if on_answer is not None:
+                on_answer(self.ai_response_h)
+            return
+        self.answered.append(math.nan)
+        self.resolved.append(math.nan)
+        self.by_ai.append(False)
+        self.crew.serve(self.rng.exponential(self.handle_mean_h), lambda _started: self._resolve(tid),
+                        lambda: self._answer(tid, on_answer))
+
+    def _answer(self, tid: int, on_answer) -> None:
+        """An agent takes the ticket: the first response."""
+        now = self.env.now
+        waited = now - self.opened[tid]
+        self.answered[tid] = now
+        self.log.add(now, "ticket_answered", self.order_id[tid], self.customer_id[tid], value=waited)
+        if on_answer is not None:
+            on_answer(waited)
+
+    def _resolve(self, tid: int) -> None:
+        self.resolved[tid] = self.env.now
+        self.log.add(self.env.now, "ticket_resolved", self.order_id[tid], self.customer_id[tid], value=tid)

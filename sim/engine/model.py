@@ -1,0 +1,445 @@
+"""One run of the store: the SimPy environment, its resources and processes.
+
+The day loop (:meth:`StoreModel._days`) first updates the day's levers -
+the kill review of candidate SKUs, CRM campaigns, channel budgets and
+organic traffic (``sim.engine.sales.marketing``), the live rating - then draws the day's
+traffic and funnel in bulk (``sim.engine.sales.demand``) and schedules every order that
+comes out: at its minute it is placed (:meth:`StoreModel._place`) and lives
+through picking, the carrier, an optional return and refund, and tickets
+along the way - a chain of callbacks on the SimPy clock, with its random
+draws made for the whole day at once (``sim.engine.fate``).  When the order
+settles, its customer's experience becomes a review and a churn decision
+(``sim.engine.aftersales.customers``), and the next day's funnel sees the new rating: the
+service -> reviews -> conversion loop of the guide.
+
+What an order pays is set by its session's offer (``sim.engine.sales.offer``: the day's
+price, bundle, delivery fee after the free-shipping threshold, warranty,
+member price), per A/B arm (``sim.engine.sales.variants``).
+
+Traffic stops at the horizon; orders already placed run to their end (the
+drain), so every order reaches exactly one terminal status.
+"""
+
+from __future__ import annotations
+
+import gc
+
+import numpy as np
+import simpy
+
+from sim.engine import fate
+from sim.engine.sales.assortment import Assortment
+from sim.engine.clock import call_later
+from sim.engine.aftersales.crm import Programmes
+from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
+from sim.engine.sales.demand import CUSTOMER, GROUPS, Demand, review_multiplier
+from sim.engine.fate import Fate
+from sim.engine.operations.fulfilment import Carriers, Picking
+from sim.engine.operations.inventory import Inventory
+from sim.engine.log import EventLog
+from sim.engine.sales.marketing import Marketing
+from sim.engine.sales.offer import build_offer
+from sim.engine.operations.orders import OrderBook
+from sim.engine.rng import Streams
+from sim.scenario.definition import Scenario
+from sim.engine.aftersales.service import ServiceDesk
+from sim.engine.shocks import Shocks
+from sim.engine.operations.staffing import Crew
+from sim.engine.sales.variants import build_cells
+
+#: Longest time after the horizon that in-flight orders may take to finish.
+MAX_DRAIN_HOURS = 400 * 24.0
+#: Per-cell funnel steps kept per day: sessions, views, carts, checkouts, orders wanted.
+CELL_STEPS = ("sessions", "views", "carts", "checkouts", "orders_wanted")
+
+
+class FunnelCounts:
+    """Every hour's funnel counts, kept whole and reduced to tables after the run.
+
+    Arrays are [hour, channel, group] for sessions and [hour, channel, group,
+    sku] for the steps (groups as in ``sim.engine.sales.demand.GROUPS``), summed over
+    cells; ``by_cell`` keeps [day, cell, step] and ``by_sku`` [day, sku,
+    step] with the steps views, views out of stock, carts, orders wanted.
+    """
+
+    def __init__(self, days: int, channels: int, skus: int, cells: int) -> None:
+        shape = (days * 24, channels, len(GROUPS))
+        self.sessions = np.zeros(shape, dtype=np.int64)
+        self.views = np.zeros(shape + (skus,), dtype=np.int64)
+        self.carts = np.zeros_like(self.views)
+        self.checkouts = np.zeros_like(self.views)
+        self.views_out_of_stock = np.zeros((days * 24, channels), dtype=np.int64)
+        self.by_cell = np.zeros((days, cells, len(CELL_STEPS)), dtype=np.int64)
+        self.by_sku = np.zeros((days, skus, 4), dtype=np.int64)
+
+
+class StoreModel:
+    """Build with a validated scenario, a seed sequence and a horizon; then :meth:`run`."""
+
+    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, days: int) -> None:
+        s = self.scenario = scenario
+        self.days = days
+        self.env = env = simpy.Environment()
+        self.rng = Streams.from_seed(seed)
+        self.log = EventLog()
+        weekday = s.time.start_date.weekday()
+        self.shocks = Shocks(s, days)
+        self.cells = build_cells(s, days)
+        self.offers = [build_offer(arm, days) for arm in self.cells.arms.scenarios]
+        self.demand = Demand(s, self.cells, self.offers, weekday)
+        self.marketing = Marketing(s, days, self.shocks)
+        self.assortment = Assortment(s)
+        self.inventory = Inventory(env, s.catalogue, self.log, self.assortment.initial_stock, self.shocks)
+        self.assortment.start(self.inventory)
+        wh, sv = s.warehouse, s.service
+        self.pickers = Crew(env, wh.pickers, wh.shift, wh.crew, weekday)
+        self.agents = Crew(env, sv.agents, sv.shift, sv.crew, weekday)
+        self.picking = Picking(env, wh, self.pickers, self.rng.picking)
+        self.carriers = Carriers(s.delivery, self.rng.carriers, self.shocks)
+        self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log)
+        self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.rng.reviews, self.log)
+        self.customers = CustomerBase(s.customers, s.crm.membership, self.rng.customers, self.rng.crm, self.log)
+        self.programmes = Programmes(s, days, self.customers, self.rng.crm, env)
+        self.orders = OrderBook()
+        n_ch, n_sku = len(self.demand.channels), len(self.demand.skus)
+        self.funnel = FunnelCounts(days, n_ch, n_sku, self.cells.count)
+        self.lost_sales = np.zeros((days, n_ch), dtype=np.int64)
+        self.spend = np.zeros((days, n_ch))
+        #: stock on hand at each midnight, [day, sku]
+        self.stock = np.zeros((days, n_sku), dtype=np.int64)
+        self.new_by_channel = np.zeros(n_ch, dtype=np.int64)
+        skus = list(s.catalogue.skus.values())
+        self.unit_cost = np.array([k.unit_cost for k in skus])
+        self.return_p = np.array([k.return_probability for k in skus])
+        self.defect_p = np.array([k.defect_probability for k in skus])
+        self.lost_policy = s.catalogue.stockout_policy == "lost"
+        self._terms_setup()
+
+    def _terms_setup(self) -> None:
+        """Per-arm arrays of what an order pays, and per-market delivery promises."""
+        o, s = self.offers, self.scenario
+        self.shown = np.stack([x.prices.shown for x in o])                 # [arm, day, sku]
+        self.extra_units = np.stack([x.extra_units for x in o])            # [arm, sku]
+        self.bundled = any(x.bundle_discount > 0 for x in o)
+        self.order_draws = any(x.needs_draws for x in o)
+        self.fee_table = np.stack([x.fee for x in o])                      # [arm, option]
+        #: per-arm order terms, arrays indexed by arm (free_above: [arm, option])
+        self.arm_terms = {
+            "bundle_min": np.array([x.bundle_min for x in o]),
+            "bundle_discount": np.array([x.bundle_discount for x in o]),
+            "threshold": np.array([x.threshold for x in o]), "top_up": np.array([x.top_up for x in o]),
+            "free_above": np.stack([x.free_above for x in o]),
+            "attach": np.array([x.warranty_attach if x.warranty else 0.0 for x in o]),
+        }
+        self.return_mult = [x.return_multiplier for x in o]
+        self.member_discount = [x.member_discount for x in o]
+        elasticity = float(self.demand.sku_share @ np.array([k.elasticity for k in s.catalogue.skus.values()]))
+        #: add-to-cart weight of each customer class per arm (members pay the member price)
+        self.class_conversion = [np.tile((1.0, (1.0 - x.member_discount) ** elasticity)[: self.customers.members],
+                                         len(self.customers.class_churn) // self.customers.members) for x in o]
+        self.members = self.customers.members > 1
+        markets = self.cells.markets
+        # plain lists and ints: read once per order, where numpy scalars would cost more than the work
+        self.n_arms = self.cells.n_arms
+        self.transit_extra_h = [m.extra_delivery_days * 24.0 for m in markets]
+        self.promise_extra_h = [h if m.local_delivery else 0.0 for h, m in zip(self.transit_extra_h, markets)]
+        self.promise_h = self.carriers.promise_h.tolist()
+        self.warranty_churn = [x.warranty_churn for x in o]
+        self.selection = self.assortment.active
+
+    # --- the run ----------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Run the clock to the end of the drain.
+
+        Python's cyclic garbage collector is paused meanwhile (and restored
+        after): a run makes no reference cycles (``gc.collect()`` after a
+        60-day growth run finds none), but the collector would still scan the
+        hundreds of thousands of order, customer and log records it keeps -
+        a quarter of a year's run time.
+        """
+        self.env.process(self._days())
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.env.run(until=self.days * 24.0 + MAX_DRAIN_HOURS)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _days(self):
+        env, rng, s, demand, f = self.env, self.rng, self.scenario, self.demand, self.funnel
+        sv = s.service
+        pre_sales_rate = (sv.pre_sales_per_1000_views / 1000.0 * (1.0 - sv.faq_pre_sales_deflection)
+                          if sv.enabled else 0.0)
+        season = demand.season(self.days * 24).reshape(self.days, 24)
+        one_cell = self.cells.count == 1
+        for day in range(self.days):
+            rng.start_day(day)
+            if day == self.assortment.review_day and self.assortment.review(day, self.inventory, self.log):
+                demand.set_live(self.assortment.live)
+            self.stock[day] = self.inventory.on_hand
+            campaign = self.programmes.start_day(day, season[day])
+            mult = review_multiplier(self.reviews.rating_now, self.reviews.count, s.reviews)
+            free, paid, unit_cost = self.marketing.today(day, mult, self.reviews.count, self.new_by_channel)
+            in_stock = self.inventory.in_stock()
+            c = demand.draw(day, season[day], rng, free, paid, mult, self.customers.visit_weight(),
+                            self._customer_multiplier(), campaign, in_stock)
+            hours = slice(day * 24, day * 24 + 24)
+            f.sessions[hours], f.views_out_of_stock[hours] = c.sessions, c.views_out_of_stock
+            if one_cell:
+                f.views[hours], f.carts[hours], f.checkouts[hours] = c.views[:, :, :, 0], c.carts[:, :, :, 0], \
+                    c.checkouts[:, :, :, 0]
+            else:
+                f.views[hours], f.carts[hours], f.checkouts[hours] = (c.views.sum(axis=3), c.carts.sum(axis=3),
+                                                                      c.checkouts.sum(axis=3))
+            self._tally(day, c, in_stock)
+            visitors = c.sessions[:, :, :2].sum(axis=(0, 2))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                paid_share = np.where(paid > 0, paid / (free + paid), 0.0)
+            self.spend[day] = visitors * paid_share * unit_cost
+            self.marketing.record_spend(self.spend[day])
+            if c.orders.any():
+                self._schedule_orders(day, c.orders)
+            if pre_sales_rate:
+                # each product view asks a question with this probability: a thinned Poisson stream
+                per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3, 4)), pre_sales_rate)
+                for hour in np.repeat(np.arange(24), per_hour):
+                    call_later(env, hour + rng.service.random(), self.desk.open, "pre_sales")
+            yield env.timeout(24.0)
+
+    def _customer_multiplier(self) -> np.ndarray | None:
+        """Add-to-cart multiplier of returning customers per cell: the member price, weighted by who visits."""
+        if not self.members:
+            return None
+        active = self.customers.active_by_class() * self.customers.class_visit
+        if active.sum() == 0:
+            return None
+        per_arm = np.array([active @ conv / active.sum() for conv in self.class_conversion])
+        return per_arm[self.cells.arm_of]
+
+    def _tally(self, day: int, c, in_stock: np.ndarray) -> None:
+        """Per-day totals by cell and by SKU (markets, variants, sku_daily tables; the kill review)."""
+        views_k = c.views.sum(axis=(0, 1, 2, 3))
+        wanted_k = c.orders.sum(axis=(0, 1, 2, 3))
+        f = self.funnel
+        f.by_sku[day] = np.stack([views_k, np.where(in_stock, 0, views_k), c.carts.sum(axis=(0, 1, 2, 3)),
+                                  wanted_k], axis=1)
+        f.by_cell[day] = np.stack([c.cells.sum(axis=(0, 1, 2)), c.views.sum(axis=(0, 1, 2, 4)),
+                                   c.carts.sum(axis=(0, 1, 2, 4)), c.checkouts.sum(axis=(0, 1, 2, 4)),
+                                   c.orders.sum(axis=(0, 1, 2, 4))], axis=1)
+        if self.selection:
+            self.assortment.observe_day(views_k, wanted_k, in_stock)
+
+    # --- one order --------------------------------------------------------------------------------
+    def _schedule_orders(self, day: int, counts: np.ndarray) -> None:
+        """Give each order of the day's counts [hour, channel, group, cell, sku] its time, and book its purchase."""
+        flat = np.repeat(np.arange(counts.size), counts.ravel())
+        hours, chans, groups, cells, skus = np.unravel_index(flat, counts.shape)
+        delays = (hours + self.rng.orders.random(len(flat))).tolist()
+        rows = self._order_rows(day, chans, groups, cells, skus)
+        env, place = self.env, self._place
+        for i in np.argsort(delays, kind="stable").tolist():
+            call_later(env, delays[i], place, *rows[i])
+
+    def _order_rows(self, day: int, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray,
+                    skus: np.ndarray) -> list[tuple]:
+        """Arguments of :meth:`_place` for each order: units, delivery option, terms and fate (``sim.engine.fate``)."""
+        rng, carriers = self.rng.orders, self.carriers
+        n = len(skus)
+        arms = self.cells.arm_of[cells]
+        if self.bundled:
+            units = 1 + rng.poisson(self.extra_units[arms, skus])
+        else:
+            units = 1 + rng.poisson(self.scenario.catalogue.extra_units_mean, size=n)
+        options = rng.choice(len(carriers.share), size=n, p=carriers.share)
+        goods, fees, warranty = self._terms(day, arms, skus, units, options)
+        fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
+        return list(zip(*(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)),
+                        fates))
+
+    def _terms(self, day: int, arms: np.ndarray, skus: np.ndarray, units: np.ndarray,
+               options: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(goods value, delivery fee, warranty taken) of each order: the offer of its arm on this day."""
+        t = self.arm_terms
+        price = self.shown[arms, day, skus]
+        n = len(units)
+        if self.bundled:
+            price = price * np.where(units >= t["bundle_min"][arms], 1.0 - t["bundle_discount"][arms], 1.0)
+        fees = self.fee_table[arms, options]
+        if not self.order_draws and not t["threshold"].any():
+            return units * price, fees, np.zeros(n, dtype=bool)
+        draws = self.rng.offers.random((2, n)) if self.order_draws else np.ones((2, n))
+        thr = t["threshold"][arms]
+        short = (thr > 0) & (units * price < thr) & ((units + 1) * price >= thr) & (draws[0] < t["top_up"][arms])
+        units += short
+        goods = units * price
+        fees = np.where((thr > 0) & (goods >= thr) & t["free_above"][arms, options], 0.0, fees)
+        return goods, fees, draws[1] < t["attach"][arms]
+
+    def _open_order(self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float,
+                    fee: float, warranty: bool) -> int | None:
+        """At the moment of purchase: check the shelf, find or create the customer, book the order.
+
+        Returns the order id, or None when the shelf is empty and sales are lost (stock is taken by
+        :meth:`_place`).
+        """
+        now, inv = self.env.now, self.inventory
+        if self.lost_policy and units > inv.on_hand[k]:
+            self.lost_sales[int(now // 24), ch] += 1
+            return None
+        cust = self.customers
+        arm = cell % self.n_arms
+        if group == CUSTOMER and cust.active:
+            cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
+        else:
+            cid, repeat = cust.new(now, ch), False
+            self.new_by_channel[ch] += 1
+            self.programmes.first_order(now, cid)
+        cust.orders[cid] += 1
+        member = self.members and cust.member[cid]
+        if member and self.member_discount[arm]:
+            goods *= 1.0 - self.member_discount[arm]
+        cogs = float(units * self.unit_cost[k])
+        revenue = goods + fee
+        if warranty:
+            offer = self.offers[arm]
+            revenue += goods * offer.warranty_price_share
+            cogs += offer.warranty_claim * self.unit_cost[k]
+        if self.selection:
+            self.assortment.sold(k, goods, cogs)
+        return self.orders.new(now, ch, group, k, cid, units, revenue, cogs, repeat, option,
+                               now + self.promise_h[option] + self.promise_extra_h[cell // self.n_arms], fee, goods,
+                               cell, bool(member), warranty)
+
+    # The life of an order is a chain of steps, each a callback at its moment on the clock (``call_later``,
+    # the crew's callbacks), not a generator process: _place -> (back-order) -> _to_picking -> _picked ->
+    # _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle.
+
+    def _place(self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float, fee: float,
+               warranty: bool, fate: Fate) -> None:
+        """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
+        oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
+        if oid is None:
+            return
+        now, o = self.env.now, self.orders
+        self.log.add(now, "order_placed", oid, o.customer[oid], self.demand.skus[k], o.revenue[oid])
+        e = Experience()
+        filled = self.inventory.reserve(k, units)
+        if filled is None:
+            self._to_picking(oid, fate, e)
+        else:
+            self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
+            filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
+
+    def _to_picking(self, oid: int, fate: Fate, e: Experience) -> None:
+        ready = self.env.now
+        self.picking.pick(fate.pick_hours, lambda started: self._picked(oid, fate, e, ready, started))
+
+    def _picked(self, oid: int, fate: Fate, e: Experience, ready: float, started: float) -> None:
+        """Picked and packed; the parcel waits for the carrier's collection, then travels."""
+        now, o, log = self.env.now, self.orders, self.log
+        cid, option, cell, sku = o.customer[oid], o.option[oid], o.cell[oid], self.demand.skus[o.sku[oid]]
+        log.add(started, "pick_started", oid, cid, sku, started - ready)
+        log.add(now, "picked", oid, cid, sku, float(fate.wrong_item))
+        o.picked[oid], o.wrong_item[oid], e.wrong_item = now, fate.wrong_item, fate.wrong_item
+        # One timeout covers the wait for the carrier's collection and the journey.
+        shipped = o.shipped[oid] = self.picking.next_collection(now)
+        cost = self.carriers.cost[option]
+        o.shipping_cost[oid] += cost
+        log.add(shipped, "shipped", oid, cid, sku, cost)
+        transit = self.carriers.transit_hours(option, shipped, self.transit_extra_h[cell // self.n_arms], fate.lead,
+                                              fate.incident_u, fate.incident_delay)
+        self._maybe_wismo(oid, cid, shipped, transit, fate, e)
+        call_later(self.env, shipped + transit - now, self._delivered, oid, fate, e)
+
+    def _maybe_wismo(self, oid: int, cid: int, shipped: float, transit: float, fate: Fate, e: Experience) -> None:
+        """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ)."""
+        cfg, promised, env = self.scenario.service, self.orders.promised[oid], self.env
+        asks = 1.0 - cfg.faq_wismo_deflection
+        if shipped + transit > promised:
+            if fate.wismo_u < cfg.wismo_late_probability * asks:
+                call_later(env, max(promised - env.now, 0.0), self.desk.open, "wismo", oid, cid,
+                           self._service_watch(e))
+        elif fate.wismo_u < cfg.wismo_probability * asks:
+            call_later(env, shipped - env.now + fate.wismo_at * transit, self.desk.open, "wismo", oid, cid,
+                       self._service_watch(e))
+
+    def _service_watch(self, e: Experience):
+        sla = self.scenario.service.sla_hours
+
+        def on_answer(waited: float) -> None:
+            if waited > sla:
+                e.slow_service = True
+        return on_answer
+
+    def _delivered(self, oid: int, fate: Fate, e: Experience) -> None:
+        """At the door: late against the promise?  Then the customer keeps the order or asks to return it."""
+        now, o, r = self.env.now, self.orders, self.scenario.returns
+        o.delivered[oid] = now
+        e.late = now > o.promised[oid]
+        k = o.sku[oid]
+        self.log.add(now, "delivered", oid, o.customer[oid], self.demand.skus[k], float(e.late))
+        e.defect = fate.defect
+        if e.store_fault:  # the customer sends it back at once
+            self._return_requested(oid, fate, e)
+            return
+        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0)
+                * self.return_mult[o.cell[oid] % self.n_arms])
+        request_delay = r.request_days_mean * 24.0 * fate.request_e
+        if fate.return_u < p and request_delay <= r.window_days * 24.0:
+            call_later(self.env, request_delay, self._return_requested, oid, fate, e)
+        else:
+            self._settle(oid, e)
+
+    def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
+        now, o, r = self.env.now, self.orders, self.scenario.returns
+        cid, sku = o.customer[oid], self.demand.skus[o.sku[oid]]
+        store_fault = e.store_fault
+        o.returned[oid] = True
+        self.log.add(now, "return_requested", oid, cid, sku, 0.0)
+        reason = "wrong_item" if e.wrong_item else "defect" if e.defect else "return_request"
+        if store_fault or self.rng.returns.random() < self.scenario.service.return_ticket_probability:
+            self.desk.open(reason, oid, cid, self._service_watch(e))
+        if store_fault or r.free_returns:
+            o.shipping_cost[oid] += r.label_cost
+        call_later(self.env, r.transit_days_mean * 24.0 * fate.transit_e, self._return_received, oid, fate, e)
+
+    def _return_received(self, oid: int, fate: Fate, e: Experience) -> None:
+        now, o = self.env.now, self.orders
+        k = o.sku[oid]
+        o.returned_at[oid] = now
+        restocked = 0 if e.defect else o.units[oid]
+        if restocked:
+            self.inventory.put_back(k, restocked)
+        self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[k], restocked)
+        call_later(self.env, self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e, self._refunded, oid, e,
+                   restocked)
+
+    def _refunded(self, oid: int, e: Experience, restocked: int) -> None:
+        now, o, r = self.env.now, self.orders, self.scenario.returns
+        k = o.sku[oid]
+        o.refunded_at[oid] = now
+        o.refund[oid] = float(o.revenue[oid] - (0.0 if e.store_fault else o.fee[oid]))
+        e.slow_refund = now - o.returned_at[oid] > r.refund_promise_days * 24.0
+        self.log.add(now, "refunded", oid, o.customer[oid], self.demand.skus[k], o.refund[oid])
+        if self.selection:
+            self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost[k])
+        self._settle(oid, e)
+
+    def _settle(self, oid: int, e: Experience) -> None:
+        """The order is over: its experience becomes a review and the customer's decision to stay or churn."""
+        o, now = self.orders, self.env.now
+        cid, cell = o.customer[oid], o.cell[oid]
+        self.reviews.maybe_review(now, oid, cid, e)
+        self.customers.settle(now, cid, e, self.warranty_churn[cell % self.n_arms] if o.warranty[oid] else 1.0)
+
+    # --- after the run ----------------------------------------------------------------------------
+    def cancel_unfinished(self) -> None:
+        """Back-orders never filled by the end of the drain are cancelled and refunded."""
+        end = self.env.now
+        for oid in np.nonzero(np.isnan(np.asarray(self.orders.picked, dtype=float)))[0]:
+            oid = int(oid)
+            self.orders.cancelled_at[oid] = end
+            self.orders.refund[oid] = self.orders.revenue[oid]
+            self.log.add(end, "cancelled", oid, self.orders.customer[oid], self.demand.skus[self.orders.sku[oid]],
+                         self.orders.revenue[oid])

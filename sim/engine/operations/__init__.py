@@ -1,0 +1,1 @@
+"""Operations: the order book, crews on shifts, picking and carriers, stock and restocking."""

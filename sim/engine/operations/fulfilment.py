@@ -1,0 +1,106 @@
+"""Fulfilment: pickers in the warehouse and carriers on the road.
+
+An order queues first-come for a picker (a ``sim.engine.operations.staffing.Crew``: one shift
+or a staffing plan), takes a lognormal pick time, and is packed with the
+wrong item with ``pick_error_probability``.  About half of a picker's time
+is walking (``travel_share``), so a layout with shorter pick paths
+(``path_length_factor`` 0.7) cuts the mean pick time by 0.5 x 0.3 = 15%.
+Parcels wait for the carrier's daily collection, then travel for a
+gamma-distributed lead time (plus a market's ``extra_delivery_days``); a
+share of them hits a carrier incident that adds an exponential delay.  A
+carrier disruption (``sim.engine.shocks``) stretches both while it lasts.  The
+promised date shown at checkout is ``promise_days`` after the order.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import numpy as np
+import simpy
+
+from sim.engine.clock import next_daily
+from sim.scenario.definition import Delivery, Warehouse
+from sim.engine.shocks import Shocks
+from sim.engine.operations.staffing import Crew
+
+
+def pick_minutes(cfg: Warehouse) -> float:
+    """Mean pick time of the layout: walking scales with the path length, the rest does not."""
+    return cfg.pick_minutes_mean * (1.0 - cfg.travel_share + cfg.travel_share * cfg.path_length_factor)
+
+
+def lognormal_params(mean: float, cv: float) -> tuple[float, float]:
+    """(mu, sigma) of the lognormal with this mean and coefficient of variation."""
+    sigma2 = math.log1p(cv * cv)
+    return math.log(mean) - sigma2 / 2.0, math.sqrt(sigma2)
+
+
+class Picking:
+    """The warehouse floor."""
+
+    def __init__(self, env: simpy.Environment, cfg: Warehouse, crew: Crew, rng: np.random.Generator) -> None:
+        self.env = env
+        self.crew = crew
+        self.rng = rng
+        self.mu, self.sigma = lognormal_params(pick_minutes(cfg) / 60.0, cfg.pick_minutes_cv)
+        self.error_p = cfg.pick_error_probability
+        self.pickup_hour = cfg.carrier_pickup_hour
+
+    def draw(self, n: int) -> tuple[list[float], list[bool]]:
+        """Pick hours and wrong-item flags of ``n`` orders, drawn in bulk (one day's orders at a time)."""
+        hours = self.rng.lognormal(self.mu, self.sigma, n) if self.sigma else np.full(n, math.exp(self.mu))
+        return hours.tolist(), (self.rng.random(n) < self.error_p).tolist()
+
+    def pick(self, hours: float, done: Callable[[float], None]) -> None:
+        """Queue an order for a picker on duty; ``done(started)`` is called when its ``hours`` of picking end."""
+        self.crew.serve(hours, done)
+
+    def next_collection(self, t: float) -> float:
+        return next_daily(t, self.pickup_hour)
+
+
+class Carriers:
+    """Delivery options: choice, price to the customer, cost and lead time."""
+
+    def __init__(self, cfg: Delivery, rng: np.random.Generator, shocks: Shocks) -> None:
+        opts = list(cfg.options.values())
+        self.shocks = shocks if shocks.carrier else None
+        self.names = list(cfg.options)
+        self.rng = rng
+        self.share = np.array([o.share for o in opts])
+        self.share = self.share / self.share.sum()
+        self.fee = np.array([o.fee for o in opts])
+        self.cost = np.array([o.cost for o in opts])
+        self.promise_h = np.array([o.promise_days * 24.0 for o in opts])
+        # gamma with mean m and cv v: shape 1/v^2, scale m v^2 (cv 0 means a fixed lead time)
+        self.mean_h = np.array([o.lead_time_days_mean * 24.0 for o in opts])
+        self.cv = np.array([o.lead_time_days_cv for o in opts])
+        self.late_p = np.array([o.late_probability for o in opts])
+        self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
+
+    def draw(self, options: np.ndarray) -> tuple[list[float], list[float], list[float]]:
+        """Per order of a day: lead time as a multiple of its option's mean (gamma, mean 1, cv of the
+        option), a uniform that decides a carrier incident, and a standard exponential for its delay."""
+        n = len(options)
+        cv = self.cv[options]
+        shape = np.where(cv > 0, 1.0 / np.where(cv > 0, cv, 1.0) ** 2, 1.0)
+        lead = np.where(cv > 0, self.rng.standard_gamma(shape, n) / shape, 1.0)
+        return lead.tolist(), self.rng.random(n).tolist(), self.rng.standard_exponential(n).tolist()
+
+    def transit_hours(self, option: int, collected: float, extra_hours: float, lead: float, incident_u: float,
+                      incident_delay: float) -> float:
+        """Collection to door: the gamma lead time (+ a market's extra hours) plus, after an incident, a delay.
+
+        ``lead``, ``incident_u`` and ``incident_delay`` are the order's draws from :meth:`draw`; a carrier
+        disruption at ``collected`` stretches the mean and raises the incident probability.
+        """
+        m, late_p = self.mean_h[option], self.late_p[option]
+        if self.shocks is not None:
+            stretch, extra_late = self.shocks.carrier_at(option, collected)
+            m, late_p = m * stretch, min(1.0, late_p + extra_late)
+        hours = m * lead + extra_hours
+        if incident_u < late_p:
+            hours += self.late_mean_h[option] * incident_delay
+        return float(hours)

@@ -1,0 +1,149 @@
+"""Crews: the pickers and agents who serve the queues, the hours they work and what those hours cost.
+
+A crew is either one shift with a head count (``pickers`` + ``shift``,
+``agents`` + ``shift``: the same people every working day) or a staffing
+plan, ``crew``: named shifts, each with its own people, hours and weekdays,
+e.g. two agents 07-15 and three 12-20 on weekdays, one at weekends.
+
+One shift works as the core model always did: a job that arrives while the
+shift is closed waits for the opening (``ShiftClock``).  A plan varies the
+head count through the week: the SimPy resource has as many slots as the
+busiest hour needs, and at every change of the roster "off duty" requests of
+higher priority take the slots of the people who leave (each finishes the job
+in hand first) and give them back when people arrive.
+
+Labour cost is person-hours on the roster times ``hourly_cost``: a capacity
+decision is priced whether or not the people were busy.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import simpy
+
+from sim.engine.clock import HOURS_PER_DAY, ShiftClock
+from sim.scenario.definition import CrewShift, Shift
+
+WEEK = 7 * HOURS_PER_DAY
+OFF_DUTY, WORK = 0, 1  # request priorities: lower is served first
+
+
+def roster(crew: dict[str, CrewShift], start_weekday: int) -> tuple[np.ndarray, np.ndarray]:
+    """(change times within the first week, head count from each time on), times in model hours."""
+    edges = {0.0}
+    for c in crew.values():
+        for d in range(7):
+            if (start_weekday + d) % 7 in c.weekdays:
+                edges.update({d * HOURS_PER_DAY + c.start_hour, d * HOURS_PER_DAY + c.end_hour})
+    times = np.array(sorted(t for t in edges if t < WEEK))
+
+    def on_duty(t: float) -> int:
+        day, hod = int(t // HOURS_PER_DAY), t % HOURS_PER_DAY
+        return sum(c.people for c in crew.values()
+                   if (start_weekday + day) % 7 in c.weekdays and c.start_hour <= hod < c.end_hour)
+
+    return times, np.array([on_duty(t) for t in times])
+
+
+class Crew:
+    """Serve jobs first come, first served with :meth:`serve`: a person on duty takes each job and works it.
+
+    A picker's job: an order queued at 06:10 while the warehouse opens at
+    08:00 waits for the opening, queues behind the orders of the night, and is
+    picked when a picker is free; ``on_start`` is called then and ``on_done``
+    when the pick is over.
+    """
+
+    def __init__(self, env: simpy.Environment, people: int, shift: Shift, crew: dict[str, CrewShift],
+                 start_weekday: int) -> None:
+        self.env = env
+        self.start_weekday = start_weekday
+        self.shifts = list(crew.values()) if crew else [CrewShift(people=people, start_hour=shift.start_hour,
+                                                                 end_hour=shift.end_hour, weekdays=shift.weekdays)]
+        #: nobody ever works (a desk answered by the AI assistant alone)
+        self.empty = sum(c.people for c in self.shifts) == 0
+        if crew:
+            self.clock = None
+            self.times, self.counts = roster(crew, start_weekday)
+            self.size = max(int(self.counts.max()), 1)
+            self.resource = simpy.PriorityResource(env, capacity=self.size)
+            self._off: list[simpy.resources.base.Put] = []
+            env.process(self._roster())
+        else:
+            self.clock = ShiftClock(shift, start_weekday)
+            self.size = people
+            self.resource = simpy.Resource(env, capacity=max(people, 1))
+        #: one event per shift opening that jobs are waiting for, by opening time
+        self._openings: dict[float, simpy.Timeout] = {}
+
+    def serve(self, hours: float, on_done: Callable[[float], None],
+              on_start: Callable[[], None] | None = None) -> None:
+        """Queue a job of ``hours``: ``on_start()`` when a person on duty takes it, ``on_done(started)`` when
+        it is done (``started`` is the time it was taken).
+
+        Callbacks on the resource's request and on a timeout, not a generator
+        process: a crew serves tens of thousands of jobs a year, and each
+        process would cost more than the job's bookkeeping.
+        """
+        def start(request) -> None:
+            started = self.env.now
+            if on_start is not None:
+                on_start()
+            self.env.timeout(hours).callbacks.append(lambda _event: self._finish(request, on_done, started))
+
+        self._when_on_duty(lambda: self._request(start))
+
+    def _request(self, start: Callable[[object], None]) -> None:
+        """Join the queue for a free slot; a job granted after closing (queued too long) waits for the opening."""
+        if self.clock is None:
+            request = self.resource.request(priority=WORK)
+            request.callbacks.append(lambda _event: start(request))
+            return
+        request = self.resource.request()
+        request.callbacks.append(lambda _event: self._when_on_duty(lambda: start(request)))
+
+    def _finish(self, request, on_done: Callable[[float], None], started: float) -> None:
+        self.resource.release(request)
+        on_done(started)
+
+    def _when_on_duty(self, fn: Callable[[], None]) -> None:
+        """Call ``fn()`` now if the shift is open, else at its next opening (a plan's roster handles its own hours)."""
+        now = self.env.now
+        opening = now if self.clock is None else self.clock.next_open(now)
+        if opening == now:
+            fn()
+            return
+        event = self._openings.get(opening)
+        if event is None:
+            event = self._openings[opening] = self.env.timeout(opening - now)
+            event.callbacks.append(lambda _event: self._openings.pop(opening))
+        event.callbacks.append(lambda _event: fn())
+
+    def _roster(self):
+        """Process: keep ``size - on duty`` slots taken by off-duty requests, week after week."""
+        env, week = self.env, 0
+        while True:
+            for t, n in zip(self.times, self.counts):
+                at = week * WEEK + t
+                if at > env.now:
+                    yield env.timeout(at - env.now)
+                self._set_off_duty(self.size - int(n))
+            week += 1
+
+    def _set_off_duty(self, n: int) -> None:
+        while len(self._off) < n:
+            self._off.append(self.resource.request(priority=OFF_DUTY))
+        while len(self._off) > n:
+            req = self._off.pop()
+            if req.triggered:
+                self.resource.release(req)
+            else:
+                req.cancel()
+
+    def person_hours(self, day: int) -> float:
+        """Person-hours on the roster on model day ``day``."""
+        weekday = (self.start_weekday + day) % 7
+        return float(sum(c.people * (c.end_hour - c.start_hour) for c in self.shifts if weekday in c.weekdays))
+

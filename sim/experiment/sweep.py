@@ -1,0 +1,307 @@
+"""What-if sweeps: every point of a grid or sample, times replications, on local cores or a Dask cluster.
+
+    import sim
+    res = sim.sweep("data/sweeps/agents_returns_traffic.yaml", out="results/agents")   # all local cores
+    res = sim.sweep(definition, executor=4)                                             # 4 local processes
+    res = sim.sweep(definition, executor=distributed.Client("tcp://host:8786"), out=..., resume=True)
+    res.summary                 # one row per point: mean and 95% CI of each KPI, n_ok, n_failed
+
+A task is one replication of one point.  Workers get the base scenario (on
+Dask scattered once) plus the point's few overrides, and send back the
+sweep's KPIs only -- a small dict -- so memory stays flat as a sweep grows.
+Local runs use a ``ProcessPoolExecutor`` (one worker: in this process), Dask
+runs the same function through ``distributed.Client``; no scheduler of our own.
+
+Seeds: replication ``j`` uses ``SeedSequence(seed).spawn(R)[j]``
+(= ``SeedSequence(seed, spawn_key=(j,))``) at *every* point -- common random
+numbers, as in :func:`sim.compare` -- so differences between points are
+paired and a point's replications equal ``sim.replicate(point, R, seed)``.
+Each task carries its seed, so the tables are the same, byte for byte,
+whichever executor and however many workers ran them.
+
+``sim.experiment.sweep`` is this module's :func:`sweep` (exported by the package); for
+the other names, import from the module: ``from sim.experiment.sweep import plan``.
+
+Tasks are handed out replication by replication (every point's replication 0,
+then every point's 1, ...), so a sweep stopped early has about the same
+number of replications at every point.  Finished tasks go to part files as
+they come (see :mod:`sim.experiment.sweep_store`); ``resume=True`` skips every task that
+succeeded and reruns the failed ones.  A task that raises is recorded with
+its point, seed and error, and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from functools import partial
+from itertools import islice
+from pathlib import Path
+from typing import Any, Callable, Iterator, Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.experiment.runs import run_kpis
+from sim.scenario.definition import Scenario
+from sim.experiment.sweep_definition import SweepDefinition, load_sweep
+from sim.experiment.sweep_store import PartWriter, Record, prepare, read_parts, write_tables
+from sim.version import provenance
+
+#: Tasks kept in flight on a Dask cluster at least (local pools keep two per worker).
+DASK_MIN_IN_FLIGHT = 256
+
+
+@dataclass(frozen=True)
+class Task:
+    """One replication of one point: what a worker needs besides the base scenario."""
+
+    point: int
+    replication: int
+    overrides: Mapping[str, Any]
+    seed: int
+    days: int
+    kpis: tuple[str, ...]
+
+    def seed_sequence(self) -> np.random.SeedSequence:
+        """``SeedSequence(seed).spawn(R)[replication]``, the same at every point."""
+        return np.random.SeedSequence(self.seed, spawn_key=(self.replication,))
+
+
+def run_task(base: Scenario, task: Task) -> dict[str, float]:
+    """What a worker runs: the point's scenario for ``task.days``; returns the sweep's KPIs only."""
+    kpis = run_kpis(base.with_overrides(task.overrides), task.seed_sequence(), task.days)
+    return {k: kpis.get(k, float("nan")) for k in task.kpis}
+
+
+#: ``task_fn(base, task) -> {kpi: value}``: what each worker runs (module-level, so it pickles).
+TaskFn = Callable[[Scenario, Task], dict[str, float]]
+#: (task, kpis or None, error message or None)
+Outcome = tuple[Task, "dict[str, float] | None", "str | None"]
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """A sweep's tables and where they were written (``out`` is None for an in-memory sweep)."""
+
+    definition: SweepDefinition
+    results: pd.DataFrame
+    summary: pd.DataFrame
+    failures: pd.DataFrame
+    out: Path | None
+    tasks_ran: int = 0
+
+    @property
+    def tasks_total(self) -> int:
+        return len(self.summary) * self.definition.replications
+
+    @property
+    def complete(self) -> bool:
+        """Every task has a record (succeeded or failed)."""
+        return len(self.results) + len(self.failures) == self.tasks_total
+
+
+def plan(definition: SweepDefinition) -> tuple[list[dict[str, Any]], list[Task]]:
+    """The points (lever -> value) and every task, replication-major; each point's scenario is checked."""
+    points = definition.points()
+    overrides = definition.point_overrides(points)
+    tasks = [Task(i, j, overrides[i], definition.seed, definition.days, definition.kpis)
+             for j in range(definition.replications) for i in range(len(points))]
+    return points, tasks
+
+
+def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: str | Path | None = None,
+          resume: bool = False, force: bool = False, max_tasks: int | None = None, progress: bool = True,
+          task_fn: TaskFn = run_task) -> SweepResult:
+    """Run a sweep (a definition or a sweep YAML file) and return its tables.
+
+    ``executor``: None = a process per local core; an int = that many local
+    processes (1 = in this process); a ``distributed.Client`` = its Dask
+    cluster.  ``out``: folder for part files and tables (None: a temporary
+    one, tables returned only); a folder holding a previous sweep needs
+    ``resume=True`` (continue it) or ``force=True`` (replace it), and a folder
+    holding anything else is refused (``sim.outputs.claim``).
+    ``max_tasks``: run at most this many of the remaining tasks, then write
+    the tables and return (resume later).  ``task_fn``: what each worker runs,
+    :func:`run_task` unless a caller instruments it (tests inject failures).
+    """
+    d = definition if isinstance(definition, SweepDefinition) else load_sweep(definition)
+    where = _resolve(executor)
+    if max_tasks is not None and (isinstance(max_tasks, bool) or not isinstance(max_tasks, int) or max_tasks < 0):
+        raise ValueError(f"max_tasks = {max_tasks!r}: allowed: an integer >= 0, or None for all")
+    points, tasks = plan(d)
+    with contextlib.ExitStack() as stack:
+        folder = Path(out) if out is not None else Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        prepare(folder, d, resume, force)
+        done = read_parts(folder)
+        todo = [t for t in tasks if "kpis" not in done.get((t.point, t.replication), {})][:max_tasks]
+        if todo:
+            _run(todo, d, where, task_fn, PartWriter(folder), progress)
+        tables = build_tables(d, points, read_parts(folder))
+        write_tables(folder, tables)
+    return SweepResult(d, **tables, out=Path(out) if out is not None else None, tasks_ran=len(todo))
+
+
+# --- running ---------------------------------------------------------------------------------------
+
+def _run(todo: list[Task], d: SweepDefinition, where: Any, task_fn: TaskFn, parts: PartWriter,
+         progress: bool) -> None:
+    failed = 0
+    from tqdm.auto import tqdm  # here, not at import: importing sim must not probe for notebook widgets
+
+    bar = tqdm(total=len(todo), desc=d.name, unit="task", disable=not progress, smoothing=0.05)
+    try:
+        with _runner(where, d.base, len(todo), progress) as outcomes, \
+                contextlib.closing(outcomes(task_fn, todo)) as finished:
+            for task, kpis, error in finished:
+                rec: Record = {"point": task.point, "replication": task.replication}
+                rec.update({"kpis": kpis} if error is None else {"error": error})
+                parts.add(rec)
+                failed += error is not None
+                if error is not None:
+                    bar.set_postfix(failed=failed)
+                bar.update()
+    finally:
+        parts.flush()
+        bar.close()
+
+
+@contextlib.contextmanager
+def _runner(where: Any, base: Scenario, n_tasks: int,
+            progress: bool) -> Iterator[Callable[[TaskFn, list[Task]], Iterator[Outcome]]]:
+    """``outcomes(task_fn, tasks)`` on ``where`` (a number of local workers or a Client), as they finish."""
+    if isinstance(where, int):
+        if where == 1 or n_tasks == 1:
+            yield partial(_serial, base)
+            return
+        with ProcessPoolExecutor(max_workers=min(where, n_tasks)) as pool:
+            yield partial(_pooled, pool, base, 2 * where)
+        return
+    client = where
+    _check_worker_versions(client)
+    if progress:
+        print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
+    base_ref = client.scatter(base, broadcast=True, hash=False)
+    # Enough in flight to cover the round trips to the scheduler; Dask queues the excess there.
+    window = max(4 * sum(client.nthreads().values()), DASK_MIN_IN_FLIGHT)
+    yield partial(_pooled, client.get_executor(pure=False), base_ref, window)
+
+
+def _resolve(executor: Any) -> Any:
+    """The number of local workers (None: one per core), or the ``distributed.Client`` itself."""
+    if executor is None:
+        return os.cpu_count() or 1
+    if isinstance(executor, (int, np.integer)) and not isinstance(executor, bool) and executor >= 1:
+        return int(executor)
+    if not isinstance(executor, (int, np.integer, bool)):
+        from distributed import Client
+
+        if isinstance(executor, Client):
+            return executor
+    raise ValueError(f"executor = {executor!r}: allowed: None (all cores), a number of local workers >= 1, "
+                     f"or a distributed.Client")
+
+
+def _check_worker_versions(client: Any) -> None:
+    """Refuse a cluster whose workers run other versions: their numbers would differ from a local run."""
+    here = provenance()
+    try:
+        versions = client.run(provenance)
+    except Exception as exc:  # typically: this package is not installed on the workers
+        raise RuntimeError(f"the Dask workers cannot run sim ({_message(exc)}): install this package there") from exc
+    for worker, theirs in versions.items():
+        moved = [f"{k} {theirs.get(k)} (here {v})" for k, v in here.items() if theirs.get(k) != v]
+        if moved:
+            raise RuntimeError(f"Dask worker {worker} runs {', '.join(moved)}: install the same versions there")
+
+
+def _message(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _serial(base: Scenario, task_fn: TaskFn, tasks: list[Task]) -> Iterator[Outcome]:
+    for task in tasks:
+        try:
+            yield task, task_fn(base, task), None
+        except Exception as exc:  # a failed task is recorded, the sweep goes on
+            yield task, None, _message(exc)
+
+
+def _pooled(pool: Executor, base: Any, window: int, task_fn: TaskFn, tasks: list[Task]) -> Iterator[Outcome]:
+    """Keep ``window`` tasks in flight on ``pool``; yield each as it finishes."""
+    pending = iter(tasks)
+    running: dict[Future, Task] = {}
+    try:
+        while True:
+            for task in islice(pending, window - len(running)):
+                running[pool.submit(task_fn, base, task)] = task
+            if not running:
+                return
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                task = running.pop(fut)
+                try:
+                    yield task, fut.result(), None
+                except Exception as exc:  # raised in the task (or the worker died): recorded
+                    yield task, None, _message(exc)
+    finally:
+        for fut in running:
+            fut.cancel()
+
+
+# --- tables ----------------------------------------------------------------------------------------
+
+def _cell(value: Any) -> Any:
+    """A lever value as a table cell: scalars as they are, lists and mappings as JSON text."""
+    return json.dumps(value, sort_keys=True, default=str) if isinstance(value, (list, dict)) else value
+
+
+def build_tables(d: SweepDefinition, points: list[dict[str, Any]],
+                 records: Mapping[tuple[int, int], Record]) -> dict[str, pd.DataFrame]:
+    """results (one row per successful task), summary (one row per point) and failures, sorted."""
+    levers = pd.DataFrame([{k: _cell(v) for k, v in p.items()} for p in points], columns=list(d.lever_names))
+    keys = sorted(records)
+    ok = [k for k in keys if "kpis" in records[k]]
+    bad = [k for k in keys if "kpis" not in records[k]]
+
+    def head(which: list[tuple[int, int]]) -> pd.DataFrame:
+        idx = pd.DataFrame(which, columns=["point", "replication"], dtype="int64")
+        return pd.concat([idx, levers.iloc[idx["point"]].reset_index(drop=True)], axis=1)
+
+    kpis = pd.DataFrame([records[k]["kpis"] for k in ok], columns=list(d.kpis), dtype="float64")
+    results = pd.concat([head(ok), kpis], axis=1)
+    failures = head(bad).assign(
+        seed=[f"SeedSequence({d.seed}, spawn_key=({j},))" for _, j in bad],
+        error=pd.Series([records[k]["error"] for k in bad], dtype="str"))
+    return {"results": results, "summary": _summary(d, levers, results, failures), "failures": failures}
+
+
+def _summary(d: SweepDefinition, levers: pd.DataFrame, results: pd.DataFrame,
+             failures: pd.DataFrame) -> pd.DataFrame:
+    """Per point: replications that succeeded and failed, and per KPI the mean and Student-t 95% CI.
+
+    The same interval as :func:`sim.mean_ci`, computed for all points at once: mean +/- t(0.975, n-1) *
+    sd / sqrt(n) over the replications where the KPI is defined (n < 2: no interval).
+    """
+    everything = pd.RangeIndex(len(levers), name="point")
+    grouped = results.groupby("point")[list(d.kpis)]
+    mean, sd, n = (x.reindex(everything) for x in (grouped.mean(), grouped.std(ddof=1), grouped.count()))
+    n = n.fillna(0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n)
+    out = levers.copy()
+    out.insert(0, "point", np.arange(len(levers), dtype="int64"))
+    out["n_ok"] = results.groupby("point").size().reindex(everything, fill_value=0).to_numpy()
+    out["n_failed"] = failures.groupby("point").size().reindex(everything, fill_value=0).to_numpy()
+    columns = {}
+    for k in d.kpis:
+        columns[f"{k}_mean"] = mean[k].to_numpy()
+        columns[f"{k}_ci_low"] = (mean[k] - half[k]).to_numpy()
+        columns[f"{k}_ci_high"] = (mean[k] + half[k]).to_numpy()
+    return pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
