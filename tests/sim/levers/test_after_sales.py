@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 import sim
-from tests.test_levers_common import assert_direction, assert_directions, assert_rejected, busy, kpi
+from tests.sim.levers.test_common import assert_direction, assert_directions, assert_rejected, busy, kpi
 
 BUSY_DESK = {"service.pre_sales_per_1000_views": 20.0}
 

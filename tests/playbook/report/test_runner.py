@@ -19,7 +19,7 @@ import pytest
 from playbook.report import runner
 from playbook.report.notebook import QUICK_ENV
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 GOOD, BAD = "00_start_here", "07_after_sales"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import sim
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "data" / "scenarios"
+SCENARIOS = Path(__file__).resolve().parents[3] / "data" / "scenarios"
 
 
 def _selection(r: sim.Result) -> None:

@@ -13,7 +13,7 @@ import pytest
 import sim
 from sim.engine.operations.fulfilment import pick_minutes
 from sim.engine.sales.offer import build_offer
-from tests.test_levers_common import assert_direction, assert_directions, assert_rejected, busy, kpi
+from tests.sim.levers.test_common import assert_direction, assert_directions, assert_rejected, busy, kpi
 
 BUSY_FLOOR = {"warehouse.pickers": 1, "warehouse.pick_minutes_mean": 45.0}
 

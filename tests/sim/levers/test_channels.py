@@ -15,7 +15,7 @@ import pytest
 import sim
 from sim.engine.sales.marketing import content_sessions, hill_sessions
 from sim.engine.rng import as_seed_sequence
-from tests.test_levers_common import assert_direction, assert_directions, assert_rejected, channel_sessions, kpi
+from tests.sim.levers.test_common import assert_direction, assert_directions, assert_rejected, channel_sessions, kpi
 
 PAID = "traffic.channels.paid_search"
 

@@ -105,7 +105,7 @@ def test_thresholds_and_bad_input(tables):
 
 
 def test_reviews_of_a_simulated_store_match_its_own_kpis():
-    scenario = sim.load_scenario(Path(__file__).resolve().parents[1] / "data" / "scenarios" / "baseline.yaml")
+    scenario = sim.load_scenario(Path(__file__).resolve().parents[3] / "data" / "scenarios" / "baseline.yaml")
     result = sim.simulate(scenario, seed=3, days=28)
     tables = result.tables()
     weekly = kpi_summary(tables, "W")

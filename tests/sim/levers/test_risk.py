@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import sim
-from tests.test_levers_common import assert_direction, assert_rejected, effects, kpi
+from tests.sim.levers.test_common import assert_direction, assert_rejected, effects, kpi
 
 SOCIAL = ("social", "short_video")
 POLICY = {"policy_change": {"start": "2026-01-15", "days": 10, "multiplier": 0.5, "channels": list(SOCIAL),

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
-from tests.test_levers_common import assert_direction, assert_rejected, kpi, measure
+from tests.sim.levers.test_common import assert_direction, assert_rejected, kpi, measure
 
 REVIEW = 14
 

@@ -7,7 +7,7 @@ import pytest
 
 from playbook.analysis.selection import DEFAULT_WEIGHTS, rank_sensitivity, score_candidates
 
-SAMPLE = Path(__file__).resolve().parents[1] / "data" / "samples" / "candidate_skus.csv"
+SAMPLE = Path(__file__).resolve().parents[3] / "data" / "samples" / "candidate_skus.csv"
 
 
 @pytest.fixture

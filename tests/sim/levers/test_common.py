@@ -14,7 +14,7 @@ import pytest
 
 import sim
 from sim.engine.rng import as_seed_sequence
-from tests.test_sim_model import _digest as digest
+from tests.sim.engine.test_model import _digest as digest
 
 Metric = Callable[[sim.Result], float]
 

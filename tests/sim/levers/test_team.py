@@ -14,8 +14,8 @@ import pytest
 
 import sim
 from playbook.analysis.staffing import mean_wait
-from tests.test_levers_common import assert_directions, assert_rejected, kpi, measure
-from tests.test_sim_queueing import desk_scenario
+from tests.sim.levers.test_common import assert_directions, assert_rejected, kpi, measure
+from tests.sim.engine.test_queueing import desk_scenario
 
 WEEK = [0, 1, 2, 3, 4, 5, 6]
 

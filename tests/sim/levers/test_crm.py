@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import sim
-from tests.test_levers_common import (assert_direction, assert_directions, assert_rejected, busy, channel_sessions,
+from tests.sim.levers.test_common import (assert_direction, assert_directions, assert_rejected, busy, channel_sessions,
                                       measure)
 
 LOYAL = {"loyal": {"share": 0.5, "churn_multiplier": 0.3, "visit_rate_multiplier": 2.0},

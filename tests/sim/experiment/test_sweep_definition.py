@@ -8,7 +8,7 @@ import pytest
 from sim.errors import ScenarioError
 from sim.experiment.sweep_definition import SweepDefinition, load_sweep
 
-from .conftest import ROOT, SCENARIOS
+from tests.conftest import ROOT, SCENARIOS
 
 GOOD = {"scenario": "baseline.yaml", "replications": 2, "days": 7, "kpis": ["orders"],
         "levers": {"service.agents": [1, 2]}}

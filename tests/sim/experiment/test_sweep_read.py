@@ -11,7 +11,7 @@ from sim.experiment.sweep import SweepResult
 from sim.experiment.sweep_definition import SweepDefinition
 from sim.experiment.sweep_read import best, feasible, heatmap, indistinguishable, lever_label, open_sweep
 
-from .conftest import SCENARIOS
+from tests.conftest import SCENARIOS
 
 matplotlib.use("Agg")
 

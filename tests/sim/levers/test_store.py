@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 import sim
-from tests.test_levers_common import assert_direction, assert_directions, assert_rejected, channel_sessions, kpi
+from tests.sim.levers.test_common import assert_direction, assert_directions, assert_rejected, channel_sessions, kpi
 
 ABROAD = {"home": {"traffic_share": 0.6}, "abroad": {"traffic_share": 0.4, "local_language": False,
                                                       "local_payment": False, "local_delivery": False}}

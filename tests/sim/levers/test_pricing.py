@@ -14,7 +14,7 @@ import pytest
 
 import sim
 from sim.engine.sales.pricing import price_path
-from tests.test_levers_common import assert_direction, assert_directions, assert_rejected, kpi
+from tests.sim.levers.test_common import assert_direction, assert_directions, assert_rejected, kpi
 
 SALE = {"start": "2026-01-19", "days": 14, "depth": 0.2}   # days 14-27 of a run starting 2026-01-05
 

@@ -10,7 +10,7 @@ from playbook.data.loaders import DataError, check_frame, check_values, hash_cus
 from playbook.data.datasets import cdnow_master
 from sim.results.tables import ORDER_COLUMNS, REQUIRED_ORDER_COLUMNS
 
-SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"
+SAMPLES = Path(__file__).resolve().parents[3] / "data" / "samples"
 HEADER = "order_id,customer_id,placed_at,revenue,refund,currency\n"
 
 

@@ -18,7 +18,7 @@ from sim.cli import main
 from sim.errors import OutputError
 from sim.outputs import MANIFEST, claim, publish, staging, write_text_atomic
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = str(ROOT / "data" / "scenarios" / "baseline.yaml")
 RUN = ["run", BASELINE, "--days", "3", "--seed", "1"]
 

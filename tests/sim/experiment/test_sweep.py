@@ -23,7 +23,7 @@ from sim.experiment.sweep import Task, plan, run_task
 from sim.experiment.sweep_definition import SweepDefinition
 from sim.experiment.sweep_store import read_parts
 
-from .conftest import SCENARIOS
+from tests.conftest import SCENARIOS
 
 TABLES = ("results", "summary", "failures")
 
