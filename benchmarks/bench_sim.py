@@ -47,6 +47,7 @@ def bare_simpy_seconds(n_events: int) -> float:
     def ticker():
         for _ in range(n_events):
             yield env.timeout(1.0)
+
     env.process(ticker())
     t = time.perf_counter()
     env.run()
@@ -72,10 +73,20 @@ def measure(scenario_path: str, days: int, seed: int, naive: bool) -> dict:
     log_rows = len(result.events)  # built on first read: timed on its own
     events_table_s = time.perf_counter() - t1
     events = next(model.env._eid)  # SimPy's own counter of scheduled events (private, read-only here)
-    return {"scenario": scenario_path, "days": days, "naive": naive, "wall_s": wall, "run_s": run_s,
-            "events_table_s": events_table_s, "log_rows": log_rows,
-            "sessions": kpis["sessions"], "orders": kpis["orders"], "simpy_events": events,
-            "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "kpis": kpis}
+    return {
+        "scenario": scenario_path,
+        "days": days,
+        "naive": naive,
+        "wall_s": wall,
+        "run_s": run_s,
+        "events_table_s": events_table_s,
+        "log_rows": log_rows,
+        "sessions": kpis["sessions"],
+        "orders": kpis["orders"],
+        "simpy_events": events,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "kpis": kpis,
+    }
 
 
 def in_subprocess(scenario_path: str, days: int, seed: int, naive: bool) -> dict:
@@ -87,11 +98,15 @@ def in_subprocess(scenario_path: str, days: int, seed: int, naive: bool) -> dict
 def report_speed(row: dict) -> None:
     """Print one run: wall = simulate + tables + KPIs; the event-log table, built on first read, on its own."""
     floor = bare_simpy_seconds(int(row["simpy_events"]))
-    print(f"{row['scenario']:<32} {row['days']:>4} d  wall {row['wall_s']:6.2f} s (model {row['run_s']:.2f} s)  "
-          f"sessions/s {row['sessions'] / row['wall_s']:>10,.0f}  orders/s {row['orders'] / row['wall_s']:>8,.0f}  "
-          f"peak {row['peak_mib']:6.0f} MiB")
-    print(f"{'':<32}        sessions {row['sessions']:,.0f}  orders {row['orders']:,.0f}  SimPy events "
-          f"{row['simpy_events']:,}  bare-SimPy floor {floor:.2f} s  model/floor {row['run_s'] / floor:.1f}x")
+    print(
+        f"{row['scenario']:<32} {row['days']:>4} d  wall {row['wall_s']:6.2f} s (model {row['run_s']:.2f} s)  "
+        f"sessions/s {row['sessions'] / row['wall_s']:>10,.0f}  orders/s {row['orders'] / row['wall_s']:>8,.0f}  "
+        f"peak {row['peak_mib']:6.0f} MiB"
+    )
+    print(
+        f"{'':<32}        sessions {row['sessions']:,.0f}  orders {row['orders']:,.0f}  SimPy events "
+        f"{row['simpy_events']:,}  bare-SimPy floor {floor:.2f} s  model/floor {row['run_s'] / floor:.1f}x"
+    )
     print(f"{'':<32}        events table ({row['log_rows']:,} rows) on first read: +{row['events_table_s']:.2f} s")
 
 
@@ -106,8 +121,10 @@ def repeated(path: str, days: int, repeat: int) -> dict:
     for row in rows:
         report_speed(row)
     walls = sorted(r["wall_s"] for r in rows)
-    print(f"{'':<32}        {repeat} runs: fastest {walls[0]:.2f} s, median {walls[len(walls) // 2]:.2f} s, "
-          f"slowest {walls[-1]:.2f} s")
+    print(
+        f"{'':<32}        {repeat} runs: fastest {walls[0]:.2f} s, median {walls[len(walls) // 2]:.2f} s, "
+        f"slowest {walls[-1]:.2f} s"
+    )
     return min(rows, key=lambda r: r["wall_s"])
 
 
@@ -119,10 +136,19 @@ def agreement(bulk: list[dict], naive: list[dict], kpis: list[str]) -> pd.DataFr
         b = np.array([r["kpis"][k] for r in naive])
         diff = b.mean() - a.mean()
         va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
-        dof = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1)) if va + vb > 0 else 1
+        dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if va + vb > 0 else 1
         half = stats.t.ppf(0.975, dof) * np.sqrt(va + vb)
-        rows.append({"kpi": k, "bulk": a.mean(), "naive": b.mean(), "diff": diff, "ci_low": diff - half,
-                     "ci_high": diff + half, "agree": bool(diff - half <= 0 <= diff + half)})
+        rows.append(
+            {
+                "kpi": k,
+                "bulk": a.mean(),
+                "naive": b.mean(),
+                "diff": diff,
+                "ci_low": diff - half,
+                "ci_high": diff + half,
+                "agree": bool(diff - half <= 0 <= diff + half),
+            }
+        )
     return pd.DataFrame(rows).set_index("kpi")
 
 
@@ -147,11 +173,23 @@ def main() -> None:
     seeds = range(100, 100 + args.reps)
     bulk_r = [in_subprocess("data/scenarios/baseline.yaml", 90, s, False) for s in seeds]
     naive_r = [in_subprocess("data/scenarios/baseline.yaml", 90, s + 1000, True) for s in seeds]
-    table = agreement(bulk_r, naive_r, ["sessions", "bounce_rate", "conversion_rate", "orders",
-                                        "average_order_value", "return_rate", "on_time_delivery_rate",
-                                        "repeat_purchase_rate", "first_response_mean_hours", "average_rating"])
-    with pd.option_context("display.width", 160, "display.max_columns", None,
-                           "display.float_format", "{:.4g}".format):
+    table = agreement(
+        bulk_r,
+        naive_r,
+        [
+            "sessions",
+            "bounce_rate",
+            "conversion_rate",
+            "orders",
+            "average_order_value",
+            "return_rate",
+            "on_time_delivery_rate",
+            "repeat_purchase_rate",
+            "first_response_mean_hours",
+            "average_rating",
+        ],
+    )
+    with pd.option_context("display.width", 160, "display.max_columns", None, "display.float_format", "{:.4g}".format):
         print(table)
     print(f"KPIs agreeing within their 95% CI: {int(table['agree'].sum())} of {len(table)}")
 

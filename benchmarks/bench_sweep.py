@@ -45,9 +45,17 @@ FLOOR = 1.7
 
 def definition(days: int) -> SweepDefinition:
     """12 points (4 agent levels x 3 page load times) x 4 replications of the baseline store."""
-    return SweepDefinition.from_dict({
-        "name": "bench", "scenario": "data/scenarios/baseline.yaml", "replications": 4, "days": days, "seed": 1,
-        "levers": {"service.agents": [1, 2, 3, 4], "page.load_time_s": [1.5, 2.5, 3.5]}}, base_dir=ROOT)
+    return SweepDefinition.from_dict(
+        {
+            "name": "bench",
+            "scenario": "data/scenarios/baseline.yaml",
+            "replications": 4,
+            "days": days,
+            "seed": 1,
+            "levers": {"service.agents": [1, 2, 3, 4], "page.load_time_s": [1.5, 2.5, 3.5]},
+        },
+        base_dir=ROOT,
+    )
 
 
 def noop(base, task) -> dict[str, float]:
@@ -76,8 +84,9 @@ def main() -> int:
     args = ap.parse_args()
     d = definition(args.days)
     n = len(d.points()) * d.replications
-    noop_def = SweepDefinition.from_dict({**d.to_dict(scenario=str(ROOT / "data/scenarios/baseline.yaml")),
-                                          "replications": 40}, base_dir=ROOT)
+    noop_def = SweepDefinition.from_dict(
+        {**d.to_dict(scenario=str(ROOT / "data/scenarios/baseline.yaml")), "replications": 40}, base_dir=ROOT
+    )
     n_noop = len(noop_def.points()) * noop_def.replications
     executors = {"1 local worker": 1, "2 local workers": 2, "Dask LocalCluster, 2 workers": 2}
     load_before = os.getloadavg()[0]
@@ -91,28 +100,38 @@ def main() -> int:
     for _ in range(args.repeats):  # local runs alternate, before any cluster exists to share the cores
         both("1 local worker", 1)
         both("2 local workers", 2)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            Client(cluster) as client:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
         for _ in range(args.repeats):
             both("Dask LocalCluster, 2 workers", client)
     walls, busy = {k: min(v)[0] for k, v in runs.items()}, {k: min(v)[1] for k, v in runs.items()}
     noop_walls = {k: min(v)[0] for k, v in noop_runs.items()}
     per_task = walls["1 local worker"] / n
-    print(f"sweep: baseline, {args.days} days, {n} tasks ({n // d.replications} points x {d.replications} "
-          f"replications); best of {args.repeats}; 1-min load average {load_before:.1f} before, "
-          f"{os.getloadavg()[0]:.1f} after on {os.cpu_count()} cores (others' work shares them)")
-    print(f"{'executor':<30} {'wall s':>8} {'tasks/s':>8} {'speed-up':>9} {'efficiency':>10} "
-          f"{'overhead ms/task':>17} {'no-op ms/task':>14} {'cores busy':>11}")
+    print(
+        f"sweep: baseline, {args.days} days, {n} tasks ({n // d.replications} points x {d.replications} "
+        f"replications); best of {args.repeats}; 1-min load average {load_before:.1f} before, "
+        f"{os.getloadavg()[0]:.1f} after on {os.cpu_count()} cores (others' work shares them)"
+    )
+    print(
+        f"{'executor':<30} {'wall s':>8} {'tasks/s':>8} {'speed-up':>9} {'efficiency':>10} "
+        f"{'overhead ms/task':>17} {'no-op ms/task':>14} {'cores busy':>11}"
+    )
     for label, slots in executors.items():
         w = walls[label]
         speed = walls["1 local worker"] / w
         overhead = (w * slots / n - per_task) * 1e3
-        print(f"{label:<30} {w:8.2f} {n / w:8.2f} {speed:8.2f}x {speed / slots:10.0%} {overhead:17.1f} "
-              f"{noop_walls[label] / n_noop * 1e3:14.2f} {busy[label] if 'Dask' not in label else float('nan'):11.2f}")
+        print(
+            f"{label:<30} {w:8.2f} {n / w:8.2f} {speed:8.2f}x {speed / slots:10.0%} {overhead:17.1f} "
+            f"{noop_walls[label] / n_noop * 1e3:14.2f} {busy[label] if 'Dask' not in label else float('nan'):11.2f}"
+        )
     ratio = walls["1 local worker"] / walls["2 local workers"]
     dask_vs_local = (walls["Dask LocalCluster, 2 workers"] - walls["2 local workers"]) * 2 / n * 1e3
-    print(f"one task computes in {per_task * 1e3:.0f} ms; Dask costs {dask_vs_local:+.1f} ms per task against "
-          f"local processes on the real sweep; no-op sweeps: {n_noop} tasks")
+    print(
+        f"one task computes in {per_task * 1e3:.0f} ms; Dask costs {dask_vs_local:+.1f} ms per task against "
+        f"local processes on the real sweep; no-op sweeps: {n_noop} tasks"
+    )
 
     _, tasks = plan(d)
     base_bytes = len(pickle.dumps(d.base))
@@ -121,8 +140,10 @@ def main() -> int:
     t0 = time.perf_counter()
     d.point_overrides(d.points() * 50)
     plan_ms = (time.perf_counter() - t0) / (len(d.points()) * 50) * 1e3
-    print(f"pickled: base scenario {base_bytes:,} B (scattered once on Dask), task {task_bytes} B, "
-          f"result {result_bytes} B; checking one point's scenario up front: {plan_ms:.2f} ms")
+    print(
+        f"pickled: base scenario {base_bytes:,} B (scattered once on Dask), task {task_bytes} B, "
+        f"result {result_bytes} B; checking one point's scenario up front: {plan_ms:.2f} ms"
+    )
 
     big_points, big_reps, cores = 10_000, 50, 100
     big = big_points * big_reps
@@ -130,12 +151,14 @@ def main() -> int:
     compute = big * per_task / cores
     dispatch_total = big * dispatch
     up_front = big_points * plan_ms / 1e3
-    print(f"estimate, {big_points:,} points x {big_reps} replications = {big:,} tasks of {per_task * 1e3:.0f} ms "
-          f"on {cores} Dask cores: compute {compute / 60:.0f} min at full use; handing out tasks at the measured "
-          f"{dispatch * 1e3:.1f} ms each through one client and scheduler caps it at {1 / dispatch:,.0f} tasks/s "
-          f"= {dispatch_total / 60:.0f} min; up-front checks {up_front:.0f} s; results {big * result_bytes / 1e6:.0f} "
-          f"MB. Wall ~ {max(compute, dispatch_total) / 60 + up_front / 60:.0f} min, limited by "
-          f"{'compute' if compute >= dispatch_total else 'per-task dispatch (batch replications per task)'}.")
+    print(
+        f"estimate, {big_points:,} points x {big_reps} replications = {big:,} tasks of {per_task * 1e3:.0f} ms "
+        f"on {cores} Dask cores: compute {compute / 60:.0f} min at full use; handing out tasks at the measured "
+        f"{dispatch * 1e3:.1f} ms each through one client and scheduler caps it at {1 / dispatch:,.0f} tasks/s "
+        f"= {dispatch_total / 60:.0f} min; up-front checks {up_front:.0f} s; results {big * result_bytes / 1e6:.0f} "
+        f"MB. Wall ~ {max(compute, dispatch_total) / 60 + up_front / 60:.0f} min, limited by "
+        f"{'compute' if compute >= dispatch_total else 'per-task dispatch (batch replications per task)'}."
+    )
     ok = ratio >= FLOOR
     print(f"floor: 2 local workers {ratio:.2f}x the throughput of one (>= {FLOOR}x): {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1

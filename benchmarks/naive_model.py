@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.sales.demand import CUSTOMER, review_multiplier
 from sim.engine.model import StoreModel
+from sim.engine.sales.demand import CUSTOMER, review_multiplier
 
 
 class NaiveStoreModel(StoreModel):
@@ -56,6 +56,7 @@ class NaiveStoreModel(StoreModel):
         def arrive() -> None:
             group = 1 if rng.random() < d.returning_share[ch] else 0
             self.env.process(self._session(ch, group))
+
         return self._poisson_process(lambda hour: self.rates[ch] * self.season_by_hour[hour], arrive)
 
     def _customer_visits(self):
@@ -64,8 +65,10 @@ class NaiveStoreModel(StoreModel):
         def arrive() -> None:
             ch = int(rng.choice(len(d.repeat_mix), p=d.repeat_mix))
             self.env.process(self._session(ch, CUSTOMER))
+
         return self._poisson_process(
-            lambda hour: self.customers.visit_weight() * d.visit_rate_per_hour * self.season_by_hour[hour], arrive)
+            lambda hour: self.customers.visit_weight() * d.visit_rate_per_hour * self.season_by_hour[hour], arrive
+        )
 
     def _session(self, ch: int, group: int):
         """One visitor: bounce, view a SKU, cart, checkout, order - one draw per step."""

@@ -9,7 +9,7 @@ Each command is one module's ``main(argv)``; ``python -m playbook COMMAND
 from __future__ import annotations
 
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 
 def _reports(argv: Sequence[str]) -> int:

@@ -11,10 +11,22 @@ Quick start::
 
 from sim.errors import ScenarioError
 from sim.experiment.runs import compare, mean_ci, replicate, run_kpis, simulate, summarize
+from sim.experiment.sweep import sweep
 from sim.results.result import Result
 from sim.scenario.definition import Scenario, load_scenario
-from sim.experiment.sweep import sweep
 from sim.version import __version__
 
-__all__ = ["ScenarioError", "Scenario", "load_scenario", "simulate", "replicate", "compare", "summarize",
-           "mean_ci", "run_kpis", "Result", "sweep", "__version__"]
+__all__ = [
+    "ScenarioError",
+    "Scenario",
+    "load_scenario",
+    "simulate",
+    "replicate",
+    "compare",
+    "summarize",
+    "mean_ci",
+    "run_kpis",
+    "Result",
+    "sweep",
+    "__version__",
+]

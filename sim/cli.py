@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 import yaml
 
 from sim.errors import ScenarioError
 from sim.experiment.runs import simulate
-from sim.results.kpis import KPI_BY_NAME
 from sim.outputs import claim
+from sim.results.kpis import KPI_BY_NAME
 from sim.results.result import COMMAND as RUN_COMMAND
 from sim.scenario.definition import load_scenario
 from sim.scenario.schema import markdown, rows
@@ -71,8 +71,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
-    print(f"{args.scenario}: valid ({scenario.meta.name}; {len(scenario.traffic.channels)} channels, "
-          f"{len(scenario.catalogue.skus)} SKUs)")
+    print(
+        f"{args.scenario}: valid ({scenario.meta.name}; {len(scenario.traffic.channels)} channels, "
+        f"{len(scenario.catalogue.skus)} SKUs)"
+    )
     return 0
 
 
@@ -92,8 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", help="scenario YAML file")
     run.add_argument("--days", type=int, default=None, help="horizon in days (default: the file's time.days)")
     run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                     help="override a field by dotted path, e.g. service.agents=2 (repeatable)")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a field by dotted path, e.g. service.agents=2 (repeatable)",
+    )
     run.add_argument("--out", help="folder for the tables, kpis.json and the resolved scenario")
     run.add_argument("--format", choices=("parquet", "csv"), default="parquet", help="table format")
     run.add_argument("--force", action="store_true", help="replace a previous run's output in --out")
@@ -139,8 +146,10 @@ def _sweep(args: argparse.Namespace) -> int:
         print(f"interrupted: finished tasks are kept in {args.out}/parts; rerun with --resume", file=sys.stderr)
         return 130
     d = res.definition
-    print(f"# {d.name}: {len(res.summary)} points x {d.replications} replications; ran {res.tasks_ran} tasks now, "
-          f"{len(res.results)} succeeded, {len(res.failures)} failed in all")
+    print(
+        f"# {d.name}: {len(res.summary)} points x {d.replications} replications; ran {res.tasks_ran} tasks now, "
+        f"{len(res.results)} succeeded, {len(res.failures)} failed in all"
+    )
     print(f"# {res.out}: results.parquet, summary.parquet, failures.parquet, sweep.yaml, provenance.json")
     if len(res.failures):
         first = res.failures.iloc[0]

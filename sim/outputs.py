@@ -23,8 +23,9 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Literal
 
 from sim.errors import OutputError
 
@@ -59,8 +60,11 @@ def read_manifest(out: Path) -> dict | None:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("command"), str) \
-            or not isinstance(data.get("entries"), list):
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("command"), str)
+        or not isinstance(data.get("entries"), list)
+    ):
         return None
     return data
 
@@ -89,16 +93,22 @@ def claim(out: str | Path, command: str, *, force: bool = False, resume: bool | 
     manifest = read_manifest(target)
     if manifest is None:
         shown = sorted(present)[0]
-        raise OutputError(f"--out {path}: refused, it holds files this project did not write (e.g. {shown!r}); "
-                          f"choose a new or empty folder")
+        raise OutputError(
+            f"--out {path}: refused, it holds files this project did not write (e.g. {shown!r}); "
+            f"choose a new or empty folder"
+        )
     if manifest["command"] != command:
-        raise OutputError(f"--out {path}: refused, it holds the output of '{manifest['command']}', "
-                          f"not of '{command}'; choose another folder")
+        raise OutputError(
+            f"--out {path}: refused, it holds the output of '{manifest['command']}', "
+            f"not of '{command}'; choose another folder"
+        )
     ours = set(manifest["entries"]) | {MANIFEST}
     foreign = sorted(n for n in present - ours if not _temporary_of(n, ours))
     if foreign:
-        raise OutputError(f"--out {path}: refused, it holds {foreign[0]!r}, which '{command}' did not write; "
-                          f"move it away or choose another folder")
+        raise OutputError(
+            f"--out {path}: refused, it holds {foreign[0]!r}, which '{command}' did not write; "
+            f"move it away or choose another folder"
+        )
     if resume:
         return "resume"
     if force:

@@ -50,8 +50,9 @@ def test_notebook_is_clean_with_kernelspec_and_one_parameters_cell(path):
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
     heading = nb.cells[0].source.splitlines()[0]
     chinese = [m for c in nb.cells if c.cell_type == "markdown" for m in CJK.findall(c.source)]
-    assert chinese and chinese == CJK.findall(heading), \
+    assert chinese and chinese == CJK.findall(heading), (
         f"{path.name}: the guide's Chinese title(s) must appear once, in the heading; found {chinese}"
+    )
     assert "try this" in "\n".join(c.source.lower() for c in nb.cells if c.cell_type == "markdown")
 
 
@@ -77,8 +78,10 @@ def test_parameter_sets_name_only_existing_parameters(set_name):
 
 def test_check_parameters_catches_unknown_names_and_wrong_types(tmp_path):
     bad = tmp_path / "reports.yaml"
-    bad.write_text(f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [07_after_sales]\nparameter_sets:\n"
-                   "  default: {}\n  typo: {07_after_sales: {agentz: 2, days: 'ninety'}}\n")
+    bad.write_text(
+        f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [07_after_sales]\nparameter_sets:\n"
+        "  default: {}\n  typo: {07_after_sales: {agentz: 2, days: 'ninety'}}\n"
+    )
     problems = check_parameters(load_config(bad), "typo")
     assert len(problems) == 2
     assert "agentz" in problems[0] and "agents" in problems[0]
@@ -88,9 +91,14 @@ def test_check_parameters_catches_unknown_names_and_wrong_types(tmp_path):
 
 def _headline(tmp_path, name: str, **params) -> dict:
     out = tmp_path / f"{name}.json"
-    papermill.execute_notebook(str(ROOT / "notebooks" / "07_after_sales.ipynb"), str(tmp_path / f"{name}.ipynb"),
-                               parameters={**params, "headline_file": str(out)}, kernel_name="python3",
-                               progress_bar=False, cwd=str(ROOT))
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "07_after_sales.ipynb"),
+        str(tmp_path / f"{name}.ipynb"),
+        parameters={**params, "headline_file": str(out)},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT),
+    )
     return json.loads(out.read_text())
 
 
@@ -99,9 +107,12 @@ def test_injected_parameters_change_the_recorded_result(tmp_path, monkeypatch):
     monkeypatch.setenv(QUICK_ENV, "1")
     low = _headline(tmp_path, "low", ai_share=0.0, seed=3)
     high = _headline(tmp_path, "high", ai_share=0.9, seed=3)
-    wait = {h["overrides"]["service.ai_share"]: next(k["value"] for k in h["kpis"]
-                                                      if k["kpi"] == "first_response_mean_hours")
-            for h in (low, high)}
+    wait = {
+        h["overrides"]["service.ai_share"]: next(
+            k["value"] for k in h["kpis"] if k["kpi"] == "first_response_mean_hours"
+        )
+        for h in (low, high)
+    }
     assert wait[0.9] < 0.5 * wait[0.0]
     assert low["seed"] == high["seed"] == 3 and low["quick"] and low["days"] == 30
     again = _headline(tmp_path, "again", ai_share=0.0, seed=3)

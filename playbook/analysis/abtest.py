@@ -10,8 +10,8 @@ read-out says whether the planned size was reached.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,8 +26,15 @@ def _check_rate(p: float, name: str) -> float:
     return float(check_values(p, name, 1e-12, 1 - 1e-12))
 
 
-def sample_size_per_arm(p_control: float, p_treatment: float, *, alpha: float = 0.05, power: float = 0.8,
-                        ratio: float = 1.0, alternative: str = "two-sided") -> int:
+def sample_size_per_arm(
+    p_control: float,
+    p_treatment: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+    alternative: str = "two-sided",
+) -> int:
     """Visitors needed in the control arm (treatment gets ``ratio`` times as many).
 
     Cohen's effect size h = 2 asin(sqrt(p_t)) - 2 asin(sqrt(p_c)), then
@@ -40,30 +47,41 @@ def sample_size_per_arm(p_control: float, p_treatment: float, *, alpha: float = 
     if h == 0:
         raise ValueError("p_treatment must differ from p_control: no sample size detects a zero effect")
     check_values(power, "power", alpha, 1 - 1e-12)
-    n = NormalIndPower().solve_power(effect_size=abs(h), alpha=alpha, power=power, ratio=ratio,
-                                     alternative=alternative)
+    n = NormalIndPower().solve_power(effect_size=abs(h), alpha=alpha, power=power, ratio=ratio, alternative=alternative)
     return int(np.ceil(n))
 
 
-def power(p_control: float, p_treatment: float, n_control: int, *, alpha: float = 0.05, ratio: float = 1.0,
-          alternative: str = "two-sided") -> float:
+def power(
+    p_control: float,
+    p_treatment: float,
+    n_control: int,
+    *,
+    alpha: float = 0.05,
+    ratio: float = 1.0,
+    alternative: str = "two-sided",
+) -> float:
     """Probability of a significant read-out when the true rates are p_control and p_treatment.
 
     power = P(reject | h) for the normal test of :func:`sample_size_per_arm` with n_control visitors.
     """
     h = proportion_effectsize(_check_rate(p_treatment, "p_treatment"), _check_rate(p_control, "p_control"))
     check_values(n_control, "n_control", 2)
-    return float(NormalIndPower().power(effect_size=abs(h), nobs1=n_control, alpha=alpha, ratio=ratio,
-                                        alternative=alternative))
+    return float(
+        NormalIndPower().power(effect_size=abs(h), nobs1=n_control, alpha=alpha, ratio=ratio, alternative=alternative)
+    )
 
 
 def _peeking_note(n_control: int, n_treatment: int, planned_per_arm: int | None) -> tuple[bool, str]:
     if planned_per_arm is None:
-        return True, ("no pre-registered sample size: a result read before a size fixed in advance "
-                      "has a false-positive rate above alpha (see peeking_false_positive_rate)")
+        return True, (
+            "no pre-registered sample size: a result read before a size fixed in advance "
+            "has a false-positive rate above alpha (see peeking_false_positive_rate)"
+        )
     if min(n_control, n_treatment) < planned_per_arm:
-        return True, (f"only {min(n_control, n_treatment):,} of the planned {planned_per_arm:,} visitors per arm: "
-                      "stopping now on a significant result inflates the false-positive rate")
+        return True, (
+            f"only {min(n_control, n_treatment):,} of the planned {planned_per_arm:,} visitors per arm: "
+            "stopping now on a significant result inflates the false-positive rate"
+        )
     return False, ""
 
 
@@ -83,9 +101,15 @@ class ConversionReadout:
     warning: str
 
 
-def conversion_readout(conversions_control: int, visitors_control: int, conversions_treatment: int,
-                       visitors_treatment: int, *, alpha: float = 0.05,
-                       planned_per_arm: int | None = None) -> ConversionReadout:
+def conversion_readout(
+    conversions_control: int,
+    visitors_control: int,
+    conversions_treatment: int,
+    visitors_treatment: int,
+    *,
+    alpha: float = 0.05,
+    planned_per_arm: int | None = None,
+) -> ConversionReadout:
     """Two-proportion z-test of treatment vs control conversion, with a CI for the difference.
 
     z = (p_t - p_c) / sqrt(p (1-p) (1/n_t + 1/n_c)) with the pooled rate
@@ -95,18 +119,36 @@ def conversion_readout(conversions_control: int, visitors_control: int, conversi
     of e-commerce where the Wald interval does not.  ``early`` is set (with a
     ``warning``) when the arms are below ``planned_per_arm`` or no plan was given.
     """
-    for name, x, n in (("control", conversions_control, visitors_control),
-                       ("treatment", conversions_treatment, visitors_treatment)):
+    for name, x, n in (
+        ("control", conversions_control, visitors_control),
+        ("treatment", conversions_treatment, visitors_treatment),
+    ):
         check_values(n, f"visitors_{name}", 1)
         check_values(x, f"conversions_{name}", 0, n)
-    z, p_value = proportions_ztest([conversions_treatment, conversions_control],
-                                   [visitors_treatment, visitors_control])
-    low, high = confint_proportions_2indep(conversions_treatment, visitors_treatment, conversions_control,
-                                           visitors_control, compare="diff", method="newcomb", alpha=alpha)
+    z, p_value = proportions_ztest([conversions_treatment, conversions_control], [visitors_treatment, visitors_control])
+    low, high = confint_proportions_2indep(
+        conversions_treatment,
+        visitors_treatment,
+        conversions_control,
+        visitors_control,
+        compare="diff",
+        method="newcomb",
+        alpha=alpha,
+    )
     rate_c, rate_t = conversions_control / visitors_control, conversions_treatment / visitors_treatment
     early, warning = _peeking_note(visitors_control, visitors_treatment, planned_per_arm)
-    return ConversionReadout(rate_c, rate_t, rate_t - rate_c, float(low), float(high), float(z),
-                             float(p_value), bool(p_value < alpha), early, warning)
+    return ConversionReadout(
+        rate_c,
+        rate_t,
+        rate_t - rate_c,
+        float(low),
+        float(high),
+        float(z),
+        float(p_value),
+        bool(p_value < alpha),
+        early,
+        warning,
+    )
 
 
 @dataclass(frozen=True)
@@ -126,9 +168,15 @@ class RevenueReadout:
     warning: str
 
 
-def revenue_per_visitor_readout(revenue_control, revenue_treatment, *, alpha: float = 0.05,
-                                n_resamples: int = 2000, seed: int = 0,
-                                planned_per_arm: int | None = None) -> RevenueReadout:
+def revenue_per_visitor_readout(
+    revenue_control,
+    revenue_treatment,
+    *,
+    alpha: float = 0.05,
+    n_resamples: int = 2000,
+    seed: int = 0,
+    planned_per_arm: int | None = None,
+) -> RevenueReadout:
     """Difference in mean revenue per visitor (zeros for visitors who did not buy).
 
     Welch's t = (m_t - m_c) / sqrt(s_t^2/n_t + s_c^2/n_c) with
@@ -145,14 +193,30 @@ def revenue_per_visitor_readout(revenue_control, revenue_treatment, *, alpha: fl
         raise ValueError("each arm needs at least 2 visitors")
     welch = stats.ttest_ind(t, c, equal_var=False)
     welch_ci = welch.confidence_interval(1 - alpha)
-    boot = stats.bootstrap((t, c), lambda a, b, axis: a.mean(axis) - b.mean(axis), vectorized=True,
-                           n_resamples=n_resamples, confidence_level=1 - alpha, method="percentile",
-                           rng=np.random.default_rng(seed), batch=200)
+    boot = stats.bootstrap(
+        (t, c),
+        lambda a, b, axis: a.mean(axis) - b.mean(axis),
+        vectorized=True,
+        n_resamples=n_resamples,
+        confidence_level=1 - alpha,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+        batch=200,
+    )
     early, warning = _peeking_note(len(c), len(t), planned_per_arm)
-    return RevenueReadout(float(c.mean()), float(t.mean()), float(t.mean() - c.mean()), float(welch.statistic),
-                          float(welch.df), float(welch.pvalue), (float(welch_ci.low), float(welch_ci.high)),
-                          (float(boot.confidence_interval.low), float(boot.confidence_interval.high)),
-                          bool(welch.pvalue < alpha), early, warning)
+    return RevenueReadout(
+        float(c.mean()),
+        float(t.mean()),
+        float(t.mean() - c.mean()),
+        float(welch.statistic),
+        float(welch.df),
+        float(welch.pvalue),
+        (float(welch_ci.low), float(welch_ci.high)),
+        (float(boot.confidence_interval.low), float(boot.confidence_interval.high)),
+        bool(welch.pvalue < alpha),
+        early,
+        warning,
+    )
 
 
 def visitor_revenue(orders: pd.DataFrame, variant: str, visitors: int) -> np.ndarray:
@@ -169,9 +233,14 @@ def visitor_revenue(orders: pd.DataFrame, variant: str, visitors: int) -> np.nda
     return np.concatenate([net, np.zeros(int(visitors) - len(net))])
 
 
-def guardrail_check(control: Mapping[str, np.ndarray], treatment: Mapping[str, np.ndarray], *,
-                    higher_is_better: Mapping[str, bool], tolerance: float = 0.0,
-                    alpha: float = 0.05) -> pd.DataFrame:
+def guardrail_check(
+    control: Mapping[str, np.ndarray],
+    treatment: Mapping[str, np.ndarray],
+    *,
+    higher_is_better: Mapping[str, bool],
+    tolerance: float = 0.0,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """For each guardrail metric, is the treatment significantly worse than tolerated?
 
     With means m_c, m_t and the tolerated relative harm ``tolerance`` (0.05 =
@@ -193,10 +262,19 @@ def guardrail_check(control: Mapping[str, np.ndarray], treatment: Mapping[str, n
         sign = 1.0 if better_high else -1.0
         shifted = t + sign * tolerance * abs(c.mean())
         test = stats.ttest_ind(shifted, c, equal_var=False, alternative="less" if better_high else "greater")
-        rows.append((metric, c.mean(), t.mean(), t.mean() / c.mean() - 1 if c.mean() else np.nan,
-                     float(test.pvalue), bool(test.pvalue < alpha)))
-    return pd.DataFrame(rows, columns=["metric", "control_mean", "treatment_mean", "relative_change",
-                                       "p_value", "breached"]).set_index("metric")
+        rows.append(
+            (
+                metric,
+                c.mean(),
+                t.mean(),
+                t.mean() / c.mean() - 1 if c.mean() else np.nan,
+                float(test.pvalue),
+                bool(test.pvalue < alpha),
+            )
+        )
+    return pd.DataFrame(
+        rows, columns=["metric", "control_mean", "treatment_mean", "relative_change", "p_value", "breached"]
+    ).set_index("metric")
 
 
 def peeking_false_positive_rate(looks: int, *, alpha: float = 0.05, n_sims: int = 50_000, seed: int = 0) -> float:

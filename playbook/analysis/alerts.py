@@ -10,7 +10,7 @@ Every alert row names the period (``date``), the ``kpi``, its ``value``, the
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -46,15 +46,25 @@ def kpi_summary(tables: Mapping[str, pd.DataFrame], freq: str = "D", *, sla_hour
     keys = {name: _periods(frame, name, freq) for name, frame in known.items()}
     index = pd.DatetimeIndex(sorted(set().union(*(set(k.dropna()) for k in keys.values()))), name="date")
     groups = {name: dict(list(frame.groupby(keys[name]))) for name, frame in known.items()}
-    rows = [kpis.compute({name: groups[name].get(start, known[name].iloc[:0]) for name in known}, sla_hours)
-            for start in index]
+    rows = [
+        kpis.compute({name: groups[name].get(start, known[name].iloc[:0]) for name in known}, sla_hours)
+        for start in index
+    ]
     return pd.DataFrame(rows, index=index)
 
 
 def _alerts(dates, kpi: str, values, limits, breach, rule: str) -> pd.DataFrame:
     breach = np.asarray(breach, dtype=bool)
-    return pd.DataFrame({"date": np.asarray(dates)[breach], "kpi": kpi, "value": np.asarray(values, float)[breach],
-                         "limit": np.asarray(limits, float)[breach], "rule": rule}, columns=ALERT_COLUMNS)
+    return pd.DataFrame(
+        {
+            "date": np.asarray(dates)[breach],
+            "kpi": kpi,
+            "value": np.asarray(values, float)[breach],
+            "limit": np.asarray(limits, float)[breach],
+            "rule": rule,
+        },
+        columns=ALERT_COLUMNS,
+    )
 
 
 def threshold_alerts(summary: pd.DataFrame, limits: Mapping[str, tuple[float | None, float | None]]) -> pd.DataFrame:
@@ -71,13 +81,22 @@ def threshold_alerts(summary: pd.DataFrame, limits: Mapping[str, tuple[float | N
         if low is not None:
             out.append(_alerts(summary.index, kpi, values, np.full(len(values), low), values < low, "below threshold"))
         if high is not None:
-            out.append(_alerts(summary.index, kpi, values, np.full(len(values), high), values > high,
-                               "above threshold"))
+            out.append(
+                _alerts(summary.index, kpi, values, np.full(len(values), high), values > high, "above threshold")
+            )
     return _sorted(out)
 
 
-def p_chart(successes: pd.Series, trials: pd.Series, kpi: str, *, side: str = "both", sigmas: float = 3.0,
-            baseline: int | None = None, centre: float | None = None) -> pd.DataFrame:
+def p_chart(
+    successes: pd.Series,
+    trials: pd.Series,
+    kpi: str,
+    *,
+    side: str = "both",
+    sigmas: float = 3.0,
+    baseline: int | None = None,
+    centre: float | None = None,
+) -> pd.DataFrame:
     """Shewhart p-chart of a share with a different number of trials each period.
 
     Centre p = sum(successes) / sum(trials) over the first ``baseline``
@@ -108,12 +127,20 @@ def p_chart(successes: pd.Series, trials: pd.Series, kpi: str, *, side: str = "b
     lcl = np.where(centre - half > 1e-12, centre - half, 0.0)
     ucl = np.where(centre + half < 1 - 1e-12, centre + half, 1.0)
     alert = ((rate > ucl) & (side != "lower")) | ((rate < lcl) & (side != "upper"))
-    return pd.DataFrame({"kpi": kpi, "value": rate, "centre": centre, "lcl": lcl, "ucl": ucl, "alert": alert},
-                        index=successes.index)
+    return pd.DataFrame(
+        {"kpi": kpi, "value": rate, "centre": centre, "lcl": lcl, "ucl": ucl, "alert": alert}, index=successes.index
+    )
 
 
-def ewma_chart(values: pd.Series, kpi: str, *, lam: float = 0.2, sigmas: float = 3.0,
-               baseline: int | None = None, side: str = "both") -> pd.DataFrame:
+def ewma_chart(
+    values: pd.Series,
+    kpi: str,
+    *,
+    lam: float = 0.2,
+    sigmas: float = 3.0,
+    baseline: int | None = None,
+    side: str = "both",
+) -> pd.DataFrame:
     """EWMA control chart of a KPI: catches small sustained shifts a Shewhart chart misses.
 
     mu0 and sigma are the mean and standard deviation of the first
@@ -139,20 +166,27 @@ def ewma_chart(values: pd.Series, kpi: str, *, lam: float = 0.2, sigmas: float =
     steps = np.arange(1, len(x) + 1)
     half = sigmas * sigma * np.sqrt(lam / (2 - lam) * (1 - (1 - lam) ** (2 * steps)))
     alert = ((z > mu0 + half) & (side != "lower")) | ((z < mu0 - half) & (side != "upper"))
-    return pd.DataFrame({"kpi": kpi, "value": x, "ewma": z, "lcl": mu0 - half, "ucl": mu0 + half, "alert": alert},
-                        index=values.index)
+    return pd.DataFrame(
+        {"kpi": kpi, "value": x, "ewma": z, "lcl": mu0 - half, "ucl": mu0 + half, "alert": alert}, index=values.index
+    )
 
 
 def chart_alerts(chart: pd.DataFrame, rule: str) -> pd.DataFrame:
     """The alerting rows of a :func:`p_chart` or :func:`ewma_chart`, as alert rows (limit = the crossed one)."""
     plotted = chart["ewma"] if "ewma" in chart else chart["value"]
     limit = np.where(plotted > chart["ucl"], chart["ucl"], chart["lcl"])
-    return _alerts(chart.index, str(chart["kpi"].iloc[0]) if len(chart) else "", plotted, limit,
-                   chart["alert"], rule)
+    return _alerts(chart.index, str(chart["kpi"].iloc[0]) if len(chart) else "", plotted, limit, chart["alert"], rule)
 
 
-def early_warnings(tables: Mapping[str, pd.DataFrame], freq: str = "D", *, sla_hours: float = 24.0,
-                   sla_target: float = 0.9, baseline: int | None = None, sigmas: float = 3.0) -> pd.DataFrame:
+def early_warnings(
+    tables: Mapping[str, pd.DataFrame],
+    freq: str = "D",
+    *,
+    sla_hours: float = 24.0,
+    sla_target: float = 0.9,
+    baseline: int | None = None,
+    sigmas: float = 3.0,
+) -> pd.DataFrame:
     """The four standard warnings, each run when the tables have its inputs.
 
     * return-rate spike: upper p-chart of returned / delivered orders (the
@@ -173,15 +207,23 @@ def early_warnings(tables: Mapping[str, pd.DataFrame], freq: str = "D", *, sla_h
         base = orders[orders["delivered_at"].notna()] if "delivered_at" in orders else orders
         period = _periods(base, "orders", freq)
         counts = base["returned"].astype(bool).groupby(period).agg(["sum", "size"]).reindex(summary.index, fill_value=0)
-        out.append(chart_alerts(p_chart(counts["sum"], counts["size"], "return_rate", side="upper", sigmas=sigmas,
-                                        baseline=baseline), "p-chart upper limit"))
+        out.append(
+            chart_alerts(
+                p_chart(counts["sum"], counts["size"], "return_rate", side="upper", sigmas=sigmas, baseline=baseline),
+                "p-chart upper limit",
+            )
+        )
     else:
         skipped.append("return-rate spike (orders.returned)")
     if "conversion_rate" in summary:
         sessions = daily.groupby(_periods(daily, "daily", freq))["sessions"].sum().reindex(summary.index, fill_value=0)
         orders_n = orders.groupby(_periods(orders, "orders", freq)).size().reindex(summary.index, fill_value=0)
-        out.append(chart_alerts(p_chart(orders_n, sessions, "conversion_rate", side="lower", sigmas=sigmas,
-                                        baseline=baseline), "p-chart lower limit"))
+        out.append(
+            chart_alerts(
+                p_chart(orders_n, sessions, "conversion_rate", side="lower", sigmas=sigmas, baseline=baseline),
+                "p-chart lower limit",
+            )
+        )
     else:
         skipped.append("conversion drop (orders and daily.sessions)")
     tickets = tables.get("tickets")
@@ -190,13 +232,23 @@ def early_warnings(tables: Mapping[str, pd.DataFrame], freq: str = "D", *, sla_h
         hours = (answered["first_response_at"] - answered["opened_at"]).dt.total_seconds() / 3600
         counts = (hours <= sla_hours).groupby(_periods(answered, "tickets", freq)).agg(["sum", "size"])
         counts = counts.reindex(summary.index, fill_value=0)
-        out.append(chart_alerts(p_chart(counts["sum"], counts["size"], "sla_attainment", side="lower",
-                                        sigmas=sigmas, centre=sla_target), "p-chart lower limit (target)"))
+        out.append(
+            chart_alerts(
+                p_chart(
+                    counts["sum"], counts["size"], "sla_attainment", side="lower", sigmas=sigmas, centre=sla_target
+                ),
+                "p-chart lower limit (target)",
+            )
+        )
     else:
         skipped.append("SLA breach (tickets)")
     if "average_order_value" in summary:
-        out.append(chart_alerts(ewma_chart(summary["average_order_value"], "average_order_value", sigmas=sigmas,
-                                           baseline=baseline), "EWMA limit"))
+        out.append(
+            chart_alerts(
+                ewma_chart(summary["average_order_value"], "average_order_value", sigmas=sigmas, baseline=baseline),
+                "EWMA limit",
+            )
+        )
     else:
         skipped.append("price anomaly (orders)")
     alerts = _sorted(out)

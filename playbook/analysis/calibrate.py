@@ -88,18 +88,18 @@ from scipy.special import expit
 
 import sim.results.kpis as kpis
 from playbook.analysis.clv import BGNBD, customer_summary
-from playbook.data.loaders import check_frame, check_values
-from sim.outputs import write_text_atomic
 from playbook.analysis.staffing import agents_for_sla
+from playbook.data.loaders import check_frame, check_values
 from sim.engine.clock import ShiftClock, next_daily
-from sim.engine.sales.demand import CUSTOMER, Demand, review_multiplier
 from sim.engine.operations.fulfilment import pick_minutes
+from sim.engine.sales.demand import CUSTOMER, Demand, review_multiplier
 from sim.engine.sales.marketing import Marketing
 from sim.engine.sales.offer import build_offer
+from sim.engine.sales.variants import build_cells
+from sim.engine.shocks import Shocks
+from sim.outputs import write_text_atomic
 from sim.scenario.definition import Scenario
 from sim.scenario.schema import rows as schema_rows
-from sim.engine.shocks import Shocks
-from sim.engine.sales.variants import build_cells
 
 #: Fewest orders and days that calibrate at all.
 MIN_ORDERS, MIN_DAYS = 20, 7
@@ -119,13 +119,19 @@ MAX_VISIT_RATE, MAX_VISIT_MULTIPLIER = 10.0, 20.0
 #: What order data cannot tell, kept from the base scenario whatever the data.
 NOT_ESTIMABLE = (
     ("funnel.*, page.*", "conversion needs sessions, which order data does not contain"),
-    ("traffic.channels.* mix, intent, returning_share and the other channel fields",
-     "sessions per channel are not in order data; all channel volumes are scaled by one factor"),
+    (
+        "traffic.channels.* mix, intent, returning_share and the other channel fields",
+        "sessions per channel are not in order data; all channel volumes are scaled by one factor",
+    ),
     ("reviews.*", "ratings are not in order data"),
-    ("customers.repeat_channel_mix, customers.bad_experience_churn",
-     "the channel a customer returns through and the reason they leave are not in order data"),
-    ("catalogue.skus.*.elasticity, defect_probability, supplier_lead_time_days",
-     "prices did not vary within a value band and stock is not in order data (base SKUs' demand-weighted means)"),
+    (
+        "customers.repeat_channel_mix, customers.bad_experience_churn",
+        "the channel a customer returns through and the reason they leave are not in order data",
+    ),
+    (
+        "catalogue.skus.*.elasticity, defect_probability, supplier_lead_time_days",
+        "prices did not vary within a value band and stock is not in order data (base SKUs' demand-weighted means)",
+    ),
     ("delivery.options.* other than fee; returns.*", "fulfilment times and carrier costs are not used"),
     ("warehouse.* other than pickers; service.* other than agents", "work times are not in order data"),
     ("pricing.*, crm.*, warranty, markets, selection, ab_test", "strategy levers: the base scenario's choice"),
@@ -226,8 +232,15 @@ class _Record:
         self.kept.append((path, reason))
 
 
-def calibrate(orders: pd.DataFrame, base: Scenario | None = None, *, horizon_days: int | None = None,
-              bands: int = 10, rate_classes: int = 3, name: str | None = None) -> Calibration:
+def calibrate(
+    orders: pd.DataFrame,
+    base: Scenario | None = None,
+    *,
+    horizon_days: int | None = None,
+    bands: int = 10,
+    rate_classes: int = 3,
+    name: str | None = None,
+) -> Calibration:
     """Estimate a scenario from ``orders`` (``sim.results.tables`` schema); the estimators are in the module docstring.
 
     ``base`` supplies everything orders cannot tell (default: the schema
@@ -247,12 +260,21 @@ def calibrate(orders: pd.DataFrame, base: Scenario | None = None, *, horizon_day
     customers = orders["customer_id"].nunique()
     rec = _Record()
     rec.set("meta.name", name or f"calibrated_{Path(source).stem}"[:80], "calibrated_ + source name", source)
-    rec.set("meta.description", f"Calibrated by playbook.analysis.calibrate from {source}: {len(orders):,} orders of "
-            f"{customers:,} customers, {first} to {first + dt.timedelta(days=days - 1)}.", "-", source)
+    rec.set(
+        "meta.description",
+        f"Calibrated by playbook.analysis.calibrate from {source}: {len(orders):,} orders of "
+        f"{customers:,} customers, {first} to {first + dt.timedelta(days=days - 1)}.",
+        "-",
+        source,
+    )
     rec.set("time.start_date", first.isoformat(), "day of the first order", "orders.placed_at")
     rec.set("time.days", days, "first to last order day, or horizon_days", "orders.placed_at")
-    rec.set("money.currency", str(orders.attrs.get("currency", base.money.currency)),
-            "the currency the loader recorded (orders.attrs)", source)
+    rec.set(
+        "money.currency",
+        str(orders.attrs.get("currency", base.money.currency)),
+        "the currency the loader recorded (orders.attrs)",
+        source,
+    )
     _seasonality(orders, first, days, rec)
     share, return_rate = _catalogue(orders, base, rec, bands)
     shaped = base.with_overrides(rec.overrides)  # its funnel gives the conversions; its traffic is at weight 1
@@ -268,28 +290,49 @@ def calibrate(orders: pd.DataFrame, base: Scenario | None = None, *, horizon_day
     _capacity(shaped, share, peak, return_rate, rec)
     scenario = base.with_overrides(rec.overrides)
     expected_aov = float(np.dot(share, [k.price for k in scenario.catalogue.skus.values()]))
-    checks = pd.DataFrame({
-        "observed": [len(orders) / days, kpis.average_order_value(orders), kpis.repeat_purchase_rate(orders),
-                     float(customers), len(orders) / customers],
-        "expected": [customers * model.orders_per_customer() / days, expected_aov, model.repeat_rate(),
-                     new_per_day * weights.sum(), model.orders_per_customer()],
-    }, index=pd.Index(["order_rate_per_day", "average_order_value", "repeat_purchase_rate", "customers",
-                       "orders_per_customer"], name="kpi"))
+    checks = pd.DataFrame(
+        {
+            "observed": [
+                len(orders) / days,
+                kpis.average_order_value(orders),
+                kpis.repeat_purchase_rate(orders),
+                float(customers),
+                len(orders) / customers,
+            ],
+            "expected": [
+                customers * model.orders_per_customer() / days,
+                expected_aov,
+                model.repeat_rate(),
+                new_per_day * weights.sum(),
+                model.orders_per_customer(),
+            ],
+        },
+        index=pd.Index(
+            ["order_rate_per_day", "average_order_value", "repeat_purchase_rate", "customers", "orders_per_customer"],
+            name="kpi",
+        ),
+    )
     if "returned" in orders:
         checks.loc["return_rate"] = [kpis.return_rate(orders), return_rate]
-    return Calibration(scenario, _table(rec.rows), pd.DataFrame(rec.kept, columns=["parameter", "reason"]),
-                       checks, source, first, days)
+    return Calibration(
+        scenario, _table(rec.rows), pd.DataFrame(rec.kept, columns=["parameter", "reason"]), checks, source, first, days
+    )
 
 
 def _check_orders(orders: pd.DataFrame, horizon_days: int | None) -> tuple[dt.date, int]:
     """Validate ``orders``; return the first order's day and the horizon in days."""
     if not isinstance(orders, pd.DataFrame):
-        raise ValueError(f"orders must be a pandas DataFrame in the sim.results.tables schema, got {type(orders).__name__}")
-    check_frame(orders, ("customer_id", "placed_at", "revenue", "refund"), "orders",
-                {"revenue": (0, None), "refund": (0, None)})
+        raise ValueError(
+            f"orders must be a pandas DataFrame in the sim.results.tables schema, got {type(orders).__name__}"
+        )
+    check_frame(
+        orders, ("customer_id", "placed_at", "revenue", "refund"), "orders", {"revenue": (0, None), "refund": (0, None)}
+    )
     if not pd.api.types.is_datetime64_any_dtype(orders["placed_at"]) or orders["placed_at"].isna().any():
-        raise ValueError("orders.placed_at must be timezone-naive datetimes with no missing value "
-                         "(load files with playbook.data.loaders)")
+        raise ValueError(
+            "orders.placed_at must be timezone-naive datetimes with no missing value "
+            "(load files with playbook.data.loaders)"
+        )
     if orders["customer_id"].isna().any():
         raise ValueError("orders.customer_id has missing values; allowed: a customer id on every order")
     if "returned" in orders and orders["returned"].isna().any():
@@ -300,11 +343,14 @@ def _check_orders(orders: pd.DataFrame, horizon_days: int | None) -> tuple[dt.da
     span = (day.max() - day.min()).days + 1
     days = span if horizon_days is None else horizon_days
     if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or not span <= days <= 3650:
-        raise ValueError(f"horizon_days = {horizon_days!r}: allowed: an integer from {span} (the days the orders "
-                         f"span) to 3650")
+        raise ValueError(
+            f"horizon_days = {horizon_days!r}: allowed: an integer from {span} (the days the orders span) to 3650"
+        )
     if len(orders) < MIN_ORDERS or span < MIN_DAYS:
-        raise ValueError(f"orders: too little history to calibrate: {len(orders)} orders over {span} days; "
-                         f"allowed: at least {MIN_ORDERS} orders over at least {MIN_DAYS} days")
+        raise ValueError(
+            f"orders: too little history to calibrate: {len(orders)} orders over {span} days; "
+            f"allowed: at least {MIN_ORDERS} orders over at least {MIN_DAYS} days"
+        )
     return day.min().date(), int(days)
 
 
@@ -326,6 +372,7 @@ def _days_since(orders: pd.DataFrame, first: dt.date) -> pd.Series:
 
 # --- seasonality and acquisition ----------------------------------------------------------------------------
 
+
 def _profile(counts: np.ndarray, exposure: np.ndarray) -> list[float]:
     """Orders per exposed period, scaled to mean 1."""
     rate = counts / exposure
@@ -336,18 +383,32 @@ def _seasonality(orders: pd.DataFrame, first: dt.date, days: int, rec: _Record) 
     placed, n = orders["placed_at"], len(orders)
     if n >= 7 * MIN_PER_BIN and days >= 14:
         exposure = np.bincount([(first.weekday() + i) % 7 for i in range(days)], minlength=7)
-        rec.set("traffic.weekly_profile", _profile(np.bincount(placed.dt.day_of_week, minlength=7), exposure),
-                "orders per weekday / weekdays in the horizon, mean 1", "orders.placed_at")
+        rec.set(
+            "traffic.weekly_profile",
+            _profile(np.bincount(placed.dt.day_of_week, minlength=7), exposure),
+            "orders per weekday / weekdays in the horizon, mean 1",
+            "orders.placed_at",
+        )
     else:
-        rec.keep("traffic.weekly_profile", f"needs {7 * MIN_PER_BIN} orders over 14 days or more; the data has "
-                                           f"{n} over {days}")
+        rec.keep(
+            "traffic.weekly_profile",
+            f"needs {7 * MIN_PER_BIN} orders over 14 days or more; the data has {n} over {days}",
+        )
     timed = bool((placed != placed.dt.normalize()).any())
     if timed and n >= 24 * MIN_PER_BIN:
-        rec.set("traffic.hourly_profile", _profile(np.bincount(placed.dt.hour, minlength=24), np.ones(24)),
-                "orders per hour of day, mean 1", "orders.placed_at")
+        rec.set(
+            "traffic.hourly_profile",
+            _profile(np.bincount(placed.dt.hour, minlength=24), np.ones(24)),
+            "orders per hour of day, mean 1",
+            "orders.placed_at",
+        )
     else:
-        rec.keep("traffic.hourly_profile", f"needs {24 * MIN_PER_BIN} orders with a time of day; the data has {n}"
-                 if timed else "the timestamps are dates without a time of day")
+        rec.keep(
+            "traffic.hourly_profile",
+            f"needs {24 * MIN_PER_BIN} orders with a time of day; the data has {n}"
+            if timed
+            else "the timestamps are dates without a time of day",
+        )
 
 
 def _acquisition(orders: pd.DataFrame, first: dt.date, days: int, rec: _Record) -> np.ndarray:
@@ -364,11 +425,15 @@ def _acquisition(orders: pd.DataFrame, first: dt.date, days: int, rec: _Record) 
     counts = np.bincount(new // BLOCK_DAYS, minlength=block[-1] + 1).astype(float)
     length = np.bincount(block).astype(float)
     expected = counts.sum() * length / days
-    p_value = float(stats.chi2.sf(((counts - expected) ** 2 / expected).sum(), len(counts) - 1)) \
-        if len(counts) > 1 else 1.0
+    p_value = (
+        float(stats.chi2.sf(((counts - expected) ** 2 / expected).sum(), len(counts) - 1)) if len(counts) > 1 else 1.0
+    )
     if p_value >= CONSTANT_RATE_LEVEL:
-        rec.keep("risk.traffic_shocks (acquisition schedule)", f"new customers per {BLOCK_DAYS} days are consistent "
-                 f"with a constant rate (chi-square p = {p_value:.2g}): none added")
+        rec.keep(
+            "risk.traffic_shocks (acquisition schedule)",
+            f"new customers per {BLOCK_DAYS} days are consistent "
+            f"with a constant rate (chi-square p = {p_value:.2g}): none added",
+        )
         return np.ones(days)
     level = np.round(counts / length / (counts / length).max(), 4)
     start = 0
@@ -378,16 +443,25 @@ def _acquisition(orders: pd.DataFrame, first: dt.date, days: int, rec: _Record) 
         if level[start] < 1:
             when = first + dt.timedelta(days=start * BLOCK_DAYS)
             span = int(length[start:b].sum()) if b < len(level) else 3650 - start * BLOCK_DAYS
-            rec.set(f"risk.traffic_shocks.acquisition_{when:%Y%m%d}",
-                    {"start": when.isoformat(), "days": span, "multiplier": float(level[start]), "channels": [],
-                     "recovery_days": 0},
-                    f"new customers a day in these {BLOCK_DAYS}-day blocks / in the busiest block (chi-square "
-                    f"p = {p_value:.2g} against a constant rate)", "orders.customer_id, placed_at (first orders)")
+            rec.set(
+                f"risk.traffic_shocks.acquisition_{when:%Y%m%d}",
+                {
+                    "start": when.isoformat(),
+                    "days": span,
+                    "multiplier": float(level[start]),
+                    "channels": [],
+                    "recovery_days": 0,
+                },
+                f"new customers a day in these {BLOCK_DAYS}-day blocks / in the busiest block (chi-square "
+                f"p = {p_value:.2g} against a constant rate)",
+                "orders.customer_id, placed_at (first orders)",
+            )
         start = b
     return level[block]
 
 
 # --- catalogue: value bands, costs, returns -------------------------------------------------------------
+
 
 def value_bands(values, bands: int) -> list[np.ndarray]:
     """``values`` sorted and cut into ``bands`` groups of (nearly) equal size, lowest first.
@@ -418,16 +492,17 @@ def _catalogue(orders: pd.DataFrame, base: Scenario, rec: _Record, bands: int) -
     old = list(base.catalogue.skus.values())
     w = np.array([k.demand_weight for k in old], dtype=float)
     w = w / w.sum() if w.sum() > 0 else np.full(len(old), 1 / len(old))
-    kept = {f: round(float(np.dot(w, [getattr(k, f) for k in old])), 4)
-            for f in ("elasticity", "defect_probability", "supplier_lead_time_days")}
+    kept = {
+        f: round(float(np.dot(w, [getattr(k, f) for k in old])), 4)
+        for f in ("elasticity", "defect_probability", "supplier_lead_time_days")
+    }
     if "cogs" in orders:
         cogs = orders["cogs"].to_numpy(dtype=float)[np.argsort(revenue, kind="stable")]
         costs = np.array([round(float(c.mean()), 2) for c in np.split(cogs, np.cumsum(sizes)[:-1])])
     else:
         ratio = float(np.dot(w, [k.unit_cost / k.price for k in old]))
         costs = np.round(prices * ratio, 2)
-        rec.keep("catalogue.skus.*.unit_cost", f"the data has no cogs: price x {ratio:.3f}, the base SKUs' cost "
-                                               f"ratio")
+        rec.keep("catalogue.skus.*.unit_cost", f"the data has no cogs: price x {ratio:.3f}, the base SKUs' cost ratio")
     faults = _store_faults(base, kept["defect_probability"])
     lift = 1.0 + (base.returns.late_multiplier - 1.0) * late_share(base)
     if "returned" in orders:
@@ -435,34 +510,57 @@ def _catalogue(orders: pd.DataFrame, base: Scenario, rec: _Record, bands: int) -
         p_return = min(1.0, max(0.0, (observed - faults) / ((1.0 - faults) * lift)))
     else:
         p_return = float(np.dot(w, [k.return_probability for k in old]))
-        rec.keep("catalogue.skus.*.return_probability", f"the data has no returned column: {p_return:.3f}, the "
-                                                        f"base SKUs' mean")
+        rec.keep(
+            "catalogue.skus.*.return_probability",
+            f"the data has no returned column: {p_return:.3f}, the base SKUs' mean",
+        )
     p_return = round(p_return, 4)
-    skus = {f"value_{i + 1:02d}": {"demand_weight": round(float(share[i]) * 100, 4), "price": float(prices[i]),
-                                   "reference_price": float(prices[i]), "unit_cost": float(costs[i]),
-                                   "return_probability": p_return, **kept} for i in range(len(groups))}
+    skus = {
+        f"value_{i + 1:02d}": {
+            "demand_weight": round(float(share[i]) * 100, 4),
+            "price": float(prices[i]),
+            "reference_price": float(prices[i]),
+            "unit_cost": float(costs[i]),
+            "return_probability": p_return,
+            **kept,
+        }
+        for i in range(len(groups))
+    }
     rec.overrides["catalogue.skus"] = skus  # explained one field at a time below
     for sku, spec in skus.items():
         rec.note(f"catalogue.skus.{sku}.price", spec["price"], "mean value of the band's orders", "orders.revenue")
-        rec.note(f"catalogue.skus.{sku}.demand_weight", spec["demand_weight"],
-                 f"% of orders in the band ({len(groups)} equal-count bands of order value)", "orders.revenue")
+        rec.note(
+            f"catalogue.skus.{sku}.demand_weight",
+            spec["demand_weight"],
+            f"% of orders in the band ({len(groups)} equal-count bands of order value)",
+            "orders.revenue",
+        )
     if "cogs" in orders:
-        rec.note("catalogue.skus.*.unit_cost", f"{costs.min():.2f} to {costs.max():.2f}",
-                 "mean cost of goods of the band's orders", "orders.cogs")
+        rec.note(
+            "catalogue.skus.*.unit_cost",
+            f"{costs.min():.2f} to {costs.max():.2f}",
+            "mean cost of goods of the band's orders",
+            "orders.cogs",
+        )
     if "returned" in orders:
-        rec.note("catalogue.skus.*.return_probability", p_return,
-                 f"(r - f) / ((1 - f) L): r returned share, f = {faults:.3f} pick errors and defects, L = {lift:.3f} "
-                 f"late-parcel lift", "orders.returned")
+        rec.note(
+            "catalogue.skus.*.return_probability",
+            p_return,
+            f"(r - f) / ((1 - f) L): r returned share, f = {faults:.3f} pick errors and defects, L = {lift:.3f} "
+            f"late-parcel lift",
+            "orders.returned",
+        )
     rec.set("catalogue.extra_units_mean", 0.0, "0: a band's price is the whole order value", "orders.revenue")
     for option in base.delivery.options:
-        rec.set(f"delivery.options.{option}.fee", 0.0, "0: order values already contain any delivery fee",
-                "orders.revenue")
-    rec.set("delivery.reference_fee", 0.0, "0: the fee the funnel's checkout step was observed at",
-            "orders.revenue")
+        rec.set(
+            f"delivery.options.{option}.fee", 0.0, "0: order values already contain any delivery fee", "orders.revenue"
+        )
+    rec.set("delivery.reference_fee", 0.0, "0: the fee the funnel's checkout step was observed at", "orders.revenue")
     return share, faults + (1 - faults) * p_return * lift
 
 
 # --- customers: repeat purchases -------------------------------------------------------------------------
+
 
 def late_share(s: Scenario) -> float:
     """Expected share of parcels delivered after the promise, from the scenario's shifts and carriers.
@@ -477,21 +575,23 @@ def late_share(s: Scenario) -> float:
     """
     hour = np.arange(168) + 0.5  # hour of a week from Monday 00:00
     traffic = s.traffic
-    weight = np.asarray(traffic.hourly_profile)[(hour % 24).astype(int)] * \
-        np.asarray(traffic.weekly_profile)[(hour // 24).astype(int)]
+    weight = (
+        np.asarray(traffic.hourly_profile)[(hour % 24).astype(int)]
+        * np.asarray(traffic.weekly_profile)[(hour // 24).astype(int)]
+    )
     clock, pick = ShiftClock(s.warehouse.shift, 0), pick_minutes(s.warehouse) / 60.0
-    ship = np.array([next_daily(clock.next_open(t) + pick, s.warehouse.carrier_pickup_hour) - t
-                     for t in hour])
+    ship = np.array([next_daily(clock.next_open(t) + pick, s.warehouse.carrier_pickup_hour) - t for t in hour])
     incident = -np.log1p(-(np.arange(16) + 0.5) / 16)  # Exp(1) at 16 quantiles
     total = 0.0
     for o in s.delivery.options.values():
-        margin, lead, cv2 = o.promise_days * 24.0 - ship, o.lead_time_days_mean * 24.0, o.lead_time_days_cv ** 2
+        margin, lead, cv2 = o.promise_days * 24.0 - ship, o.lead_time_days_mean * 24.0, o.lead_time_days_cv**2
 
         def survival(x: np.ndarray) -> np.ndarray:
             return stats.gamma.sf(x, 1.0 / cv2, scale=lead * cv2) if cv2 > 0 else (x < lead).astype(float)
 
-        late = ((1 - o.late_probability) * survival(margin) + o.late_probability
-                * survival(margin[:, None] - o.late_delay_days_mean * 24.0 * incident).mean(axis=1))
+        late = (1 - o.late_probability) * survival(margin) + o.late_probability * survival(
+            margin[:, None] - o.late_delay_days_mean * 24.0 * incident
+        ).mean(axis=1)
         total += o.share * float(np.average(late, weights=weight))
     return total
 
@@ -503,8 +603,10 @@ def _settle_days(s: Scenario, return_rate: float) -> float:
     lead time + incident delays, and for returned orders the request,
     return transit and refund delays.
     """
-    ship = sum(o.share * (o.lead_time_days_mean + o.late_probability * o.late_delay_days_mean)
-               for o in s.delivery.options.values())
+    ship = sum(
+        o.share * (o.lead_time_days_mean + o.late_probability * o.late_delay_days_mean)
+        for o in s.delivery.options.values()
+    )
     r = s.returns
     return 1.0 + ship + return_rate * (r.request_days_mean + r.transit_days_mean + r.refund_days_mean)
 
@@ -544,8 +646,9 @@ def reference_rate(rates: np.ndarray) -> float:
     return max(float(np.exp(np.log(rates).mean())), float(rates.max()) / MAX_VISIT_MULTIPLIER)
 
 
-def _repeat_model(orders: pd.DataFrame, days: int, weights: np.ndarray, settle: float, bad: float,
-                  classes: int, max_reference: float) -> RepeatModel:
+def _repeat_model(
+    orders: pd.DataFrame, days: int, weights: np.ndarray, settle: float, bad: float, classes: int, max_reference: float
+) -> RepeatModel:
     """Purchase-rate classes from a BG/NBD fit; their scale and the stay probability solve R and M.
 
     Least squares on the relative gaps, with the scale bounded so that the
@@ -557,8 +660,10 @@ def _repeat_model(orders: pd.DataFrame, days: int, weights: np.ndarray, settle: 
     summary = customer_summary(orders, first + pd.Timedelta(days=days - 1), unit_days=1.0)
     repeaters = int((summary["frequency"] > 0).sum())
     if repeaters < MIN_REPEATERS:
-        raise ValueError(f"orders: too little history to estimate repeat purchases: {repeaters} customer(s) bought "
-                         f"on two or more days; allowed: at least {MIN_REPEATERS}")
+        raise ValueError(
+            f"orders: too little history to estimate repeat purchases: {repeaters} customer(s) bought "
+            f"on two or more days; allowed: at least {MIN_REPEATERS}"
+        )
     try:
         fit = BGNBD.fit(summary["frequency"], summary["recency"], summary["T"])
     except RuntimeError as exc:
@@ -583,13 +688,14 @@ def _repeat_model(orders: pd.DataFrame, days: int, weights: np.ndarray, settle: 
 
 # --- traffic and the customer base -------------------------------------------------------------------------
 
+
 class Funnel(NamedTuple):
     """What the base scenario's funnel does with a session, on its first day."""
 
-    volume: np.ndarray   # sessions a day per channel
-    new: np.ndarray      # per channel: chance that a (non-customer) session is a first order
-    customer: float      # chance that an active customer's visit is an order (over the repeat channel mix)
-    view: float          # share of sessions that view a product
+    volume: np.ndarray  # sessions a day per channel
+    new: np.ndarray  # per channel: chance that a (non-customer) session is a first order
+    customer: float  # chance that an active customer's visit is an order (over the repeat channel mix)
+    view: float  # share of sessions that view a product
 
 
 def _funnel(s: Scenario) -> Funnel:
@@ -605,51 +711,82 @@ def _funnel(s: Scenario) -> Funnel:
     cells = build_cells(s, 1)
     demand = Demand(s, cells, [build_offer(arm, 1) for arm in cells.arms.scenarios], s.time.start_date.weekday())
     mult = review_multiplier(s.reviews.initial_rating, s.reviews.initial_count, s.reviews)
-    free, paid, _ = Marketing(s, 1, Shocks(s, 1)).today(0, mult, s.reviews.initial_count,
-                                                         np.zeros(len(demand.channels)))
-    cart = np.minimum(demand.base_cart * demand.price_mult[0] * mult, 1.0)           # [C, G, X, K]
+    free, paid, _ = Marketing(s, 1, Shocks(s, 1)).today(
+        0, mult, s.reviews.initial_count, np.zeros(len(demand.channels))
+    )
+    cart = np.minimum(demand.base_cart * demand.price_mult[0] * mult, 1.0)  # [C, G, X, K]
     after = demand.view_p[:, None] * demand.cart_to_checkout * demand.checkout_to_order  # [X, K]
     order = np.einsum("cgxk,xk,k,x->cg", cart, after, demand.sku_share, demand.cell_share[0])
     new = (1 - demand.returning_share) * order[:, 0] + demand.returning_share * order[:, 1]
     volume, customer = 24.0 * (free + paid), float(demand.repeat_mix @ order[:, CUSTOMER])
     if volume @ new <= 0:
-        raise ValueError("base scenario: its channels bring no sessions that can order; allowed: at least one "
-                         "channel with sessions_per_day or daily_budget > 0")
+        raise ValueError(
+            "base scenario: its channels bring no sessions that can order; allowed: at least one "
+            "channel with sessions_per_day or daily_budget > 0"
+        )
     if customer <= 0:
-        raise ValueError("base scenario: customers.repeat_channel_mix is empty, so customers never come back; "
-                         "allowed: a mix over channels that can order")
+        raise ValueError(
+            "base scenario: customers.repeat_channel_mix is empty, so customers never come back; "
+            "allowed: a mix over channels that can order"
+        )
     return Funnel(volume, new, customer, float(demand.view_p @ demand.cell_share[0]))
 
 
-def _traffic_and_customers(s: Scenario, funnel: Funnel, model: RepeatModel, new_per_day: float,
-                           weights: np.ndarray, bad: float, rec: _Record) -> dict[str, float]:
+def _traffic_and_customers(
+    s: Scenario, funnel: Funnel, model: RepeatModel, new_per_day: float, weights: np.ndarray, bad: float, rec: _Record
+) -> dict[str, float]:
     """Channel volumes for ``new_per_day`` first orders, visit rates, segments and churn; returns the peak day."""
     volume, new, customer, view_p = funnel
     scale = new_per_day / float(volume @ new)
-    how = (f"x {scale:.4g}: the base funnel's new-customer conversion then gives {new_per_day:.4g} first orders a "
-           f"day (before the acquisition schedule)")
+    how = (
+        f"x {scale:.4g}: the base funnel's new-customer conversion then gives {new_per_day:.4g} first orders a "
+        f"day (before the acquisition schedule)"
+    )
     for name, ch in s.traffic.channels.items():
         if ch.sessions_per_day > 0:
-            rec.set(f"traffic.channels.{name}.sessions_per_day", round(ch.sessions_per_day * scale, 2), how,
-                    "orders.customer_id, placed_at (first orders)")
+            rec.set(
+                f"traffic.channels.{name}.sessions_per_day",
+                round(ch.sessions_per_day * scale, 2),
+                how,
+                "orders.customer_id, placed_at (first orders)",
+            )
         if ch.daily_budget > 0:
-            rec.set(f"traffic.channels.{name}.daily_budget", round(ch.daily_budget * scale, 2),
-                    how + "; cost_per_click kept", "orders.customer_id, placed_at (first orders)")
+            rec.set(
+                f"traffic.channels.{name}.daily_budget",
+                round(ch.daily_budget * scale, 2),
+                how + "; cost_per_click kept",
+                "orders.customer_id, placed_at (first orders)",
+            )
     rates = model.rates
     ref = reference_rate(rates)
     visits = ref / customer
-    rec.set("customers.visit_rate_per_day", round(visits, 6),
-            f"reference purchase rate / P(order | customer visit) = {ref:.4g} / {customer:.4g}",
-            "per-customer frequency, recency, age (BG/NBD, playbook.analysis.clv); repeat_purchase_rate, orders per customer")
-    segments = {f"rate_{k + 1}": {"share": 1.0 / len(rates), "churn_multiplier": 1.0,
-                                  "visit_rate_multiplier": round(float(r / ref), 6)} for k, r in enumerate(rates)}
-    rec.set("customers.segments", segments if len(rates) > 1 else {},
-            f"{len(rates)} equal-share classes of the BG/NBD purchase rate at their conditional means, scaled "
-            f"with the stay probability to match R and M: rates {', '.join(f'{r:.3g}' for r in rates)} a day",
-            "per-customer frequency, recency, age; repeat_purchase_rate, orders per customer")
-    rec.set("customers.churn_probability", round(1.0 - model.stay - bad, 4),
-            f"1 - q - {bad:.4f} (the bad-experience churn); q = {model.stay:.4f} solves R and M with the rate scale",
-            "repeat_purchase_rate, orders per customer")
+    rec.set(
+        "customers.visit_rate_per_day",
+        round(visits, 6),
+        f"reference purchase rate / P(order | customer visit) = {ref:.4g} / {customer:.4g}",
+        "per-customer frequency, recency, age (BG/NBD, playbook.analysis.clv); repeat_purchase_rate, orders per customer",
+    )
+    segments = {
+        f"rate_{k + 1}": {
+            "share": 1.0 / len(rates),
+            "churn_multiplier": 1.0,
+            "visit_rate_multiplier": round(float(r / ref), 6),
+        }
+        for k, r in enumerate(rates)
+    }
+    rec.set(
+        "customers.segments",
+        segments if len(rates) > 1 else {},
+        f"{len(rates)} equal-share classes of the BG/NBD purchase rate at their conditional means, scaled "
+        f"with the stay probability to match R and M: rates {', '.join(f'{r:.3g}' for r in rates)} a day",
+        "per-customer frequency, recency, age; repeat_purchase_rate, orders per customer",
+    )
+    rec.set(
+        "customers.churn_probability",
+        round(1.0 - model.stay - bad, 4),
+        f"1 - q - {bad:.4f} (the bad-experience churn); q = {model.stay:.4f} solves R and M with the rate scale",
+        "repeat_purchase_rate, orders per customer",
+    )
     new_daily = new_per_day * weights
     orders = model.daily_orders(new_daily)
     sessions = scale * float(volume.sum()) * float(weights.max()) + float((orders - new_daily).max()) / customer
@@ -657,6 +794,7 @@ def _traffic_and_customers(s: Scenario, funnel: Funnel, model: RepeatModel, new_
 
 
 # --- capacity and stock ------------------------------------------------------------------------------------------
+
 
 def _crew(per_day: float, minutes: float, shift, target_hours: float) -> int:
     """People for ``per_day`` jobs of ``minutes`` each, all done in open hours (Erlang C, ``playbook.analysis.staffing``)."""
@@ -671,32 +809,52 @@ def _capacity(s: Scenario, share: np.ndarray, peak: dict[str, float], return_rat
         rec.keep("warehouse.crew", "the base's staffing plan is kept")
     else:
         pickers = max(wh.pickers, _crew(peak["orders"], pick_minutes(wh), wh.shift, PICK_HOURS))
-        rec.set("warehouse.pickers", pickers, f"Erlang C: {STAFF_SHARE:.0%} of picks start within {PICK_HOURS:g} h "
-                f"on the peak day's {peak['orders']:.4g} orders (not estimable: sized not to bind)", "order rate")
+        rec.set(
+            "warehouse.pickers",
+            pickers,
+            f"Erlang C: {STAFF_SHARE:.0%} of picks start within {PICK_HOURS:g} h "
+            f"on the peak day's {peak['orders']:.4g} orders (not estimable: sized not to bind)",
+            "order rate",
+        )
     if desk.enabled and desk.crew:
         rec.keep("service.crew", "the base's staffing plan is kept")
     elif desk.enabled:
         faults = _store_faults(s, float(np.dot(share, [k.defect_probability for k in s.catalogue.skus.values()])))
         late = late_share(s)
-        per_order = ((1 - late) * desk.wismo_probability + late * desk.wismo_late_probability + faults
-                     + max(return_rate - faults, 0.0) * desk.return_ticket_probability)
-        tickets = (peak["orders"] * per_order + peak["views"] * desk.pre_sales_per_1000_views / 1000) \
-            * (1 - desk.ai_share)
+        per_order = (
+            (1 - late) * desk.wismo_probability
+            + late * desk.wismo_late_probability
+            + faults
+            + max(return_rate - faults, 0.0) * desk.return_ticket_probability
+        )
+        tickets = (peak["orders"] * per_order + peak["views"] * desk.pre_sales_per_1000_views / 1000) * (
+            1 - desk.ai_share
+        )
         agents = max(desk.agents, _crew(tickets, desk.handle_minutes_mean, desk.shift, desk.sla_hours))
-        rec.set("service.agents", agents, f"Erlang C: {STAFF_SHARE:.0%} answered within the SLA on the peak day's "
-                f"{tickets:.4g} agent tickets (not estimable: sized not to bind)", "order rate")
+        rec.set(
+            "service.agents",
+            agents,
+            f"Erlang C: {STAFF_SHARE:.0%} answered within the SLA on the peak day's "
+            f"{tickets:.4g} agent tickets (not estimable: sized not to bind)",
+            "order rate",
+        )
     lead = np.array([k.supplier_lead_time_days for k in s.catalogue.skus.values()])
     demand = peak["orders"] * share
     point = np.ceil(STOCK_COVER * demand * (lead + 7)).astype(int)
     quantity = np.ceil(28 * demand).astype(int) + 1
     for spec, rp, rq in zip(rec.overrides["catalogue.skus"].values(), point, quantity):
         spec.update(reorder_point=int(rp), reorder_quantity=int(rq), initial_stock=int(rp + rq))
-    rec.note("catalogue.skus.*.initial_stock, reorder_point, reorder_quantity", f"{int(point.sum() + quantity.sum())} "
-             "units in all", f"reorder point {STOCK_COVER:g} x peak demand over lead time + 7 days, quantity 28 days "
-             "(not estimable: sized so the shelf never empties)", "order rate, orders.revenue (band shares)")
+    rec.note(
+        "catalogue.skus.*.initial_stock, reorder_point, reorder_quantity",
+        f"{int(point.sum() + quantity.sum())} units in all",
+        f"reorder point {STOCK_COVER:g} x peak demand over lead time + 7 days, quantity 28 days "
+        "(not estimable: sized so the shelf never empties)",
+        "order rate, orders.revenue (band shares)",
+    )
 
 
 # --- writing --------------------------------------------------------------------------------------------------
+
 
 def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
@@ -711,12 +869,14 @@ def write_scenario(calibration: Calibration, path: str | Path, *, regenerate: st
     file was made.
     """
     c, s = calibration, calibration.scenario
-    lines = [f"{s.meta.name}: a scenario calibrated by playbook.analysis.calibrate from {c.source}",
-             f"data: {s.meta.description.removeprefix('Calibrated by playbook.analysis.calibrate from ')}",
-             f"units: time in hours on the model clock (durations carry their unit in their name: _days, _hours, "
-             f"_minutes, _s); money in {s.money.currency}",
-             "estimated: " + ", ".join(dict.fromkeys(".".join(p.split(".")[:2]) for p in c.parameters["parameter"])),
-             "left at the base scenario's values (not estimable from these orders):"]
+    lines = [
+        f"{s.meta.name}: a scenario calibrated by playbook.analysis.calibrate from {c.source}",
+        f"data: {s.meta.description.removeprefix('Calibrated by playbook.analysis.calibrate from ')}",
+        f"units: time in hours on the model clock (durations carry their unit in their name: _days, _hours, "
+        f"_minutes, _s); money in {s.money.currency}",
+        "estimated: " + ", ".join(dict.fromkeys(".".join(p.split(".")[:2]) for p in c.parameters["parameter"])),
+        "left at the base scenario's values (not estimable from these orders):",
+    ]
     lines += [f"  {p}: {why}" for p, why in c.defaults.itertuples(index=False)]
     lines.append("expected from this scenario (observed in the data):")
     lines += [f"  {k}: {_number(row.expected)} ({_number(row.observed)})" for k, row in c.checks.iterrows()]

@@ -12,8 +12,8 @@ picked takes ``warehouse.pick_minutes_mean``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import pandas as pd
 import yaml
@@ -39,12 +39,21 @@ def utilisation(result) -> pd.DataFrame:
     picked = int(result.orders["picked_at"].notna().sum())
     rows = []
     for role, people, shift, jobs, minutes in (
-            ("agents", s.service.agents, s.service.shift, agent_tickets, s.service.handle_minutes_mean),
-            ("pickers", s.warehouse.pickers, s.warehouse.shift, picked, s.warehouse.pick_minutes_mean)):
+        ("agents", s.service.agents, s.service.shift, agent_tickets, s.service.handle_minutes_mean),
+        ("pickers", s.warehouse.pickers, s.warehouse.shift, picked, s.warehouse.pick_minutes_mean),
+    ):
         on_shift = people * shift_hours(shift.start_hour, shift.end_hour, shift.weekdays, start, result.days)
         work = jobs * minutes / 60
-        rows.append({"role": role, "people": people, "jobs": jobs, "hours_on_shift": on_shift,
-                     "hours_of_work": work, "utilisation": work / on_shift if on_shift else float("nan")})
+        rows.append(
+            {
+                "role": role,
+                "people": people,
+                "jobs": jobs,
+                "hours_on_shift": on_shift,
+                "hours_of_work": work,
+                "utilisation": work / on_shift if on_shift else float("nan"),
+            }
+        )
     return pd.DataFrame(rows).set_index("role")
 
 
@@ -62,9 +71,18 @@ def checklist(path: str | Path, values: Mapping[str, float], currency: str = "EU
             raise KeyError(f"{path}: KPI {kpi!r} of stage {item['stage']!r} is not among the measured KPIs")
         value, low, high = values[kpi], target.get("min"), target.get("max")
         ok = (low is None or value >= low) and (high is None or value <= high)
-        bounds = [f">= {units.fmt(low, kpi, currency)}" if low is not None else "",
-                  f"<= {units.fmt(high, kpi, currency)}" if high is not None else ""]
-        rows.append({"stage": item["stage"], "owner": item["owner"], "metric": units.name(kpi),
-                     "value": units.fmt(value, kpi, currency), "target": " and ".join(b for b in bounds if b),
-                     "status": "meets" if ok else "misses"})
+        bounds = [
+            f">= {units.fmt(low, kpi, currency)}" if low is not None else "",
+            f"<= {units.fmt(high, kpi, currency)}" if high is not None else "",
+        ]
+        rows.append(
+            {
+                "stage": item["stage"],
+                "owner": item["owner"],
+                "metric": units.name(kpi),
+                "value": units.fmt(value, kpi, currency),
+                "target": " and ".join(b for b in bounds if b),
+                "status": "meets" if ok else "misses",
+            }
+        )
     return pd.DataFrame(rows)

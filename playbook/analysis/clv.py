@@ -23,8 +23,9 @@ default, as in the papers).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -33,8 +34,8 @@ from scipy.special import betaln, expit, gammaln, hyp2f1
 
 from playbook.data.loaders import check_frame, check_values
 
-
 # --- data --------------------------------------------------------------------
+
 
 def customer_summary(orders: pd.DataFrame, calibration_end, *, unit_days: float = 7.0) -> pd.DataFrame:
     """Per-customer (frequency, recency, T, monetary_value) for a calibration period.
@@ -49,24 +50,30 @@ def customer_summary(orders: pd.DataFrame, calibration_end, *, unit_days: float 
     only).  Customers whose first order falls after ``calibration_end`` are
     not yet acquired and are left out.  Index: customer_id.
     """
-    check_frame(orders, ("customer_id", "placed_at", "revenue", "refund"), "orders",
-                {"revenue": (0, None), "refund": (0, None)})
+    check_frame(
+        orders, ("customer_id", "placed_at", "revenue", "refund"), "orders", {"revenue": (0, None), "refund": (0, None)}
+    )
     end = pd.Timestamp(calibration_end)
-    days = (orders.loc[orders["placed_at"] <= end]
-            .assign(day=lambda f: f["placed_at"].dt.normalize(), value=lambda f: f["revenue"] - f["refund"])
-            .groupby(["customer_id", "day"], as_index=False)["value"].sum())
+    days = (
+        orders.loc[orders["placed_at"] <= end]
+        .assign(day=lambda f: f["placed_at"].dt.normalize(), value=lambda f: f["revenue"] - f["refund"])
+        .groupby(["customer_id", "day"], as_index=False)["value"]
+        .sum()
+    )
     if days.empty:
         raise ValueError(f"orders has no order on or before calibration_end {end.date()}")
     by = days.groupby("customer_id")
     first, last, n = by["day"].min(), by["day"].max(), by.size()
     unit = pd.Timedelta(days=unit_days)
     repeat_value = by["value"].sum() - by["value"].first()  # days are sorted within each customer
-    return pd.DataFrame({
-        "frequency": n - 1,
-        "recency": (last - first) / unit,
-        "T": (end.normalize() - first) / unit,
-        "monetary_value": (repeat_value / (n - 1)).where(n > 1, 0.0),
-    })
+    return pd.DataFrame(
+        {
+            "frequency": n - 1,
+            "recency": (last - first) / unit,
+            "T": (end.normalize() - first) / unit,
+            "monetary_value": (repeat_value / (n - 1)).where(n > 1, 0.0),
+        }
+    )
 
 
 def _check_rft(x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,6 +89,7 @@ def _check_rft(x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _fit(neg_loglik: Callable[[np.ndarray], float], n_params: int) -> tuple[np.ndarray, float]:
     """Maximise a log-likelihood over positive parameters: minimise -LL(exp(theta)) by L-BFGS-B."""
+
     def objective(theta):
         value = neg_loglik(np.exp(theta))
         return value if np.isfinite(value) else 1e300
@@ -100,6 +108,7 @@ class PurchaseModel(Protocol):
 
 # --- BG/NBD ---------------------------------------------------------------------
 
+
 def bgnbd_loglik(params, x, t_x, T) -> np.ndarray:
     """BG/NBD log-likelihood of each customer (FHL 2005, eq. 6).
 
@@ -115,8 +124,7 @@ def _bgnbd_terms(params, x, t_x, T):
     ln_common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
     ln_alive = betaln(a, b + x) - (r + x) * np.log(alpha + T)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ln_dropped = np.where(x > 0, betaln(a + 1, b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + t_x),
-                              -np.inf)
+        ln_dropped = np.where(x > 0, betaln(a + 1, b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + t_x), -np.inf)
     return ln_common, ln_alive, ln_dropped
 
 
@@ -184,6 +192,7 @@ class BGNBD(_BuyTillYouDie):
 
 
 # --- Pareto/NBD ------------------------------------------------------------------
+
 
 def pareto_nbd_loglik(params, x, t_x, T) -> np.ndarray:
     """Pareto/NBD log-likelihood of each customer (Fader & Hardie 2005 note, eq. 22-24).
@@ -253,6 +262,7 @@ class ParetoNBD(_BuyTillYouDie):
 
 # --- Gamma-Gamma spend -------------------------------------------------------------
 
+
 def gamma_gamma_loglik(params, x, zbar) -> np.ndarray:
     """Gamma-Gamma log-likelihood of each repeat customer's mean spend (Fader & Hardie 2013, eq. 1).
 
@@ -261,8 +271,15 @@ def gamma_gamma_loglik(params, x, zbar) -> np.ndarray:
     """
     p, q, gamma = params
     px = p * x
-    return (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(gamma) + px * np.log(x)
-            + (px - 1) * np.log(zbar) - (px + q) * np.log(gamma + x * zbar))
+    return (
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(gamma)
+        + px * np.log(x)
+        + (px - 1) * np.log(zbar)
+        - (px + q) * np.log(gamma + x * zbar)
+    )
 
 
 @dataclass(frozen=True)
@@ -275,7 +292,7 @@ class GammaGamma:
     loglik: float
 
     @classmethod
-    def fit(cls, frequency, monetary_value) -> "GammaGamma":
+    def fit(cls, frequency, monetary_value) -> GammaGamma:
         """Maximum-likelihood fit on customers with x > 0 repeat purchases and their mean repeat spend zbar > 0."""
         x = check_values(frequency, "frequency", 0)
         zbar = np.asarray(monetary_value, dtype=float)
@@ -305,9 +322,17 @@ class GammaGamma:
 
 # --- value ---------------------------------------------------------------------------
 
-def customer_lifetime_value(purchases: PurchaseModel, spend: GammaGamma, summary: pd.DataFrame, *,
-                            horizon: float, step: float, margin: float = 1.0,
-                            discount_rate: float = 0.0) -> pd.Series:
+
+def customer_lifetime_value(
+    purchases: PurchaseModel,
+    spend: GammaGamma,
+    summary: pd.DataFrame,
+    *,
+    horizon: float,
+    step: float,
+    margin: float = 1.0,
+    discount_rate: float = 0.0,
+) -> pd.Series:
     """Expected (discounted) margin from each customer over ``horizon``, in money.
 
     CLV_i = sum_{k=1..K} margin * E[Z_i] * (E[Y_i(k step)] - E[Y_i((k-1) step)]) / (1 + d)^k,

@@ -24,8 +24,14 @@ def _aged(orders: pd.DataFrame) -> tuple[pd.DataFrame, pd.Period]:
     month = orders["placed_at"].dt.to_period("M")
     cohort = month.groupby(orders["customer_id"]).transform("min")
     age = (month.dt.year - cohort.dt.year) * 12 + (month.dt.month - cohort.dt.month)
-    aged = pd.DataFrame({"customer_id": orders["customer_id"], "cohort": cohort, "age": age,
-                         "net": orders["revenue"] - orders["refund"]})
+    aged = pd.DataFrame(
+        {
+            "customer_id": orders["customer_id"],
+            "cohort": cohort,
+            "age": age,
+            "net": orders["revenue"] - orders["refund"],
+        }
+    )
     return aged, month.max()
 
 
@@ -124,8 +130,13 @@ def rfm(orders: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
     check_frame(orders, _ORDER_COLUMNS, "orders", _MONEY)
     end = pd.Timestamp(as_of) if as_of is not None else orders["placed_at"].max().normalize() + pd.Timedelta(days=1)
     by = orders.assign(net=orders["revenue"] - orders["refund"]).groupby("customer_id")
-    out = pd.DataFrame({"recency_days": (end - by["placed_at"].max()).dt.total_seconds() / 86400,
-                        "frequency": by.size(), "monetary": by["net"].sum()})
+    out = pd.DataFrame(
+        {
+            "recency_days": (end - by["placed_at"].max()).dt.total_seconds() / 86400,
+            "frequency": by.size(),
+            "monetary": by["net"].sum(),
+        }
+    )
     if (out["recency_days"] < 0).any():
         raise ValueError("as_of must be on or after every order's placed_at")
     for score, column, sign in (("r", "recency_days", -1), ("f", "frequency", 1), ("m", "monetary", 1)):

@@ -7,7 +7,7 @@ each group (channel, device, segment or variant: any column of the table).
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -18,8 +18,9 @@ from playbook.data.loaders import check_frame
 STEPS = ("sessions", "views", "carts", "checkouts", "orders")
 
 
-def funnel(daily: pd.DataFrame, by: str | None = "channel", *, steps: Sequence[str] = STEPS,
-           alpha: float = 0.05) -> pd.DataFrame:
+def funnel(
+    daily: pd.DataFrame, by: str | None = "channel", *, steps: Sequence[str] = STEPS, alpha: float = 0.05
+) -> pd.DataFrame:
     """Step conversion and drop-off per group, with Wilson intervals.
 
     For step k with count n_k: step_conversion = n_k / n_(k-1), drop_off =
@@ -45,14 +46,30 @@ def funnel(daily: pd.DataFrame, by: str | None = "channel", *, steps: Sequence[s
         over = totals[step] > totals[prev]
         if over.any():
             group = over.index[over][0]
-            raise ValueError(f"daily.{step} ({totals.at[group, step]}) exceeds daily.{prev} "
-                             f"({totals.at[group, prev]}) for {name}={group!r}: each step must be in [0, previous step]")
+            raise ValueError(
+                f"daily.{step} ({totals.at[group, step]}) exceeds daily.{prev} "
+                f"({totals.at[group, prev]}) for {name}={group!r}: each step must be in [0, previous step]"
+            )
         rate, low, high = _rate(totals[step], totals[prev], alpha)
         reach, reach_low, reach_high = _rate(totals[step], totals[steps[0]], alpha)
-        parts.append(pd.DataFrame({
-            name: totals.index, "step": step, "count": totals[step].to_numpy(), "previous": totals[prev].to_numpy(),
-            "step_conversion": rate, "ci_low": low, "ci_high": high, "drop_off": 1 - rate,
-            "reach": reach, "reach_ci_low": reach_low, "reach_ci_high": reach_high, "_order": number}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    name: totals.index,
+                    "step": step,
+                    "count": totals[step].to_numpy(),
+                    "previous": totals[prev].to_numpy(),
+                    "step_conversion": rate,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "drop_off": 1 - rate,
+                    "reach": reach,
+                    "reach_ci_low": reach_low,
+                    "reach_ci_high": reach_high,
+                    "_order": number,
+                }
+            )
+        )
     out = pd.concat(parts).sort_values([name, "_order"], kind="stable")
     return out.drop(columns="_order").reset_index(drop=True)
 

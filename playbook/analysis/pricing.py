@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -31,16 +31,26 @@ def price_quantity(orders: pd.DataFrame, *, freq: str = "W", sku: str | None = N
     given).  Revenue includes any shipping fee the customer paid, so this is
     the price paid per unit; periods without orders are left out.
     """
-    check_frame(orders, ("placed_at", "revenue", "units") + (("sku",) if sku else ()), "orders",
-                {"revenue": (0, None), "units": (0, None)})
+    check_frame(
+        orders,
+        ("placed_at", "revenue", "units") + (("sku",) if sku else ()),
+        "orders",
+        {"revenue": (0, None), "units": (0, None)},
+    )
     chosen = orders[orders["sku"] == sku] if sku else orders
     totals = chosen.groupby(chosen["placed_at"].dt.to_period(freq))[["revenue", "units"]].sum()
     totals = totals[totals["units"] > 0]
     return pd.DataFrame({"price": totals["revenue"] / totals["units"], "units": totals["units"]})
 
 
-def price_elasticity(frame: pd.DataFrame, *, price: str = "price", quantity: str = "units",
-                     controls: Sequence[str] = (), alpha: float = 0.05) -> Elasticity:
+def price_elasticity(
+    frame: pd.DataFrame,
+    *,
+    price: str = "price",
+    quantity: str = "units",
+    controls: Sequence[str] = (),
+    alpha: float = 0.05,
+) -> Elasticity:
     """Log-log regression ln q = b0 + e ln p + controls' g + error, by OLS with HC1 standard errors.
 
     In logs the slope e is the elasticity itself, constant along the demand
@@ -53,12 +63,19 @@ def price_elasticity(frame: pd.DataFrame, *, price: str = "price", quantity: str
     check_frame(frame, [price, quantity, *controls], "frame", {price: (1e-12, None), quantity: (1e-12, None)})
     if frame[price].nunique() < 2:
         raise ValueError(f"frame.{price} must take at least two values to estimate an elasticity")
-    design = sm.add_constant(pd.concat([np.log(frame[price].astype(float)).rename("ln_price"),
-                                        frame[list(controls)].astype(float)], axis=1))
+    design = sm.add_constant(
+        pd.concat([np.log(frame[price].astype(float)).rename("ln_price"), frame[list(controls)].astype(float)], axis=1)
+    )
     fit = sm.OLS(np.log(frame[quantity].astype(float)), design).fit(cov_type="HC1", use_t=True)
     low, high = fit.conf_int(alpha).loc["ln_price"]
-    return Elasticity(float(fit.params["ln_price"]), float(low), float(high), float(fit.bse["ln_price"]),
-                      float(fit.rsquared), int(fit.nobs))
+    return Elasticity(
+        float(fit.params["ln_price"]),
+        float(low),
+        float(high),
+        float(fit.bse["ln_price"]),
+        float(fit.rsquared),
+        int(fit.nobs),
+    )
 
 
 def optimal_price(unit_cost: float, elasticity: float) -> float:
@@ -73,8 +90,10 @@ def optimal_price(unit_cost: float, elasticity: float) -> float:
     c = float(check_values(unit_cost, "unit_cost", 0))
     e = float(check_values(elasticity, "elasticity"))
     if e >= -1:
-        raise ValueError(f"elasticity must be < -1 for a finite margin-maximising price, got {e:.3g}: "
-                         "with inelastic demand a higher price always earns more")
+        raise ValueError(
+            f"elasticity must be < -1 for a finite margin-maximising price, got {e:.3g}: "
+            "with inelastic demand a higher price always earns more"
+        )
     return c * e / (1 + e)
 
 
@@ -90,8 +109,15 @@ class PromotionLift:
     baseline_days: int
 
 
-def promotion_lift(frame: pd.DataFrame, *, value: str = "units", promo: str = "promo", date: str = "date",
-                   weekday_controls: bool = True, alpha: float = 0.05) -> PromotionLift:
+def promotion_lift(
+    frame: pd.DataFrame,
+    *,
+    value: str = "units",
+    promo: str = "promo",
+    date: str = "date",
+    weekday_controls: bool = True,
+    alpha: float = 0.05,
+) -> PromotionLift:
     """Lift of ``value`` on promotion days against non-promotion days, with a confidence interval.
 
     OLS of ln y_d = b0 + b1 promo_d (+ day-of-week dummies) + error over days
@@ -111,5 +137,11 @@ def promotion_lift(frame: pd.DataFrame, *, value: str = "units", promo: str = "p
         design = design.join(pd.get_dummies(weekday, prefix="dow", drop_first=True, dtype=float))
     fit = sm.OLS(np.log(frame[value].astype(float)), sm.add_constant(design)).fit(cov_type="HC1", use_t=True)
     low, high = fit.conf_int(alpha).loc["promo"]
-    return PromotionLift(float(np.expm1(fit.params["promo"])), float(np.expm1(low)), float(np.expm1(high)),
-                         float(fit.pvalues["promo"]), int(on.sum()), int((~on).sum()))
+    return PromotionLift(
+        float(np.expm1(fit.params["promo"])),
+        float(np.expm1(low)),
+        float(np.expm1(high)),
+        float(fit.pvalues["promo"]),
+        int(on.sum()),
+        int((~on).sum()),
+    )

@@ -9,7 +9,7 @@ the ranking survives a different view of what matters.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,8 +20,13 @@ from playbook.data.loaders import check_frame, check_values
 DEFAULT_WEIGHTS: Mapping[str, float] = {"monthly_searches": 0.4, "gross_margin": 0.35, "supply_control": 0.25}
 
 
-def score_candidates(candidates: pd.DataFrame, weights: Mapping[str, float] = DEFAULT_WEIGHTS, *,
-                     lower_is_better: Sequence[str] = (), id_column: str = "sku") -> pd.DataFrame:
+def score_candidates(
+    candidates: pd.DataFrame,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    *,
+    lower_is_better: Sequence[str] = (),
+    id_column: str = "sku",
+) -> pd.DataFrame:
     """Weighted additive score in [0, 1] and rank (1 = best) of each candidate.
 
     Each criterion k is rescaled to [0, 1] by min-max,
@@ -40,16 +45,20 @@ def score_candidates(candidates: pd.DataFrame, weights: Mapping[str, float] = DE
     flip = np.isin(criteria, list(lower_is_better)) & (span > 0)
     unit[:, flip] = 1 - unit[:, flip]
     w = np.array([weights[c] for c in criteria], dtype=float)
-    out = candidates[[id_column]].join(pd.DataFrame(unit, columns=[f"u_{c}" for c in criteria],
-                                                    index=candidates.index))
+    out = candidates[[id_column]].join(pd.DataFrame(unit, columns=[f"u_{c}" for c in criteria], index=candidates.index))
     out["score"] = unit @ w / w.sum()
     out["rank"] = out["score"].rank(ascending=False, method="min").astype(int)
     return out.sort_values(["rank", id_column], kind="stable").reset_index(drop=True)
 
 
-def rank_sensitivity(candidates: pd.DataFrame, weights: Mapping[str, float] = DEFAULT_WEIGHTS, *,
-                     change: float = 0.2, lower_is_better: Sequence[str] = (),
-                     id_column: str = "sku") -> pd.DataFrame:
+def rank_sensitivity(
+    candidates: pd.DataFrame,
+    weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+    *,
+    change: float = 0.2,
+    lower_is_better: Sequence[str] = (),
+    id_column: str = "sku",
+) -> pd.DataFrame:
     """Which candidates change rank when one weight at a time moves by +-``change`` (relative)?
 
     For every criterion k and sign s, w'_k = w_k (1 + s change) with the other
@@ -67,18 +76,23 @@ def rank_sensitivity(candidates: pd.DataFrame, weights: Mapping[str, float] = DE
     for criterion in weights:
         for sign in (+1, -1):
             moved = dict(weights, **{criterion: weights[criterion] * (1 + sign * change)})
-            ranks.append(score_candidates(candidates, moved, lower_is_better=lower_is_better,
-                                          id_column=id_column).set_index(id_column)["rank"].reindex(base.index))
+            ranks.append(
+                score_candidates(candidates, moved, lower_is_better=lower_is_better, id_column=id_column)
+                .set_index(id_column)["rank"]
+                .reindex(base.index)
+            )
             labels.append(f"{criterion} {'+' if sign > 0 else '-'}{change:.0%}")
     table = pd.concat(ranks, axis=1, keys=labels)
     moved_by = table.ne(base, axis=0)
-    return pd.DataFrame({
-        "rank": base,
-        "best_rank": table.min(axis=1).clip(upper=base),
-        "worst_rank": table.max(axis=1).clip(lower=base),
-        "changes_rank": moved_by.any(axis=1),
-        "moved_by": moved_by.apply(lambda row: ", ".join(row.index[row]), axis=1),
-    }).reset_index()
+    return pd.DataFrame(
+        {
+            "rank": base,
+            "best_rank": table.min(axis=1).clip(upper=base),
+            "worst_rank": table.max(axis=1).clip(lower=base),
+            "changes_rank": moved_by.any(axis=1),
+            "moved_by": moved_by.apply(lambda row: ", ".join(row.index[row]), axis=1),
+        }
+    ).reset_index()
 
 
 def _check(candidates, weights, lower_is_better, id_column) -> list[str]:

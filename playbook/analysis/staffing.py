@@ -63,8 +63,9 @@ def sla_attainment(arrival_rate: float, service_rate: float, agents: int, target
     return 0.0 if lam >= c * mu else 1 - erlang_c(lam, mu, c) * math.exp(-(c * mu - lam) * t)
 
 
-def agents_for_sla(arrival_rate: float, service_rate: float, target: float, share: float, *,
-                   max_agents: int = 10_000) -> int:
+def agents_for_sla(
+    arrival_rate: float, service_rate: float, target: float, share: float, *, max_agents: int = 10_000
+) -> int:
     """Smallest c with P(W <= target) >= share, searching upwards from the stability bound floor(a) + 1.
 
     Attainment rises with c, so the first c that meets the SLA is the answer.
@@ -101,7 +102,17 @@ def staffing_plan(arrival_rates: pd.Series, service_rate: float, target: float, 
             rows.append((period, 0, 0.0, 0.0, 1.0, 0.0))
             continue
         c = agents_for_sla(lam, service_rate, target, share)
-        rows.append((period, c, erlang_c(lam, service_rate, c), mean_wait(lam, service_rate, c),
-                     sla_attainment(lam, service_rate, c, target), lam / (c * service_rate)))
-    return pd.DataFrame(rows, columns=[arrival_rates.index.name or "period", "agents", "p_wait", "mean_wait",
-                                       "sla_attainment", "occupancy"]).set_index(arrival_rates.index.name or "period")
+        rows.append(
+            (
+                period,
+                c,
+                erlang_c(lam, service_rate, c),
+                mean_wait(lam, service_rate, c),
+                sla_attainment(lam, service_rate, c, target),
+                lam / (c * service_rate),
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[arrival_rates.index.name or "period", "agents", "p_wait", "mean_wait", "sla_attainment", "occupancy"],
+    ).set_index(arrival_rates.index.name or "period")

@@ -26,8 +26,8 @@ Conventions shared by the loaders:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -45,16 +45,22 @@ class DataError(ValueError):
 
     def __init__(self, report: pd.DataFrame, source: str):
         self.report = report
-        lines = [f"row {r.row}, column {r.column!r}: {r.reason} (value {r.value!r})"
-                 for r in report.head(20).itertuples()]
+        lines = [
+            f"row {r.row}, column {r.column!r}: {r.reason} (value {r.value!r})" for r in report.head(20).itertuples()
+        ]
         more = f"\n... and {len(report) - 20} more" if len(report) > 20 else ""
         super().__init__(f"{source}: {len(report)} bad row(s)\n" + "\n".join(lines) + more)
 
 
 # --- checks shared by every analysis -----------------------------------------
 
-def check_frame(frame: pd.DataFrame, columns: Iterable[str], what: str,
-                ranges: Mapping[str, tuple[float | None, float | None]] | None = None) -> None:
+
+def check_frame(
+    frame: pd.DataFrame,
+    columns: Iterable[str],
+    what: str,
+    ranges: Mapping[str, tuple[float | None, float | None]] | None = None,
+) -> None:
     """Raise ``ValueError`` unless ``frame`` is non-empty, has ``columns`` and values in ``ranges``.
 
     ``ranges`` maps a column to its closed allowed interval ``(low, high)``
@@ -85,12 +91,14 @@ def check_values(values, name: str, low: float | None = None, high: float | None
     if bad.any():
         span = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
         first = arr.ravel()[bad.ravel()][0]
-        raise ValueError(f"{name} must be in {span} and not missing; found {first!r} "
-                         f"({int(bad.sum())} value(s) out of range)")
+        raise ValueError(
+            f"{name} must be in {span} and not missing; found {first!r} ({int(bad.sum())} value(s) out of range)"
+        )
     return arr
 
 
 # --- identifiers -------------------------------------------------------------
+
 
 def hash_customer_ids(values: Iterable, salt: str) -> np.ndarray:
     """Salted stable hash of identifiers to non-negative int64.
@@ -106,12 +114,16 @@ def hash_customer_ids(values: Iterable, salt: str) -> np.ndarray:
     key = salt.encode()
     if len(key) > 64:
         raise ValueError("salt must be at most 64 bytes")
-    out = [int.from_bytes(hashlib.blake2b(str(v).strip().lower().encode(), digest_size=8, key=key).digest(),
-                          "big") & 0x7FFF_FFFF_FFFF_FFFF for v in values]
+    out = [
+        int.from_bytes(hashlib.blake2b(str(v).strip().lower().encode(), digest_size=8, key=key).digest(), "big")
+        & 0x7FFF_FFFF_FFFF_FFFF
+        for v in values
+    ]
     return np.asarray(out, dtype=np.int64)
 
 
 # --- the shared pipeline -----------------------------------------------------
+
 
 class _Rows:
     """Working state of one load: the raw text, its file row numbers and the problems found."""
@@ -144,8 +156,7 @@ class _Rows:
         self.flag((text != "") & values.isna(), column, "not a number")
         return values
 
-    def times(self, column: str, tz: str, naive_tz: str | None, *, required: bool,
-              fmt: str = "ISO8601") -> pd.Series:
+    def times(self, column: str, tz: str, naive_tz: str | None, *, required: bool, fmt: str = "ISO8601") -> pd.Series:
         text = self.raw[column].str.strip()
         aware = text.str.contains(_OFFSET, regex=True)
         out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
@@ -155,8 +166,11 @@ class _Rows:
         if (~aware).any():
             t = pd.to_datetime(text[~aware], errors="coerce", format=fmt)
             if naive_tz is not None:
-                t = (t.dt.tz_localize(naive_tz, ambiguous="NaT", nonexistent="NaT")
-                     .dt.tz_convert(tz).dt.tz_localize(None))
+                t = (
+                    t.dt.tz_localize(naive_tz, ambiguous="NaT", nonexistent="NaT")
+                    .dt.tz_convert(tz)
+                    .dt.tz_localize(None)
+                )
             out[~aware] = t
         if required:
             self.flag(text == "", column, f"missing {column}")
@@ -188,16 +202,31 @@ class _Rows:
         positions = key.index.to_numpy()
         first_row = pd.Series(self.rows[positions]).groupby(key.to_numpy()).transform("min").to_numpy()
         for i in np.flatnonzero(key.duplicated(keep="first").to_numpy()):
-            self.problems.append((int(self.rows[positions[i]]), column, str(key.iloc[i]),
-                                  f"duplicate {what} (first at row {first_row[i]})"))
+            self.problems.append(
+                (
+                    int(self.rows[positions[i]]),
+                    column,
+                    str(key.iloc[i]),
+                    f"duplicate {what} (first at row {first_row[i]})",
+                )
+            )
 
     def report(self) -> pd.DataFrame:
         report = pd.DataFrame(self.problems, columns=list(REPORT_COLUMNS))
         return report.sort_values("row", kind="stable").reset_index(drop=True)
 
 
-def _finish(orders: pd.DataFrame, rows: _Rows, source: str, errors: str, *,
-            currency: str, tz: str | None, group: np.ndarray | None = None, **attrs):
+def _finish(
+    orders: pd.DataFrame,
+    rows: _Rows,
+    source: str,
+    errors: str,
+    *,
+    currency: str,
+    tz: str | None,
+    group: np.ndarray | None = None,
+    **attrs,
+):
     """Drop reported rows, cast to schema dtypes, record currency, zone and ``attrs``, then raise or report.
 
     ``group[i]`` is the position in ``orders`` of file row ``i`` when several
@@ -209,8 +238,11 @@ def _finish(orders: pd.DataFrame, rows: _Rows, source: str, errors: str, *,
     order_of_row = dict(zip(rows.rows.tolist(), group.tolist()))
     first_bad = report.groupby(report["row"].map(order_of_row))["row"].min()
     bad_rows = set(report["row"])
-    extra = [(r, "", "", f"line of an order dropped for row {first_bad[g]}")
-             for r, g in order_of_row.items() if g in first_bad.index and r not in bad_rows]
+    extra = [
+        (r, "", "", f"line of an order dropped for row {first_bad[g]}")
+        for r, g in order_of_row.items()
+        if g in first_bad.index and r not in bad_rows
+    ]
     if extra:
         report = pd.concat([report, pd.DataFrame(extra, columns=list(REPORT_COLUMNS))])
         report = report.sort_values("row", kind="stable").reset_index(drop=True)
@@ -239,8 +271,17 @@ def _check_errors(errors: str) -> None:
 
 # --- plain CSV in the schema ---------------------------------------------------
 
-def load_orders_csv(path, *, tz: str, currency: str, naive_tz: str | None = None,
-                    errors: str = "raise", hash_ids: bool = False, salt: str | None = None):
+
+def load_orders_csv(
+    path,
+    *,
+    tz: str,
+    currency: str,
+    naive_tz: str | None = None,
+    errors: str = "raise",
+    hash_ids: bool = False,
+    salt: str | None = None,
+):
     """Load a CSV whose header uses ``sim.results.tables.ORDER_COLUMNS`` names, one row per order.
 
     Required columns: ``REQUIRED_ORDER_COLUMNS`` (order_id, customer_id,
@@ -266,8 +307,13 @@ def load_orders_csv(path, *, tz: str, currency: str, naive_tz: str | None = None
             orders[column] = rows.times(column, tz, naive_tz, required=column == "placed_at")
         elif dtype == "float64":
             orders[column] = rows.money(column, required=column == "revenue")
-            rows.flag(orders[column] < 0, column, "negative refund (refunds are positive amounts)"
-                      if column == "refund" else f"negative {column} that is not a refund (refunds go in 'refund')")
+            rows.flag(
+                orders[column] < 0,
+                column,
+                "negative refund (refunds are positive amounts)"
+                if column == "refund"
+                else f"negative {column} that is not a refund (refunds go in 'refund')",
+            )
         elif dtype == "int64":
             orders[column] = rows.integers(column)
         elif dtype == "bool":
@@ -287,8 +333,16 @@ def load_orders_csv(path, *, tz: str, currency: str, naive_tz: str | None = None
 SHOPIFY_REQUIRED = ("Id", "Name", "Email", "Created at", "Total", "Lineitem quantity")
 
 
-def load_shopify_csv(path, *, tz: str, currency: str, naive_tz: str | None = None,
-                     errors: str = "raise", hash_ids: bool = False, salt: str | None = None):
+def load_shopify_csv(
+    path,
+    *,
+    tz: str,
+    currency: str,
+    naive_tz: str | None = None,
+    errors: str = "raise",
+    hash_ids: bool = False,
+    salt: str | None = None,
+):
     """Load a Shopify "Export orders" CSV (one row per line item) into one row per order.
 
     The first row of each order ``Name`` carries the order-level fields; the
@@ -314,8 +368,16 @@ def load_shopify_csv(path, *, tz: str, currency: str, naive_tz: str | None = Non
     missing = missing_columns(raw.columns, SHOPIFY_REQUIRED)
     if missing:
         raise ValueError(f"{path}: lacks Shopify column(s) {missing}; required {list(SHOPIFY_REQUIRED)}")
-    for optional in ("Refunded Amount", "Financial Status", "Fulfillment Status", "Fulfilled at",
-                     "Cancelled at", "Source", "Lineitem sku", "Currency"):
+    for optional in (
+        "Refunded Amount",
+        "Financial Status",
+        "Fulfillment Status",
+        "Fulfilled at",
+        "Cancelled at",
+        "Source",
+        "Lineitem sku",
+        "Currency",
+    ):
         if optional not in raw:
             raw[optional] = ""
     rows = _Rows(raw, np.arange(len(raw)) + 2)
@@ -347,15 +409,16 @@ def load_shopify_csv(path, *, tz: str, currency: str, naive_tz: str | None = Non
     financial = first["Financial Status"].str.strip().str.lower()
     cancelled = (first["Cancelled at"].str.strip() != "") | (financial == "voided")
     fulfilled = first["Fulfillment Status"].str.strip().str.lower() == "fulfilled"
-    orders["status"] = np.select([cancelled, financial == "refunded", fulfilled],
-                                 ["cancelled", "refunded", "delivered"], "open")
+    orders["status"] = np.select(
+        [cancelled, financial == "refunded", fulfilled], ["cancelled", "refunded", "delivered"], "open"
+    )
     orders["returned"] = financial.isin(["refunded", "partially_refunded"])
     rows.problems += head.problems
-    return _finish(orders, rows, str(path), errors,
-                   currency=currency, tz=tz, group=group)
+    return _finish(orders, rows, str(path), errors, currency=currency, tz=tz, group=group)
 
 
 # --- CDNOW transaction file --------------------------------------------------------
+
 
 def load_cdnow(path, *, errors: str = "raise") -> pd.DataFrame:
     """Load a CDNOW transaction file (Fader & Hardie's format) as an orders frame.

@@ -15,13 +15,13 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Mapping, Sequence
-
-from sim.outputs import write_text_atomic
+from typing import Any
 
 from playbook.report.outcome import Outcome
+from sim.outputs import write_text_atomic
 
 STYLE = """
 <style>
@@ -33,8 +33,10 @@ body:not(.show-code) .jp-CodeCell:not(:has(.jp-OutputArea-child)) { display: non
 .report-failed { background: #fde2dd; color: #8a1c0c; padding: 8px 16px; font-family: sans-serif; }
 </style>
 """
-TOGGLE = ("<button onclick=\"document.body.classList.toggle('show-code');"
-          "this.textContent=document.body.classList.contains('show-code')?'Hide code':'Show code';\">Show code</button>")
+TOGGLE = (
+    "<button onclick=\"document.body.classList.toggle('show-code');"
+    "this.textContent=document.body.classList.contains('show-code')?'Hide code':'Show code';\">Show code</button>"
+)
 
 
 def provenance_text(outcome: Outcome, set_name: str) -> str:
@@ -44,8 +46,10 @@ def provenance_text(outcome: Outcome, set_name: str) -> str:
     parts = [f"parameter set '{set_name}' ({params})"]
     if h:
         versions = ", ".join(f"{k} {v}" for k, v in h.get("provenance", {}).items())
-        parts.append(f"scenario '{h['scenario']}' ({h['scenario_path']}), seed {h['seed']}, {h['days']} days, "
-                     f"{h['replications']} replications; {versions}" + (" - QUICK MODE" if h.get("quick") else ""))
+        parts.append(
+            f"scenario '{h['scenario']}' ({h['scenario_path']}), seed {h['seed']}, {h['days']} days, "
+            f"{h['replications']} replications; {versions}" + (" - QUICK MODE" if h.get("quick") else "")
+        )
     return "; ".join(parts)
 
 
@@ -56,8 +60,10 @@ def notebook_html(executed: Path, outcome: Outcome, set_name: str) -> str:
 
     nb = nbformat.read(executed, as_version=4)
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
-    bar = (f'<div class="report-bar">{TOGGLE}<b>{html.escape(outcome.title)}</b> &middot; '
-           f'{html.escape(provenance_text(outcome, set_name))} &middot; <a href="index.html">index</a></div>')
+    bar = (
+        f'<div class="report-bar">{TOGGLE}<b>{html.escape(outcome.title)}</b> &middot; '
+        f'{html.escape(provenance_text(outcome, set_name))} &middot; <a href="index.html">index</a></div>'
+    )
     if outcome.status != "ok":
         bar += f'<div class="report-failed"><b>FAILED</b>: {html.escape(outcome.error)}</div>'
     body = body.replace("</head>", STYLE + "</head>", 1)
@@ -79,14 +85,21 @@ def _whatif_cells(h: Mapping[str, Any] | None) -> str:
 
 
 def _row(o: Outcome) -> str:
-    links = (f'<a href="{o.notebook}.html">{html.escape(o.title)}</a> '
-             f'<small>(<a href="{o.notebook}.ipynb">ipynb</a>)</small>') if o.status != "pending" else \
-        html.escape(o.title)
+    links = (
+        (
+            f'<a href="{o.notebook}.html">{html.escape(o.title)}</a> '
+            f'<small>(<a href="{o.notebook}.ipynb">ipynb</a>)</small>'
+        )
+        if o.status != "pending"
+        else html.escape(o.title)
+    )
     status = {"ok": "ok", "pending": "not run"}.get(o.status, "FAILED")
     detail = f"<br><small>{html.escape(o.error)}</small>" if o.error else ""
-    return (f'<tr class="{o.status}"><td>{links}</td><td class="status">{status}{detail}</td>'
-            f'<td class="num">{o.seconds:.1f}</td><td>{_kpi_cells(o.headline)}</td>'
-            f"<td>{_whatif_cells(o.headline)}</td></tr>")
+    return (
+        f'<tr class="{o.status}"><td>{links}</td><td class="status">{status}{detail}</td>'
+        f'<td class="num">{o.seconds:.1f}</td><td>{_kpi_cells(o.headline)}</td>'
+        f"<td>{_whatif_cells(o.headline)}</td></tr>"
+    )
 
 
 def index_html(outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> str:
@@ -95,13 +108,18 @@ def index_html(outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> str:
     first = done[0].headline if done else {}
     versions = ", ".join(f"{k} {v}" for k, v in first.get("provenance", {}).items())
     failed = [o for o in outcomes if o.status == "failed"]
-    summary = (f"{sum(o.status == 'ok' for o in outcomes)} of {len(outcomes)} notebooks ok"
-               + (f"; <b class='bad'>{len(failed)} FAILED: {', '.join(o.notebook for o in failed)}</b>" if failed
-                  else ""))
-    scenarios = sorted({f"{o.headline['scenario']} (seed {o.headline['seed']}, {o.headline['days']} days, "
-                        f"{o.headline['replications']} replications)" for o in done})
+    summary = f"{sum(o.status == 'ok' for o in outcomes)} of {len(outcomes)} notebooks ok" + (
+        f"; <b class='bad'>{len(failed)} FAILED: {', '.join(o.notebook for o in failed)}</b>" if failed else ""
+    )
+    scenarios = sorted(
+        {
+            f"{o.headline['scenario']} (seed {o.headline['seed']}, {o.headline['days']} days, "
+            f"{o.headline['replications']} replications)"
+            for o in done
+        }
+    )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Store playbook report: {html.escape(meta['run'])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Store playbook report: {html.escape(meta["run"])}</title>
 <style>
 body {{ font-family: sans-serif; margin: 24px; max-width: 1400px; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 1px solid #ccd; padding: 6px; vertical-align: top;
@@ -109,10 +127,10 @@ font-size: 13px; }} th {{ background: #eef; }} .num {{ text-align: right; }}
 tr.failed td.status, .bad {{ color: #b00020; font-weight: bold; }} tr.pending {{ color: #888; }}
 </style></head><body>
 <h1>Store playbook report</h1>
-<p>Run <b>{html.escape(meta['run'])}</b>, parameter set <b>{html.escape(meta['parameter_set'])}</b>
-(config {html.escape(meta['config'])}), started {html.escape(meta['started'])},
-{meta['seconds']:.1f} s {'so far' if any(o.status == 'pending' for o in outcomes) else 'in all'}.<br>
-{summary}.<br>Scenario: {html.escape('; '.join(scenarios) or 'n/a')}.<br>Versions: {html.escape(versions or 'n/a')}.<br>
+<p>Run <b>{html.escape(meta["run"])}</b>, parameter set <b>{html.escape(meta["parameter_set"])}</b>
+(config {html.escape(meta["config"])}), started {html.escape(meta["started"])},
+{meta["seconds"]:.1f} s {"so far" if any(o.status == "pending" for o in outcomes) else "in all"}.<br>
+{summary}.<br>Scenario: {html.escape("; ".join(scenarios) or "n/a")}.<br>Versions: {html.escape(versions or "n/a")}.<br>
 What-ifs: &#9679; the 95% CI of the paired difference excludes 0; &#9675; it does not.</p>
 <h2>Headline table</h2>
 <table><tr><th>Stage</th><th>Status</th><th>Time (s)</th><th>Headline KPIs</th><th>What-if results</th></tr>
@@ -123,13 +141,19 @@ What-ifs: &#9679; the 95% CI of the paired difference excludes 0; &#9675; it doe
 
 def index_markdown(outcomes: Sequence[Outcome]) -> str:
     """The headline table as Markdown: stage, status, time, headline KPIs and the what-ifs in short form."""
-    lines = ["| stage | status | s | headline KPIs | what-ifs (paired difference, 95% CI; * significant) |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "| stage | status | s | headline KPIs | what-ifs (paired difference, 95% CI; * significant) |",
+        "|---|---|---|---|---|",
+    ]
     for o in outcomes:
         h = o.headline or {}
         kpis = "; ".join(f"{k['name']} {k['text']}" for k in h.get("kpis", []))
-        whatif = "; ".join(w.get("short", w["conclusion"]) + (" *" if w.get("significant") else "")
-                           for w in h.get("whatifs", [])) or o.error
+        whatif = (
+            "; ".join(
+                w.get("short", w["conclusion"]) + (" *" if w.get("significant") else "") for w in h.get("whatifs", [])
+            )
+            or o.error
+        )
         lines.append(f"| {o.notebook} | {o.status} | {o.seconds:.0f} | {kpis} | {whatif} |".replace("\n", " "))
     return "\n".join(lines) + "\n"
 
@@ -138,5 +162,10 @@ def write_index(out: Path, outcomes: Sequence[Outcome], meta: Mapping[str, Any])
     """Write index.html, index.json and index.md into ``out``, each atomically."""
     write_text_atomic(out / "index.html", index_html(outcomes, meta))
     write_text_atomic(out / "index.md", index_markdown(outcomes))
-    write_text_atomic(out / "index.json", json.dumps({"meta": dict(meta), "notebooks": [asdict(o) for o in outcomes]},
-                                                 indent=2, ensure_ascii=False, default=str) + "\n")
+    write_text_atomic(
+        out / "index.json",
+        json.dumps(
+            {"meta": dict(meta), "notebooks": [asdict(o) for o in outcomes]}, indent=2, ensure_ascii=False, default=str
+        )
+        + "\n",
+    )

@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from playbook.report import units
 from sim.experiment.runs import simulate
@@ -76,8 +77,9 @@ class Run:
     def currency(self) -> str:
         return self.scenario.money.currency
 
-    def simulate(self, overrides: Mapping[str, Any] | None = None, seed: int | None = None,
-                 days: int | None = None) -> Result:
+    def simulate(
+        self, overrides: Mapping[str, Any] | None = None, seed: int | None = None, days: int | None = None
+    ) -> Result:
         """One run of the scenario (with ``overrides``) for tables and plots: the notebook's seed and horizon.
 
         ``days`` asks for another horizon (a long run for cohorts, say); quick
@@ -92,8 +94,10 @@ class Run:
         versions = ", ".join(f"{k} {v}" for k, v in provenance().items())
         changed = "; overrides " + ", ".join(f"{k}={v}" for k, v in self.overrides.items()) if self.overrides else ""
         quick = f" QUICK MODE ({QUICK_ENV} is set: horizon and replications capped)." if self.quick else ""
-        return (f"Scenario '{self.scenario.meta.name}' ({self.scenario_path}{changed}), seed {self.seed}, "
-                f"{self.days} days, {self.replications} replications per strategy; {versions}.{quick}")
+        return (
+            f"Scenario '{self.scenario.meta.name}' ({self.scenario_path}{changed}), seed {self.seed}, "
+            f"{self.days} days, {self.replications} replications per strategy; {versions}.{quick}"
+        )
 
 
 def _positive_int(value: Any, name: str) -> int:
@@ -102,8 +106,16 @@ def _positive_int(value: Any, name: str) -> int:
     return value
 
 
-def setup(scenario: str, *, seed: int, days: int, replications: int, workers: int | None = None,
-          overrides: Mapping[str, Any] | None = None, show: bool = True) -> Run:
+def setup(
+    scenario: str,
+    *,
+    seed: int,
+    days: int,
+    replications: int,
+    workers: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    show: bool = True,
+) -> Run:
     """Load ``scenario`` (a YAML path, repo-relative allowed), apply ``overrides``, check the run sizes.
 
     Raises :class:`ScenarioError` naming the field for a bad override,
@@ -142,22 +154,43 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def headline(run: Run, kpis: Mapping[str, float], whatifs: Sequence[Mapping[str, Any]] = (),
-             notes: Sequence[str] = ()) -> dict[str, Any]:
+def headline(
+    run: Run, kpis: Mapping[str, float], whatifs: Sequence[Mapping[str, Any]] = (), notes: Sequence[str] = ()
+) -> dict[str, Any]:
     """The headline record: provenance, headline KPIs (value, unit, formatted) and what-if results."""
-    return _clean({
-        "scenario": run.scenario.meta.name, "scenario_path": run.scenario_path, "overrides": run.overrides,
-        "seed": run.seed, "days": run.days, "replications": run.replications, "quick": run.quick,
-        "provenance": provenance(),
-        "kpis": [{"kpi": k, "name": units.name(k), "unit": units.unit(k), "value": float(v),
-                  "text": units.fmt(float(v), k, run.currency)} for k, v in kpis.items()],
-        "whatifs": [dict(w) for w in whatifs],
-        "notes": list(notes),
-    })
+    return _clean(
+        {
+            "scenario": run.scenario.meta.name,
+            "scenario_path": run.scenario_path,
+            "overrides": run.overrides,
+            "seed": run.seed,
+            "days": run.days,
+            "replications": run.replications,
+            "quick": run.quick,
+            "provenance": provenance(),
+            "kpis": [
+                {
+                    "kpi": k,
+                    "name": units.name(k),
+                    "unit": units.unit(k),
+                    "value": float(v),
+                    "text": units.fmt(float(v), k, run.currency),
+                }
+                for k, v in kpis.items()
+            ],
+            "whatifs": [dict(w) for w in whatifs],
+            "notes": list(notes),
+        }
+    )
 
 
-def record(headline_file: str, run: Run, kpis: Mapping[str, float], whatifs: Sequence[Mapping[str, Any]] = (),
-           notes: Sequence[str] = ()) -> dict[str, Any]:
+def record(
+    headline_file: str,
+    run: Run,
+    kpis: Mapping[str, float],
+    whatifs: Sequence[Mapping[str, Any]] = (),
+    notes: Sequence[str] = (),
+) -> dict[str, Any]:
     """Build the headline and, when ``headline_file`` is not '', write it there as JSON (atomically).
 
     Returns the headline so the notebook can show it.  The file is written to

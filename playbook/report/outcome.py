@@ -12,8 +12,8 @@ class Outcome:
 
     notebook: str
     title: str
-    status: str = "pending"          #: pending, ok or failed
+    status: str = "pending"  #: pending, ok or failed
     seconds: float = 0.0
-    error: str = ""                  #: for failures: the failing cell and the exception
+    error: str = ""  #: for failures: the failing cell and the exception
     parameters: dict[str, Any] = field(default_factory=dict)
     headline: dict[str, Any] | None = None

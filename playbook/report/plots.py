@@ -10,14 +10,14 @@ notebook can place two side by side; units come from ``playbook.report.units``.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from playbook.report import units
 from playbook.analysis.funnel import STEPS
+from playbook.report import units
 from playbook.report.whatif import WhatIf
 
 BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
@@ -49,8 +49,13 @@ def whatif_bars(wi: WhatIf, kpi: str, ax=None, title: str | None = None):
     k = units.scale(kpi)
     means = np.array([r["mean"] for r in rows]) * k
     err = np.array([[r["mean"] - r["ci_low"], r["ci_high"] - r["mean"]] for r in rows]).T * k
-    ax.bar(wi.strategies, means, yerr=np.nan_to_num(err), capsize=5,
-           color=[_colour(r, s == wi.baseline) for r, s in zip(rows, wi.strategies)])
+    ax.bar(
+        wi.strategies,
+        means,
+        yerr=np.nan_to_num(err),
+        capsize=5,
+        color=[_colour(r, s == wi.baseline) for r, s in zip(rows, wi.strategies)],
+    )
     ax.set_title(title or f"{units.name(kpi)} by strategy\n(mean of {wi.n} runs of {wi.days} days, 95% CI)")
     ax.set_xlabel("strategy")
     ax.set_ylabel(units.label(kpi, wi.currency))
@@ -66,8 +71,14 @@ def change_bars(wi: WhatIf, kpis: Sequence[str], ax=None, title: str | None = No
     for kpi in kpis:
         for s in others:
             r = wi.row(kpi, s)
-            ax.errorbar(r["rel_diff"], y, xerr=[[r["rel_diff"] - r["rel_low"]], [r["rel_high"] - r["rel_diff"]]],
-                        fmt="o", capsize=4, color=_colour(r, False))
+            ax.errorbar(
+                r["rel_diff"],
+                y,
+                xerr=[[r["rel_diff"] - r["rel_low"]], [r["rel_high"] - r["rel_diff"]]],
+                fmt="o",
+                capsize=4,
+                color=_colour(r, False),
+            )
             labels.append(f"{units.name(kpi)}: {s}")
             y += 1
     ax.axvline(0, color=BASE_COLOUR, lw=1)
@@ -75,8 +86,11 @@ def change_bars(wi: WhatIf, kpis: Sequence[str], ax=None, title: str | None = No
     ax.invert_yaxis()
     ax.set_xlabel(f"change from '{wi.baseline}' (% of its mean)")
     ax.set_ylabel("KPI: strategy")
-    ax.set_title(title or f"Change from '{wi.baseline}' ({wi.n} paired runs of {wi.days} days, 95% CI)\n"
-                          "green better, red worse, blue not distinguishable from 0")
+    ax.set_title(
+        title
+        or f"Change from '{wi.baseline}' ({wi.n} paired runs of {wi.days} days, 95% CI)\n"
+        "green better, red worse, blue not distinguishable from 0"
+    )
     return ax
 
 
@@ -108,8 +122,17 @@ def _previous(names: list[str]) -> list[str]:
     return [order[order.index(n) - 1] if n in order[1:] else "previous step" for n in names]
 
 
-def delays_over_time(frames: Mapping[str, pd.DataFrame], start: str, end: str, *, what: str,
-                     target_hours: float | None = None, freq: str = "D", ax=None, title: str | None = None):
+def delays_over_time(
+    frames: Mapping[str, pd.DataFrame],
+    start: str,
+    end: str,
+    *,
+    what: str,
+    target_hours: float | None = None,
+    freq: str = "D",
+    ax=None,
+    title: str | None = None,
+):
     """Mean hours from ``start`` to ``end`` of the rows that started each day (or week), one line per run.
 
     Tickets (opened_at -> first_response_at) give the service desk's waits,
@@ -131,12 +154,20 @@ def delays_over_time(frames: Mapping[str, pd.DataFrame], start: str, end: str, *
     return ax
 
 
-def queue_waits(tickets: Mapping[str, pd.DataFrame], sla_hours: float, freq: str = "D", ax=None,
-                title: str | None = None):
+def queue_waits(
+    tickets: Mapping[str, pd.DataFrame], sla_hours: float, freq: str = "D", ax=None, title: str | None = None
+):
     """Service desk: mean first-response time of the tickets opened each day, one line per run, and the SLA."""
-    return delays_over_time(tickets, "opened_at", "first_response_at", what="first-response time",
-                            target_hours=sla_hours, freq=freq, ax=ax,
-                            title=title or "Service desk: waits over time (mean per day)")
+    return delays_over_time(
+        tickets,
+        "opened_at",
+        "first_response_at",
+        what="first-response time",
+        target_hours=sla_hours,
+        freq=freq,
+        ax=ax,
+        title=title or "Service desk: waits over time (mean per day)",
+    )
 
 
 def waits_by_hour(tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax=None, title: str | None = None):
@@ -155,8 +186,7 @@ def waits_by_hour(tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax=None
     return ax
 
 
-def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str | None = None,
-                   percent: bool = True):
+def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str | None = None, percent: bool = True):
     """Cohorts (rows) by months of age (columns), e.g. :func:`playbook.analysis.cohorts.retention_matrix`.
 
     The colour scale is set by the months after the first (month 0 of a
@@ -169,8 +199,15 @@ def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str |
     image = ax.imshow(values, aspect="auto", cmap="viridis", vmin=low, vmax=high)
     for (i, j), v in np.ndenumerate(values):
         if np.isfinite(v):
-            ax.text(j, i, f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}", ha="center", va="center", fontsize=7,
-                    color="white" if v < (low + high) / 2 else "black")
+            ax.text(
+                j,
+                i,
+                f"{v:.0f}" if abs(v) >= 10 else f"{v:.1f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if v < (low + high) / 2 else "black",
+            )
     ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns])
     ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index])
     ax.set_xlabel("months since first order")
@@ -180,9 +217,19 @@ def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str |
     return ax
 
 
-def response_curve(x: Sequence[float], mean: Sequence[float], low: Sequence[float] | None = None,
-                   high: Sequence[float] | None = None, *, xlabel: str, ylabel: str, title: str, ax=None,
-                   label: str | None = None, marker_x: float | None = None):
+def response_curve(
+    x: Sequence[float],
+    mean: Sequence[float],
+    low: Sequence[float] | None = None,
+    high: Sequence[float] | None = None,
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str,
+    ax=None,
+    label: str | None = None,
+    marker_x: float | None = None,
+):
     """A KPI against a lever with its 95% band: price response, promotion fatigue, channel saturation."""
     ax = _axes(ax)
     ax.plot(x, mean, marker="o", label=label)
@@ -198,25 +245,50 @@ def response_curve(x: Sequence[float], mean: Sequence[float], low: Sequence[floa
     return ax
 
 
-def lever_curve(wi: WhatIf, kpi: str, levels: Mapping[str, float], *, xlabel: str, ax=None,
-                title: str | None = None, current: float | None = None):
+def lever_curve(
+    wi: WhatIf,
+    kpi: str,
+    levels: Mapping[str, float],
+    *,
+    xlabel: str,
+    ax=None,
+    title: str | None = None,
+    current: float | None = None,
+):
     """A KPI against one lever's levels, from a what-if whose strategies are those levels (mean and 95% band)."""
     part = wi.series(kpi).loc[list(levels)]
     x = np.array(list(levels.values()), dtype=float)
     order = np.argsort(x)
     k = units.scale(kpi)
-    return response_curve(x[order], part["mean"].to_numpy()[order] * k, part["ci_low"].to_numpy()[order] * k,
-                          part["ci_high"].to_numpy()[order] * k, xlabel=xlabel,
-                          ylabel=units.label(kpi, wi.currency), ax=ax, marker_x=current,
-                          title=title or f"{units.name(kpi)} against {xlabel}\n({wi.n} runs of {wi.days} days each)")
+    return response_curve(
+        x[order],
+        part["mean"].to_numpy()[order] * k,
+        part["ci_low"].to_numpy()[order] * k,
+        part["ci_high"].to_numpy()[order] * k,
+        xlabel=xlabel,
+        ylabel=units.label(kpi, wi.currency),
+        ax=ax,
+        marker_x=current,
+        title=title or f"{units.name(kpi)} against {xlabel}\n({wi.n} runs of {wi.days} days each)",
+    )
 
 
-def daily_series(daily: pd.DataFrame, column: str, by: str | None = "channel", ax=None, unit: str = "",
-                 title: str | None = None, stacked: bool = True):
+def daily_series(
+    daily: pd.DataFrame,
+    column: str,
+    by: str | None = "channel",
+    ax=None,
+    unit: str = "",
+    title: str | None = None,
+    stacked: bool = True,
+):
     """A daily-table column over time, stacked by ``by`` (channels), e.g. sessions or spend per day."""
     ax = _axes(ax)
-    table = daily.pivot_table(index="date", columns=by, values=column, aggfunc="sum") if by else \
-        daily.groupby("date")[[column]].sum()
+    table = (
+        daily.pivot_table(index="date", columns=by, values=column, aggfunc="sum")
+        if by
+        else daily.groupby("date")[[column]].sum()
+    )
     if stacked and by:
         ax.stackplot(table.index, table.to_numpy().T, labels=[str(c) for c in table.columns], alpha=0.85)
     else:
@@ -230,8 +302,9 @@ def daily_series(daily: pd.DataFrame, column: str, by: str | None = "channel", a
     return ax
 
 
-def score_bars(scored: pd.DataFrame, weights: Mapping[str, float], id_column: str = "sku", ax=None,
-               title: str | None = None):
+def score_bars(
+    scored: pd.DataFrame, weights: Mapping[str, float], id_column: str = "sku", ax=None, title: str | None = None
+):
     """Each candidate's score split into its criteria's weighted contributions (``score_candidates`` output)."""
     ax = _axes(ax, (7.5, 0.6 + 0.32 * len(scored)))
     total = sum(weights.values())
@@ -282,8 +355,7 @@ def loop(results: Mapping[str, object], title: str | None = None):
     return top, bottom
 
 
-def fatigue_curve(sku_daily: pd.DataFrame, sku: str, currency: str = "EUR", window: int = 7,
-                  title: str | None = None):
+def fatigue_curve(sku_daily: pd.DataFrame, sku: str, currency: str = "EUR", window: int = 7, title: str | None = None):
     """Promotion fatigue of one SKU: price shown and reference price (top), carts per day (bottom).
 
     ``sku_daily`` is :attr:`sim.Result.sku_daily`.  Each sale pulls the
@@ -298,10 +370,15 @@ def fatigue_curve(sku_daily: pd.DataFrame, sku: str, currency: str = "EUR", wind
     top.set_title(title or f"Promotion fatigue: {sku}")
     top.legend(fontsize="small")
     carts = part.set_index("date")["carts"]
-    bottom.bar(carts.index, carts.to_numpy(), color=np.where(part["promotion_depth"] > 0, WORSE, UNCLEAR),
-               label="carts per day (red: on sale)")
-    bottom.plot(carts.index, carts.rolling(window, min_periods=1).mean().to_numpy(), color="black",
-                label=f"{window}-day mean")
+    bottom.bar(
+        carts.index,
+        carts.to_numpy(),
+        color=np.where(part["promotion_depth"] > 0, WORSE, UNCLEAR),
+        label="carts per day (red: on sale)",
+    )
+    bottom.plot(
+        carts.index, carts.rolling(window, min_periods=1).mean().to_numpy(), color="black", label=f"{window}-day mean"
+    )
     bottom.set_ylabel(f"{sku} carts per day (carts)")
     bottom.set_xlabel("date")
     bottom.legend(fontsize="small")
@@ -317,8 +394,14 @@ def part_of(sku_daily: pd.DataFrame, sku: str) -> pd.DataFrame:
     return part
 
 
-def control_chart(chart: pd.DataFrame, ylabel: str, ax=None, title: str | None = None, percent: bool = False,
-                  events: Mapping[str, object] | None = None):
+def control_chart(
+    chart: pd.DataFrame,
+    ylabel: str,
+    ax=None,
+    title: str | None = None,
+    percent: bool = False,
+    events: Mapping[str, object] | None = None,
+):
     """A control chart (``playbook.analysis.alerts.p_chart`` or ``ewma_chart``): values, limits and alerts marked red.
 
     ``events`` maps a label to a date to draw as a vertical line (a shock's
@@ -333,8 +416,9 @@ def control_chart(chart: pd.DataFrame, ylabel: str, ax=None, title: str | None =
     ax.plot(x, chart["ucl"] * k, ls="--", color=BASE_COLOUR, label="control limits")
     ax.plot(x, chart["lcl"] * k, ls="--", color=BASE_COLOUR)
     hits = chart[chart["alert"].astype(bool)]
-    ax.scatter(hits.index, (hits["ewma"] if "ewma" in hits else hits["value"]) * k, color=WORSE, zorder=3,
-               label="alert")
+    ax.scatter(
+        hits.index, (hits["ewma"] if "ewma" in hits else hits["value"]) * k, color=WORSE, zorder=3, label="alert"
+    )
     for name, when in (events or {}).items():
         ax.axvline(pd.Timestamp(when), color=WORSE, lw=1, ls=":")
         ax.annotate(str(name), (pd.Timestamp(when), ax.get_ylim()[1]), fontsize=8, va="top", rotation=90)

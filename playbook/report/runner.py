@@ -28,15 +28,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import yaml
 
-from playbook.report.notebook import ROOT, repo_path
 from playbook.report.html import notebook_html, write_index
+from playbook.report.notebook import ROOT, repo_path
 from playbook.report.outcome import Outcome
 from sim.errors import OutputError
 from sim.outputs import add_entries, claim, clear, discard, staging, write_manifest
@@ -120,13 +121,16 @@ def check_parameters(config: Config, set_name: str, notebooks: Sequence[str] | N
         declared = papermill.inspect_notebook(str(path))
         for name, value in config.parameters(set_name, nb).items():
             if name not in declared or name in RUNNER_PARAMETERS:
-                problems.append(f"{nb}: parameter set {set_name!r} sets {name!r}, which is not a parameter of the "
-                                f"notebook (allowed: {', '.join(n for n in declared if n not in RUNNER_PARAMETERS)})")
+                problems.append(
+                    f"{nb}: parameter set {set_name!r} sets {name!r}, which is not a parameter of the "
+                    f"notebook (allowed: {', '.join(n for n in declared if n not in RUNNER_PARAMETERS)})"
+                )
                 continue
             kind = declared[name]["inferred_type_name"]
             if kind in _TYPES and (not isinstance(value, _TYPES[kind]) or (kind != "bool" and isinstance(value, bool))):
-                problems.append(f"{nb}: parameter set {set_name!r} sets {name} = {value!r}, but the notebook "
-                                f"declares it {kind}")
+                problems.append(
+                    f"{nb}: parameter set {set_name!r} sets {name} = {value!r}, but the notebook declares it {kind}"
+                )
     return problems
 
 
@@ -148,8 +152,10 @@ def _describe_failure(exc: BaseException) -> str:
 
     if isinstance(exc, PapermillExecutionError):
         first = next((line for line in exc.source.splitlines() if line.strip()), "")
-        return (f"cell {exc.cell_index} (In [{exc.exec_count}]: {first.strip()[:80]!r}) raised "
-                f"{exc.ename}: {exc.evalue}".strip())
+        return (
+            f"cell {exc.cell_index} (In [{exc.exec_count}]: {first.strip()[:80]!r}) raised "
+            f"{exc.ename}: {exc.evalue}".strip()
+        )
     return f"{type(exc).__name__}: {exc}".strip()
 
 
@@ -164,16 +170,21 @@ def _execute(source: Path, executed: Path, parameters: Mapping[str, Any]) -> Non
 
     for attempt in range(KERNEL_START_RETRIES + 1):
         try:
-            papermill.execute_notebook(str(source), str(executed), parameters=dict(parameters),
-                                       kernel_name="python3", progress_bar=False, cwd=str(ROOT))
+            papermill.execute_notebook(
+                str(source),
+                str(executed),
+                parameters=dict(parameters),
+                kernel_name="python3",
+                progress_bar=False,
+                cwd=str(ROOT),
+            )
             return
         except RuntimeError as exc:
             if "before replying to kernel_info" not in str(exc) or attempt == KERNEL_START_RETRIES:
                 raise
 
 
-def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path, work: Path,
-                 set_name: str) -> Outcome:
+def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path, work: Path, set_name: str) -> Outcome:
     """Execute one notebook into ``work`` and move its .ipynb, .html and .json into ``out``."""
     source = config.notebook_path(name)
     outcome = Outcome(name, notebook_title(source), parameters=dict(params))
@@ -198,8 +209,15 @@ def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path
     return outcome
 
 
-def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = None,
-        stream=None, jobs: int = 1, force: bool = False) -> list[Outcome]:
+def run(
+    config: Config,
+    set_name: str,
+    out: Path,
+    only: Sequence[str] | None = None,
+    stream=None,
+    jobs: int = 1,
+    force: bool = False,
+) -> list[Outcome]:
     """Run the notebooks (all, or ``only``) of ``config`` with parameter set ``set_name`` into ``out``.
 
     ``jobs`` notebooks run at a time, each in its own process (a kernel's
@@ -218,10 +236,16 @@ def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = N
         clear(out)
     out.mkdir(parents=True, exist_ok=True)
     write_manifest(out, COMMAND, INDEX_FILES)
-    outcomes = [Outcome(n, notebook_title(config.notebook_path(n)), parameters=config.parameters(set_name, n))
-                for n in names]
-    meta = {"run": out.name, "parameter_set": set_name, "config": str(config.path),
-            "started": dt.datetime.now().isoformat(timespec="seconds"), "seconds": 0.0}
+    outcomes = [
+        Outcome(n, notebook_title(config.notebook_path(n)), parameters=config.parameters(set_name, n)) for n in names
+    ]
+    meta = {
+        "run": out.name,
+        "parameter_set": set_name,
+        "config": str(config.path),
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
+        "seconds": 0.0,
+    }
     work = staging(out)
     start, done = time.perf_counter(), 0
 
@@ -229,8 +253,12 @@ def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = N
         nonlocal done
         outcomes[i], done = outcome, done + 1
         add_entries(out, COMMAND, (f"{outcome.notebook}{suffix}" for suffix in (".html", ".ipynb", ".json")))
-        print(f"[{done:2d}/{len(names)}] {outcome.notebook:<24} {outcome.status:<6} {outcome.seconds:6.1f} s"
-              + (f"  {outcome.error}" if outcome.error else ""), file=stream, flush=True)
+        print(
+            f"[{done:2d}/{len(names)}] {outcome.notebook:<24} {outcome.status:<6} {outcome.seconds:6.1f} s"
+            + (f"  {outcome.error}" if outcome.error else ""),
+            file=stream,
+            flush=True,
+        )
         meta["seconds"] = time.perf_counter() - start
         write_index(out, outcomes, meta)
 
@@ -241,8 +269,10 @@ def run(config: Config, set_name: str, out: Path, only: Sequence[str] | None = N
                 finished(i, run_notebook(config, name, outcomes[i].parameters, out, work, set_name))
         else:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = {pool.submit(run_notebook, config, name, outcomes[i].parameters, out, work, set_name): i
-                           for i, name in enumerate(names)}
+                futures = {
+                    pool.submit(run_notebook, config, name, outcomes[i].parameters, out, work, set_name): i
+                    for i, name in enumerate(names)
+                }
                 for future in as_completed(futures):
                     finished(futures[future], future.result())
     finally:
@@ -275,8 +305,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(f"Running {len(args.only or config.notebooks)} notebooks with parameter set '{args.params}' into {out}",
-          flush=True)
+    print(
+        f"Running {len(args.only or config.notebooks)} notebooks with parameter set '{args.params}' into {out}",
+        flush=True,
+    )
     jobs = args.jobs if args.jobs is not None else config.jobs
     if jobs < 1:
         print(f"error: --jobs {jobs}: allowed: an integer >= 1", file=sys.stderr)
@@ -284,8 +316,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     outcomes = run(config, args.params, out, args.only, jobs=jobs, force=args.force)
     failed = [o for o in outcomes if o.status != "ok"]
-    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} notebooks ok in {time.perf_counter() - start:.1f} s "
-          f"({jobs} at a time); index: {out / 'index.html'}")
+    print(
+        f"{len(outcomes) - len(failed)} of {len(outcomes)} notebooks ok in {time.perf_counter() - start:.1f} s "
+        f"({jobs} at a time); index: {out / 'index.html'}"
+    )
     for o in failed:
         print(f"FAILED {o.notebook}: {o.error}", file=sys.stderr)
     return EXIT_FAILED if failed else 0

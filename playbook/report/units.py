@@ -11,7 +11,7 @@ notebook, plot and index page.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -19,8 +19,14 @@ from sim.results import measures
 from sim.results.kpis import KPI_BY_NAME
 
 #: How a unit is written after a number; shares are printed as % (and differences in pp).
-_SUFFIX = {"hours": " h", "stars": " stars", "ratio": "x", "tickets/order": " tickets/order",
-           "days": " days", "units": " units"}
+_SUFFIX = {
+    "hours": " h",
+    "stars": " stars",
+    "ratio": "x",
+    "tickets/order": " tickets/order",
+    "days": " days",
+    "units": " units",
+}
 
 
 #: Metrics derived in the playbook from KPIs (see ``WhatIf.derive``): name -> (unit, name, higher is better, formula).
@@ -135,5 +141,9 @@ def definition(kpi: str) -> str:
 
 def kpi_table(values: Mapping[str, float], currency: str = "EUR") -> pd.DataFrame:
     """KPIs as a reader's table: name, formatted value, unit and definition, one row per KPI."""
-    return pd.DataFrame([{"KPI": name(k), "value": fmt(v, k, currency), "unit": unit(k), "definition": definition(k)}
-                         for k, v in values.items()]).set_index("KPI")
+    return pd.DataFrame(
+        [
+            {"KPI": name(k), "value": fmt(v, k, currency), "unit": unit(k), "definition": definition(k)}
+            for k, v in values.items()
+        ]
+    ).set_index("KPI")

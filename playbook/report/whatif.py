@@ -15,15 +15,16 @@ never states a conclusion its runs do not support.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from playbook.report import units
-from sim.experiment.runs import check_replications, mean_ci, run_many
 from sim.engine.rng import as_seed_sequence
+from sim.experiment.runs import check_replications, mean_ci, run_many
 from sim.scenario.definition import Scenario
 
 Strategy = Mapping[str, Any] | Scenario
@@ -33,7 +34,7 @@ Strategy = Mapping[str, Any] | Scenario
 class WhatIf:
     """Replications of a baseline and its strategies, and the tidy table of their comparison."""
 
-    table: pd.DataFrame            #: one row per (strategy, kpi); see :func:`compare_strategies`
+    table: pd.DataFrame  #: one row per (strategy, kpi); see :func:`compare_strategies`
     runs: dict[str, pd.DataFrame]  #: KPIs of every replication, by strategy (baseline first)
     baseline: str
     n: int
@@ -77,8 +78,16 @@ class WhatIf:
         ends = sorted((num["diff_low"] / den["diff"], num["diff_high"] / den["diff"]))
         return num["diff"] / den["diff"], ends[0], ends[1]
 
-    def derive(self, kpi: str, func: Callable[[pd.DataFrame], pd.Series], *, unit: str, name: str,
-               definition: str, higher_is_better: bool = True) -> "WhatIf":
+    def derive(
+        self,
+        kpi: str,
+        func: Callable[[pd.DataFrame], pd.Series],
+        *,
+        unit: str,
+        name: str,
+        definition: str,
+        higher_is_better: bool = True,
+    ) -> WhatIf:
         """A copy with one more metric computed per replication from the KPIs (``func(runs) -> Series``).
 
         The metric is registered with ``playbook.report.units`` so that tables,
@@ -90,7 +99,7 @@ class WhatIf:
         extra = _table(runs, self.baseline, [kpi])
         return replace(self, table=pd.concat([self.table, extra], ignore_index=True), runs=runs)
 
-    def with_contribution(self) -> "WhatIf":
+    def with_contribution(self) -> WhatIf:
         """A copy with ``contribution``: what the store earns before labour, per replication.
 
         contribution = net revenue x gross margin (net revenue less the goods
@@ -98,10 +107,14 @@ class WhatIf:
         stock + membership fees, i.e. ``operating_profit`` + ``labour_cost``:
         the money scale for levers that do not change the roster.
         """
-        return self.derive("contribution", lambda k: k["operating_profit"] + k["labour_cost"], unit="money",
-                           name="Contribution before labour",
-                           definition="net revenue x gross margin - marketing - CRM - holding - dead stock "
-                                      "+ membership fees (operating profit + labour cost)")
+        return self.derive(
+            "contribution",
+            lambda k: k["operating_profit"] + k["labour_cost"],
+            unit="money",
+            name="Contribution before labour",
+            definition="net revenue x gross margin - marketing - CRM - holding - dead stock "
+            "+ membership fees (operating profit + labour cost)",
+        )
 
     def summary(self, kpis: Sequence[str]) -> pd.DataFrame:
         """Wide, readable view: one row per strategy, 'mean [95% CI]' and the change from the baseline per KPI."""
@@ -111,16 +124,23 @@ class WhatIf:
             for s in self.strategies:
                 r = self.row(kpi, s)
                 c = self.currency
-                cells.append(f"{units.fmt(r['mean'], kpi, c)} [{units.fmt(r['ci_low'], kpi, c)}, "
-                             f"{units.fmt(r['ci_high'], kpi, c)}]")
-                changes.append("" if s == self.baseline else
-                               f"{units.fmt_diff(r['diff'], kpi, c)} [{units.fmt_diff(r['diff_low'], kpi, c)}, "
-                               f"{units.fmt_diff(r['diff_high'], kpi, c)}]" + (" *" if r["significant"] else ""))
+                cells.append(
+                    f"{units.fmt(r['mean'], kpi, c)} [{units.fmt(r['ci_low'], kpi, c)}, "
+                    f"{units.fmt(r['ci_high'], kpi, c)}]"
+                )
+                changes.append(
+                    ""
+                    if s == self.baseline
+                    else f"{units.fmt_diff(r['diff'], kpi, c)} [{units.fmt_diff(r['diff_low'], kpi, c)}, "
+                    f"{units.fmt_diff(r['diff_high'], kpi, c)}]" + (" *" if r["significant"] else "")
+                )
             out[units.name(kpi)] = cells
             out[f"change in {units.phrase(kpi)}"] = changes
         frame = pd.DataFrame(out, index=pd.Index(self.strategies, name="strategy"))
-        frame.attrs["note"] = (f"mean [95% CI] over {self.n} paired runs of {self.days} days; "
-                               "* = the change from the baseline is significant (its CI excludes 0)")
+        frame.attrs["note"] = (
+            f"mean [95% CI] over {self.n} paired runs of {self.days} days; "
+            "* = the change from the baseline is significant (its CI excludes 0)"
+        )
         return frame
 
     def pair(self, kpi: str, strategy: str, against: str | None = None) -> dict[str, Any]:
@@ -135,8 +155,14 @@ class WhatIf:
                 raise KeyError(f"no strategy {name!r}; strategies: {self.strategies}")
         b, a = self.runs[strategy][kpi].to_numpy(float), self.runs[against][kpi].to_numpy(float)
         d, lo, hi = mean_ci(b - a)
-        return {"mean_a": float(np.nanmean(a)), "mean_b": float(np.nanmean(b)), "diff": d, "diff_low": lo,
-                "diff_high": hi, "significant": bool(lo > 0 or hi < 0)}
+        return {
+            "mean_a": float(np.nanmean(a)),
+            "mean_b": float(np.nanmean(b)),
+            "diff": d,
+            "diff_low": lo,
+            "diff_high": hi,
+            "significant": bool(lo > 0 or hi < 0),
+        }
 
     def interaction(self, kpi: str, combined: str, parts: Sequence[str]) -> tuple[float, float, float]:
         """How much more (or less) ``combined`` changes ``kpi`` than its ``parts`` one at a time, with a 95% CI.
@@ -155,20 +181,28 @@ class WhatIf:
         against = against or self.baseline
         r, c = self.pair(kpi, strategy, against), self.currency
         what = units.phrase(kpi)
-        ci = (f"95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)}, "
-              f"{self.n} paired runs of {self.days} days")
+        ci = (
+            f"95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)}, "
+            f"{self.n} paired runs of {self.days} days"
+        )
         if r["diff_low"] == r["diff_high"] == 0:
-            return (f"'{strategy}' leaves {what} unchanged in all {self.n} paired runs of {self.days} days "
-                    f"({units.fmt(r['mean_a'], kpi, c)}).")
+            return (
+                f"'{strategy}' leaves {what} unchanged in all {self.n} paired runs of {self.days} days "
+                f"({units.fmt(r['mean_a'], kpi, c)})."
+            )
         if not r["significant"]:
-            return (f"'{strategy}' makes no difference to {what} that these runs can detect: "
-                    f"{units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}, change "
-                    f"{units.fmt_diff(r['diff'], kpi, c)} ({ci}; the interval includes 0).")
+            return (
+                f"'{strategy}' makes no difference to {what} that these runs can detect: "
+                f"{units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}, change "
+                f"{units.fmt_diff(r['diff'], kpi, c)} ({ci}; the interval includes 0)."
+            )
         verb = "raises" if r["diff"] > 0 else "cuts"
         good = (r["diff"] > 0) == units.higher_is_better(kpi)
-        return (f"'{strategy}' {verb} {what} by {units.fmt_diff(r['diff'], kpi, c, signed=False)} "
-                f"({units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}; {ci}): "
-                f"{'better' if good else 'worse'} than '{against}'.")
+        return (
+            f"'{strategy}' {verb} {what} by {units.fmt_diff(r['diff'], kpi, c, signed=False)} "
+            f"({units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}; {ci}): "
+            f"{'better' if good else 'worse'} than '{against}'."
+        )
 
     def best(self, kpi: str) -> str:
         """The strategy (baseline included) with the best mean of ``kpi``, by the KPI's better direction."""
@@ -179,12 +213,16 @@ class WhatIf:
         """Which strategy wins on ``kpi`` and whether the runs can tell it from the baseline."""
         winner = self.best(kpi)
         if winner == self.baseline:
-            return (f"No strategy beats '{self.baseline}' on {units.phrase(kpi)} "
-                    f"({units.fmt(self.row(kpi, winner)['mean'], kpi, self.currency)}).")
+            return (
+                f"No strategy beats '{self.baseline}' on {units.phrase(kpi)} "
+                f"({units.fmt(self.row(kpi, winner)['mean'], kpi, self.currency)})."
+            )
         if not self.row(kpi, winner)["significant"]:
             side = "highest" if units.higher_is_better(kpi) else "lowest"
-            return (f"No strategy is distinguishable from '{self.baseline}' on {units.phrase(kpi)}; "
-                    f"the {side} mean: " + self.conclusion(kpi, winner))
+            return (
+                f"No strategy is distinguishable from '{self.baseline}' on {units.phrase(kpi)}; "
+                f"the {side} mean: " + self.conclusion(kpi, winner)
+            )
         return f"Best on {units.phrase(kpi)}: " + self.conclusion(kpi, winner)
 
     def headline(self, kpi: str, strategy: str | None = None, against: str | None = None) -> dict[str, Any]:
@@ -200,20 +238,35 @@ class WhatIf:
             strategy = str(means.idxmax() if units.higher_is_better(kpi) else means.idxmin())
         against = against or self.baseline
         r, c = self.pair(kpi, strategy, against), self.currency
-        short = (f"{strategy} vs {against}: {units.name(kpi)} {units.fmt_diff(r['diff'], kpi, c)} "
-                 f"(95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)})")
-        return {"kpi": kpi, "unit": units.unit(kpi), "baseline": against, "strategy": strategy,
-                "mean_baseline": r["mean_a"], "mean_strategy": r["mean_b"], "diff": r["diff"],
-                "ci_low": r["diff_low"], "ci_high": r["diff_high"], "significant": r["significant"],
-                "n": self.n, "days": self.days, "short": short, "conclusion": self.conclusion(kpi, strategy, against)}
+        short = (
+            f"{strategy} vs {against}: {units.name(kpi)} {units.fmt_diff(r['diff'], kpi, c)} "
+            f"(95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)})"
+        )
+        return {
+            "kpi": kpi,
+            "unit": units.unit(kpi),
+            "baseline": against,
+            "strategy": strategy,
+            "mean_baseline": r["mean_a"],
+            "mean_strategy": r["mean_b"],
+            "diff": r["diff"],
+            "ci_low": r["diff_low"],
+            "ci_high": r["diff_high"],
+            "significant": r["significant"],
+            "n": self.n,
+            "days": self.days,
+            "short": short,
+            "conclusion": self.conclusion(kpi, strategy, against),
+        }
 
 
 def _scenario(base: Scenario, strategy: Strategy) -> Scenario:
     return strategy if isinstance(strategy, Scenario) else base.with_overrides(dict(strategy))
 
 
-def replicate_all(scenarios: Mapping[str, Scenario], *, n: int, seed: int, days: int,
-                  workers: int | None = None) -> dict[str, pd.DataFrame]:
+def replicate_all(
+    scenarios: Mapping[str, Scenario], *, n: int, seed: int, days: int, workers: int | None = None
+) -> dict[str, pd.DataFrame]:
     """KPIs and measures of ``n`` replications of every scenario, one frame per scenario name.
 
     Replication i of every scenario uses the i-th seed spawned from
@@ -226,7 +279,7 @@ def replicate_all(scenarios: Mapping[str, Scenario], *, n: int, seed: int, days:
     n = check_replications(n)
     seeds = as_seed_sequence(seed).spawn(n)
     rows = run_many([(sc, s, days) for sc in scenarios.values() for s in seeds], workers)
-    return {name: pd.DataFrame(rows[i * n:(i + 1) * n]) for i, name in enumerate(scenarios)}
+    return {name: pd.DataFrame(rows[i * n : (i + 1) * n]) for i, name in enumerate(scenarios)}
 
 
 def _table(runs: Mapping[str, pd.DataFrame], baseline: str, kpis: Sequence[str]) -> pd.DataFrame:
@@ -239,16 +292,38 @@ def _table(runs: Mapping[str, pd.DataFrame], baseline: str, kpis: Sequence[str])
             d, d_lo, d_hi = mean_ci(values - ref)
             ref_mean = float(np.nanmean(ref)) if np.isfinite(ref).any() else float("nan")
             rel = 100.0 / abs(ref_mean) if ref_mean else float("nan")  # a loss-making baseline keeps the sign
-            rows.append({"strategy": name, "kpi": kpi, "unit": units.unit(kpi), "mean": mean, "ci_low": lo,
-                         "ci_high": hi, "diff": d, "diff_low": d_lo, "diff_high": d_hi, "rel_diff": d * rel,
-                         "rel_low": d_lo * rel, "rel_high": d_hi * rel,
-                         "significant": bool(d_lo > 0 or d_hi < 0), "n": int(np.isfinite(values - ref).sum())})
+            rows.append(
+                {
+                    "strategy": name,
+                    "kpi": kpi,
+                    "unit": units.unit(kpi),
+                    "mean": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "diff": d,
+                    "diff_low": d_lo,
+                    "diff_high": d_hi,
+                    "rel_diff": d * rel,
+                    "rel_low": d_lo * rel,
+                    "rel_high": d_hi * rel,
+                    "significant": bool(d_lo > 0 or d_hi < 0),
+                    "n": int(np.isfinite(values - ref).sum()),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def compare_strategies(base: Scenario, strategies: Mapping[str, Strategy], *, n: int = 10, days: int = 90,
-                       seed: int = 0, workers: int | None = None, baseline: str = "baseline",
-                       kpis: Iterable[str] | None = None) -> WhatIf:
+def compare_strategies(
+    base: Scenario,
+    strategies: Mapping[str, Strategy],
+    *,
+    n: int = 10,
+    days: int = 90,
+    seed: int = 0,
+    workers: int | None = None,
+    baseline: str = "baseline",
+    kpis: Iterable[str] | None = None,
+) -> WhatIf:
     """Run ``base`` and every strategy on the same ``n`` seeds; compare each with ``base``.
 
     Table columns: strategy, kpi, unit, mean, ci_low, ci_high (95% Student-t

@@ -45,8 +45,9 @@ class Fate(NamedTuple):
     refund_e: float
 
 
-def draw(streams: Streams, picking: Picking, carriers: Carriers, defect_p: np.ndarray, skus: np.ndarray,
-         options: np.ndarray) -> list[Fate]:
+def draw(
+    streams: Streams, picking: Picking, carriers: Carriers, defect_p: np.ndarray, skus: np.ndarray, options: np.ndarray
+) -> list[Fate]:
     """The fates of orders of SKUs ``skus`` (indices) shipped with delivery ``options``, one per order."""
     n = len(skus)
     pick_hours, wrong = picking.draw(n)
@@ -55,5 +56,6 @@ def draw(streams: Streams, picking: Picking, carriers: Carriers, defect_p: np.nd
     u = streams.returns.random((2, n))
     exps = streams.returns.standard_exponential((3, n)).tolist()
     defect = (u[0] < defect_p[skus]).tolist()
-    return list(map(Fate._make, zip(pick_hours, wrong, lead, incident_u, incident_delay, *wismo, defect,
-                                    u[1].tolist(), *exps)))
+    return list(
+        map(Fate._make, zip(pick_hours, wrong, lead, incident_u, incident_delay, *wismo, defect, u[1].tolist(), *exps))
+    )

@@ -41,8 +41,9 @@ KINDS = {
 
 
 #: One event row: (time, kind, order_id, customer_id, sku, value).
-ROW = np.dtype([("time", "f8"), ("kind", "O"), ("order_id", "i8"), ("customer_id", "i8"), ("sku", "O"),
-                ("value", "f8")])
+ROW = np.dtype(
+    [("time", "f8"), ("kind", "O"), ("order_id", "i8"), ("customer_id", "i8"), ("sku", "O"), ("value", "f8")]
+)
 
 
 class EventLog:
@@ -58,8 +59,9 @@ class EventLog:
     def __init__(self) -> None:
         self.rows: list[tuple[float, str, int, int, str, float]] = []
 
-    def add(self, time: float, kind: str, order_id: int = -1, customer_id: int = -1, sku: str = "",
-            value: float = 0.0) -> None:
+    def add(
+        self, time: float, kind: str, order_id: int = -1, customer_id: int = -1, sku: str = "", value: float = 0.0
+    ) -> None:
         self.rows.append((time, kind, order_id, customer_id, sku, value))
 
     def __len__(self) -> int:
@@ -72,18 +74,23 @@ class EventLog:
         order = np.argsort(rows["time"], kind="stable")
         rows = rows[order]
         oid = rows["order_id"]
-        chan = (np.where(oid >= 0, channels_by_order[np.clip(oid, 0, None)], "") if len(channels_by_order)
-                else np.full(len(oid), "", dtype=object))
+        chan = (
+            np.where(oid >= 0, channels_by_order[np.clip(oid, 0, None)], "")
+            if len(channels_by_order)
+            else np.full(len(oid), "", dtype=object)
+        )
         kinds = list(KINDS)
         index = {k: i for i, k in enumerate(kinds)}
         codes = np.fromiter((index[k] for k in rows["kind"]), dtype=np.int8, count=len(rows))
-        return pd.DataFrame({
-            "time_h": rows["time"],
-            "timestamp": timestamps(start, rows["time"]),
-            "kind": pd.Categorical.from_codes(codes, categories=kinds),
-            "order_id": oid,
-            "customer_id": rows["customer_id"],
-            "sku": pd.array(rows["sku"], dtype="string"),
-            "channel": pd.array(chan.astype(object), dtype="string"),
-            "value": rows["value"],
-        })
+        return pd.DataFrame(
+            {
+                "time_h": rows["time"],
+                "timestamp": timestamps(start, rows["time"]),
+                "kind": pd.Categorical.from_codes(codes, categories=kinds),
+                "order_id": oid,
+                "customer_id": rows["customer_id"],
+                "sku": pd.array(rows["sku"], dtype="string"),
+                "channel": pd.array(chan.astype(object), dtype="string"),
+                "value": rows["value"],
+            }
+        )

@@ -28,24 +28,24 @@ import numpy as np
 import simpy
 
 from sim.engine import fate
-from sim.engine.sales.assortment import Assortment
-from sim.engine.clock import call_later
 from sim.engine.aftersales.crm import Programmes
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
-from sim.engine.sales.demand import CUSTOMER, GROUPS, Demand, review_multiplier
+from sim.engine.aftersales.service import ServiceDesk
+from sim.engine.clock import call_later
 from sim.engine.fate import Fate
+from sim.engine.log import EventLog
 from sim.engine.operations.fulfilment import Carriers, Picking
 from sim.engine.operations.inventory import Inventory
-from sim.engine.log import EventLog
+from sim.engine.operations.orders import OrderBook
+from sim.engine.operations.staffing import Crew
+from sim.engine.rng import Streams
+from sim.engine.sales.assortment import Assortment
+from sim.engine.sales.demand import CUSTOMER, GROUPS, Demand, review_multiplier
 from sim.engine.sales.marketing import Marketing
 from sim.engine.sales.offer import build_offer
-from sim.engine.operations.orders import OrderBook
-from sim.engine.rng import Streams
-from sim.scenario.definition import Scenario
-from sim.engine.aftersales.service import ServiceDesk
-from sim.engine.shocks import Shocks
-from sim.engine.operations.staffing import Crew
 from sim.engine.sales.variants import build_cells
+from sim.engine.shocks import Shocks
+from sim.scenario.definition import Scenario
 
 #: Longest time after the horizon that in-flight orders may take to finish.
 MAX_DRAIN_HOURS = 400 * 24.0
@@ -118,16 +118,17 @@ class StoreModel:
     def _terms_setup(self) -> None:
         """Per-arm arrays of what an order pays, and per-market delivery promises."""
         o, s = self.offers, self.scenario
-        self.shown = np.stack([x.prices.shown for x in o])                 # [arm, day, sku]
-        self.extra_units = np.stack([x.extra_units for x in o])            # [arm, sku]
+        self.shown = np.stack([x.prices.shown for x in o])  # [arm, day, sku]
+        self.extra_units = np.stack([x.extra_units for x in o])  # [arm, sku]
         self.bundled = any(x.bundle_discount > 0 for x in o)
         self.order_draws = any(x.needs_draws for x in o)
-        self.fee_table = np.stack([x.fee for x in o])                      # [arm, option]
+        self.fee_table = np.stack([x.fee for x in o])  # [arm, option]
         #: per-arm order terms, arrays indexed by arm (free_above: [arm, option])
         self.arm_terms = {
             "bundle_min": np.array([x.bundle_min for x in o]),
             "bundle_discount": np.array([x.bundle_discount for x in o]),
-            "threshold": np.array([x.threshold for x in o]), "top_up": np.array([x.top_up for x in o]),
+            "threshold": np.array([x.threshold for x in o]),
+            "top_up": np.array([x.top_up for x in o]),
             "free_above": np.stack([x.free_above for x in o]),
             "attach": np.array([x.warranty_attach if x.warranty else 0.0 for x in o]),
         }
@@ -135,8 +136,13 @@ class StoreModel:
         self.member_discount = [x.member_discount for x in o]
         elasticity = float(self.demand.sku_share @ np.array([k.elasticity for k in s.catalogue.skus.values()]))
         #: add-to-cart weight of each customer class per arm (members pay the member price)
-        self.class_conversion = [np.tile((1.0, (1.0 - x.member_discount) ** elasticity)[: self.customers.members],
-                                         len(self.customers.class_churn) // self.customers.members) for x in o]
+        self.class_conversion = [
+            np.tile(
+                (1.0, (1.0 - x.member_discount) ** elasticity)[: self.customers.members],
+                len(self.customers.class_churn) // self.customers.members,
+            )
+            for x in o
+        ]
         self.members = self.customers.members > 1
         markets = self.cells.markets
         # plain lists and ints: read once per order, where numpy scalars would cost more than the work
@@ -169,8 +175,9 @@ class StoreModel:
     def _days(self):
         env, rng, s, demand, f = self.env, self.rng, self.scenario, self.demand, self.funnel
         sv = s.service
-        pre_sales_rate = (sv.pre_sales_per_1000_views / 1000.0 * (1.0 - sv.faq_pre_sales_deflection)
-                          if sv.enabled else 0.0)
+        pre_sales_rate = (
+            sv.pre_sales_per_1000_views / 1000.0 * (1.0 - sv.faq_pre_sales_deflection) if sv.enabled else 0.0
+        )
         season = demand.season(self.days * 24).reshape(self.days, 24)
         one_cell = self.cells.count == 1
         for day in range(self.days):
@@ -182,16 +189,32 @@ class StoreModel:
             mult = review_multiplier(self.reviews.rating_now, self.reviews.count, s.reviews)
             free, paid, unit_cost = self.marketing.today(day, mult, self.reviews.count, self.new_by_channel)
             in_stock = self.inventory.in_stock()
-            c = demand.draw(day, season[day], rng, free, paid, mult, self.customers.visit_weight(),
-                            self._customer_multiplier(), campaign, in_stock)
+            c = demand.draw(
+                day,
+                season[day],
+                rng,
+                free,
+                paid,
+                mult,
+                self.customers.visit_weight(),
+                self._customer_multiplier(),
+                campaign,
+                in_stock,
+            )
             hours = slice(day * 24, day * 24 + 24)
             f.sessions[hours], f.views_out_of_stock[hours] = c.sessions, c.views_out_of_stock
             if one_cell:
-                f.views[hours], f.carts[hours], f.checkouts[hours] = c.views[:, :, :, 0], c.carts[:, :, :, 0], \
-                    c.checkouts[:, :, :, 0]
+                f.views[hours], f.carts[hours], f.checkouts[hours] = (
+                    c.views[:, :, :, 0],
+                    c.carts[:, :, :, 0],
+                    c.checkouts[:, :, :, 0],
+                )
             else:
-                f.views[hours], f.carts[hours], f.checkouts[hours] = (c.views.sum(axis=3), c.carts.sum(axis=3),
-                                                                      c.checkouts.sum(axis=3))
+                f.views[hours], f.carts[hours], f.checkouts[hours] = (
+                    c.views.sum(axis=3),
+                    c.carts.sum(axis=3),
+                    c.checkouts.sum(axis=3),
+                )
             self._tally(day, c, in_stock)
             visitors = c.sessions[:, :, :2].sum(axis=(0, 2))
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -222,11 +245,19 @@ class StoreModel:
         views_k = c.views.sum(axis=(0, 1, 2, 3))
         wanted_k = c.orders.sum(axis=(0, 1, 2, 3))
         f = self.funnel
-        f.by_sku[day] = np.stack([views_k, np.where(in_stock, 0, views_k), c.carts.sum(axis=(0, 1, 2, 3)),
-                                  wanted_k], axis=1)
-        f.by_cell[day] = np.stack([c.cells.sum(axis=(0, 1, 2)), c.views.sum(axis=(0, 1, 2, 4)),
-                                   c.carts.sum(axis=(0, 1, 2, 4)), c.checkouts.sum(axis=(0, 1, 2, 4)),
-                                   c.orders.sum(axis=(0, 1, 2, 4))], axis=1)
+        f.by_sku[day] = np.stack(
+            [views_k, np.where(in_stock, 0, views_k), c.carts.sum(axis=(0, 1, 2, 3)), wanted_k], axis=1
+        )
+        f.by_cell[day] = np.stack(
+            [
+                c.cells.sum(axis=(0, 1, 2)),
+                c.views.sum(axis=(0, 1, 2, 4)),
+                c.carts.sum(axis=(0, 1, 2, 4)),
+                c.checkouts.sum(axis=(0, 1, 2, 4)),
+                c.orders.sum(axis=(0, 1, 2, 4)),
+            ],
+            axis=1,
+        )
         if self.selection:
             self.assortment.observe_day(views_k, wanted_k, in_stock)
 
@@ -241,8 +272,9 @@ class StoreModel:
         for i in np.argsort(delays, kind="stable").tolist():
             call_later(env, delays[i], place, *rows[i])
 
-    def _order_rows(self, day: int, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray,
-                    skus: np.ndarray) -> list[tuple]:
+    def _order_rows(
+        self, day: int, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray
+    ) -> list[tuple]:
         """Arguments of :meth:`_place` for each order: units, delivery option, terms and fate (``sim.engine.fate``)."""
         rng, carriers = self.rng.orders, self.carriers
         n = len(skus)
@@ -254,11 +286,13 @@ class StoreModel:
         options = rng.choice(len(carriers.share), size=n, p=carriers.share)
         goods, fees, warranty = self._terms(day, arms, skus, units, options)
         fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
-        return list(zip(*(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)),
-                        fates))
+        return list(
+            zip(*(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)), fates)
+        )
 
-    def _terms(self, day: int, arms: np.ndarray, skus: np.ndarray, units: np.ndarray,
-               options: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _terms(
+        self, day: int, arms: np.ndarray, skus: np.ndarray, units: np.ndarray, options: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(goods value, delivery fee, warranty taken) of each order: the offer of its arm on this day."""
         t = self.arm_terms
         price = self.shown[arms, day, skus]
@@ -276,8 +310,9 @@ class StoreModel:
         fees = np.where((thr > 0) & (goods >= thr) & t["free_above"][arms, options], 0.0, fees)
         return goods, fees, draws[1] < t["attach"][arms]
 
-    def _open_order(self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float,
-                    fee: float, warranty: bool) -> int | None:
+    def _open_order(
+        self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float, fee: float, warranty: bool
+    ) -> int | None:
         """At the moment of purchase: check the shelf, find or create the customer, book the order.
 
         Returns the order id, or None when the shelf is empty and sales are lost (stock is taken by
@@ -307,16 +342,42 @@ class StoreModel:
             cogs += offer.warranty_claim * self.unit_cost[k]
         if self.selection:
             self.assortment.sold(k, goods, cogs)
-        return self.orders.new(now, ch, group, k, cid, units, revenue, cogs, repeat, option,
-                               now + self.promise_h[option] + self.promise_extra_h[cell // self.n_arms], fee, goods,
-                               cell, bool(member), warranty)
+        return self.orders.new(
+            now,
+            ch,
+            group,
+            k,
+            cid,
+            units,
+            revenue,
+            cogs,
+            repeat,
+            option,
+            now + self.promise_h[option] + self.promise_extra_h[cell // self.n_arms],
+            fee,
+            goods,
+            cell,
+            bool(member),
+            warranty,
+        )
 
     # The life of an order is a chain of steps, each a callback at its moment on the clock (``call_later``,
     # the crew's callbacks), not a generator process: _place -> (back-order) -> _to_picking -> _picked ->
     # _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle.
 
-    def _place(self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float, fee: float,
-               warranty: bool, fate: Fate) -> None:
+    def _place(
+        self,
+        ch: int,
+        group: int,
+        k: int,
+        units: int,
+        option: int,
+        cell: int,
+        goods: float,
+        fee: float,
+        warranty: bool,
+        fate: Fate,
+    ) -> None:
         """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
         oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
         if oid is None:
@@ -347,8 +408,9 @@ class StoreModel:
         cost = self.carriers.cost[option]
         o.shipping_cost[oid] += cost
         log.add(shipped, "shipped", oid, cid, sku, cost)
-        transit = self.carriers.transit_hours(option, shipped, self.transit_extra_h[cell // self.n_arms], fate.lead,
-                                              fate.incident_u, fate.incident_delay)
+        transit = self.carriers.transit_hours(
+            option, shipped, self.transit_extra_h[cell // self.n_arms], fate.lead, fate.incident_u, fate.incident_delay
+        )
         self._maybe_wismo(oid, cid, shipped, transit, fate, e)
         call_later(self.env, shipped + transit - now, self._delivered, oid, fate, e)
 
@@ -358,11 +420,17 @@ class StoreModel:
         asks = 1.0 - cfg.faq_wismo_deflection
         if shipped + transit > promised:
             if fate.wismo_u < cfg.wismo_late_probability * asks:
-                call_later(env, max(promised - env.now, 0.0), self.desk.open, "wismo", oid, cid,
-                           self._service_watch(e))
+                call_later(env, max(promised - env.now, 0.0), self.desk.open, "wismo", oid, cid, self._service_watch(e))
         elif fate.wismo_u < cfg.wismo_probability * asks:
-            call_later(env, shipped - env.now + fate.wismo_at * transit, self.desk.open, "wismo", oid, cid,
-                       self._service_watch(e))
+            call_later(
+                env,
+                shipped - env.now + fate.wismo_at * transit,
+                self.desk.open,
+                "wismo",
+                oid,
+                cid,
+                self._service_watch(e),
+            )
 
     def _service_watch(self, e: Experience):
         sla = self.scenario.service.sla_hours
@@ -370,6 +438,7 @@ class StoreModel:
         def on_answer(waited: float) -> None:
             if waited > sla:
                 e.slow_service = True
+
         return on_answer
 
     def _delivered(self, oid: int, fate: Fate, e: Experience) -> None:
@@ -383,8 +452,9 @@ class StoreModel:
         if e.store_fault:  # the customer sends it back at once
             self._return_requested(oid, fate, e)
             return
-        p = min(1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0)
-                * self.return_mult[o.cell[oid] % self.n_arms])
+        p = min(
+            1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0) * self.return_mult[o.cell[oid] % self.n_arms]
+        )
         request_delay = r.request_days_mean * 24.0 * fate.request_e
         if fate.return_u < p and request_delay <= r.window_days * 24.0:
             call_later(self.env, request_delay, self._return_requested, oid, fate, e)
@@ -412,8 +482,9 @@ class StoreModel:
         if restocked:
             self.inventory.put_back(k, restocked)
         self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[k], restocked)
-        call_later(self.env, self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e, self._refunded, oid, e,
-                   restocked)
+        call_later(
+            self.env, self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e, self._refunded, oid, e, restocked
+        )
 
     def _refunded(self, oid: int, e: Experience, restocked: int) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
@@ -441,5 +512,11 @@ class StoreModel:
             oid = int(oid)
             self.orders.cancelled_at[oid] = end
             self.orders.refund[oid] = self.orders.revenue[oid]
-            self.log.add(end, "cancelled", oid, self.orders.customer[oid], self.demand.skus[self.orders.sku[oid]],
-                         self.orders.revenue[oid])
+            self.log.add(
+                end,
+                "cancelled",
+                oid,
+                self.orders.customer[oid],
+                self.demand.skus[self.orders.sku[oid]],
+                self.orders.revenue[oid],
+            )

@@ -22,8 +22,20 @@ from typing import Any
 import numpy as np
 
 #: The sources, in spawn order.  Append new ones at the end so old streams keep their seeds.
-STREAMS = ("traffic", "funnel", "orders", "picking", "carriers", "returns", "service", "reviews", "customers",
-           "cells", "offers", "crm")
+STREAMS = (
+    "traffic",
+    "funnel",
+    "orders",
+    "picking",
+    "carriers",
+    "returns",
+    "service",
+    "reviews",
+    "customers",
+    "cells",
+    "offers",
+    "crm",
+)
 #: Draws between the starts of two consecutive days of a stream: far more than a day uses (PCG64's period is 2^128).
 DAY_STRIDE = 2**64
 
@@ -49,7 +61,7 @@ class Streams:
     origins: tuple[dict[str, Any], ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
-    def from_seed(cls, seed: int | np.random.SeedSequence) -> "Streams":
+    def from_seed(cls, seed: int | np.random.SeedSequence) -> Streams:
         """Spawn one generator per source from ``seed`` (an int or a SeedSequence)."""
         seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         generators = [np.random.Generator(np.random.PCG64(c)) for c in children_of(seq, len(STREAMS))]
@@ -75,8 +87,9 @@ def children_of(seq: np.random.SeedSequence, n: int) -> list[np.random.SeedSeque
     seed usable any number of times - the paired runs of ``sim.compare`` rely
     on it.
     """
-    return [np.random.SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (i,), pool_size=seq.pool_size)
-            for i in range(n)]
+    return [
+        np.random.SeedSequence(seq.entropy, spawn_key=seq.spawn_key + (i,), pool_size=seq.pool_size) for i in range(n)
+    ]
 
 
 def as_seed_sequence(seed: int | np.random.SeedSequence) -> np.random.SeedSequence:

@@ -43,16 +43,20 @@ class Shocks:
                 d = end + i
                 if 0 <= d < days:
                     self.traffic[d, cols] *= shock.multiplier + (1.0 - shock.multiplier) * (i + 1) / (
-                        shock.recovery_days + 1)
+                        shock.recovery_days + 1
+                    )
 
         def hours(entry) -> tuple[float, float]:
             first = day_of(entry.start, start) * HOURS
             return first, first + entry.days * HOURS
 
-        self.supplier = [(*hours(x), x.extra_lead_time_days * HOURS, _mask(x.skus, skus))
-                         for x in s.risk.supplier_delays.values()]
-        self.carrier = [(*hours(x), x.lead_time_multiplier, x.extra_late_probability, _mask(x.options, options))
-                        for x in s.risk.carrier_disruptions.values()]
+        self.supplier = [
+            (*hours(x), x.extra_lead_time_days * HOURS, _mask(x.skus, skus)) for x in s.risk.supplier_delays.values()
+        ]
+        self.carrier = [
+            (*hours(x), x.lead_time_multiplier, x.extra_late_probability, _mask(x.options, options))
+            for x in s.risk.carrier_disruptions.values()
+        ]
 
     def supplier_extra_hours(self, k: int, t: float) -> float:
         """Extra hours for a purchase order of SKU ``k`` placed at ``t``."""

@@ -11,17 +11,17 @@ its own seed, so the numbers do not depend on how many workers ran them.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sim.engine.model import StoreModel
-from sim.results.result import Result, build_result
 from sim.engine.rng import as_seed_sequence
+from sim.results.result import Result, build_result
 from sim.scenario.definition import Scenario, load_scenario
 
 
@@ -36,8 +36,9 @@ def _check_days(days: int | None, scenario: Scenario) -> int:
     return int(days)
 
 
-def simulate(scenario: Scenario | str | Path, seed: int | np.random.SeedSequence = 0,
-             days: int | None = None) -> Result:
+def simulate(
+    scenario: Scenario | str | Path, seed: int | np.random.SeedSequence = 0, days: int | None = None
+) -> Result:
     """Run one scenario (or scenario file) for ``days`` (default ``time.days``) and return its tables."""
     sc = _as_scenario(scenario)
     n_days = _check_days(days, sc)
@@ -79,8 +80,9 @@ def check_replications(n: int) -> int:
     return int(n)
 
 
-def replicate(scenario: Scenario | str | Path, n: int = 10, seed: int = 0, days: int | None = None,
-              workers: int | None = None) -> pd.DataFrame:
+def replicate(
+    scenario: Scenario | str | Path, n: int = 10, seed: int = 0, days: int | None = None, workers: int | None = None
+) -> pd.DataFrame:
     """KPIs and measures of ``n`` replications, one row each, seeds spawned from ``SeedSequence(seed)``."""
     sc = _as_scenario(scenario)
     n_days = _check_days(days, sc)
@@ -113,8 +115,15 @@ def summarize(replications: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("kpi")
 
 
-def compare(a: Scenario | str | Path, b: Scenario | str | Path, n: int = 10, seed: int = 0,
-            days: int | None = None, workers: int | None = None, level: float = 0.95) -> pd.DataFrame:
+def compare(
+    a: Scenario | str | Path,
+    b: Scenario | str | Path,
+    n: int = 10,
+    seed: int = 0,
+    days: int | None = None,
+    workers: int | None = None,
+    level: float = 0.95,
+) -> pd.DataFrame:
     """B minus A for every KPI and measure (``sim.results.measures``) over ``n`` paired replications.
 
     The pairs share their seeds (common random numbers).
@@ -132,7 +141,16 @@ def compare(a: Scenario | str | Path, b: Scenario | str | Path, n: int = 10, see
     out = []
     for kpi in ra.columns.intersection(rb.columns):
         d, lo, hi = mean_ci(rb[kpi] - ra[kpi], level)
-        out.append({"kpi": kpi, "mean_a": float(ra[kpi].mean()), "mean_b": float(rb[kpi].mean()), "diff": d,
-                    "ci_low": lo, "ci_high": hi, "significant": bool(lo > 0 or hi < 0),
-                    "n": int((rb[kpi] - ra[kpi]).notna().sum())})
+        out.append(
+            {
+                "kpi": kpi,
+                "mean_a": float(ra[kpi].mean()),
+                "mean_b": float(rb[kpi].mean()),
+                "diff": d,
+                "ci_low": lo,
+                "ci_high": hi,
+                "significant": bool(lo > 0 or hi < 0),
+                "n": int((rb[kpi] - ra[kpi]).notna().sum()),
+            }
+        )
     return pd.DataFrame(out).set_index("kpi")

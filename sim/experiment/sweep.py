@@ -37,21 +37,22 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from sim.experiment.runs import run_kpis
-from sim.scenario.definition import Scenario
 from sim.experiment.sweep_definition import SweepDefinition, load_sweep
 from sim.experiment.sweep_store import PartWriter, Record, prepare, read_parts, write_tables
+from sim.scenario.definition import Scenario
 from sim.version import provenance
 
 #: Tasks kept in flight on a Dask cluster at least (local pools keep two per worker).
@@ -111,14 +112,24 @@ def plan(definition: SweepDefinition) -> tuple[list[dict[str, Any]], list[Task]]
     """The points (lever -> value) and every task, replication-major; each point's scenario is checked."""
     points = definition.points()
     overrides = definition.point_overrides(points)
-    tasks = [Task(i, j, overrides[i], definition.seed, definition.days, definition.kpis)
-             for j in range(definition.replications) for i in range(len(points))]
+    tasks = [
+        Task(i, j, overrides[i], definition.seed, definition.days, definition.kpis)
+        for j in range(definition.replications)
+        for i in range(len(points))
+    ]
     return points, tasks
 
 
-def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: str | Path | None = None,
-          resume: bool = False, force: bool = False, max_tasks: int | None = None, progress: bool = True,
-          task_fn: TaskFn = run_task) -> SweepResult:
+def sweep(
+    definition: SweepDefinition | str | Path,
+    executor: Any = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    force: bool = False,
+    max_tasks: int | None = None,
+    progress: bool = True,
+    task_fn: TaskFn = run_task,
+) -> SweepResult:
     """Run a sweep (a definition or a sweep YAML file) and return its tables.
 
     ``executor``: None = a process per local core; an int = that many local
@@ -150,15 +161,17 @@ def sweep(definition: SweepDefinition | str | Path, executor: Any = None, out: s
 
 # --- running ---------------------------------------------------------------------------------------
 
-def _run(todo: list[Task], d: SweepDefinition, where: Any, task_fn: TaskFn, parts: PartWriter,
-         progress: bool) -> None:
+
+def _run(todo: list[Task], d: SweepDefinition, where: Any, task_fn: TaskFn, parts: PartWriter, progress: bool) -> None:
     failed = 0
     from tqdm.auto import tqdm  # here, not at import: importing sim must not probe for notebook widgets
 
     bar = tqdm(total=len(todo), desc=d.name, unit="task", disable=not progress, smoothing=0.05)
     try:
-        with _runner(where, d.base, len(todo), progress) as outcomes, \
-                contextlib.closing(outcomes(task_fn, todo)) as finished:
+        with (
+            _runner(where, d.base, len(todo), progress) as outcomes,
+            contextlib.closing(outcomes(task_fn, todo)) as finished,
+        ):
             for task, kpis, error in finished:
                 rec: Record = {"point": task.point, "replication": task.replication}
                 rec.update({"kpis": kpis} if error is None else {"error": error})
@@ -173,8 +186,9 @@ def _run(todo: list[Task], d: SweepDefinition, where: Any, task_fn: TaskFn, part
 
 
 @contextlib.contextmanager
-def _runner(where: Any, base: Scenario, n_tasks: int,
-            progress: bool) -> Iterator[Callable[[TaskFn, list[Task]], Iterator[Outcome]]]:
+def _runner(
+    where: Any, base: Scenario, n_tasks: int, progress: bool
+) -> Iterator[Callable[[TaskFn, list[Task]], Iterator[Outcome]]]:
     """``outcomes(task_fn, tasks)`` on ``where`` (a number of local workers or a Client), as they finish."""
     if isinstance(where, int):
         if where == 1 or n_tasks == 1:
@@ -204,8 +218,9 @@ def _resolve(executor: Any) -> Any:
 
         if isinstance(executor, Client):
             return executor
-    raise ValueError(f"executor = {executor!r}: allowed: None (all cores), a number of local workers >= 1, "
-                     f"or a distributed.Client")
+    raise ValueError(
+        f"executor = {executor!r}: allowed: None (all cores), a number of local workers >= 1, or a distributed.Client"
+    )
 
 
 def _check_worker_versions(client: Any) -> None:
@@ -257,13 +272,15 @@ def _pooled(pool: Executor, base: Any, window: int, task_fn: TaskFn, tasks: list
 
 # --- tables ----------------------------------------------------------------------------------------
 
+
 def _cell(value: Any) -> Any:
     """A lever value as a table cell: scalars as they are, lists and mappings as JSON text."""
     return json.dumps(value, sort_keys=True, default=str) if isinstance(value, (list, dict)) else value
 
 
-def build_tables(d: SweepDefinition, points: list[dict[str, Any]],
-                 records: Mapping[tuple[int, int], Record]) -> dict[str, pd.DataFrame]:
+def build_tables(
+    d: SweepDefinition, points: list[dict[str, Any]], records: Mapping[tuple[int, int], Record]
+) -> dict[str, pd.DataFrame]:
     """results (one row per successful task), summary (one row per point) and failures, sorted."""
     levers = pd.DataFrame([{k: _cell(v) for k, v in p.items()} for p in points], columns=list(d.lever_names))
     keys = sorted(records)
@@ -278,12 +295,12 @@ def build_tables(d: SweepDefinition, points: list[dict[str, Any]],
     results = pd.concat([head(ok), kpis], axis=1)
     failures = head(bad).assign(
         seed=[f"SeedSequence({d.seed}, spawn_key=({j},))" for _, j in bad],
-        error=pd.Series([records[k]["error"] for k in bad], dtype="str"))
+        error=pd.Series([records[k]["error"] for k in bad], dtype="str"),
+    )
     return {"results": results, "summary": _summary(d, levers, results, failures), "failures": failures}
 
 
-def _summary(d: SweepDefinition, levers: pd.DataFrame, results: pd.DataFrame,
-             failures: pd.DataFrame) -> pd.DataFrame:
+def _summary(d: SweepDefinition, levers: pd.DataFrame, results: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
     """Per point: replications that succeeded and failed, and per KPI the mean and Student-t 95% CI.
 
     The same interval as :func:`sim.mean_ci`, computed for all points at once: mean +/- t(0.975, n-1) *

@@ -31,9 +31,10 @@ import difflib
 import itertools
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import yaml
@@ -125,8 +126,11 @@ class SweepDefinition:
             return [dict(zip(self.lever_names, combo)) for combo in combos]
         rng = np.random.default_rng(self.seed)
         d = len(self.levers)
-        unit = qmc.LatinHypercube(d=d, rng=rng).random(self.samples) if self.method == "lhs" \
+        unit = (
+            qmc.LatinHypercube(d=d, rng=rng).random(self.samples)
+            if self.method == "lhs"
             else rng.random((self.samples, d))
+        )
         return [{lv.name: lv.from_unit(u) for lv, u in zip(self.levers, row)} for row in unit]
 
     def point_overrides(self, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -143,16 +147,27 @@ class SweepDefinition:
 
     def to_dict(self, scenario: str | None = None) -> dict[str, Any]:
         """The resolved definition as plain YAML-able data (``scenario`` replaces the base path)."""
-        out: dict[str, Any] = {"name": self.name, "description": self.description,
-                               "scenario": scenario or self.scenario_path, "method": self.method}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "description": self.description,
+            "scenario": scenario or self.scenario_path,
+            "method": self.method,
+        }
         if self.samples is not None:
             out["samples"] = self.samples
-        out.update({"replications": self.replications, "days": self.days, "seed": self.seed,
-                    "kpis": list(self.kpis), "levers": {lv.name: lv.to_dict() for lv in self.levers}})
+        out.update(
+            {
+                "replications": self.replications,
+                "days": self.days,
+                "seed": self.seed,
+                "kpis": list(self.kpis),
+                "levers": {lv.name: lv.to_dict() for lv in self.levers},
+            }
+        )
         return out
 
     @classmethod
-    def from_dict(cls, data: Any, origin: str = "sweep", base_dir: str | Path | None = None) -> "SweepDefinition":
+    def from_dict(cls, data: Any, origin: str = "sweep", base_dir: str | Path | None = None) -> SweepDefinition:
         """Validate a plain mapping (as read from YAML); raise :class:`ScenarioError` naming the field."""
         return _parse(data, origin, Path(base_dir) if base_dir is not None else None)
 
@@ -172,6 +187,7 @@ def load_sweep(path: str | Path) -> SweepDefinition:
 
 
 # --- validation ------------------------------------------------------------------------------------
+
 
 def _fail(origin: str, where: str, value: Any, allowed: str) -> ScenarioError:
     return ScenarioError(f"{origin}: {where} = {value!r}: allowed: {allowed}")
@@ -195,39 +211,54 @@ def _text(data: Mapping[str, Any], key: str, origin: str, default: str) -> str:
 
 def _parse(data: Any, origin: str, base_dir: Path | None) -> SweepDefinition:
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"{origin}: a sweep must be a mapping with keys {', '.join(KEYS)}; "
-                            f"got {type(data).__name__}")
+        raise ScenarioError(
+            f"{origin}: a sweep must be a mapping with keys {', '.join(KEYS)}; got {type(data).__name__}"
+        )
     for key in data:
         if key not in KEYS:
             hint = difflib.get_close_matches(str(key), KEYS, n=1)
-            raise ScenarioError(f"{origin}: {key}: unknown field" + (f"; did you mean '{hint[0]}'?" if hint else "")
-                                + f" (allowed: {', '.join(KEYS)})")
+            raise ScenarioError(
+                f"{origin}: {key}: unknown field"
+                + (f"; did you mean '{hint[0]}'?" if hint else "")
+                + f" (allowed: {', '.join(KEYS)})"
+            )
     base, scenario_path = _base(data.get("scenario"), origin, base_dir)
     method = data.get("method", "grid")
     if method not in METHODS:
         raise _fail(origin, "method", method, " | ".join(METHODS))
     samples = _int(data, "samples", origin, None, 1, MAX_POINTS)
     if (samples is None) == (method != "grid"):
-        raise ScenarioError(f"{origin}: samples: give it with method random or lhs, and only then "
-                            f"(method = {method!r}, samples = {samples!r})")
+        raise ScenarioError(
+            f"{origin}: samples: give it with method random or lhs, and only then "
+            f"(method = {method!r}, samples = {samples!r})"
+        )
     kpis = data.get("kpis", list(METRICS))
     if not isinstance(kpis, list) or not kpis:
         raise _fail(origin, "kpis", kpis, "a non-empty list of KPI names")
     for i, k in enumerate(kpis):
         if k not in METRICS:
             hint = difflib.get_close_matches(str(k), METRICS, n=1)
-            raise ScenarioError(f"{origin}: kpis[{i}] = {k!r}: unknown KPI" + (f"; did you mean '{hint[0]}'?" if hint
-                                                                              else "")
-                                + f" (allowed: {', '.join(METRICS)})")
+            raise ScenarioError(
+                f"{origin}: kpis[{i}] = {k!r}: unknown KPI"
+                + (f"; did you mean '{hint[0]}'?" if hint else "")
+                + f" (allowed: {', '.join(METRICS)})"
+            )
     if len(set(kpis)) != len(kpis):
         raise _fail(origin, "kpis", kpis, "each KPI once")
     levers = _levers(data.get("levers"), base, method, origin)
     definition = SweepDefinition(
-        name=_text(data, "name", origin, "sweep"), description=_text(data, "description", origin, ""),
-        base=base, scenario_path=scenario_path, levers=levers,
+        name=_text(data, "name", origin, "sweep"),
+        description=_text(data, "description", origin, ""),
+        base=base,
+        scenario_path=scenario_path,
+        levers=levers,
         replications=_int(data, "replications", origin, 10, 1, MAX_REPLICATIONS),
-        days=_int(data, "days", origin, base.time.days, 1, 3650), kpis=tuple(kpis),
-        seed=_int(data, "seed", origin, 0, 0, 2**63 - 1), method=method, samples=samples)
+        days=_int(data, "days", origin, base.time.days, 1, 3650),
+        kpis=tuple(kpis),
+        seed=_int(data, "seed", origin, 0, 0, 2**63 - 1),
+        method=method,
+        samples=samples,
+    )
     if method == "grid":
         n_points = math.prod(len(lv.choices) for lv in levers)
         if n_points > MAX_POINTS:
@@ -243,8 +274,9 @@ def _base(value: Any, origin: str, base_dir: Path | None) -> tuple[Scenario, str
     for p in candidates:
         if p.is_file():
             return load_scenario(p), str(p)
-    raise ScenarioError(f"{origin}: scenario = {value!r}: no such file (looked in: "
-                        f"{', '.join(str(c) for c in candidates)})")
+    raise ScenarioError(
+        f"{origin}: scenario = {value!r}: no such file (looked in: {', '.join(str(c) for c in candidates)})"
+    )
 
 
 def _levers(value: Any, base: Scenario, method: str, origin: str) -> tuple[Lever, ...]:
@@ -255,10 +287,11 @@ def _levers(value: Any, base: Scenario, method: str, origin: str) -> tuple[Lever
     for lv in levers:
         for path in lv.paths():
             for other, owner in seen.items():
-                if owner != lv.name and (path == other or path.startswith(other + ".")
-                                         or other.startswith(path + ".")):
-                    raise ScenarioError(f"{origin}: levers.{lv.name}: sets {path}, which levers.{owner} "
-                                        f"also sets ({other}); allowed: each field in one lever")
+                if owner != lv.name and (path == other or path.startswith(other + ".") or other.startswith(path + ".")):
+                    raise ScenarioError(
+                        f"{origin}: levers.{lv.name}: sets {path}, which levers.{owner} "
+                        f"also sets ({other}); allowed: each field in one lever"
+                    )
             seen[path] = lv.name
     return levers
 
@@ -283,19 +316,29 @@ def _lever(name: str, spec: Any, base: Scenario, method: str, origin: str) -> Le
         return Lever(name, options={str(k): dict(v) for k, v in options.items()})
     if isinstance(spec, Mapping) and set(spec) == {"low", "high"}:
         return _range_lever(name, spec["low"], spec["high"], base, method, origin)
-    raise _fail(origin, where, spec, "a list of values, {low: ..., high: ...} (method random or lhs), "
-                                     "or {options: {name: {dotted.path: value}}}")
+    raise _fail(
+        origin,
+        where,
+        spec,
+        "a list of values, {low: ..., high: ...} (method random or lhs), or {options: {name: {dotted.path: value}}}",
+    )
 
 
 def _range_lever(name: str, low: Any, high: Any, base: Scenario, method: str, origin: str) -> Lever:
     where = f"levers.{name}"
     if method == "grid":
-        raise ScenarioError(f"{origin}: {where}: a low-high range needs method random or lhs "
-                            f"(with samples: N); a grid needs a list of values")
+        raise ScenarioError(
+            f"{origin}: {where}: a low-high range needs method random or lhs "
+            f"(with samples: N); a grid needs a list of values"
+        )
     current = base.get(name)
     if isinstance(current, bool) or not isinstance(current, (int, float)):
-        raise _fail(origin, where, {"low": low, "high": high}, f"a range only for a numeric field; {name} is "
-                                                                f"{current!r}: give a list of values")
+        raise _fail(
+            origin,
+            where,
+            {"low": low, "high": high},
+            f"a range only for a numeric field; {name} is {current!r}: give a list of values",
+        )
     integer = isinstance(current, int)
     kind = (int,) if integer else (int, float)
     for key, v in (("low", low), ("high", high)):

@@ -16,18 +16,19 @@ finalists with :func:`sim.compare` is sharper than the overlap test.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
-from sim.results.kpis import KPI_BY_NAME
-from sim.results.measures import MEASURES
-from sim.scenario.schema import rows
 from sim.experiment.sweep import SweepResult
 from sim.experiment.sweep_definition import load_sweep
 from sim.experiment.sweep_store import read_tables
+from sim.results.kpis import KPI_BY_NAME
+from sim.results.measures import MEASURES
+from sim.scenario.schema import rows
 
 _CONSTRAINT = re.compile(r"^\s*([A-Za-z_]\w*)\s*(>=|<=|>|<)\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
 
@@ -52,8 +53,10 @@ class Best:
 
     def __str__(self) -> str:
         at = ", ".join(f"{k}={v}" for k, v in self.levers.items())
-        return (f"{self.kpi} {_fmt(self.mean)} (95% CI {_fmt(self.ci_low)} to {_fmt(self.ci_high)}, "
-                f"n={self.n}) at point {self.point}: {at}")
+        return (
+            f"{self.kpi} {_fmt(self.mean)} (95% CI {_fmt(self.ci_low)} to {_fmt(self.ci_high)}, "
+            f"n={self.n}) at point {self.point}: {at}"
+        )
 
 
 def _fmt(value: float) -> str:
@@ -87,8 +90,9 @@ def feasible(result: SweepResult, where: Iterable[str] = (), confident: bool = F
     for text in [where] if isinstance(where, str) else where:
         m = _CONSTRAINT.match(text)
         if not m:
-            raise ValueError(f"where = {text!r}: allowed form: 'kpi >= number' (or <=, >, <), "
-                             f"e.g. 'sla_attainment >= 0.9'")
+            raise ValueError(
+                f"where = {text!r}: allowed form: 'kpi >= number' (or <=, >, <), e.g. 'sla_attainment >= 0.9'"
+            )
         kpi, op, value = m.group(1), m.group(2), float(m.group(3))
         _check_kpi(result, kpi)
         col = f"{kpi}_{'mean' if not confident else 'ci_low' if op.startswith('>') else 'ci_high'}"
@@ -97,8 +101,9 @@ def feasible(result: SweepResult, where: Iterable[str] = (), confident: bool = F
     return s
 
 
-def best(result: SweepResult, kpi: str, where: Iterable[str] = (), maximize: bool | None = None,
-         confident: bool = False) -> Best:
+def best(
+    result: SweepResult, kpi: str, where: Iterable[str] = (), maximize: bool | None = None, confident: bool = False
+) -> Best:
     """The point with the best mean ``kpi`` among those meeting ``where`` (see :func:`feasible`).
 
     Best is the highest mean when the KPI is higher-is-better in
@@ -108,23 +113,35 @@ def best(result: SweepResult, kpi: str, where: Iterable[str] = (), maximize: boo
     s = feasible(result, where, confident).dropna(subset=[f"{kpi}_mean"])
     if s.empty:
         raise ValueError(f"no point of sweep {result.definition.name!r} meets {list(where)!r} with a value of {kpi}")
-    row = s.sort_values([f"{kpi}_mean", "point"], ascending=[not _higher(kpi, maximize), True],
-                        kind="stable").head(1).to_dict("records")[0]  # records keep each column's type
-    return Best(point=row["point"], levers={k: row[k] for k in result.definition.lever_names}, kpi=kpi,
-                mean=row[f"{kpi}_mean"], ci_low=row[f"{kpi}_ci_low"], ci_high=row[f"{kpi}_ci_high"],
-                n=row["n_ok"])
+    row = (
+        s.sort_values([f"{kpi}_mean", "point"], ascending=[not _higher(kpi, maximize), True], kind="stable")
+        .head(1)
+        .to_dict("records")[0]
+    )  # records keep each column's type
+    return Best(
+        point=row["point"],
+        levers={k: row[k] for k in result.definition.lever_names},
+        kpi=kpi,
+        mean=row[f"{kpi}_mean"],
+        ci_low=row[f"{kpi}_ci_low"],
+        ci_high=row[f"{kpi}_ci_high"],
+        n=row["n_ok"],
+    )
 
 
-def indistinguishable(result: SweepResult, kpi: str, where: Iterable[str] = (), maximize: bool | None = None,
-                      confident: bool = False) -> pd.DataFrame:
+def indistinguishable(
+    result: SweepResult, kpi: str, where: Iterable[str] = (), maximize: bool | None = None, confident: bool = False
+) -> pd.DataFrame:
     """The best point and every feasible point whose 95% interval overlaps the best one's, best first."""
     top = best(result, kpi, where, maximize, confident)
     s = feasible(result, where, confident)
     overlap = (s[f"{kpi}_ci_high"] >= top.ci_low) & (s[f"{kpi}_ci_low"] <= top.ci_high)
     cols = ["point", *result.definition.lever_names, "n_ok", f"{kpi}_mean", f"{kpi}_ci_low", f"{kpi}_ci_high"]
-    return (s.loc[overlap | (s["point"] == top.point), cols]
-            .sort_values([f"{kpi}_mean", "point"], ascending=[not _higher(kpi, maximize), True], kind="stable")
-            .reset_index(drop=True))
+    return (
+        s.loc[overlap | (s["point"] == top.point), cols]
+        .sort_values([f"{kpi}_mean", "point"], ascending=[not _higher(kpi, maximize), True], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def lever_label(name: str) -> str:
@@ -167,13 +184,22 @@ def heatmap(result: SweepResult, kpi: str, x: str, y: str, fixed: Mapping[str, A
     ax.set_yticks(range(len(grid.index)), [str(v) for v in grid.index])
     for (i, j), value in pd.DataFrame(grid.to_numpy(dtype=float)).stack().items():
         r, g, b, _ = image.cmap(image.norm(value))
-        ax.text(j, i, _fmt(value), ha="center", va="center", fontsize=8,
-                color="black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white")
+        ax.text(
+            j,
+            i,
+            _fmt(value),
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white",
+        )
     unit = _unit_and_direction(kpi)[0]
     ax.set_xlabel(lever_label(x))
     ax.set_ylabel(lever_label(y))
     held = "; ".join(f"{k}={v}" for k, v in fixed.items())
-    ax.set_title(f"{result.definition.name}: mean {kpi} over {result.definition.replications} replications"
-                 + (f"\n{held}" if held else ""))
+    ax.set_title(
+        f"{result.definition.name}: mean {kpi} over {result.definition.replications} replications"
+        + (f"\n{held}" if held else "")
+    )
     ax.figure.colorbar(image, ax=ax, label=f"{kpi} ({unit})")
     return ax

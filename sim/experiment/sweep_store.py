@@ -30,8 +30,8 @@ import pandas as pd
 import yaml
 
 from sim.errors import ScenarioError
-from sim.outputs import add_entries, claim, clear, discard, publish, staging, write_text_atomic
 from sim.experiment.sweep_definition import SweepDefinition
+from sim.outputs import add_entries, claim, clear, discard, publish, staging, write_text_atomic
 from sim.version import provenance
 
 #: The command named in the folder's manifest (``sim.outputs``).
@@ -65,8 +65,9 @@ def prepare(out: Path, definition: SweepDefinition, resume: bool, force: bool = 
     tmp = staging(out)
     try:
         (tmp / PARTS).mkdir()
-        (tmp / "sweep.yaml").write_text(yaml.safe_dump(definition.to_dict(scenario="scenario.yaml"),
-                                                       sort_keys=False, allow_unicode=True))
+        (tmp / "sweep.yaml").write_text(
+            yaml.safe_dump(definition.to_dict(scenario="scenario.yaml"), sort_keys=False, allow_unicode=True)
+        )
         (tmp / "scenario.yaml").write_text(definition.base.to_yaml())
         (tmp / "provenance.json").write_text(json.dumps(provenance(), indent=2) + "\n")
         publish(tmp, out, COMMAND)
@@ -87,13 +88,17 @@ def _check_same(out: Path, definition: SweepDefinition) -> None:
     if scenario != _plain(definition.base.to_dict()):
         changed.append("the base scenario")
     if changed:
-        raise ScenarioError(f"{out}: the sweep stored there differs in {', '.join(changed)}; resume needs the same "
-                            f"definition: undo the change or choose another folder")
+        raise ScenarioError(
+            f"{out}: the sweep stored there differs in {', '.join(changed)}; resume needs the same "
+            f"definition: undo the change or choose another folder"
+        )
     now = provenance()
     moved = [f"{k} {versions.get(k)} -> {v}" for k, v in now.items() if versions.get(k) != v]
     if moved:
-        raise ScenarioError(f"{out}: written with other versions ({', '.join(moved)}); resuming would mix "
-                            f"versions in one table: choose another folder")
+        raise ScenarioError(
+            f"{out}: written with other versions ({', '.join(moved)}); resuming would mix "
+            f"versions in one table: choose another folder"
+        )
 
 
 def read_parts(out: Path) -> dict[tuple[int, int], Record]:

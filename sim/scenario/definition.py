@@ -28,15 +28,27 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from sim.errors import ScenarioError
-from sim.scenario.fields import F, PROB, Section
-from sim.scenario.levers import AB_LEVERS, ABTest, Crm, Market, Pricing, Risk, Segment, Selection, Warranty, default_markets
+from sim.scenario.fields import PROB, F, Section
+from sim.scenario.levers import (
+    AB_LEVERS,
+    ABTest,
+    Crm,
+    Market,
+    Pricing,
+    Risk,
+    Segment,
+    Selection,
+    Warranty,
+    default_markets,
+)
 
 # --- published defaults (see data/reference/defaults.md for the derivation) -----------------------
 SRC_CONVERSION = "Littledata benchmark of ~2,800 Shopify stores, 2023: mean conversion 1.4%"
@@ -47,48 +59,83 @@ SRC_RETURNS = "NRF & Appriss Retail 2023: 17.6% of online sales returned"
 SRC_REPLY = "SuperOffice customer service benchmark: mean e-mail reply 12 h"
 SRC_ELASTICITY = "Bijmolt, van Heerde & Pieters, JMR 2005: mean price elasticity -2.62 (1,851 estimates)"
 SRC_RATING = "Luca 2016, 'Reviews, Reputation, and Revenue: The Case of Yelp.com': +1 star -> +5-9% revenue"
-SRC_COUNT = "Spiegel Research Center 2017: a product with 5 reviews is ~270% more likely to be bought than one with none"
+SRC_COUNT = (
+    "Spiegel Research Center 2017: a product with 5 reviews is ~270% more likely to be bought than one with none"
+)
 SRC_REPEAT = "weak: secondary sources put the repeat-purchase rate at 20-30% of customers"
-SRC_LANGUAGE = ("CSA Research 2020 'Can't Read, Won't Buy' (8,709 consumers, 29 countries): 40% never buy from "
-                "websites in other languages")
-SRC_PAYMENT = ("weak: Baymard Institute checkout-abandonment surveys 2016-2024 (via secondary sources): 8-13% of "
-               "abandoners cite too few payment methods; data/reference/store.md")
-SRC_DELIVERY_INFO = ("weak: Baymard Institute checkout-abandonment surveys 2016-2024: 16-22% of abandoners cite slow "
-                     "or unclear delivery; data/reference/store.md")
-SRC_NAVIGATION = ("weak: Baymard Institute product-list tests: 67-90% task abandonment with mediocre filtering vs "
-                  "17-33% with good filtering; spread assumed; data/reference/store.md")
-SRC_MEDIA = ("weak: vendor studies (Invodo, Animoto): shoppers who watch a product video are 1.6-1.8x as likely to "
-             "buy; spread assumed; data/reference/store.md")
-SRC_SEO = ("weak: SEO case studies report organic gains of 20-100% after title and alt-text work; spread assumed; "
-           "data/reference/store.md")
+SRC_LANGUAGE = (
+    "CSA Research 2020 'Can't Read, Won't Buy' (8,709 consumers, 29 countries): 40% never buy from "
+    "websites in other languages"
+)
+SRC_PAYMENT = (
+    "weak: Baymard Institute checkout-abandonment surveys 2016-2024 (via secondary sources): 8-13% of "
+    "abandoners cite too few payment methods; data/reference/store.md"
+)
+SRC_DELIVERY_INFO = (
+    "weak: Baymard Institute checkout-abandonment surveys 2016-2024: 16-22% of abandoners cite slow "
+    "or unclear delivery; data/reference/store.md"
+)
+SRC_NAVIGATION = (
+    "weak: Baymard Institute product-list tests: 67-90% task abandonment with mediocre filtering vs "
+    "17-33% with good filtering; spread assumed; data/reference/store.md"
+)
+SRC_MEDIA = (
+    "weak: vendor studies (Invodo, Animoto): shoppers who watch a product video are 1.6-1.8x as likely to "
+    "buy; spread assumed; data/reference/store.md"
+)
+SRC_SEO = (
+    "weak: SEO case studies report organic gains of 20-100% after title and alt-text work; spread assumed; "
+    "data/reference/store.md"
+)
 SRC_HILL = "Google Meridian default priors: Hill slope 1 (concave); data/reference/marketing.md"
-SRC_CONTENT = ("weak: Ahrefs 2020: 90.6% of pages get no Google traffic and ranking pages take 2-6 months to rise; "
-               "data/reference/marketing.md")
-SRC_TRAVEL = ("Tompkins et al., Facilities Planning (2010), cited by de Koster, Le-Duc & Roodbergen 2007 (EJOR): "
-              "travel is about 50% of an order picker's time")
+SRC_CONTENT = (
+    "weak: Ahrefs 2020: 90.6% of pages get no Google traffic and ranking pages take 2-6 months to rise; "
+    "data/reference/marketing.md"
+)
+SRC_TRAVEL = (
+    "Tompkins et al., Facilities Planning (2010), cited by de Koster, Le-Duc & Roodbergen 2007 (EJOR): "
+    "travel is about 50% of an order picker's time"
+)
 SRC_LABOUR = "Eurostat, hourly labour costs 2023: EU average EUR 31.8 per hour (euro area 35.6)"
-SRC_FEE = ("weak: Lewis, Singh & Fay 2006 (Marketing Science): shipping fees weigh on purchase at least as much as "
-           "item prices; data/reference/pricing.md")
-SRC_TOPUP = ("weak: Lewis, Singh & Fay 2006: free-shipping thresholds raise order size; share topping up assumed "
-             "0.2-0.4; data/reference/pricing.md")
-SRC_LENIENCY = ("weak: Janakiraman, Syrdal & Freling 2016 (J. Retailing) meta-analysis: leniency raises purchase more "
-                "than returns; scope leniency (no-reason) raises returns; magnitudes assumed; "
-                "data/reference/after_sales.md")
-SRC_PAID_RETURNS = ("weak: Baymard abandonment surveys: 10-12% cite an unsatisfactory return policy; Bower & Maxham "
-                    "2012 (J. Marketing): return fees cut later spending; data/reference/after_sales.md")
-SRC_HOLDING = ("weak: inventory carrying cost 20-30% of inventory value a year (logistics textbooks); "
-               "data/reference/operations.md")
-SRC_LATE_STARS = ("medium: Olist Brazilian e-commerce public data (~97,000 delivered orders, 2016-18): late orders "
-                  "average 1.74 stars less than on-time ones (observational); Ravula 2022 (J. Marketing Analytics) "
-                  "ordinal logit: much lower ratings when late, a little higher when early; default 1.0 discounts "
-                  "the observational gap; data/reference/defaults.md")
-SRC_FAULT_STARS = ("assumed: no published per-order figure found; a wrong or broken item is treated as worse than a "
-                   "late one (Olist's late gap is 1.74 stars); calibrate on your own reviews")
-SRC_SERVICE_STARS = ("assumed: no published per-order figure found; half the Olist late-delivery gap (1.74 stars); "
-                     "calibrate on your own reviews")
-SRC_PAGE_QUALITY = ("weak: Baymard Institute: the average large e-commerce site could gain ~35% conversion from better "
-                    "checkout design alone; the whole page's spread (worst 0.4x to best 1.6x of a typical page) "
-                    "assumed of that order; data/reference/defaults.md")
+SRC_FEE = (
+    "weak: Lewis, Singh & Fay 2006 (Marketing Science): shipping fees weigh on purchase at least as much as "
+    "item prices; data/reference/pricing.md"
+)
+SRC_TOPUP = (
+    "weak: Lewis, Singh & Fay 2006: free-shipping thresholds raise order size; share topping up assumed "
+    "0.2-0.4; data/reference/pricing.md"
+)
+SRC_LENIENCY = (
+    "weak: Janakiraman, Syrdal & Freling 2016 (J. Retailing) meta-analysis: leniency raises purchase more "
+    "than returns; scope leniency (no-reason) raises returns; magnitudes assumed; "
+    "data/reference/after_sales.md"
+)
+SRC_PAID_RETURNS = (
+    "weak: Baymard abandonment surveys: 10-12% cite an unsatisfactory return policy; Bower & Maxham "
+    "2012 (J. Marketing): return fees cut later spending; data/reference/after_sales.md"
+)
+SRC_HOLDING = (
+    "weak: inventory carrying cost 20-30% of inventory value a year (logistics textbooks); data/reference/operations.md"
+)
+SRC_LATE_STARS = (
+    "medium: Olist Brazilian e-commerce public data (~97,000 delivered orders, 2016-18): late orders "
+    "average 1.74 stars less than on-time ones (observational); Ravula 2022 (J. Marketing Analytics) "
+    "ordinal logit: much lower ratings when late, a little higher when early; default 1.0 discounts "
+    "the observational gap; data/reference/defaults.md"
+)
+SRC_FAULT_STARS = (
+    "assumed: no published per-order figure found; a wrong or broken item is treated as worse than a "
+    "late one (Olist's late gap is 1.74 stars); calibrate on your own reviews"
+)
+SRC_SERVICE_STARS = (
+    "assumed: no published per-order figure found; half the Olist late-delivery gap (1.74 stars); "
+    "calibrate on your own reviews"
+)
+SRC_PAGE_QUALITY = (
+    "weak: Baymard Institute: the average large e-commerce site could gain ~35% conversion from better "
+    "checkout design alone; the whole page's spread (worst 0.4x to best 1.6x of a typical page) "
+    "assumed of that order; data/reference/defaults.md"
+)
 
 
 class Meta(Section):
@@ -97,8 +144,7 @@ class Meta(Section):
 
 
 class Time(Section):
-    start_date: dt.date = F(dt.date(2026, 1, 5), "date", "first simulated day (hour 0 is its midnight)",
-                            strict=False)
+    start_date: dt.date = F(dt.date(2026, 1, 5), "date", "first simulated day (hour 0 is its midnight)", strict=False)
     days: int = F(90, "days", "default horizon when simulate() is given none", ge=1, le=3650)
     unit: Literal["hours"] = F("hours", "-", "the model's clock unit (stated for readers; always hours)")
 
@@ -114,33 +160,53 @@ class Channel(Section):
     daily_budget: float = F(0.0, "money/day", "paid channels: spend per day", ge=0, le=1_000_000)
     cost_per_click: float = F(0.0, "money/session", "paid channels: cost of one session", ge=0, le=1_000)
     intent: float = F(1.0, "x", "multiplier on the add-to-cart probability (purchase intent)", ge=0, le=10)
-    returning_share: float = F(0.2, "share", "share of sessions by visitors who came before but never bought",
-                               **PROB)
+    returning_share: float = F(0.2, "share", "share of sessions by visitors who came before but never bought", **PROB)
     grows_with_reviews: bool = F(False, "-", "volume scales with the review effect (search and marketplace ranking)")
-    review_count_elasticity: float = F(0.0, "-", "with grows_with_reviews: volume x (reviews / initial reviews) ^ "
-                                       "this (0: the count does not move traffic)", ge=0, le=2)
+    review_count_elasticity: float = F(
+        0.0,
+        "-",
+        "with grows_with_reviews: volume x (reviews / initial reviews) ^ this (0: the count does not move traffic)",
+        ge=0,
+        le=2,
+    )
     seo_sensitive: bool = F(False, "-", "volume follows page.seo_quality (titles and alt text: search channels)")
-    content_posts_per_week: float = F(0.0, "posts/week", "content output feeding this channel (articles, videos)",
-                                      ge=0, le=1000)
-    sessions_per_post: float = F(1.0, "sessions/day", "daily sessions one post brings once it has ranked", ge=0,
-                                 le=10_000, source=SRC_CONTENT)
-    content_ramp_days: float = F(90.0, "days", "days for a post to reach 63% of its traffic", gt=0, le=3650,
-                                 source=SRC_CONTENT)
-    half_saturation_spend: float = F(0.0, "money/day", "paid: spend at which the cost per session has doubled "
-                                     "(Hill half-saturation; 0: no saturation)", ge=0, le=1_000_000)
+    content_posts_per_week: float = F(
+        0.0, "posts/week", "content output feeding this channel (articles, videos)", ge=0, le=1000
+    )
+    sessions_per_post: float = F(
+        1.0, "sessions/day", "daily sessions one post brings once it has ranked", ge=0, le=10_000, source=SRC_CONTENT
+    )
+    content_ramp_days: float = F(
+        90.0, "days", "days for a post to reach 63% of its traffic", gt=0, le=3650, source=SRC_CONTENT
+    )
+    half_saturation_spend: float = F(
+        0.0,
+        "money/day",
+        "paid: spend at which the cost per session has doubled (Hill half-saturation; 0: no saturation)",
+        ge=0,
+        le=1_000_000,
+    )
     hill_slope: float = F(1.0, "-", "paid: Hill shape (1 concave; > 1 S-shaped)", gt=0, le=10, source=SRC_HILL)
-    carryover: float = F(0.0, "share/day", "paid: share of a day's ad effect carried to the next day (geometric "
-                         "adstock; 0: none)", ge=0, le=0.99)
-    scale_from_day: int = F(0, "day", "paid: day the budget starts moving to scaled_budget (0: never)", ge=0,
-                            le=3650)
+    carryover: float = F(
+        0.0,
+        "share/day",
+        "paid: share of a day's ad effect carried to the next day (geometric adstock; 0: none)",
+        ge=0,
+        le=0.99,
+    )
+    scale_from_day: int = F(0, "day", "paid: day the budget starts moving to scaled_budget (0: never)", ge=0, le=3650)
     scaled_budget: float = F(0.0, "money/day", "paid: budget after scaling", ge=0, le=1_000_000)
-    scale_ramp_days: int = F(0, "days", "paid: days to move linearly from daily_budget to scaled_budget", ge=0,
-                             le=3650)
-    scale_max_cac: float = F(0.0, "money", "paid: scale only if this channel's CAC so far is at most this "
-                             "(0: scale regardless)", ge=0, le=1_000_000)
+    scale_ramp_days: int = F(0, "days", "paid: days to move linearly from daily_budget to scaled_budget", ge=0, le=3650)
+    scale_max_cac: float = F(
+        0.0,
+        "money",
+        "paid: scale only if this channel's CAC so far is at most this (0: scale regardless)",
+        ge=0,
+        le=1_000_000,
+    )
 
     @model_validator(mode="after")
-    def _paid_needs_cpc(self) -> "Channel":
+    def _paid_needs_cpc(self) -> Channel:
         if (self.daily_budget > 0 or self.scaled_budget > 0) and self.cost_per_click <= 0:
             raise ValueError("a budget > 0 needs cost_per_click > 0 (allowed: cost_per_click in (0, 1000])")
         if self.scale_from_day == 0 and (self.scaled_budget > 0 or self.scale_ramp_days or self.scale_max_cac):
@@ -165,22 +231,59 @@ def _default_channels() -> dict[str, Channel]:
 
 
 #: Relative traffic by hour of day, 0-23 (an evening-peaked retail curve; only the shape matters).
-DEFAULT_HOURLY = [0.25, 0.15, 0.1, 0.08, 0.08, 0.12, 0.3, 0.55, 0.8, 0.95, 1.0, 1.05,
-                  1.1, 1.05, 1.0, 1.0, 1.05, 1.1, 1.2, 1.35, 1.45, 1.4, 1.05, 0.6]
+DEFAULT_HOURLY = [
+    0.25,
+    0.15,
+    0.1,
+    0.08,
+    0.08,
+    0.12,
+    0.3,
+    0.55,
+    0.8,
+    0.95,
+    1.0,
+    1.05,
+    1.1,
+    1.05,
+    1.0,
+    1.0,
+    1.05,
+    1.1,
+    1.2,
+    1.35,
+    1.45,
+    1.4,
+    1.05,
+    0.6,
+]
 #: Relative traffic by weekday, Monday first.
 DEFAULT_WEEKLY = [1.0, 1.0, 0.98, 0.97, 0.95, 1.02, 1.1]
 
 
 class Traffic(Section):
-    channels: dict[str, Channel] = F(None, "-", "traffic channels by name", default_factory=_default_channels,
-                                     min_length=1)
-    hourly_profile: list[float] = F(None, "relative", "traffic weight of each hour of day 0-23 (shape only)",
-                                    default_factory=lambda: list(DEFAULT_HOURLY), min_length=24, max_length=24)
-    weekly_profile: list[float] = F(None, "relative", "traffic weight of each weekday, Monday first (shape only)",
-                                    default_factory=lambda: list(DEFAULT_WEEKLY), min_length=7, max_length=7)
+    channels: dict[str, Channel] = F(
+        None, "-", "traffic channels by name", default_factory=_default_channels, min_length=1
+    )
+    hourly_profile: list[float] = F(
+        None,
+        "relative",
+        "traffic weight of each hour of day 0-23 (shape only)",
+        default_factory=lambda: list(DEFAULT_HOURLY),
+        min_length=24,
+        max_length=24,
+    )
+    weekly_profile: list[float] = F(
+        None,
+        "relative",
+        "traffic weight of each weekday, Monday first (shape only)",
+        default_factory=lambda: list(DEFAULT_WEEKLY),
+        min_length=7,
+        max_length=7,
+    )
 
     @model_validator(mode="after")
-    def _profiles_positive(self) -> "Traffic":
+    def _profiles_positive(self) -> Traffic:
         for name in ("hourly_profile", "weekly_profile"):
             values = getattr(self, name)
             if any(v < 0 or v > 100 for v in values) or sum(values) <= 0:
@@ -191,48 +294,92 @@ class Traffic(Section):
 class Funnel(Section):
     """Step probabilities at the reference page (load time, quality 0.5, 4-star rating)."""
 
-    bounce_rate: float = F(0.45, "share", "sessions that leave without viewing a product", **PROB,
-                           source="weak: typical e-commerce bounce 40-50%; with view_to_cart gives "
-                                  "Littledata's 1.4% conversion")
-    view_to_cart: float = F(0.085, "share", "product views that add to cart (intent 1)", **PROB,
-                            source=SRC_CONVERSION)
+    bounce_rate: float = F(
+        0.45,
+        "share",
+        "sessions that leave without viewing a product",
+        **PROB,
+        source="weak: typical e-commerce bounce 40-50%; with view_to_cart gives Littledata's 1.4% conversion",
+    )
+    view_to_cart: float = F(0.085, "share", "product views that add to cart (intent 1)", **PROB, source=SRC_CONVERSION)
     cart_to_checkout: float = F(0.55, "share", "carts that start checkout", **PROB, source=SRC_CART)
     checkout_to_order: float = F(0.55, "share", "checkouts that complete", **PROB, source=SRC_CART)
-    returning_visitor_multiplier: float = F(1.5, "x", "add-to-cart multiplier for returning visitors", ge=0, le=10,
-                                            source="weak: returning visitors convert 1.5-2x new ones")
-    customer_multiplier: float = F(2.5, "x", "add-to-cart multiplier for existing customers", ge=0, le=20,
-                                   source="weak: existing customers convert 2-3x new visitors")
+    returning_visitor_multiplier: float = F(
+        1.5,
+        "x",
+        "add-to-cart multiplier for returning visitors",
+        ge=0,
+        le=10,
+        source="weak: returning visitors convert 1.5-2x new ones",
+    )
+    customer_multiplier: float = F(
+        2.5,
+        "x",
+        "add-to-cart multiplier for existing customers",
+        ge=0,
+        le=20,
+        source="weak: existing customers convert 2-3x new visitors",
+    )
     reference_load_time_s: float = F(2.0, "s", "load time at which the step probabilities apply", gt=0, le=30)
-    conversion_gain_per_100ms: float = F(0.084, "share", "add-to-cart gain per 0.1 s faster page", ge=0, le=1,
-                                         source=SRC_SPEED)
-    speed_effect_cap_s: float = F(2.0, "s", "largest load-time difference the speed effect extrapolates to",
-                                  ge=0, le=30)
-    bounce_rise_1s_to_3s: float = F(0.32, "share", "relative bounce rise from 1 s to 3 s load", ge=0, le=10,
-                                    source=SRC_BOUNCE)
-    bounce_rise_1s_to_5s: float = F(0.90, "share", "relative bounce rise from 1 s to 5 s load", ge=0, le=10,
-                                    source=SRC_BOUNCE)
-    quality_effect: float = F(0.6, "x", "add-to-cart multiplier spread of page quality: 1 + effect*(q - 0.5)*2",
-                              ge=0, le=0.99, source=SRC_PAGE_QUALITY)
-    navigation_effect: float = F(0.3, "x", "bounce multiplier spread of navigation quality: 1 - effect*(q - 0.5)*2",
-                                 ge=0, le=0.99, source=SRC_NAVIGATION)
-    media_effect: float = F(0.3, "x", "add-to-cart multiplier spread of image/video quality: 1 + effect*(q - 0.5)*2",
-                            ge=0, le=0.99, source=SRC_MEDIA)
-    seo_effect: float = F(0.5, "x", "organic-volume multiplier spread of title/alt-text quality: "
-                          "1 + effect*(q - 0.5)*2 (seo_sensitive channels)", ge=0, le=0.99, source=SRC_SEO)
-    foreign_language_multiplier: float = F(0.6, "x", "add-to-cart multiplier in a market without its language",
-                                           ge=0, le=1, source=SRC_LANGUAGE)
-    missing_payment_multiplier: float = F(0.91, "x", "checkout-to-order multiplier without the market's payment "
-                                          "methods", ge=0, le=1, source=SRC_PAYMENT)
-    unlocalised_delivery_multiplier: float = F(0.82, "x", "cart-to-checkout multiplier without local delivery "
-                                               "times", ge=0, le=1, source=SRC_DELIVERY_INFO)
+    conversion_gain_per_100ms: float = F(
+        0.084, "share", "add-to-cart gain per 0.1 s faster page", ge=0, le=1, source=SRC_SPEED
+    )
+    speed_effect_cap_s: float = F(
+        2.0, "s", "largest load-time difference the speed effect extrapolates to", ge=0, le=30
+    )
+    bounce_rise_1s_to_3s: float = F(
+        0.32, "share", "relative bounce rise from 1 s to 3 s load", ge=0, le=10, source=SRC_BOUNCE
+    )
+    bounce_rise_1s_to_5s: float = F(
+        0.90, "share", "relative bounce rise from 1 s to 5 s load", ge=0, le=10, source=SRC_BOUNCE
+    )
+    quality_effect: float = F(
+        0.6,
+        "x",
+        "add-to-cart multiplier spread of page quality: 1 + effect*(q - 0.5)*2",
+        ge=0,
+        le=0.99,
+        source=SRC_PAGE_QUALITY,
+    )
+    navigation_effect: float = F(
+        0.3,
+        "x",
+        "bounce multiplier spread of navigation quality: 1 - effect*(q - 0.5)*2",
+        ge=0,
+        le=0.99,
+        source=SRC_NAVIGATION,
+    )
+    media_effect: float = F(
+        0.3,
+        "x",
+        "add-to-cart multiplier spread of image/video quality: 1 + effect*(q - 0.5)*2",
+        ge=0,
+        le=0.99,
+        source=SRC_MEDIA,
+    )
+    seo_effect: float = F(
+        0.5,
+        "x",
+        "organic-volume multiplier spread of title/alt-text quality: 1 + effect*(q - 0.5)*2 (seo_sensitive channels)",
+        ge=0,
+        le=0.99,
+        source=SRC_SEO,
+    )
+    foreign_language_multiplier: float = F(
+        0.6, "x", "add-to-cart multiplier in a market without its language", ge=0, le=1, source=SRC_LANGUAGE
+    )
+    missing_payment_multiplier: float = F(
+        0.91, "x", "checkout-to-order multiplier without the market's payment methods", ge=0, le=1, source=SRC_PAYMENT
+    )
+    unlocalised_delivery_multiplier: float = F(
+        0.82, "x", "cart-to-checkout multiplier without local delivery times", ge=0, le=1, source=SRC_DELIVERY_INFO
+    )
 
 
 class Page(Section):
     load_time_s: float = F(2.0, "s", "median page load time", gt=0, le=30)
-    quality: float = F(0.5, "score 0-1", "product-page quality (honest, comparable descriptions; clear price)",
-                       **PROB)
-    navigation_quality: float = F(0.5, "score 0-1", "navigation and filters: finding a product (0.5 = typical)",
-                                  **PROB)
+    quality: float = F(0.5, "score 0-1", "product-page quality (honest, comparable descriptions; clear price)", **PROB)
+    navigation_quality: float = F(0.5, "score 0-1", "navigation and filters: finding a product (0.5 = typical)", **PROB)
     media_quality: float = F(0.5, "score 0-1", "images and a video that sells (0.5 = typical)", **PROB)
     seo_quality: float = F(0.5, "score 0-1", "keyword titles and image alt text (0.5 = typical)", **PROB)
 
@@ -240,72 +387,132 @@ class Page(Section):
 class Reviews(Section):
     initial_count: int = F(40, "reviews", "reviews the store has at hour 0", ge=0, le=1_000_000)
     initial_rating: float = F(4.3, "stars", "average rating of those reviews", ge=1, le=5)
-    review_probability: float = F(0.08, "share", "delivered or refunded orders whose customer leaves a review",
-                                  **PROB, source="weak: 1-10% of buyers review unprompted")
+    review_probability: float = F(
+        0.08,
+        "share",
+        "delivered or refunded orders whose customer leaves a review",
+        **PROB,
+        source="weak: 1-10% of buyers review unprompted",
+    )
     base_rating: float = F(4.6, "stars", "expected rating after a flawless order", ge=1, le=5)
-    penalty_late: float = F(1.0, "stars", "rating lost when delivered after the promise", ge=0, le=4,
-                            source=SRC_LATE_STARS)
-    penalty_wrong_item: float = F(2.0, "stars", "rating lost when the wrong item arrived", ge=0, le=4,
-                                  source=SRC_FAULT_STARS)
-    penalty_defect: float = F(2.0, "stars", "rating lost when the item was defective", ge=0, le=4,
-                              source=SRC_FAULT_STARS)
-    penalty_slow_refund: float = F(1.0, "stars", "rating lost when a refund took longer than promised", ge=0, le=4,
-                                   source=SRC_SERVICE_STARS)
-    penalty_slow_service: float = F(1.0, "stars", "rating lost when a ticket waited beyond the SLA", ge=0, le=4,
-                                    source=SRC_SERVICE_STARS)
+    penalty_late: float = F(
+        1.0, "stars", "rating lost when delivered after the promise", ge=0, le=4, source=SRC_LATE_STARS
+    )
+    penalty_wrong_item: float = F(
+        2.0, "stars", "rating lost when the wrong item arrived", ge=0, le=4, source=SRC_FAULT_STARS
+    )
+    penalty_defect: float = F(
+        2.0, "stars", "rating lost when the item was defective", ge=0, le=4, source=SRC_FAULT_STARS
+    )
+    penalty_slow_refund: float = F(
+        1.0, "stars", "rating lost when a refund took longer than promised", ge=0, le=4, source=SRC_SERVICE_STARS
+    )
+    penalty_slow_service: float = F(
+        1.0, "stars", "rating lost when a ticket waited beyond the SLA", ge=0, le=4, source=SRC_SERVICE_STARS
+    )
     noise_sd: float = F(0.7, "stars", "spread of ratings around their expectation", ge=0, le=3)
     reference_rating: float = F(4.0, "stars", "rating at which the review effect on conversion is 1", ge=1, le=5)
-    rating_sensitivity: float = F(0.07, "per star", "log conversion change per star", ge=0, le=2,
-                                  source=SRC_RATING)
-    count_floor: float = F(0.19, "x", "conversion multiplier with no reviews (relative to many)", ge=0.01, le=1,
-                           source=SRC_COUNT)
-    count_scale: float = F(5.0, "reviews", "review count at which 63% of the count effect is reached", gt=0,
-                           le=10_000, source=SRC_COUNT)
+    rating_sensitivity: float = F(0.07, "per star", "log conversion change per star", ge=0, le=2, source=SRC_RATING)
+    count_floor: float = F(
+        0.19, "x", "conversion multiplier with no reviews (relative to many)", ge=0.01, le=1, source=SRC_COUNT
+    )
+    count_scale: float = F(
+        5.0, "reviews", "review count at which 63% of the count effect is reached", gt=0, le=10_000, source=SRC_COUNT
+    )
 
 
 class Sku(Section):
     demand_weight: float = F(1.0, "relative", "share of product views that land on this SKU", ge=0, le=1000)
     price: float = F(30.0, "money/unit", "selling price", gt=0, le=1_000_000)
     unit_cost: float = F(12.0, "money/unit", "landed cost of goods", ge=0, le=1_000_000)
-    reference_price: float = F(30.0, "money/unit",
-                               "price customers consider fair (competitors' price); pricing above it lowers "
-                               "add-to-cart by the elasticity", gt=0, le=1_000_000)
-    elasticity: float = F(-2.62, "-", "price elasticity of add-to-cart against the reference price", ge=-20, le=0,
-                          source=SRC_ELASTICITY)
-    was_price: float | None = F(None, "money/unit", "a 'was' price shown struck through at all times (an anchor)",
-                                gt=0, le=1_000_000)
+    reference_price: float = F(
+        30.0,
+        "money/unit",
+        "price customers consider fair (competitors' price); pricing above it lowers add-to-cart by the elasticity",
+        gt=0,
+        le=1_000_000,
+    )
+    elasticity: float = F(
+        -2.62, "-", "price elasticity of add-to-cart against the reference price", ge=-20, le=0, source=SRC_ELASTICITY
+    )
+    was_price: float | None = F(
+        None, "money/unit", "a 'was' price shown struck through at all times (an anchor)", gt=0, le=1_000_000
+    )
     initial_stock: int = F(400, "units", "stock at hour 0", ge=0, le=10_000_000)
-    reorder_point: int = F(100, "units", "reorder when stock on hand plus on order falls to this", ge=0,
-                           le=10_000_000)
+    reorder_point: int = F(100, "units", "reorder when stock on hand plus on order falls to this", ge=0, le=10_000_000)
     reorder_quantity: int = F(400, "units", "units per purchase order", ge=0, le=10_000_000)
     supplier_lead_time_days: float = F(14.0, "days", "purchase order to stock on the shelf", ge=0, le=365)
-    return_probability: float = F(0.12, "share", "orders returned after a flawless delivery", **PROB,
-                                  source=SRC_RETURNS + " (part of it is wrong items, defects and late parcels)")
+    return_probability: float = F(
+        0.12,
+        "share",
+        "orders returned after a flawless delivery",
+        **PROB,
+        source=SRC_RETURNS + " (part of it is wrong items, defects and late parcels)",
+    )
     defect_probability: float = F(0.02, "share", "orders that arrive defective", **PROB)
 
 
 def _default_skus() -> dict[str, Sku]:
     return {
-        "tee": Sku(demand_weight=3, price=25, reference_price=25, unit_cost=9, initial_stock=500, reorder_point=150,
-                   reorder_quantity=500, return_probability=0.15),
-        "hoodie": Sku(demand_weight=2, price=55, reference_price=55, unit_cost=22, initial_stock=300,
-                      reorder_point=80, reorder_quantity=300, return_probability=0.15),
-        "mug": Sku(demand_weight=1.5, price=15, reference_price=15, unit_cost=5, initial_stock=300, reorder_point=60,
-                   reorder_quantity=300, return_probability=0.06, defect_probability=0.03),
-        "poster": Sku(demand_weight=1, price=20, reference_price=20, unit_cost=6, initial_stock=200, reorder_point=50,
-                      reorder_quantity=200, return_probability=0.05),
+        "tee": Sku(
+            demand_weight=3,
+            price=25,
+            reference_price=25,
+            unit_cost=9,
+            initial_stock=500,
+            reorder_point=150,
+            reorder_quantity=500,
+            return_probability=0.15,
+        ),
+        "hoodie": Sku(
+            demand_weight=2,
+            price=55,
+            reference_price=55,
+            unit_cost=22,
+            initial_stock=300,
+            reorder_point=80,
+            reorder_quantity=300,
+            return_probability=0.15,
+        ),
+        "mug": Sku(
+            demand_weight=1.5,
+            price=15,
+            reference_price=15,
+            unit_cost=5,
+            initial_stock=300,
+            reorder_point=60,
+            reorder_quantity=300,
+            return_probability=0.06,
+            defect_probability=0.03,
+        ),
+        "poster": Sku(
+            demand_weight=1,
+            price=20,
+            reference_price=20,
+            unit_cost=6,
+            initial_stock=200,
+            reorder_point=50,
+            reorder_quantity=200,
+            return_probability=0.05,
+        ),
     }
 
 
 class Catalogue(Section):
     skus: dict[str, Sku] = F(None, "-", "products by SKU code", default_factory=_default_skus, min_length=1)
-    stockout_policy: Literal["lost", "backorder"] = F("lost", "-",
-                                                      "out of stock: the sale is lost, or taken and shipped later")
-    backorder_acceptance: float = F(0.5, "share", "with backorders: visitors who still buy when out of stock",
-                                    **PROB)
+    stockout_policy: Literal["lost", "backorder"] = F(
+        "lost", "-", "out of stock: the sale is lost, or taken and shipped later"
+    )
+    backorder_acceptance: float = F(0.5, "share", "with backorders: visitors who still buy when out of stock", **PROB)
     extra_units_mean: float = F(0.3, "units", "mean extra units per order beyond the first (Poisson)", ge=0, le=50)
-    holding_cost_rate: float = F(0.25, "share/year", "cost of holding stock, per year, as a share of its unit cost",
-                                 ge=0, le=5, source=SRC_HOLDING)
+    holding_cost_rate: float = F(
+        0.25,
+        "share/year",
+        "cost of holding stock, per year, as a share of its unit cost",
+        ge=0,
+        le=5,
+        source=SRC_HOLDING,
+    )
 
 
 class Shift(Section):
@@ -313,11 +520,17 @@ class Shift(Section):
 
     start_hour: float = F(8.0, "hour of day", "shift start", ge=0, le=24)
     end_hour: float = F(18.0, "hour of day", "shift end", ge=0, le=24)
-    weekdays: list[int] = F(None, "weekday", "working weekdays, 0 = Monday", default_factory=lambda: [0, 1, 2, 3, 4],
-                            min_length=1, max_length=7)
+    weekdays: list[int] = F(
+        None,
+        "weekday",
+        "working weekdays, 0 = Monday",
+        default_factory=lambda: [0, 1, 2, 3, 4],
+        min_length=1,
+        max_length=7,
+    )
 
     @model_validator(mode="after")
-    def _valid(self) -> "Shift":
+    def _valid(self) -> Shift:
         if self.end_hour <= self.start_hour:
             raise ValueError(f"end_hour must be after start_hour ({self.start_hour}), got {self.end_hour}")
         if any(d < 0 or d > 6 for d in self.weekdays) or len(set(self.weekdays)) != len(self.weekdays):
@@ -341,20 +554,32 @@ def _crew_people(crew: dict[str, CrewShift]) -> int:
 
 class Warehouse(Section):
     pickers: int = F(2, "people", "pickers on each shift", ge=1, le=1000)
-    shift: Shift = F(None, "-", "pickers' working hours", default_factory=lambda: Shift(start_hour=8, end_hour=17,
-                                                                       weekdays=[0, 1, 2, 3, 4, 5]))
+    shift: Shift = F(
+        None,
+        "-",
+        "pickers' working hours",
+        default_factory=lambda: Shift(start_hour=8, end_hour=17, weekdays=[0, 1, 2, 3, 4, 5]),
+    )
     pick_minutes_mean: float = F(6.0, "minutes", "mean time to pick and pack one order", gt=0, le=600)
     pick_minutes_cv: float = F(0.5, "-", "coefficient of variation of pick time (lognormal)", ge=0, le=5)
-    pick_error_probability: float = F(0.01, "share", "orders packed with the wrong item", **PROB,
-                                      source="weak: warehouse pick accuracy 99-99.9%")
-    carrier_pickup_hour: float = F(17.0, "hour of day", "daily collection; later parcels wait for the next day",
-                                   ge=0, le=24)
-    crew: dict[str, CrewShift] = F(None, "-", "staffing plan by shift name; when set it replaces pickers and shift",
-                                   default_factory=dict)
+    pick_error_probability: float = F(
+        0.01, "share", "orders packed with the wrong item", **PROB, source="weak: warehouse pick accuracy 99-99.9%"
+    )
+    carrier_pickup_hour: float = F(
+        17.0, "hour of day", "daily collection; later parcels wait for the next day", ge=0, le=24
+    )
+    crew: dict[str, CrewShift] = F(
+        None, "-", "staffing plan by shift name; when set it replaces pickers and shift", default_factory=dict
+    )
     hourly_cost: float = F(31.8, "money/hour", "labour cost of one picker-hour", ge=0, le=10_000, source=SRC_LABOUR)
     travel_share: float = F(0.5, "share", "share of pick time spent walking", **PROB, source=SRC_TRAVEL)
-    path_length_factor: float = F(1.0, "x", "pick-path length of the layout relative to the current one "
-                                  "(0.7: a layout with 30% shorter paths)", gt=0, le=10)
+    path_length_factor: float = F(
+        1.0,
+        "x",
+        "pick-path length of the layout relative to the current one (0.7: a layout with 30% shorter paths)",
+        gt=0,
+        le=10,
+    )
 
 
 class DeliveryOption(Section):
@@ -372,11 +597,20 @@ class DeliveryOption(Section):
 def _default_options() -> dict[str, DeliveryOption]:
     return {
         "standard": DeliveryOption(share=0.7, fee=3.9, cost=4.5, lead_time_days_mean=2.5, promise_days=5),
-        "express": DeliveryOption(share=0.2, fee=8.9, cost=9.0, lead_time_days_mean=1.0, lead_time_days_cv=0.25,
-                                  promise_days=2, late_probability=0.04, late_delay_days_mean=1.0,
-                                  free_above_threshold=False),
-        "pickup": DeliveryOption(share=0.1, fee=0.0, cost=3.0, lead_time_days_mean=3.0, promise_days=6,
-                                 late_probability=0.03),
+        "express": DeliveryOption(
+            share=0.2,
+            fee=8.9,
+            cost=9.0,
+            lead_time_days_mean=1.0,
+            lead_time_days_cv=0.25,
+            promise_days=2,
+            late_probability=0.04,
+            late_delay_days_mean=1.0,
+            free_above_threshold=False,
+        ),
+        "pickup": DeliveryOption(
+            share=0.1, fee=0.0, cost=3.0, lead_time_days_mean=3.0, promise_days=6, late_probability=0.03
+        ),
     }
 
 
@@ -386,20 +620,30 @@ def expected_fee(options: Mapping[str, DeliveryOption]) -> float:
 
 
 class Delivery(Section):
-    options: dict[str, DeliveryOption] = F(None, "-", "delivery options by name", default_factory=_default_options,
-                                           min_length=1)
-    free_shipping_threshold: float = F(0.0, "money", "goods value from which fees are waived (0: no threshold)",
-                                       ge=0, le=1_000_000)
-    reference_fee: float | None = F(None, "money", "expected fee at which the funnel's checkout step holds; "
-                                    "fixed on loading to the options' expected fee, so later fee changes move "
-                                    "conversion", ge=0, le=10_000)
-    fee_salience: float = F(1.0, "x", "delivery fees count this many times the SKU's price elasticity", ge=0,
-                            le=10, source=SRC_FEE)
-    top_up_probability: float = F(0.3, "share", "orders one unit short of the threshold that add a unit", **PROB,
-                                  source=SRC_TOPUP)
+    options: dict[str, DeliveryOption] = F(
+        None, "-", "delivery options by name", default_factory=_default_options, min_length=1
+    )
+    free_shipping_threshold: float = F(
+        0.0, "money", "goods value from which fees are waived (0: no threshold)", ge=0, le=1_000_000
+    )
+    reference_fee: float | None = F(
+        None,
+        "money",
+        "expected fee at which the funnel's checkout step holds; "
+        "fixed on loading to the options' expected fee, so later fee changes move "
+        "conversion",
+        ge=0,
+        le=10_000,
+    )
+    fee_salience: float = F(
+        1.0, "x", "delivery fees count this many times the SKU's price elasticity", ge=0, le=10, source=SRC_FEE
+    )
+    top_up_probability: float = F(
+        0.3, "share", "orders one unit short of the threshold that add a unit", **PROB, source=SRC_TOPUP
+    )
 
     @model_validator(mode="after")
-    def _shares_sum_to_one(self) -> "Delivery":
+    def _shares_sum_to_one(self) -> Delivery:
         total = sum(o.share for o in self.options.values())
         if abs(total - 1.0) > 1e-6:
             raise ValueError(f"option shares must sum to 1, got {total:.6g}")
@@ -418,51 +662,65 @@ class Returns(Section):
     refund_days_mean: float = F(3.0, "days", "mean time to pay the refund after receipt", ge=0, le=120)
     refund_promise_days: float = F(5.0, "days", "refund later than this counts as slow", ge=0, le=120)
     no_reason_returns: bool = F(False, "-", "returns accepted without a reason (scope leniency)")
-    no_reason_conversion_multiplier: float = F(1.05, "x", "add-to-cart multiplier of no-reason returns", ge=0.5,
-                                               le=2, source=SRC_LENIENCY)
-    no_reason_return_multiplier: float = F(1.25, "x", "return-probability multiplier of no-reason returns", ge=1,
-                                           le=5, source=SRC_LENIENCY)
-    paid_returns_conversion_multiplier: float = F(0.9, "x", "add-to-cart multiplier when the customer pays the "
-                                                  "return label", ge=0.5, le=1, source=SRC_PAID_RETURNS)
+    no_reason_conversion_multiplier: float = F(
+        1.05, "x", "add-to-cart multiplier of no-reason returns", ge=0.5, le=2, source=SRC_LENIENCY
+    )
+    no_reason_return_multiplier: float = F(
+        1.25, "x", "return-probability multiplier of no-reason returns", ge=1, le=5, source=SRC_LENIENCY
+    )
+    paid_returns_conversion_multiplier: float = F(
+        0.9,
+        "x",
+        "add-to-cart multiplier when the customer pays the return label",
+        ge=0.5,
+        le=1,
+        source=SRC_PAID_RETURNS,
+    )
 
 
 class Service(Section):
     enabled: bool = F(True, "-", "customers can open tickets")
     agents: int = F(3, "people", "agents on each shift", ge=0, le=1000)
-    shift: Shift = F(None, "-", "agents' working hours",
-                     default_factory=lambda: Shift(start_hour=8, end_hour=20, weekdays=[0, 1, 2, 3, 4, 5, 6]))
+    shift: Shift = F(
+        None,
+        "-",
+        "agents' working hours",
+        default_factory=lambda: Shift(start_hour=8, end_hour=20, weekdays=[0, 1, 2, 3, 4, 5, 6]),
+    )
     handle_minutes_mean: float = F(12.0, "minutes", "mean agent time per ticket (exponential)", gt=0, le=1440)
     ai_share: float = F(0.2, "share", "tickets the AI assistant resolves without an agent", **PROB)
     ai_response_minutes: float = F(1.0, "minutes", "AI assistant's answer time", ge=0, le=1440)
     sla_hours: float = F(12.0, "hours", "first-response target", gt=0, le=720, source=SRC_REPLY)
-    wismo_probability: float = F(0.03, "share", "on-time orders whose customer still asks where the order is",
-                                 **PROB)
+    wismo_probability: float = F(0.03, "share", "on-time orders whose customer still asks where the order is", **PROB)
     wismo_late_probability: float = F(0.5, "share", "late orders whose customer asks where the order is", **PROB)
     return_ticket_probability: float = F(0.6, "share", "returns that start with a ticket", **PROB)
-    pre_sales_per_1000_views: float = F(2.0, "tickets", "pre-sales questions per 1,000 product views", ge=0,
-                                        le=1000)
+    pre_sales_per_1000_views: float = F(2.0, "tickets", "pre-sales questions per 1,000 product views", ge=0, le=1000)
     faq_pre_sales_deflection: float = F(0.0, "share", "pre-sales questions the FAQ answers before a ticket", **PROB)
-    faq_wismo_deflection: float = F(0.0, "share", "where-is-my-order questions the FAQ / tracking page answers",
-                                    **PROB)
-    crew: dict[str, CrewShift] = F(None, "-", "staffing plan by shift name; when set it replaces agents and shift",
-                                   default_factory=dict)
+    faq_wismo_deflection: float = F(0.0, "share", "where-is-my-order questions the FAQ / tracking page answers", **PROB)
+    crew: dict[str, CrewShift] = F(
+        None, "-", "staffing plan by shift name; when set it replaces agents and shift", default_factory=dict
+    )
     hourly_cost: float = F(31.8, "money/hour", "labour cost of one agent-hour", ge=0, le=10_000, source=SRC_LABOUR)
 
 
 class Customers(Section):
     visit_rate_per_day: float = F(0.08, "visits/day", "sessions per active customer per day", ge=0, le=10)
-    churn_probability: float = F(0.35, "share", "customers who stop buying after a flawless order", **PROB,
-                                 source=SRC_REPEAT)
-    bad_experience_churn: float = F(0.35, "share", "added churn after a late, wrong, defective or slow order",
-                                    **PROB)
-    repeat_channel_mix: dict[str, float] = F(None, "share", "channels of customers' return visits (sum to 1)",
-                                             default_factory=lambda: {"email": 0.4, "direct": 0.4,
-                                                                      "organic_search": 0.2})
-    segments: dict[str, Segment] = F(None, "-", "customer segments by name (empty: one homogeneous base)",
-                                     default_factory=dict)
+    churn_probability: float = F(
+        0.35, "share", "customers who stop buying after a flawless order", **PROB, source=SRC_REPEAT
+    )
+    bad_experience_churn: float = F(0.35, "share", "added churn after a late, wrong, defective or slow order", **PROB)
+    repeat_channel_mix: dict[str, float] = F(
+        None,
+        "share",
+        "channels of customers' return visits (sum to 1)",
+        default_factory=lambda: {"email": 0.4, "direct": 0.4, "organic_search": 0.2},
+    )
+    segments: dict[str, Segment] = F(
+        None, "-", "customer segments by name (empty: one homogeneous base)", default_factory=dict
+    )
 
     @model_validator(mode="after")
-    def _mix_sums_to_one(self) -> "Customers":
+    def _mix_sums_to_one(self) -> Customers:
         if any(v < 0 for v in self.repeat_channel_mix.values()):
             raise ValueError("repeat_channel_mix shares must be >= 0")
         if self.repeat_channel_mix and abs(sum(self.repeat_channel_mix.values()) - 1.0) > 1e-6:
@@ -484,8 +742,9 @@ class Scenario(Section):
     traffic: Traffic = Field(default_factory=Traffic)
     funnel: Funnel = Field(default_factory=Funnel)
     page: Page = Field(default_factory=Page)
-    markets: dict[str, Market] = F(None, "-", "markets by name, with traffic share and localisation",
-                                   default_factory=default_markets, min_length=1)
+    markets: dict[str, Market] = F(
+        None, "-", "markets by name, with traffic share and localisation", default_factory=default_markets, min_length=1
+    )
     reviews: Reviews = Field(default_factory=Reviews)
     catalogue: Catalogue = Field(default_factory=Catalogue)
     selection: Selection = Field(default_factory=Selection)
@@ -501,20 +760,23 @@ class Scenario(Section):
     ab_test: ABTest = Field(default_factory=ABTest)
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> "Scenario":
+    def _cross_checks(self) -> Scenario:
         channels, skus = set(self.traffic.channels), set(self.catalogue.skus)
         _names_known("customers.repeat_channel_mix", self.customers.repeat_channel_mix, channels, "channels")
         s = self.service
         agents = _crew_people(s.crew) if s.crew else s.agents
         if s.enabled and agents == 0 and s.ai_share < 1:
             who = "service.crew has no people" if s.crew else "service.agents is 0"
-            raise ValueError(f"{who} while tickets are enabled and service.ai_share < 1: "
-                             "allowed: agents >= 1, or ai_share = 1, or enabled = false")
+            raise ValueError(
+                f"{who} while tickets are enabled and service.ai_share < 1: "
+                "allowed: agents >= 1, or ai_share = 1, or enabled = false"
+            )
         _shares_sum_to_one("markets", {k: m.traffic_share for k, m in self.markets.items()})
         _shares_sum_to_one("customers.segments", {k: g.share for k, g in self.customers.segments.items()})
         if self.warehouse.crew and _crew_people(self.warehouse.crew) == 0:
-            raise ValueError("warehouse.crew: the staffing plan has no people "
-                             "(allowed: at least one shift with people >= 1)")
+            raise ValueError(
+                "warehouse.crew: the staffing plan has no people (allowed: at least one shift with people >= 1)"
+            )
         for name, promo in self.pricing.promotions.items():
             _names_known(f"pricing.promotions.{name}.skus", promo.skus, skus, "SKUs")
         _names_known("selection.candidates", self.selection.candidates, skus, "SKUs")
@@ -530,7 +792,7 @@ class Scenario(Section):
             self.variant_b()
         return self
 
-    def variant_b(self) -> "Scenario":
+    def variant_b(self) -> Scenario:
         """Arm B of ``ab_test``: this scenario with ``ab_test.variant_b`` applied (and no test of its own)."""
         t = self.ab_test
         bad = [p for p in t.variant_b if not any(fnmatch.fnmatchcase(p, pat) for pat in AB_LEVERS)]
@@ -548,7 +810,7 @@ class Scenario(Section):
 
     # --- construction -------------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], origin: str = "scenario") -> "Scenario":
+    def from_dict(cls, data: Mapping[str, Any], origin: str = "scenario") -> Scenario:
         """Validate a plain mapping (as read from YAML); raise :class:`ScenarioError` on any defect."""
         if not isinstance(data, Mapping):
             raise ScenarioError(f"{origin}: a scenario must be a mapping of sections, got {type(data).__name__}")
@@ -564,7 +826,7 @@ class Scenario(Section):
     def to_yaml(self) -> str:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
 
-    def with_overrides(self, overrides: Mapping[str, Any]) -> "Scenario":
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Scenario:
         """A copy with fields replaced by dotted path, e.g. ``{"service.agents": 12}``, validated anew."""
         data = self.to_dict()
         for path, value in overrides.items():
@@ -610,11 +872,22 @@ def _set_path(data: dict[str, Any], path: str, value: Any) -> None:
     node[last] = value
 
 
-_COLLECTIONS = {("traffic", "channels"), ("catalogue", "skus"), ("delivery", "options"),
-                ("customers", "repeat_channel_mix"), ("customers", "segments"), ("markets",),
-                ("pricing", "promotions"), ("crm", "campaigns"), ("warehouse", "crew"), ("service", "crew"),
-                ("risk", "traffic_shocks"), ("risk", "supplier_delays"), ("risk", "carrier_disruptions"),
-                ("ab_test", "variant_b")}
+_COLLECTIONS = {
+    ("traffic", "channels"),
+    ("catalogue", "skus"),
+    ("delivery", "options"),
+    ("customers", "repeat_channel_mix"),
+    ("customers", "segments"),
+    ("markets",),
+    ("pricing", "promotions"),
+    ("crm", "campaigns"),
+    ("warehouse", "crew"),
+    ("service", "crew"),
+    ("risk", "traffic_shocks"),
+    ("risk", "supplier_delays"),
+    ("risk", "carrier_disruptions"),
+    ("ab_test", "variant_b"),
+}
 
 
 def _is_collection(parts: list[str]) -> bool:
@@ -623,8 +896,7 @@ def _is_collection(parts: list[str]) -> bool:
 
 def _allowed(err: dict[str, Any]) -> str:
     ctx = err.get("ctx") or {}
-    bounds = [f"{sym} {ctx[key]}" for key, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<"))
-              if key in ctx]
+    bounds = [f"{sym} {ctx[key]}" for key, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")) if key in ctx]
     if bounds:
         return "allowed: " + " and ".join(bounds)
     if "expected" in ctx:

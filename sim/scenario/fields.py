@@ -13,8 +13,17 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 
-def F(default: Any, unit: str, doc: str, *, ge: float | None = None, le: float | None = None,
-      gt: float | None = None, source: str = "", **kw: Any) -> Any:
+def F(
+    default: Any,
+    unit: str,
+    doc: str,
+    *,
+    ge: float | None = None,
+    le: float | None = None,
+    gt: float | None = None,
+    source: str = "",
+    **kw: Any,
+) -> Any:
     """A scenario field with its unit, range, doc string and (optional) source of the default."""
     extra = {"unit": unit}
     if source:
@@ -27,8 +36,7 @@ def F(default: Any, unit: str, doc: str, *, ge: float | None = None, le: float |
 class Section(BaseModel):
     """Base of every scenario section: frozen, strict, no unknown keys, no NaN or infinity."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False,
-                              validate_default=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, validate_default=True)
 
 
 PROB = dict(ge=0.0, le=1.0)

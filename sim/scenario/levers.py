@@ -25,22 +25,34 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
-from sim.scenario.fields import F, PROB, Section
+from sim.scenario.fields import PROB, F, Section
 
 # --- sources (full citations and ranges: data/reference/*.md) -----------------------------------
-SRC_REF_MEMORY = ("weak: Kalyanaram & Winer 1995 (Marketing Science) and Briesch et al. 1997 (JCR): reference prices "
-                  "are exponentially smoothed past prices, memory of a few weeks (2-8); data/reference/pricing.md")
-SRC_MEMORY_WEIGHT = ("weak: Mazumdar, Raj & Sinha 2005 (J. Marketing) review: internal (memory) and external "
-                     "(competitor) reference prices both shape price judgements; Briesch et al. 1997 find memory-based "
-                     "ones fit best; equal weights assumed; data/reference/pricing.md")
-SRC_LOSS = ("weak: Kalyanaram & Winer 1995: increases above the reference price weigh more than cuts; loss aversion "
-            "about 2 (Tversky & Kahneman 1991), range 1.5-2.5; data/reference/pricing.md")
-SRC_ANCHOR = ("weak: Compeau & Grewal 1998 meta-analysis (JPP&M): an advertised 'was' price raises the internal "
-              "reference price; partial adjustment 0.2-0.4 assumed; data/reference/pricing.md")
-SRC_WARRANTY = ("weak: trade press (Warranty Week, Consumer Reports): extended warranties sell to 10-30% of buyers at "
-                "10-25% of the item price; data/reference/after_sales.md")
-SRC_MEMBER = ("weak: Liu 2007 (J. Marketing) and Bolton, Kannan & Bramlett 2000 (JAMS): loyalty-programme members buy "
-              "more often and forgive more; magnitudes 1.2-1.5x visits, 0.6-0.8x churn; data/reference/crm.md")
+SRC_REF_MEMORY = (
+    "weak: Kalyanaram & Winer 1995 (Marketing Science) and Briesch et al. 1997 (JCR): reference prices "
+    "are exponentially smoothed past prices, memory of a few weeks (2-8); data/reference/pricing.md"
+)
+SRC_MEMORY_WEIGHT = (
+    "weak: Mazumdar, Raj & Sinha 2005 (J. Marketing) review: internal (memory) and external "
+    "(competitor) reference prices both shape price judgements; Briesch et al. 1997 find memory-based "
+    "ones fit best; equal weights assumed; data/reference/pricing.md"
+)
+SRC_LOSS = (
+    "weak: Kalyanaram & Winer 1995: increases above the reference price weigh more than cuts; loss aversion "
+    "about 2 (Tversky & Kahneman 1991), range 1.5-2.5; data/reference/pricing.md"
+)
+SRC_ANCHOR = (
+    "weak: Compeau & Grewal 1998 meta-analysis (JPP&M): an advertised 'was' price raises the internal "
+    "reference price; partial adjustment 0.2-0.4 assumed; data/reference/pricing.md"
+)
+SRC_WARRANTY = (
+    "weak: trade press (Warranty Week, Consumer Reports): extended warranties sell to 10-30% of buyers at "
+    "10-25% of the item price; data/reference/after_sales.md"
+)
+SRC_MEMBER = (
+    "weak: Liu 2007 (J. Marketing) and Bolton, Kannan & Bramlett 2000 (JAMS): loyalty-programme members buy "
+    "more often and forgive more; magnitudes 1.2-1.5x visits, 0.6-0.8x churn; data/reference/crm.md"
+)
 SRC_EMAIL_RESPONSE = "Mailchimp e-mail marketing benchmarks 2019: e-commerce click rate 2.0% (all industries 2.6%)"
 SRC_EMAIL_COST = "weak: e-mail service providers' list prices, about 0.001-0.003 per message; data/reference/crm.md"
 
@@ -50,6 +62,7 @@ def _start(doc: str) -> Any:
 
 
 # --- stage 4: pricing and promotions ---------------------------------------------------------------
+
 
 class Promotion(Section):
     """One sale on the promotion calendar: a price cut on some (or all) SKUs for a run of days."""
@@ -85,19 +98,33 @@ class Pricing(Section):
     """
 
     promotions: dict[str, Promotion] = F(None, "-", "the promotion calendar, sales by name", default_factory=dict)
-    memory_weight: float = F(0.5, "share", "weight of the memory of this store's own past prices in the reference "
-                             "price (the rest: the SKU's reference_price, competitors' price)", **PROB,
-                             source=SRC_MEMORY_WEIGHT)
-    reference_half_life_days: float = F(28.0, "days", "days for the reference price to close half its gap to the "
-                                        "price shown", gt=0, le=3650, source=SRC_REF_MEMORY)
-    loss_aversion: float = F(2.0, "x", "elasticity multiplier when the price is above the reference price", ge=1,
-                             le=5, source=SRC_LOSS)
-    anchor_weight: float = F(0.3, "share", "how far a shown 'was' price pulls the reference price up toward it",
-                             **PROB, source=SRC_ANCHOR)
+    memory_weight: float = F(
+        0.5,
+        "share",
+        "weight of the memory of this store's own past prices in the reference "
+        "price (the rest: the SKU's reference_price, competitors' price)",
+        **PROB,
+        source=SRC_MEMORY_WEIGHT,
+    )
+    reference_half_life_days: float = F(
+        28.0,
+        "days",
+        "days for the reference price to close half its gap to the price shown",
+        gt=0,
+        le=3650,
+        source=SRC_REF_MEMORY,
+    )
+    loss_aversion: float = F(
+        2.0, "x", "elasticity multiplier when the price is above the reference price", ge=1, le=5, source=SRC_LOSS
+    )
+    anchor_weight: float = F(
+        0.3, "share", "how far a shown 'was' price pulls the reference price up toward it", **PROB, source=SRC_ANCHOR
+    )
     bundle: Bundle = F(None, "-", "multi-buy bundle offer", default_factory=Bundle)
 
 
 # --- stage 1: selection (test and kill) --------------------------------------------------------------
+
 
 class Selection(Section):
     """A test-and-kill launch: candidate SKUs start with small stock and face a review after N days.
@@ -111,18 +138,31 @@ class Selection(Section):
     """
 
     candidates: list[str] = F(None, "-", "SKUs launched as a test (empty: no test)", default_factory=list)
-    review_after_days: int = F(28, "days", "day of the kill review, counted from the first simulated day", ge=1,
-                               le=3650)
-    kill_below_conversion: float = F(0.0, "share", "kill a candidate converting fewer product views than this "
-                                     "(0: never on conversion)", **PROB)
-    kill_below_margin: float = F(-1.0, "share", "kill a candidate whose gross margin over the test is below this "
-                                 "(-1: never on margin)", ge=-1, le=1)
-    test_budget: float = F(0.0, "money", "money for the candidates' initial stock, split evenly, at unit cost "
-                           "(0: each candidate's own initial_stock)", ge=0, le=100_000_000)
+    review_after_days: int = F(
+        28, "days", "day of the kill review, counted from the first simulated day", ge=1, le=3650
+    )
+    kill_below_conversion: float = F(
+        0.0, "share", "kill a candidate converting fewer product views than this (0: never on conversion)", **PROB
+    )
+    kill_below_margin: float = F(
+        -1.0,
+        "share",
+        "kill a candidate whose gross margin over the test is below this (-1: never on margin)",
+        ge=-1,
+        le=1,
+    )
+    test_budget: float = F(
+        0.0,
+        "money",
+        "money for the candidates' initial stock, split evenly, at unit cost (0: each candidate's own initial_stock)",
+        ge=0,
+        le=100_000_000,
+    )
     restock_during_test: bool = F(False, "-", "candidates may be reordered before they pass the review")
 
 
 # --- stages 2-3: markets and localisation ---------------------------------------------------------------
+
 
 class Market(Section):
     """A market the store sells into: its share of traffic and what is localised for it."""
@@ -130,8 +170,12 @@ class Market(Section):
     traffic_share: float = F(1.0, "share", "share of sessions from this market (markets sum to 1)", **PROB)
     local_language: bool = F(True, "-", "pages in the market's language (else funnel.foreign_language_multiplier)")
     local_payment: bool = F(True, "-", "the market's usual payment methods (else funnel.missing_payment_multiplier)")
-    local_delivery: bool = F(True, "-", "delivery times stated for this market and promised accordingly "
-                             "(else funnel.unlocalised_delivery_multiplier and the home promise)")
+    local_delivery: bool = F(
+        True,
+        "-",
+        "delivery times stated for this market and promised accordingly "
+        "(else funnel.unlocalised_delivery_multiplier and the home promise)",
+    )
     extra_delivery_days: float = F(0.0, "days", "extra carrier days to reach this market", ge=0, le=60)
 
 
@@ -140,6 +184,7 @@ def default_markets() -> dict[str, Market]:
 
 
 # --- stage 6: CRM ------------------------------------------------------------------------------------------
+
 
 class Segment(Section):
     """A customer segment: new customers fall into it with ``share``; it buys and leaves at its own pace."""
@@ -153,15 +198,25 @@ class Membership(Section):
     """A membership programme: joined at checkout, with a fee, a member price and a retention effect."""
 
     offered: bool = F(False, "-", "the programme exists")
-    fee_per_year: float = F(0.0, "money/year", "membership fee, paid on joining and every year after (0: free)",
-                            ge=0, le=100_000)
-    join_probability: float = F(0.25, "share", "first-time buyers who join at checkout", **PROB,
-                                source="weak: free programmes sign up 20-40% of buyers, paid ones far fewer; "
-                                       "data/reference/crm.md")
-    member_discount: float = F(0.05, "share", "member price: discount on every member order", ge=0, le=0.9,
-                               source="weak: member prices of 5-10% off are common; data/reference/crm.md")
-    churn_multiplier: float = F(0.7, "x", "multiplier on a member's churn probability", ge=0, le=10,
-                                source=SRC_MEMBER)
+    fee_per_year: float = F(
+        0.0, "money/year", "membership fee, paid on joining and every year after (0: free)", ge=0, le=100_000
+    )
+    join_probability: float = F(
+        0.25,
+        "share",
+        "first-time buyers who join at checkout",
+        **PROB,
+        source="weak: free programmes sign up 20-40% of buyers, paid ones far fewer; data/reference/crm.md",
+    )
+    member_discount: float = F(
+        0.05,
+        "share",
+        "member price: discount on every member order",
+        ge=0,
+        le=0.9,
+        source="weak: member prices of 5-10% off are common; data/reference/crm.md",
+    )
+    churn_multiplier: float = F(0.7, "x", "multiplier on a member's churn probability", ge=0, le=10, source=SRC_MEMBER)
     visit_rate_multiplier: float = F(1.3, "x", "multiplier on a member's visit rate", ge=0, le=20, source=SRC_MEMBER)
 
 
@@ -181,18 +236,28 @@ class Campaign(Section):
     audience_share: float = F(1.0, "share", "share of the audience reached by one send", **PROB)
     channel: str = F("email", "-", "traffic channel of the visits it brings", min_length=1)
     send_cost: float = F(0.002, "money/message", "cost of one message", ge=0, le=100, source=SRC_EMAIL_COST)
-    response_rate: float = F(0.02, "share", "recipients who come back to the store", **PROB,
-                             source=SRC_EMAIL_RESPONSE)
-    response_days: int = F(3, "days", "days over which the responses arrive", ge=1, le=60,
-                           source="weak: e-mail service providers report most opens and clicks within 1-3 days of "
-                                  "a send; data/reference/crm.md")
+    response_rate: float = F(0.02, "share", "recipients who come back to the store", **PROB, source=SRC_EMAIL_RESPONSE)
+    response_days: int = F(
+        3,
+        "days",
+        "days over which the responses arrive",
+        ge=1,
+        le=60,
+        source="weak: e-mail service providers report most opens and clicks within 1-3 days of "
+        "a send; data/reference/crm.md",
+    )
 
 
 class ReviewPrompts(Section):
     """Review and UGC requests sent after delivery."""
 
-    response_rate: float = F(0.0, "share", "prompted buyers who post a review they would not have posted "
-                             "(0: no prompts; vendors report 5-15%, data/reference/crm.md)", **PROB)
+    response_rate: float = F(
+        0.0,
+        "share",
+        "prompted buyers who post a review they would not have posted "
+        "(0: no prompts; vendors report 5-15%, data/reference/crm.md)",
+        **PROB,
+    )
     cost_per_prompt: float = F(0.002, "money/message", "cost of one prompt", ge=0, le=100, source=SRC_EMAIL_COST)
 
 
@@ -204,35 +269,50 @@ class Crm(Section):
 
 # --- stage 7: after-sales --------------------------------------------------------------------------------------
 
+
 class Warranty(Section):
     """A 'worry-free' extended warranty offered at checkout."""
 
     offered: bool = F(False, "-", "the warranty is offered")
-    price_share: float = F(0.15, "share", "price of the warranty as a share of the goods value", ge=0, le=2,
-                           source=SRC_WARRANTY)
+    price_share: float = F(
+        0.15, "share", "price of the warranty as a share of the goods value", ge=0, le=2, source=SRC_WARRANTY
+    )
     attach_rate: float = F(0.2, "share", "orders that add the warranty", **PROB, source=SRC_WARRANTY)
-    claim_probability: float = F(0.05, "share", "warranties claimed (cost: one unit replaced at unit cost)", **PROB,
-                                 source=SRC_WARRANTY)
-    conversion_multiplier: float = F(1.03, "x", "add-to-cart multiplier of the worry-free promise", ge=0.5, le=2,
-                                     source="weak: guarantee badges lift conversion by a few percent in vendor "
-                                            "A/B tests; data/reference/after_sales.md")
-    churn_multiplier: float = F(0.9, "x", "churn multiplier for customers whose order carried the warranty", ge=0,
-                                le=10, source="weak: guide, stage 7 ('worry-free options lift repurchase'); "
-                                              "data/reference/after_sales.md")
+    claim_probability: float = F(
+        0.05, "share", "warranties claimed (cost: one unit replaced at unit cost)", **PROB, source=SRC_WARRANTY
+    )
+    conversion_multiplier: float = F(
+        1.03,
+        "x",
+        "add-to-cart multiplier of the worry-free promise",
+        ge=0.5,
+        le=2,
+        source="weak: guarantee badges lift conversion by a few percent in vendor "
+        "A/B tests; data/reference/after_sales.md",
+    )
+    churn_multiplier: float = F(
+        0.9,
+        "x",
+        "churn multiplier for customers whose order carried the warranty",
+        ge=0,
+        le=10,
+        source="weak: guide, stage 7 ('worry-free options lift repurchase'); data/reference/after_sales.md",
+    )
 
 
 # --- stage 11: risk --------------------------------------------------------------------------------------------
+
 
 class TrafficShock(Section):
     """Traffic multiplied for a while: a drop after a platform policy change, or a spike after a viral post."""
 
     start: dt.date | None = _start("first day of the shock")
     days: int = F(7, "days", "length of the shock", ge=1, le=3650)
-    multiplier: float = F(1.0, "x", "sessions multiplier while it lasts (0.6: a 40% drop; 4: a viral spike)", ge=0,
-                          le=100)
+    multiplier: float = F(
+        1.0, "x", "sessions multiplier while it lasts (0.6: a 40% drop; 4: a viral spike)", ge=0, le=100
+    )
     channels: list[str] = F(None, "-", "channels hit (empty: all)", default_factory=list)
-    recovery_days: int = F(0, "days", "days after the end over which traffic returns linearly to normal", ge=0,
-                           le=3650)
+    recovery_days: int = F(0, "days", "days after the end over which traffic returns linearly to normal", ge=0, le=3650)
 
 
 class SupplierDelay(Section):
@@ -257,16 +337,26 @@ class CarrierDisruption(Section):
 class Risk(Section):
     traffic_shocks: dict[str, TrafficShock] = F(None, "-", "dated traffic drops and spikes", default_factory=dict)
     supplier_delays: dict[str, SupplierDelay] = F(None, "-", "dated supplier delays", default_factory=dict)
-    carrier_disruptions: dict[str, CarrierDisruption] = F(None, "-", "dated carrier disruptions",
-                                                          default_factory=dict)
+    carrier_disruptions: dict[str, CarrierDisruption] = F(None, "-", "dated carrier disruptions", default_factory=dict)
 
 
 # --- stage 9: experiments --------------------------------------------------------------------------------------
 
 #: Levers an A/B test may split by session: dotted paths, ``*`` standing for one name.
-AB_LEVERS = ("page.*", "funnel.*", "pricing.*", "pricing.bundle.*", "catalogue.skus.*.price",
-             "catalogue.skus.*.was_price", "delivery.free_shipping_threshold", "delivery.options.*.fee",
-             "returns.free_returns", "returns.no_reason_returns", "warranty.*", "crm.membership.member_discount")
+AB_LEVERS = (
+    "page.*",
+    "funnel.*",
+    "pricing.*",
+    "pricing.bundle.*",
+    "catalogue.skus.*.price",
+    "catalogue.skus.*.was_price",
+    "delivery.free_shipping_threshold",
+    "delivery.options.*.fee",
+    "returns.free_returns",
+    "returns.no_reason_returns",
+    "warranty.*",
+    "crm.membership.member_discount",
+)
 
 
 class ABTest(Section):
@@ -289,7 +379,7 @@ class ABTest(Section):
     name_b: str = F("B", "-", "label of the variant arm", min_length=1, max_length=40)
 
     @model_validator(mode="after")
-    def _names_differ(self) -> "ABTest":
+    def _names_differ(self) -> ABTest:
         if self.name_a == self.name_b:
             raise ValueError(f"name_a and name_b must differ, both are {self.name_a!r}")
         return self

@@ -6,7 +6,8 @@ from it, so the documentation cannot drift from the code.
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -17,8 +18,12 @@ def _bounds(field) -> str:
     lo = hi = None
     lo_open = hi_open = False
     for m in field.metadata:
-        for attr, is_lo, is_open in (("ge", True, False), ("gt", True, True), ("le", False, False),
-                                     ("lt", False, True)):
+        for attr, is_lo, is_open in (
+            ("ge", True, False),
+            ("gt", True, True),
+            ("le", False, False),
+            ("lt", False, True),
+        ):
             v = getattr(m, attr, None)
             if v is not None:
                 if is_lo:
@@ -39,8 +44,12 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     args = getattr(annotation, "__args__", ())
-    if getattr(annotation, "__origin__", None) is dict and args and isinstance(args[1], type) \
-            and issubclass(args[1], BaseModel):
+    if (
+        getattr(annotation, "__origin__", None) is dict
+        and args
+        and isinstance(args[1], type)
+        and issubclass(args[1], BaseModel)
+    ):
         return args[1]
     return None
 
@@ -71,6 +80,7 @@ def markdown() -> str:
     """The schema as a Markdown table."""
     out = ["| field | unit | range | default | meaning | source |", "|---|---|---|---|---|---|"]
     for r in rows():
-        out.append(f"| `{r['path']}` | {r['unit']} | {r['range']} | {r['default']} | {r['description']} | "
-                   f"{r['source']} |")
+        out.append(
+            f"| `{r['path']}` | {r['unit']} | {r['range']} | {r['default']} | {r['description']} | {r['source']} |"
+        )
     return "\n".join(out)

@@ -24,8 +24,8 @@ from __future__ import annotations
 import numpy as np
 import simpy
 
-from sim.engine.clock import call_later
 from sim.engine.aftersales.customers import CustomerBase
+from sim.engine.clock import call_later
 from sim.engine.sales.pricing import day_of
 from sim.scenario.definition import Scenario
 
@@ -33,16 +33,19 @@ YEAR_H = 365 * 24.0
 
 
 class Programmes:
-    def __init__(self, s: Scenario, days: int, customers: CustomerBase, rng: np.random.Generator,
-                 env: simpy.Environment) -> None:
+    def __init__(
+        self, s: Scenario, days: int, customers: CustomerBase, rng: np.random.Generator, env: simpy.Environment
+    ) -> None:
         self.days = days
         self.customers = customers
         self.rng = rng
         self.env = env
         self.membership = s.crm.membership
         channels = list(s.traffic.channels)
-        self.campaigns = [(name, c, day_of(c.start, s.time.start_date), channels.index(c.channel))
-                          for name, c in s.crm.campaigns.items()]
+        self.campaigns = [
+            (name, c, day_of(c.start, s.time.start_date), channels.index(c.channel))
+            for name, c in s.crm.campaigns.items()
+        ]
         longest = max((c.response_days for _, c, _, _ in self.campaigns), default=1)
         self.pending = np.zeros((days + longest, len(channels)), dtype=np.int64)
         #: (day, programme, events, cost, revenue)
@@ -82,8 +85,9 @@ class Programmes:
             responders = int(self.rng.binomial(reached, c.response_rate))
             if c.audience == "churned":
                 responders = self.customers.win_back(responders)
-            self.pending[day:day + c.response_days, ch] += self.rng.multinomial(
-                responders, np.full(c.response_days, 1.0 / c.response_days))
+            self.pending[day : day + c.response_days, ch] += self.rng.multinomial(
+                responders, np.full(c.response_days, 1.0 / c.response_days)
+            )
             self._record(day * 24.0, f"campaign:{name}", reached, cost=reached * c.send_cost)
         today = self.pending[day]
         if not today.any():

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.log import EventLog
-from sim.scenario.levers import Membership, ReviewPrompts, Segment
 from sim.scenario.definition import Customers, Reviews
+from sim.scenario.levers import Membership, ReviewPrompts, Segment
 
 
 @dataclass
@@ -65,8 +65,11 @@ class ReviewBoard:
         self.count = float(cfg.initial_count)
         self.stars_total = cfg.initial_rating * cfg.initial_count
         self.prompted = prompts.response_rate > 0
-        self.p_review = (1.0 - (1.0 - cfg.review_probability) * (1.0 - prompts.response_rate) if self.prompted
-                         else cfg.review_probability)
+        self.p_review = (
+            1.0 - (1.0 - cfg.review_probability) * (1.0 - prompts.response_rate)
+            if self.prompted
+            else cfg.review_probability
+        )
         #: times of the review prompts sent (one per settled order while prompts are on)
         self.prompt_times: list[float] = []
         self.order_id: list[int] = []
@@ -80,9 +83,14 @@ class ReviewBoard:
 
     def expected_rating(self, e: Experience) -> float:
         c = self.cfg
-        return (c.base_rating - c.penalty_late * e.late - c.penalty_wrong_item * e.wrong_item
-                - c.penalty_defect * e.defect - c.penalty_slow_refund * e.slow_refund
-                - c.penalty_slow_service * e.slow_service)
+        return (
+            c.base_rating
+            - c.penalty_late * e.late
+            - c.penalty_wrong_item * e.wrong_item
+            - c.penalty_defect * e.defect
+            - c.penalty_slow_refund * e.slow_refund
+            - c.penalty_slow_service * e.slow_service
+        )
 
     def maybe_review(self, now: float, order_id: int, customer_id: int, e: Experience) -> None:
         if self.prompted:
@@ -102,8 +110,14 @@ class ReviewBoard:
 class CustomerBase:
     """Customer records and the active pools (one per class) that generate repeat visits."""
 
-    def __init__(self, cfg: Customers, membership: Membership, rng: np.random.Generator,
-                 crm_rng: np.random.Generator, log: EventLog) -> None:
+    def __init__(
+        self,
+        cfg: Customers,
+        membership: Membership,
+        rng: np.random.Generator,
+        crm_rng: np.random.Generator,
+        log: EventLog,
+    ) -> None:
         self.cfg = cfg
         self.rng = rng
         self.crm_rng = crm_rng
@@ -125,7 +139,7 @@ class CustomerBase:
         self.member: list[bool] = []
         self._pools: list[list[int]] = [[] for _ in range(self.classes)]
         self._slot: dict[int, int] = {}
-        self._gone: list[int] = []   # churned customers, for win-back campaigns
+        self._gone: list[int] = []  # churned customers, for win-back campaigns
 
     @property
     def active(self) -> int:
@@ -146,8 +160,11 @@ class CustomerBase:
         self.channel.append(channel)
         self.orders.append(0)
         self.churned.append(False)
-        self.segment.append(int(self.crm_rng.choice(len(self.segment_share), p=self.segment_share))
-                            if len(self.segment_share) > 1 else 0)
+        self.segment.append(
+            int(self.crm_rng.choice(len(self.segment_share), p=self.segment_share))
+            if len(self.segment_share) > 1
+            else 0
+        )
         self.member.append(False)
         return cid
 

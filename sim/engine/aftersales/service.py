@@ -18,15 +18,16 @@ import numpy as np
 import simpy
 
 from sim.engine.log import EventLog
-from sim.scenario.definition import Service
 from sim.engine.operations.staffing import Crew
+from sim.scenario.definition import Service
 
 REASONS = ("wismo", "wrong_item", "defect", "return_request", "pre_sales")
 
 
 class ServiceDesk:
-    def __init__(self, env: simpy.Environment, service: Service, crew: Crew, rng: np.random.Generator,
-                 log: EventLog) -> None:
+    def __init__(
+        self, env: simpy.Environment, service: Service, crew: Crew, rng: np.random.Generator, log: EventLog
+    ) -> None:
         self.env = env
         self.cfg = service
         self.crew = crew
@@ -69,8 +70,11 @@ class ServiceDesk:
         self.answered.append(math.nan)
         self.resolved.append(math.nan)
         self.by_ai.append(False)
-        self.crew.serve(self.rng.exponential(self.handle_mean_h), lambda _started: self._resolve(tid),
-                        lambda: self._answer(tid, on_answer))
+        self.crew.serve(
+            self.rng.exponential(self.handle_mean_h),
+            lambda _started: self._resolve(tid),
+            lambda: self._answer(tid, on_answer),
+        )
 
     def _answer(self, tid: int, on_answer) -> None:
         """An agent takes the ticket: the first response."""

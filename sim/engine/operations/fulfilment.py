@@ -15,15 +15,15 @@ promised date shown at checkout is ``promise_days`` after the order.
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import simpy
 
 from sim.engine.clock import next_daily
-from sim.scenario.definition import Delivery, Warehouse
-from sim.engine.shocks import Shocks
 from sim.engine.operations.staffing import Crew
+from sim.engine.shocks import Shocks
+from sim.scenario.definition import Delivery, Warehouse
 
 
 def pick_minutes(cfg: Warehouse) -> float:
@@ -89,8 +89,9 @@ class Carriers:
         lead = np.where(cv > 0, self.rng.standard_gamma(shape, n) / shape, 1.0)
         return lead.tolist(), self.rng.random(n).tolist(), self.rng.standard_exponential(n).tolist()
 
-    def transit_hours(self, option: int, collected: float, extra_hours: float, lead: float, incident_u: float,
-                      incident_delay: float) -> float:
+    def transit_hours(
+        self, option: int, collected: float, extra_hours: float, lead: float, incident_u: float, incident_delay: float
+    ) -> float:
         """Collection to door: the gamma lead time (+ a market's extra hours) plus, after an incident, a delay.
 
         ``lead``, ``incident_u`` and ``incident_delay`` are the order's draws from :meth:`draw`; a carrier

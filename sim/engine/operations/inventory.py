@@ -21,13 +21,14 @@ import numpy as np
 import simpy
 
 from sim.engine.log import EventLog
-from sim.scenario.definition import Catalogue
 from sim.engine.shocks import Shocks
+from sim.scenario.definition import Catalogue
 
 
 class Inventory:
-    def __init__(self, env: simpy.Environment, catalogue: Catalogue, log: EventLog, initial_stock: np.ndarray,
-                 shocks: Shocks) -> None:
+    def __init__(
+        self, env: simpy.Environment, catalogue: Catalogue, log: EventLog, initial_stock: np.ndarray, shocks: Shocks
+    ) -> None:
         self.env = env
         self.log = log
         self.shocks = shocks if shocks.supplier else None
@@ -61,8 +62,11 @@ class Inventory:
         self._receive(k, units)
 
     def _maybe_reorder(self, k: int) -> None:
-        if (self.reorder_quantity[k] > 0 and self.on_hand[k] + self.on_order[k] <= self.reorder_point[k]
-                and self.reorder_allowed[k]):
+        if (
+            self.reorder_quantity[k] > 0
+            and self.on_hand[k] + self.on_order[k] <= self.reorder_point[k]
+            and self.reorder_allowed[k]
+        ):
             qty = int(self.reorder_quantity[k])
             # Order enough to lift the position above the reorder point even after a deep back-order.
             while self.on_hand[k] + self.on_order[k] + qty <= self.reorder_point[k]:

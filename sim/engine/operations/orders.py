@@ -54,9 +54,25 @@ class OrderBook:
     def __len__(self) -> int:
         return len(self.placed)
 
-    def new(self, placed: float, channel: int, group: int, sku: int, customer: int, units: int, revenue: float,
-            cogs: float, is_repeat: bool, option: int, promised: float, fee: float, goods: float, cell: int,
-            member: bool, warranty: bool) -> int:
+    def new(
+        self,
+        placed: float,
+        channel: int,
+        group: int,
+        sku: int,
+        customer: int,
+        units: int,
+        revenue: float,
+        cogs: float,
+        is_repeat: bool,
+        option: int,
+        promised: float,
+        fee: float,
+        goods: float,
+        cell: int,
+        member: bool,
+        warranty: bool,
+    ) -> int:
         oid = len(self.placed)
         self.placed.append(placed)
         self.channel.append(channel)
@@ -71,8 +87,7 @@ class OrderBook:
         self.returned.append(False)
         self.is_repeat.append(is_repeat)
         self.option.append(option)
-        for col in (self.picked, self.shipped, self.delivered, self.returned_at, self.refunded_at,
-                    self.cancelled_at):
+        for col in (self.picked, self.shipped, self.delivered, self.returned_at, self.refunded_at, self.cancelled_at):
             col.append(NAN)
         self.promised.append(promised)
         self.wrong_item.append(False)
@@ -89,8 +104,15 @@ class OrderBook:
         delivered = ~np.isnan(np.asarray(self.delivered, dtype=float))
         return np.where(refunded, "refunded", np.where(delivered, "delivered", "cancelled"))
 
-    def frame(self, start: dt.date, channels: list[str], skus: list[str], options: list[str],
-              variant: np.ndarray, market: np.ndarray) -> pd.DataFrame:
+    def frame(
+        self,
+        start: dt.date,
+        channels: list[str],
+        skus: list[str],
+        options: list[str],
+        variant: np.ndarray,
+        market: np.ndarray,
+    ) -> pd.DataFrame:
         """The orders table; ``variant`` and ``market`` are the labels of each order's cell and day."""
 
         placed = np.asarray(self.placed, dtype=float)
@@ -101,33 +123,35 @@ class OrderBook:
         def labels(names, idx: list[int]) -> pd.arrays.StringArray:
             return pd.array(np.asarray(names, dtype=object)[np.asarray(idx, dtype=int)] if n else [], dtype="string")
 
-        return pd.DataFrame({
-            "order_id": np.arange(n, dtype=np.int64),
-            "customer_id": np.asarray(self.customer, dtype=np.int64),
-            "placed_at": timestamps(start, self.placed),
-            "channel": labels(channels, self.channel),
-            "sku": labels(skus, self.sku),
-            "units": np.asarray(self.units, dtype=np.int64),
-            "revenue": np.asarray(self.revenue, dtype=float),
-            "cogs": np.asarray(self.cogs, dtype=float),
-            "shipping_cost": np.asarray(self.shipping_cost, dtype=float),
-            "refund": np.asarray(self.refund, dtype=float),
-            "returned": np.asarray(self.returned, dtype=bool),
-            "is_repeat": np.asarray(self.is_repeat, dtype=bool),
-            "status": pd.array(self.status(), dtype="string"),
-            "picked_at": timestamps(start, self.picked),
-            "shipped_at": timestamps(start, self.shipped),
-            "promised_at": timestamps(start, self.promised),
-            "delivered_at": timestamps(start, self.delivered),
-            "returned_at": timestamps(start, self.returned_at),
-            "refunded_at": timestamps(start, self.refunded_at),
-            "late": ~np.isnan(delivered) & (delivered > promised),
-            "wrong_item": np.asarray(self.wrong_item, dtype=bool),
-            "delivery_option": labels(options, self.option),
-            "variant": pd.array(np.asarray(variant, dtype=object), dtype="string"),
-            "unit_price": np.asarray(self.goods, dtype=float) / np.maximum(np.asarray(self.units, dtype=float), 1),
-            "delivery_fee": np.asarray(self.fee, dtype=float),
-            "market": pd.array(np.asarray(market, dtype=object), dtype="string"),
-            "member": np.asarray(self.member, dtype=bool),
-            "warranty": np.asarray(self.warranty, dtype=bool),
-        })
+        return pd.DataFrame(
+            {
+                "order_id": np.arange(n, dtype=np.int64),
+                "customer_id": np.asarray(self.customer, dtype=np.int64),
+                "placed_at": timestamps(start, self.placed),
+                "channel": labels(channels, self.channel),
+                "sku": labels(skus, self.sku),
+                "units": np.asarray(self.units, dtype=np.int64),
+                "revenue": np.asarray(self.revenue, dtype=float),
+                "cogs": np.asarray(self.cogs, dtype=float),
+                "shipping_cost": np.asarray(self.shipping_cost, dtype=float),
+                "refund": np.asarray(self.refund, dtype=float),
+                "returned": np.asarray(self.returned, dtype=bool),
+                "is_repeat": np.asarray(self.is_repeat, dtype=bool),
+                "status": pd.array(self.status(), dtype="string"),
+                "picked_at": timestamps(start, self.picked),
+                "shipped_at": timestamps(start, self.shipped),
+                "promised_at": timestamps(start, self.promised),
+                "delivered_at": timestamps(start, self.delivered),
+                "returned_at": timestamps(start, self.returned_at),
+                "refunded_at": timestamps(start, self.refunded_at),
+                "late": ~np.isnan(delivered) & (delivered > promised),
+                "wrong_item": np.asarray(self.wrong_item, dtype=bool),
+                "delivery_option": labels(options, self.option),
+                "variant": pd.array(np.asarray(variant, dtype=object), dtype="string"),
+                "unit_price": np.asarray(self.goods, dtype=float) / np.maximum(np.asarray(self.units, dtype=float), 1),
+                "delivery_fee": np.asarray(self.fee, dtype=float),
+                "market": pd.array(np.asarray(market, dtype=object), dtype="string"),
+                "member": np.asarray(self.member, dtype=bool),
+                "warranty": np.asarray(self.warranty, dtype=bool),
+            }
+        )

@@ -18,7 +18,7 @@ decision is priced whether or not the people were busy.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -41,8 +41,11 @@ def roster(crew: dict[str, CrewShift], start_weekday: int) -> tuple[np.ndarray, 
 
     def on_duty(t: float) -> int:
         day, hod = int(t // HOURS_PER_DAY), t % HOURS_PER_DAY
-        return sum(c.people for c in crew.values()
-                   if (start_weekday + day) % 7 in c.weekdays and c.start_hour <= hod < c.end_hour)
+        return sum(
+            c.people
+            for c in crew.values()
+            if (start_weekday + day) % 7 in c.weekdays and c.start_hour <= hod < c.end_hour
+        )
 
     return times, np.array([on_duty(t) for t in times])
 
@@ -56,12 +59,18 @@ class Crew:
     when the pick is over.
     """
 
-    def __init__(self, env: simpy.Environment, people: int, shift: Shift, crew: dict[str, CrewShift],
-                 start_weekday: int) -> None:
+    def __init__(
+        self, env: simpy.Environment, people: int, shift: Shift, crew: dict[str, CrewShift], start_weekday: int
+    ) -> None:
         self.env = env
         self.start_weekday = start_weekday
-        self.shifts = list(crew.values()) if crew else [CrewShift(people=people, start_hour=shift.start_hour,
-                                                                 end_hour=shift.end_hour, weekdays=shift.weekdays)]
+        self.shifts = (
+            list(crew.values())
+            if crew
+            else [
+                CrewShift(people=people, start_hour=shift.start_hour, end_hour=shift.end_hour, weekdays=shift.weekdays)
+            ]
+        )
         #: nobody ever works (a desk answered by the AI assistant alone)
         self.empty = sum(c.people for c in self.shifts) == 0
         if crew:
@@ -78,8 +87,7 @@ class Crew:
         #: one event per shift opening that jobs are waiting for, by opening time
         self._openings: dict[float, simpy.Timeout] = {}
 
-    def serve(self, hours: float, on_done: Callable[[float], None],
-              on_start: Callable[[], None] | None = None) -> None:
+    def serve(self, hours: float, on_done: Callable[[float], None], on_start: Callable[[], None] | None = None) -> None:
         """Queue a job of ``hours``: ``on_start()`` when a person on duty takes it, ``on_done(started)`` when
         it is done (``started`` is the time it was taken).
 
@@ -87,6 +95,7 @@ class Crew:
         process: a crew serves tens of thousands of jobs a year, and each
         process would cost more than the job's bookkeeping.
         """
+
         def start(request) -> None:
             started = self.env.now
             if on_start is not None:
@@ -146,4 +155,3 @@ class Crew:
         """Person-hours on the roster on model day ``day``."""
         weekday = (self.start_weekday + day) % 7
         return float(sum(c.people * (c.end_hour - c.start_hour) for c in self.shifts if weekday in c.weekdays))
-

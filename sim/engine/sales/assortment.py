@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.engine.operations.inventory import Inventory
 from sim.engine.log import EventLog
+from sim.engine.operations.inventory import Inventory
 from sim.scenario.definition import Scenario
 
 

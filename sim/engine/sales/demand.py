@@ -31,8 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine.sales.offer import Offer
-from sim.scenario.definition import Funnel, Page, Reviews, Scenario
 from sim.engine.sales.variants import Cells
+from sim.scenario.definition import Funnel, Page, Reviews, Scenario
 
 #: Visitor groups, in array order.
 GROUPS = ("prospect", "returning", "customer")
@@ -63,6 +63,7 @@ def bounce_probability(page: Page, f: Funnel) -> float:
     Navigation and filters that help visitors find a product lower it:
     ``x (1 - navigation_effect * (2 q - 1))`` (Baymard's filtering tests).
     """
+
     def rel(t: float) -> float:
         xs = (1.0, 3.0, 5.0)
         ys = (1.0, 1.0 + f.bounce_rise_1s_to_3s, 1.0 + f.bounce_rise_1s_to_5s)
@@ -100,13 +101,13 @@ def quality_multiplier(page: Page, f: Funnel) -> float:
 class DayCounts:
     """Funnel counts of one day, arrays indexed [hour, channel, group(, cell, sku)]."""
 
-    sessions: np.ndarray            # [24, C, G]
-    cells: np.ndarray               # [24, C, G, X] sessions per cell
-    views: np.ndarray               # [24, C, G, X, K]
+    sessions: np.ndarray  # [24, C, G]
+    cells: np.ndarray  # [24, C, G, X] sessions per cell
+    views: np.ndarray  # [24, C, G, X, K]
     views_out_of_stock: np.ndarray  # [24, C]
-    carts: np.ndarray               # [24, C, G, X, K]
-    checkouts: np.ndarray           # [24, C, G, X, K]
-    orders: np.ndarray              # [24, C, G, X, K]
+    carts: np.ndarray  # [24, C, G, X, K]
+    checkouts: np.ndarray  # [24, C, G, X, K]
+    orders: np.ndarray  # [24, C, G, X, K]
 
 
 class Demand:
@@ -141,13 +142,22 @@ class Demand:
             f, offer = arm.funnel, offers[cells.arm_of[x]]
             group_mult = np.array([1.0, f.returning_visitor_multiplier, f.customer_multiplier])
             view_p.append(1.0 - bounce_probability(arm.page, f))
-            cart.append(f.view_to_cart * speed_multiplier(arm.page.load_time_s, f) * quality_multiplier(arm.page, f)
-                        * intent[:, None, None] * group_mult[None, :, None]
-                        * spread(arm.page.media_quality, f.media_effect) * offer.cart_multiplier
-                        * (1.0 if market.local_language else f.foreign_language_multiplier))
+            cart.append(
+                f.view_to_cart
+                * speed_multiplier(arm.page.load_time_s, f)
+                * quality_multiplier(arm.page, f)
+                * intent[:, None, None]
+                * group_mult[None, :, None]
+                * spread(arm.page.media_quality, f.media_effect)
+                * offer.cart_multiplier
+                * (1.0 if market.local_language else f.foreign_language_multiplier)
+            )
             checkout.append(f.cart_to_checkout * (1.0 if market.local_delivery else f.unlocalised_delivery_multiplier))
-            order.append(f.checkout_to_order * (1.0 if market.local_payment else f.missing_payment_multiplier)
-                         * offer.checkout_multiplier)
+            order.append(
+                f.checkout_to_order
+                * (1.0 if market.local_payment else f.missing_payment_multiplier)
+                * offer.checkout_multiplier
+            )
         self.view_p = np.array(view_p)
         #: add-to-cart probability before the daily price, review, stock and membership effects, [C, G, X, K]
         self.base_cart = np.stack(cart, axis=2)
@@ -170,9 +180,19 @@ class Demand:
         h = np.arange(hours)
         return self.hourly[h % 24] * self.weekly[(self.start_weekday + h // 24) % 7]
 
-    def draw(self, day: int, season: np.ndarray, streams, free: np.ndarray, paid: np.ndarray, review_mult: float,
-             customer_weight: float, customer_mult: np.ndarray | None, campaign: np.ndarray | None,
-             in_stock: np.ndarray) -> DayCounts:
+    def draw(
+        self,
+        day: int,
+        season: np.ndarray,
+        streams,
+        free: np.ndarray,
+        paid: np.ndarray,
+        review_mult: float,
+        customer_weight: float,
+        customer_mult: np.ndarray | None,
+        campaign: np.ndarray | None,
+        in_stock: np.ndarray,
+    ) -> DayCounts:
         """Sessions and funnel counts for the 24 hours of day ``day``, whose traffic weights are ``season``.
 
         ``free`` and ``paid`` are each channel's expected sessions per hour
@@ -193,15 +213,19 @@ class Demand:
         visitors = traffic.poisson(np.outer(season, free + paid))
         returning = traffic.binomial(visitors, self.returning_share)
         if customer_weight and self.visit_rate_per_hour:
-            customers = traffic.multinomial(traffic.poisson(customer_weight * self.visit_rate_per_hour * season),
-                                            self.repeat_mix)
+            customers = traffic.multinomial(
+                traffic.poisson(customer_weight * self.visit_rate_per_hour * season), self.repeat_mix
+            )
         else:
             customers = np.zeros_like(visitors)
         if campaign is not None:
             customers = customers + campaign
         sessions = np.stack([visitors - returning, returning, customers], axis=2)
-        cells = (streams.cells.multinomial(sessions, self.cell_share[day]) if len(self.cell_share[day]) > 1
-                 else sessions[..., None])
+        cells = (
+            streams.cells.multinomial(sessions, self.cell_share[day])
+            if len(self.cell_share[day]) > 1
+            else sessions[..., None]
+        )
 
         viewers = funnel.binomial(cells, self.view_p)
         if self.any_live:

@@ -36,21 +36,20 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.sales.demand import spread
-from sim.scenario.definition import Scenario
 from sim.engine.shocks import Shocks
+from sim.scenario.definition import Scenario
 
 
 def hill_sessions(spend: np.ndarray, cpc: np.ndarray, half: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """Expected paid sessions per day of an (adstocked) spend: linear where ``half`` is 0, Hill elsewhere."""
     with np.errstate(divide="ignore", invalid="ignore"):
         linear = np.where(cpc > 0, spend / np.where(cpc > 0, cpc, 1.0), 0.0)
-        x = spend ** slope
-        hill = np.where(cpc > 0, half / np.where(cpc > 0, cpc, 1.0), 0.0) * x / (x + half ** slope)
+        x = spend**slope
+        hill = np.where(cpc > 0, half / np.where(cpc > 0, cpc, 1.0), 0.0) * x / (x + half**slope)
     return np.where(half > 0, np.nan_to_num(hill), linear)
 
 
-def content_sessions(posts_per_week: np.ndarray, per_post: np.ndarray, ramp_days: np.ndarray,
-                     days: int) -> np.ndarray:
+def content_sessions(posts_per_week: np.ndarray, per_post: np.ndarray, ramp_days: np.ndarray, days: int) -> np.ndarray:
     """Sessions per day from content published at a steady pace from day 0, [day, channel].
 
     A post aged ``a`` days brings ``per_post * (1 - exp(-a / ramp))``; with
@@ -71,9 +70,15 @@ class Marketing:
         self.initial_reviews = max(s.reviews.initial_count, 1)
         seo = spread(s.page.seo_quality, s.funnel.seo_effect)
         self.seo = np.array([seo if c.seo_sensitive else 1.0 for c in ch])
-        self.content_per_hour = content_sessions(np.array([c.content_posts_per_week for c in ch]),
-                                                 np.array([c.sessions_per_post for c in ch]),
-                                                 np.array([c.content_ramp_days for c in ch]), days) / 24.0
+        self.content_per_hour = (
+            content_sessions(
+                np.array([c.content_posts_per_week for c in ch]),
+                np.array([c.sessions_per_post for c in ch]),
+                np.array([c.content_ramp_days for c in ch]),
+                days,
+            )
+            / 24.0
+        )
         self.has_content = bool(self.content_per_hour.any())
         self.shock = shocks.traffic
 
@@ -86,7 +91,7 @@ class Marketing:
         self.scale_day = np.array([c.scale_from_day for c in ch])
         self.ramp = np.array([c.scale_ramp_days for c in ch])
         self.max_cac = np.array([c.scale_max_cac for c in ch])
-        self.scaling = self.scale_day > 0   # becomes False for a channel whose CAC fails the test
+        self.scaling = self.scale_day > 0  # becomes False for a channel whose CAC fails the test
         self.adstock = self.budget0.astype(float)
         self.spend_so_far = np.zeros(len(ch))
 
@@ -105,15 +110,16 @@ class Marketing:
             x[c] = self.budget0[c] + (self.scaled[c] - self.budget0[c]) * step
         return x
 
-    def today(self, day: int, review_mult: float, review_count: float,
-              new_customers: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def today(
+        self, day: int, review_mult: float, review_count: float, new_customers: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(free sessions per hour, paid sessions per hour, cost per paid session) of each channel today.
 
         ``new_customers`` counts the customers each channel has acquired so
         far (for the CAC test of a budget schedule).
         """
         x = self._budget(day, new_customers)
-        self.adstock = x + self.carry * (self.adstock - x)   # = (1 - c) x + c A, exact when A == x
+        self.adstock = x + self.carry * (self.adstock - x)  # = (1 - c) x + c A, exact when A == x
         paid_day = hill_sessions(self.adstock, self.cpc, self.half, self.slope)
         unit = self.cpc.copy()
         if self.half.any():

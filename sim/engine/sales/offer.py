@@ -82,8 +82,9 @@ def build_offer(s: Scenario, days: int) -> Offer:
     opts = list(d.options.values())
     if d.free_shipping_threshold > 0:
         reach = np.array([threshold_share(p, u, d.free_shipping_threshold) for p, u in zip(price, extra)])
-        fees = np.array([sum(o.share * o.fee * ((1.0 - q) if o.free_above_threshold else 1.0) for o in opts)
-                         for q in reach])
+        fees = np.array(
+            [sum(o.share * o.fee * ((1.0 - q) if o.free_above_threshold else 1.0) for o in opts) for q in reach]
+        )
     else:
         fees = np.full(len(skus), expected_fee(d.options))
     checkout = ((price + fees) / (price + d.reference_fee)) ** (elasticity * d.fee_salience)
@@ -97,12 +98,21 @@ def build_offer(s: Scenario, days: int) -> Offer:
     if w.offered:
         cart *= w.conversion_multiplier
     return Offer(
-        prices=price_path(s, days), extra_units=extra, bundle_min=b.min_units, bundle_discount=b.discount,
-        fee=np.array([o.fee for o in opts]), free_above=np.array([o.free_above_threshold for o in opts]),
-        threshold=d.free_shipping_threshold, top_up=d.top_up_probability,
+        prices=price_path(s, days),
+        extra_units=extra,
+        bundle_min=b.min_units,
+        bundle_discount=b.discount,
+        fee=np.array([o.fee for o in opts]),
+        free_above=np.array([o.free_above_threshold for o in opts]),
+        threshold=d.free_shipping_threshold,
+        top_up=d.top_up_probability,
         return_multiplier=r.no_reason_return_multiplier if r.no_reason_returns else 1.0,
-        cart_multiplier=cart, checkout_multiplier=checkout,
-        warranty=w.offered, warranty_price_share=w.price_share, warranty_attach=w.attach_rate,
-        warranty_claim=w.claim_probability, warranty_churn=w.churn_multiplier,
+        cart_multiplier=cart,
+        checkout_multiplier=checkout,
+        warranty=w.offered,
+        warranty_price_share=w.price_share,
+        warranty_attach=w.attach_rate,
+        warranty_claim=w.claim_probability,
+        warranty_churn=w.churn_multiplier,
         member_discount=s.crm.membership.member_discount if s.crm.membership.offered else 0.0,
     )

@@ -89,4 +89,4 @@ def price_path(s: Scenario, days: int) -> PricePath:
     ratio = shown / perceived
     elasticity = np.array([k.elasticity for k in skus])
     exponent = elasticity * np.where(ratio > 1.0, s.pricing.loss_aversion, 1.0)
-    return PricePath(shown, depth, reference, perceived, ratio ** exponent)
+    return PricePath(shown, depth, reference, perceived, ratio**exponent)

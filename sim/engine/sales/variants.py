@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.scenario.levers import Market
 from sim.engine.sales.pricing import window
 from sim.scenario.definition import Scenario
+from sim.scenario.levers import Market
 
 
 @dataclass

@@ -7,8 +7,15 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
-from playbook.analysis.abtest import (conversion_readout, guardrail_check, peeking_false_positive_rate, power,
-                             revenue_per_visitor_readout, sample_size_per_arm, visitor_revenue)
+from playbook.analysis.abtest import (
+    conversion_readout,
+    guardrail_check,
+    peeking_false_positive_rate,
+    power,
+    revenue_per_visitor_readout,
+    sample_size_per_arm,
+    visitor_revenue,
+)
 
 
 def test_published_sample_size_3_vs_3_45_percent():
@@ -85,12 +92,15 @@ def test_peeking_inflation_matches_armitage_mcpherson_rowe(looks, published):
     assert peeking_false_positive_rate(looks, n_sims=100_000, seed=2) == pytest.approx(published, abs=0.006)
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: sample_size_per_arm(0.03, 0.03), "differ"),
-    (lambda: sample_size_per_arm(0.0, 0.03), "p_control"),
-    (lambda: conversion_readout(11, 10, 3, 10), "conversions_control"),
-    (lambda: revenue_per_visitor_readout([1.0, -2.0], [1.0, 2.0]), "revenue_control"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: sample_size_per_arm(0.03, 0.03), "differ"),
+        (lambda: sample_size_per_arm(0.0, 0.03), "p_control"),
+        (lambda: conversion_readout(11, 10, 3, 10), "conversions_control"),
+        (lambda: revenue_per_visitor_readout([1.0, -2.0], [1.0, 2.0]), "revenue_control"),
+    ],
+)
 def test_bad_input_names_the_argument(call, match):
     with pytest.raises(ValueError, match=match):
         call()

@@ -23,14 +23,29 @@ def tables():
         n = rng.binomial(n_sessions, 0.015 if day == DROP else 0.03)
         placed = day + pd.to_timedelta(rng.uniform(0, 86_400, n), unit="s")
         price = 1.5 if day == PRICE else 1.0
-        orders.append(pd.DataFrame({
-            "placed_at": placed, "revenue": price * rng.normal(40, 10, n).clip(5), "refund": 0.0,
-            "returned": rng.random(n) < (0.3 if day == SPIKE else 0.1),
-            "delivered_at": placed + pd.Timedelta(days=2)}))
+        orders.append(
+            pd.DataFrame(
+                {
+                    "placed_at": placed,
+                    "revenue": price * rng.normal(40, 10, n).clip(5),
+                    "refund": 0.0,
+                    "returned": rng.random(n) < (0.3 if day == SPIKE else 0.1),
+                    "delivered_at": placed + pd.Timedelta(days=2),
+                }
+            )
+        )
         opened = day + pd.to_timedelta(rng.uniform(0, 86_400, 20), unit="s")
         wait = rng.exponential(48 if day == BREACH else 4, 20)
-        tickets.append(pd.DataFrame({"opened_at": opened, "first_response_at": opened + pd.to_timedelta(wait, unit="h"),
-                                     "resolved_at": opened + pd.to_timedelta(wait + 1, unit="h"), "handled_by": "agent"}))
+        tickets.append(
+            pd.DataFrame(
+                {
+                    "opened_at": opened,
+                    "first_response_at": opened + pd.to_timedelta(wait, unit="h"),
+                    "resolved_at": opened + pd.to_timedelta(wait + 1, unit="h"),
+                    "handled_by": "agent",
+                }
+            )
+        )
     orders = pd.concat(orders, ignore_index=True)
     orders.insert(0, "order_id", np.arange(len(orders)))
     orders.insert(1, "customer_id", rng.integers(0, 1500, len(orders)))
@@ -44,8 +59,10 @@ def test_summary_is_sim_kpis_per_period(tables):
     weekly = kpi_summary(tables, "W")
     assert weekly.index[0] == pd.Timestamp("2024-02-26")  # weeks start on Monday
     march = kpi_summary(tables, "M").loc["2024-03-01"]
-    in_march = {name: frame[frame[col].dt.month == 3] for (name, frame), col in
-                zip(tables.items(), ("placed_at", "date", "opened_at"))}
+    in_march = {
+        name: frame[frame[col].dt.month == 3]
+        for (name, frame), col in zip(tables.items(), ("placed_at", "date", "opened_at"))
+    }
     expected = kpis.compute(in_march)
     assert march["conversion_rate"] == pytest.approx(expected["conversion_rate"])
     assert march["sla_attainment"] == pytest.approx(expected["sla_attainment"])
@@ -114,4 +131,8 @@ def test_reviews_of_a_simulated_store_match_its_own_kpis():
     assert weekly["revenue"].sum() == pytest.approx(total["revenue"])
     alerts = early_warnings(tables, "D", sla_hours=scenario.service.sla_hours)
     assert alerts.attrs["skipped"] == [] and set(alerts["kpi"]) <= {
-        "return_rate", "conversion_rate", "sla_attainment", "average_order_value"}
+        "return_rate",
+        "conversion_rate",
+        "sla_attainment",
+        "average_order_value",
+    }

@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 
 import sim
-from playbook.analysis.calibrate import CDNOW_EXAMPLE, calibrate, late_share, rate_classes_of, value_bands, write_scenario
+from playbook.analysis.calibrate import (
+    CDNOW_EXAMPLE,
+    calibrate,
+    late_share,
+    rate_classes_of,
+    value_bands,
+    write_scenario,
+)
 from playbook.analysis.clv import BGNBD
 from playbook.data.datasets import cdnow_master, cdnow_sample
 from playbook.data.loaders import load_orders_csv
@@ -30,15 +37,20 @@ def measured(orders: pd.DataFrame, days: int) -> dict[str, float]:
 
 def misses(got: dict[str, float], want: dict[str, float]) -> dict[str, bool]:
     """Which KPIs fall outside the tolerances."""
-    return {"order_rate": abs(got["order_rate"] / want["order_rate"] - 1) > ORDER_RATE_TOL,
-            "aov": abs(got["aov"] / want["aov"] - 1) > AOV_TOL,
-            "repeat": abs(got["repeat"] - want["repeat"]) > REPEAT_TOL}
+    return {
+        "order_rate": abs(got["order_rate"] / want["order_rate"] - 1) > ORDER_RATE_TOL,
+        "aov": abs(got["aov"] / want["aov"] - 1) > AOV_TOL,
+        "repeat": abs(got["repeat"] - want["repeat"]) > REPEAT_TOL,
+    }
 
 
 def replicated(scenario: sim.Scenario, n: int) -> dict[str, float]:
     runs = sim.replicate(scenario, n=n, seed=2024, workers=1)
-    return {"order_rate": runs["orders"].mean() / scenario.time.days, "aov": runs["average_order_value"].mean(),
-            "repeat": runs["repeat_purchase_rate"].mean()}
+    return {
+        "order_rate": runs["orders"].mean() / scenario.time.days,
+        "aov": runs["average_order_value"].mean(),
+        "repeat": runs["repeat_purchase_rate"].mean(),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +113,9 @@ def test_cdnow_master_example_file():
     example = sim.load_scenario(CDNOW_EXAMPLE)
     for path, value in cal.parameters[["parameter", "value"]].itertuples(index=False):
         if "*" not in path and "," not in path:
-            assert example.get(path) == value, f"{path}: stale example, run playbook.analysis.calibrate.write_cdnow_example()"
+            assert example.get(path) == value, (
+                f"{path}: stale example, run playbook.analysis.calibrate.write_cdnow_example()"
+            )
     header = CDNOW_EXAMPLE.read_text().split("\nmeta:")[0]
     assert "CDNOW_master.txt" in header and "regenerate:" in header and "traffic.hourly_profile" in header
     want = measured(cdnow_master(), 546)
@@ -151,10 +165,12 @@ def test_sessions_follow_the_base_funnel(sample_calibration):
     """Halving the base funnel's add-to-cart doubles the derived sessions and customer visits."""
     slower = calibrate(cdnow_sample(), sim.Scenario().with_overrides({"funnel.view_to_cart": 0.0425}))
     for name, ch in sample_calibration.scenario.traffic.channels.items():
-        assert slower.scenario.traffic.channels[name].sessions_per_day == pytest.approx(2 * ch.sessions_per_day,
-                                                                                        rel=1e-3)
+        assert slower.scenario.traffic.channels[name].sessions_per_day == pytest.approx(
+            2 * ch.sessions_per_day, rel=1e-3
+        )
     assert slower.scenario.customers.visit_rate_per_day == pytest.approx(
-        2 * sample_calibration.scenario.customers.visit_rate_per_day, rel=1e-3)
+        2 * sample_calibration.scenario.customers.visit_rate_per_day, rel=1e-3
+    )
 
 
 def test_late_share_against_the_simulated_store(baseline, baseline_run):
@@ -181,9 +197,15 @@ def small():
     """A tiny but valid history: 30 customers, each ordering on day d and again on day d + 10 for a third."""
     rows = [(c, pd.Timestamp("2024-03-01") + pd.Timedelta(days=c)) for c in range(30)]
     rows += [(c, t + pd.Timedelta(days=10)) for c, t in rows[::3]]
-    return pd.DataFrame({"order_id": range(len(rows)), "customer_id": [c for c, _ in rows],
-                         "placed_at": [t for _, t in rows], "revenue": 20.0 + np.arange(len(rows)),
-                         "refund": 0.0})
+    return pd.DataFrame(
+        {
+            "order_id": range(len(rows)),
+            "customer_id": [c for c, _ in rows],
+            "placed_at": [t for _, t in rows],
+            "revenue": 20.0 + np.arange(len(rows)),
+            "refund": 0.0,
+        }
+    )
 
 
 def test_horizon_longer_than_the_data(small):
@@ -192,17 +214,23 @@ def test_horizon_longer_than_the_data(small):
     assert cal.checks.loc["order_rate_per_day", "observed"] == pytest.approx(len(small) / 60)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda o: o.drop(columns="revenue"), r"lacks column\(s\) \['revenue'\]"),
-    (lambda o: o.assign(revenue=-o["revenue"]), r"orders.revenue must be in \[0, inf\]"),
-    (lambda o: o.assign(placed_at=o["placed_at"].astype(str)), "placed_at must be timezone-naive datetimes"),
-    (lambda o: o.assign(customer_id=o["customer_id"].astype(float).where(o.index > 0)), "customer_id has missing"),
-    (lambda o: o.assign(returned=pd.array([None] + [False] * (len(o) - 1), dtype="boolean")), "returned has missing"),
-    (lambda o: o.assign(cogs=-1.0), r"orders.cogs must be in \[0, inf\]"),
-    (lambda o: o.head(10), "too little history to calibrate: 10 orders"),
-    (lambda o: o.assign(customer_id=range(len(o))), "too little history to estimate repeat purchases: 0"),
-    (lambda o: o.assign(revenue=0.0), "revenue is 0 on every order"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda o: o.drop(columns="revenue"), r"lacks column\(s\) \['revenue'\]"),
+        (lambda o: o.assign(revenue=-o["revenue"]), r"orders.revenue must be in \[0, inf\]"),
+        (lambda o: o.assign(placed_at=o["placed_at"].astype(str)), "placed_at must be timezone-naive datetimes"),
+        (lambda o: o.assign(customer_id=o["customer_id"].astype(float).where(o.index > 0)), "customer_id has missing"),
+        (
+            lambda o: o.assign(returned=pd.array([None] + [False] * (len(o) - 1), dtype="boolean")),
+            "returned has missing",
+        ),
+        (lambda o: o.assign(cogs=-1.0), r"orders.cogs must be in \[0, inf\]"),
+        (lambda o: o.head(10), "too little history to calibrate: 10 orders"),
+        (lambda o: o.assign(customer_id=range(len(o))), "too little history to estimate repeat purchases: 0"),
+        (lambda o: o.assign(revenue=0.0), "revenue is 0 on every order"),
+    ],
+)
 def test_bad_orders(small, change, message):
     with pytest.raises(ValueError, match=message):
         calibrate(change(small))

@@ -29,8 +29,10 @@ def test_utilisation_is_work_over_shift_hours(baseline_run):
 
 def test_checklist_marks_targets(tmp_path):
     path = tmp_path / "sop.yaml"
-    path.write_text("stages:\n  - {stage: a, owner: x, kpi: conversion_rate, target: {min: 0.02}}\n"
-                    "  - {stage: b, owner: y, kpi: return_rate, target: {max: 0.2, min: 0.01}}\n")
+    path.write_text(
+        "stages:\n  - {stage: a, owner: x, kpi: conversion_rate, target: {min: 0.02}}\n"
+        "  - {stage: b, owner: y, kpi: return_rate, target: {max: 0.2, min: 0.01}}\n"
+    )
     table = capacity.checklist(path, {"conversion_rate": 0.018, "return_rate": 0.15})
     assert table["status"].tolist() == ["misses", "meets"]
     assert table.loc[0, "target"] == ">= 2.00%" and table.loc[1, "target"] == ">= 1.00% and <= 20.0%"

@@ -14,8 +14,13 @@ def summary():
 
 
 def test_summary_reproduces_fader_hardie_cdnow_summary(summary):
-    ids = pd.read_csv(cdnow_file("CDNOW_sample.txt"), sep=r"\s+", header=None, usecols=[0, 1],
-                      names=["customer_id", "ID"]).drop_duplicates().set_index("ID")["customer_id"]
+    ids = (
+        pd.read_csv(
+            cdnow_file("CDNOW_sample.txt"), sep=r"\s+", header=None, usecols=[0, 1], names=["customer_id", "ID"]
+        )
+        .drop_duplicates()
+        .set_index("ID")["customer_id"]
+    )
     published = cdnow_sample_summary().set_index("ID")
     mine = summary.loc[ids.loc[published.index]].set_index(published.index)
     assert len(summary) == 2357
@@ -74,8 +79,9 @@ def _simulate(model, n, T, t, rng):
     return x, t_x, hold, death > T
 
 
-@pytest.mark.parametrize("model", [BGNBD(0.243, 4.414, 0.793, 2.426, np.nan),
-                                   ParetoNBD(0.553, 10.578, 0.606, 11.669, np.nan)])
+@pytest.mark.parametrize(
+    "model", [BGNBD(0.243, 4.414, 0.793, 2.426, np.nan), ParetoNBD(0.553, 10.578, 0.606, 11.669, np.nan)]
+)
 def test_conditional_expectations_match_simulated_customers(model):
     rng = np.random.default_rng(20240517)
     T, t, n = 39.0, 39.0, 20_000
@@ -124,22 +130,33 @@ def test_clv_sums_discounted_expected_purchases(summary):
 
 
 def test_summary_aggregates_same_day_and_stops_at_calibration_end():
-    orders = pd.DataFrame({
-        "customer_id": [1, 1, 1, 1, 2, 3],
-        "placed_at": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 17:00", "2024-01-15 00:00", "2024-03-01 00:00",
-                                     "2024-01-08 00:00", "2024-02-20 00:00"]),
-        "revenue": [10.0, 5.0, 30.0, 99.0, 20.0, 7.0],
-        "refund": [0.0, 0.0, 10.0, 0.0, 0.0, 0.0],
-    })
+    orders = pd.DataFrame(
+        {
+            "customer_id": [1, 1, 1, 1, 2, 3],
+            "placed_at": pd.to_datetime(
+                [
+                    "2024-01-01 09:00",
+                    "2024-01-01 17:00",
+                    "2024-01-15 00:00",
+                    "2024-03-01 00:00",
+                    "2024-01-08 00:00",
+                    "2024-02-20 00:00",
+                ]
+            ),
+            "revenue": [10.0, 5.0, 30.0, 99.0, 20.0, 7.0],
+            "refund": [0.0, 0.0, 10.0, 0.0, 0.0, 0.0],
+        }
+    )
     s = customer_summary(orders, "2024-01-29")
     assert list(s.index) == [1, 2]
     assert s.loc[1, "frequency"] == 1 and s.loc[1, "recency"] == 2 and s.loc[1, "T"] == 4
     assert s.loc[1, "monetary_value"] == 20.0 and s.loc[2, "monetary_value"] == 0.0
 
 
-@pytest.mark.parametrize("x, t_x, T, match", [([1, -1], [1, 0], [5, 5], "frequency"),
-                                              ([1, 1], [6, 1], [5, 5], "recency"),
-                                              ([1.5], [1], [5], "whole numbers")])
+@pytest.mark.parametrize(
+    "x, t_x, T, match",
+    [([1, -1], [1, 0], [5, 5], "frequency"), ([1, 1], [6, 1], [5, 5], "recency"), ([1.5], [1], [5], "whole numbers")],
+)
 def test_bad_summaries_are_refused(x, t_x, T, match):
     with pytest.raises(ValueError, match=match):
         BGNBD.fit(x, t_x, T)
@@ -151,5 +168,9 @@ def test_gamma_gamma_needs_repeat_customers_and_positive_spend():
     with pytest.raises(ValueError, match="monetary_value"):
         GammaGamma.fit([1, 2], [10.0, 0.0])
     with pytest.raises(ValueError, match="revenue"):
-        customer_summary(pd.DataFrame({"customer_id": [1], "placed_at": pd.to_datetime(["2024-01-01"]),
-                                       "revenue": [-1.0], "refund": [0.0]}), "2024-02-01")
+        customer_summary(
+            pd.DataFrame(
+                {"customer_id": [1], "placed_at": pd.to_datetime(["2024-01-01"]), "revenue": [-1.0], "refund": [0.0]}
+            ),
+            "2024-02-01",
+        )

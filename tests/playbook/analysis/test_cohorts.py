@@ -5,21 +5,40 @@ import pandas as pd
 import pytest
 
 import sim.results.kpis as kpis
-from playbook.analysis.cohorts import (RFM_SEGMENTS, cac_payback_months, cohort_sizes, historical_ltv, monthly_cac,
-                              retention_matrix, rfm)
+from playbook.analysis.cohorts import (
+    RFM_SEGMENTS,
+    cac_payback_months,
+    cohort_sizes,
+    historical_ltv,
+    monthly_cac,
+    retention_matrix,
+    rfm,
+)
 from playbook.data.datasets import cdnow_master
 
 
 @pytest.fixture
 def orders():
     # Jan cohort: 1 (Jan, Feb), 2 (Jan, Mar), 3 (Jan); Feb cohort: 4 (Feb, Mar, Mar)
-    return pd.DataFrame({
-        "customer_id": [1, 1, 2, 2, 3, 4, 4, 4],
-        "placed_at": pd.to_datetime(["2024-01-05", "2024-02-10", "2024-01-20", "2024-03-02", "2024-01-31",
-                                     "2024-02-01", "2024-03-15", "2024-03-20"]),
-        "revenue": [30.0, 20.0, 50.0, 10.0, 40.0, 60.0, 30.0, 10.0],
-        "refund": [0.0, 0.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0],
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": [1, 1, 2, 2, 3, 4, 4, 4],
+            "placed_at": pd.to_datetime(
+                [
+                    "2024-01-05",
+                    "2024-02-10",
+                    "2024-01-20",
+                    "2024-03-02",
+                    "2024-01-31",
+                    "2024-02-01",
+                    "2024-03-15",
+                    "2024-03-20",
+                ]
+            ),
+            "revenue": [30.0, 20.0, 50.0, 10.0, 40.0, 60.0, 30.0, 10.0],
+            "refund": [0.0, 0.0, 20.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+        }
+    )
 
 
 def test_retention_by_hand(orders):
@@ -44,8 +63,12 @@ def test_historical_ltv_and_payback_by_hand(orders):
 
 
 def test_monthly_cac_from_daily_spend(orders):
-    daily = pd.DataFrame({"date": pd.to_datetime(["2024-01-10", "2024-01-20", "2024-02-03", "2024-03-01"]),
-                          "spend": [60.0, 30.0, 45.0, 10.0]})
+    daily = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-10", "2024-01-20", "2024-02-03", "2024-03-01"]),
+            "spend": [60.0, 30.0, 45.0, 10.0],
+        }
+    )
     cac = monthly_cac(orders, daily)
     assert cac[pd.Period("2024-01", "M")] == 30.0 and cac[pd.Period("2024-02", "M")] == 45.0
     assert np.isnan(cac[pd.Period("2024-03", "M")])  # spend but nobody new
@@ -78,11 +101,14 @@ def test_cdnow_cohorts_agree_with_sim_kpis():
     assert (segments["frequency"] >= 2).mean() == pytest.approx(kpis.repeat_purchase_rate(orders))
 
 
-@pytest.mark.parametrize("change, match", [
-    (lambda o: o.drop(columns="refund"), "refund"),
-    (lambda o: o.assign(revenue=-o["revenue"]), r"orders.revenue must be in \[0, inf\]"),
-    (lambda o: o.iloc[:0], "empty"),
-])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda o: o.drop(columns="refund"), "refund"),
+        (lambda o: o.assign(revenue=-o["revenue"]), r"orders.revenue must be in \[0, inf\]"),
+        (lambda o: o.iloc[:0], "empty"),
+    ],
+)
 def test_bad_input(orders, change, match):
     for func in (retention_matrix, historical_ltv, rfm):
         with pytest.raises(ValueError, match=match):

@@ -10,12 +10,17 @@ from playbook.analysis.funnel import funnel
 
 @pytest.fixture
 def daily():
-    return pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-02"]),
-        "channel": pd.array(["organic", "paid", "organic", "paid"], dtype="string"),
-        "sessions": [1000, 400, 1200, 600], "views": [600, 300, 700, 420], "carts": [120, 40, 150, 60],
-        "checkouts": [60, 20, 70, 30], "orders": [30, 8, 40, 16],
-    })
+    return pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-02", "2024-01-02"]),
+            "channel": pd.array(["organic", "paid", "organic", "paid"], dtype="string"),
+            "sessions": [1000, 400, 1200, 600],
+            "views": [600, 300, 700, 420],
+            "carts": [120, 40, 150, 60],
+            "checkouts": [60, 20, 70, 30],
+            "orders": [30, 8, 40, 16],
+        }
+    )
 
 
 def test_step_conversion_drop_off_and_reach(daily):
@@ -33,7 +38,10 @@ def test_wilson_interval_formula(daily):
     row = funnel(daily, "channel").set_index(["channel", "step"]).loc[("paid", "orders")]
     n, k, z = 50, 24, stats.norm.ppf(0.975)
     p = k / n
-    centre, half = (p + z * z / (2 * n)) / (1 + z * z / n), z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    centre, half = (
+        (p + z * z / (2 * n)) / (1 + z * z / n),
+        z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n),
+    )
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((centre - half, centre + half))
 
 
@@ -52,13 +60,16 @@ def test_pooled_funnel_and_empty_step(daily):
     assert np.isnan(funnel(zero, None).set_index("step").loc["carts", "step_conversion"])
 
 
-@pytest.mark.parametrize("change, match", [
-    (lambda d: d.drop(columns="carts"), "carts"),
-    (lambda d: d.assign(orders=d["checkouts"] + 1), r"daily.orders .* exceeds daily.checkouts"),
-    (lambda d: d.assign(views=-1), r"daily.views must be in \[0, inf\]"),
-    (lambda d: d.iloc[:0], "empty"),
-    (lambda d: d.drop(columns="channel"), "channel"),
-])
+@pytest.mark.parametrize(
+    "change, match",
+    [
+        (lambda d: d.drop(columns="carts"), "carts"),
+        (lambda d: d.assign(orders=d["checkouts"] + 1), r"daily.orders .* exceeds daily.checkouts"),
+        (lambda d: d.assign(views=-1), r"daily.views must be in \[0, inf\]"),
+        (lambda d: d.iloc[:0], "empty"),
+        (lambda d: d.drop(columns="channel"), "channel"),
+    ],
+)
 def test_bad_input(daily, change, match):
     with pytest.raises(ValueError, match=match):
         funnel(change(daily), "channel")

@@ -26,7 +26,7 @@ def test_optimal_price_follows_the_lerner_rule_and_maximises_profit():
     assert optimal_price(10.0, -2.0) == pytest.approx(20.0)
     p = optimal_price(7.5, -2.62)
     assert (p - 7.5) / p == pytest.approx(1 / 2.62)
-    profit = lambda q: (q - 7.5) * q ** -2.62
+    profit = lambda q: (q - 7.5) * q**-2.62
     assert profit(p) > profit(p * 0.99) and profit(p) > profit(p * 1.01)
     for inelastic in (-1.0, -0.5, 0.3):
         with pytest.raises(ValueError, match="elasticity must be < -1"):
@@ -36,7 +36,7 @@ def test_optimal_price_follows_the_lerner_rule_and_maximises_profit():
 def test_promotion_lift_with_weekday_pattern():
     rng = np.random.default_rng(4)
     dates = pd.date_range("2024-01-01", periods=120, freq="D")
-    promo = np.isin(np.arange(120), np.r_[26:33, 61:68, 96:103])       # three promotion weeks
+    promo = np.isin(np.arange(120), np.r_[26:33, 61:68, 96:103])  # three promotion weeks
     weekend = np.where(dates.day_of_week >= 5, 1.4, 1.0)
     units = 50 * weekend * np.where(promo, 1.25, 1.0) * np.exp(rng.normal(0, 0.1, 120))
     frame = pd.DataFrame({"date": dates, "units": units, "promo": promo})
@@ -48,19 +48,28 @@ def test_promotion_lift_with_weekday_pattern():
 
 
 def test_price_quantity_from_orders():
-    orders = pd.DataFrame({"placed_at": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-09"]),
-                           "sku": ["A", "A", "B"], "units": [1, 3, 2], "revenue": [10.0, 27.0, 30.0]})
+    orders = pd.DataFrame(
+        {
+            "placed_at": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-09"]),
+            "sku": ["A", "A", "B"],
+            "units": [1, 3, 2],
+            "revenue": [10.0, 27.0, 30.0],
+        }
+    )
     weekly = price_quantity(orders, sku="A")
     assert weekly["units"].tolist() == [4] and weekly["price"].tolist() == [37.0 / 4]
     assert len(price_quantity(orders)) == 2
 
 
-@pytest.mark.parametrize("frame, match", [
-    (pd.DataFrame({"price": [10.0, 0.0], "units": [3.0, 4.0]}), r"frame.price must be in"),
-    (pd.DataFrame({"price": [10.0, 11.0], "units": [3.0, -4.0]}), r"frame.units must be in"),
-    (pd.DataFrame({"price": [10.0, 10.0], "units": [3.0, 4.0]}), "two values"),
-    (pd.DataFrame({"price": [10.0]}), "units"),
-])
+@pytest.mark.parametrize(
+    "frame, match",
+    [
+        (pd.DataFrame({"price": [10.0, 0.0], "units": [3.0, 4.0]}), r"frame.price must be in"),
+        (pd.DataFrame({"price": [10.0, 11.0], "units": [3.0, -4.0]}), r"frame.units must be in"),
+        (pd.DataFrame({"price": [10.0, 10.0], "units": [3.0, 4.0]}), "two values"),
+        (pd.DataFrame({"price": [10.0]}), "units"),
+    ],
+)
 def test_bad_input(frame, match):
     with pytest.raises(ValueError, match=match):
         price_elasticity(frame)

@@ -12,8 +12,9 @@ SAMPLE = Path(__file__).resolve().parents[3] / "data" / "samples" / "candidate_s
 
 @pytest.fixture
 def small():
-    return pd.DataFrame({"sku": ["A", "B", "C"], "demand": [100.0, 300.0, 200.0], "margin": [0.6, 0.2, 0.4],
-                         "lead": [10.0, 30.0, 20.0]})
+    return pd.DataFrame(
+        {"sku": ["A", "B", "C"], "demand": [100.0, 300.0, 200.0], "margin": [0.6, 0.2, 0.4], "lead": [10.0, 30.0, 20.0]}
+    )
 
 
 def test_scores_by_hand(small):
@@ -42,8 +43,9 @@ def test_sample_candidates_and_sensitivity():
 
 
 def test_dominant_candidate_never_moves_and_close_pair_swaps():
-    frame = pd.DataFrame({"sku": ["top", "x", "y", "low"], "demand": [10.0, 6.0, 5.0, 1.0],
-                          "margin": [0.9, 0.50, 0.60, 0.1]})
+    frame = pd.DataFrame(
+        {"sku": ["top", "x", "y", "low"], "demand": [10.0, 6.0, 5.0, 1.0], "margin": [0.9, 0.50, 0.60, 0.1]}
+    )
     sens = rank_sensitivity(frame, {"demand": 1.0, "margin": 1.0}, change=0.2).set_index("sku")
     assert not sens.loc["top", "changes_rank"] and not sens.loc["low", "changes_rank"]
     assert sens.loc["x", "changes_rank"] and sens.loc["y", "changes_rank"]
@@ -51,13 +53,16 @@ def test_dominant_candidate_never_moves_and_close_pair_swaps():
     assert sens.loc["x", "moved_by"] == "demand +20%, margin -20%" and sens.loc["x", "best_rank"] == 2
 
 
-@pytest.mark.parametrize("weights, kwargs, match", [
-    ({"demand": -1.0}, {}, r"weights\['demand'\] must be in \[0, inf\]"),
-    ({"demand": 0.0}, {}, "not all be 0"),
-    ({"volume": 1.0}, {}, "volume"),
-    ({"demand": 1.0}, {"lower_is_better": ["lead"]}, "lead"),
-    ({}, {}, "at least one criterion"),
-])
+@pytest.mark.parametrize(
+    "weights, kwargs, match",
+    [
+        ({"demand": -1.0}, {}, r"weights\['demand'\] must be in \[0, inf\]"),
+        ({"demand": 0.0}, {}, "not all be 0"),
+        ({"volume": 1.0}, {}, "volume"),
+        ({"demand": 1.0}, {"lower_is_better": ["lead"]}, "lead"),
+        ({}, {}, "at least one criterion"),
+    ],
+)
 def test_bad_input(small, weights, kwargs, match):
     with pytest.raises(ValueError, match=match):
         score_candidates(small, weights, **kwargs)

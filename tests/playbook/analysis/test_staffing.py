@@ -8,14 +8,20 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from playbook.analysis.staffing import (agents_for_sla, erlang_c, hourly_arrival_rates, mean_wait, sla_attainment,
-                               staffing_plan)
+from playbook.analysis.staffing import (
+    agents_for_sla,
+    erlang_c,
+    hourly_arrival_rates,
+    mean_wait,
+    sla_attainment,
+    staffing_plan,
+)
 
 
 def _closed_form(lam, mu, c):
     a = lam / mu
-    top = a ** c / math.factorial(c) * c / (c - a)
-    return top / (sum(a ** k / math.factorial(k) for k in range(c)) + top)
+    top = a**c / math.factorial(c) * c / (c - a)
+    return top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
 
 
 @pytest.mark.parametrize("lam, mu, c", [(2.0, 1.0, 3), (10.0, 2.0, 6), (0.5, 1.0, 1), (47.0, 0.5, 100)])
@@ -25,8 +31,8 @@ def test_erlang_c_matches_the_closed_form(lam, mu, c):
 
 def test_textbook_values():
     assert erlang_c(2, 1, 3) == pytest.approx(4 / 9)
-    assert erlang_c(0.5, 1, 1) == pytest.approx(0.5)          # M/M/1: P(wait) = rho
-    assert mean_wait(0.5, 1, 1) == pytest.approx(1.0)         # M/M/1: Wq = rho / (mu - lambda)
+    assert erlang_c(0.5, 1, 1) == pytest.approx(0.5)  # M/M/1: P(wait) = rho
+    assert mean_wait(0.5, 1, 1) == pytest.approx(1.0)  # M/M/1: Wq = rho / (mu - lambda)
     assert sla_attainment(2, 1, 3, 0) == pytest.approx(1 - 4 / 9)
     assert erlang_c(3, 1, 3) == 1.0 and mean_wait(3, 1, 3) == math.inf and sla_attainment(3, 1, 2, 1) == 0.0
     # large c: Erlang B = Poisson pmf(c; a) / cdf(c; a), no overflow in the recursion
@@ -44,7 +50,7 @@ def _simulate_waits(lam, mu, c, n, seed):
         start = max(t, heapq.heappop(free))
         waits[i] = start - t
         heapq.heappush(free, start + s)
-    return waits[n // 10:]
+    return waits[n // 10 :]
 
 
 def test_formulas_match_a_simulated_service_desk():
@@ -63,8 +69,9 @@ def test_smallest_staffing_meeting_the_sla():
 
 
 def test_plan_from_ticket_arrivals():
-    tickets = pd.DataFrame({"opened_at": pd.to_datetime(["2024-01-01 09:10", "2024-01-01 09:50", "2024-01-02 09:30",
-                                                         "2024-01-02 14:00"])})
+    tickets = pd.DataFrame(
+        {"opened_at": pd.to_datetime(["2024-01-01 09:10", "2024-01-01 09:50", "2024-01-02 09:30", "2024-01-02 14:00"])}
+    )
     rates = hourly_arrival_rates(tickets)
     assert rates[9] == 1.5 and rates[14] == 0.5 and rates.sum() == 2.0 and len(rates) == 24
     plan = staffing_plan(rates, service_rate=2.0, target=0.25, share=0.8)
@@ -72,8 +79,10 @@ def test_plan_from_ticket_arrivals():
     assert (plan.loc[plan["agents"] > 0, "sla_attainment"] >= 0.8).all()
 
 
-@pytest.mark.parametrize("args, match", [((-1, 1, 1), "arrival_rate"), ((1, 0, 1), "service_rate"),
-                                         ((1, 1, 0), "agents"), ((1, 1, 2.5), "whole number")])
+@pytest.mark.parametrize(
+    "args, match",
+    [((-1, 1, 1), "arrival_rate"), ((1, 0, 1), "service_rate"), ((1, 1, 0), "agents"), ((1, 1, 2.5), "whole number")],
+)
 def test_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         erlang_c(*args)

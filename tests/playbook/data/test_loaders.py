@@ -6,8 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from playbook.data.loaders import DataError, check_frame, check_values, hash_customer_ids, load_cdnow, load_orders_csv, load_shopify_csv
 from playbook.data.datasets import cdnow_master
+from playbook.data.loaders import (
+    DataError,
+    check_frame,
+    check_values,
+    hash_customer_ids,
+    load_cdnow,
+    load_orders_csv,
+    load_shopify_csv,
+)
 from sim.results.tables import ORDER_COLUMNS, REQUIRED_ORDER_COLUMNS
 
 SAMPLES = Path(__file__).resolve().parents[3] / "data" / "samples"
@@ -40,7 +48,9 @@ def test_naive_stamps_are_taken_in_naive_tz(tmp_path):
     assert moved["placed_at"][0] == pd.Timestamp("2024-07-01 14:00")
 
 
-BAD = HEADER + """1,7,2024-01-01T10:00:00+01:00,10.00,0,EUR
+BAD = (
+    HEADER
+    + """1,7,2024-01-01T10:00:00+01:00,10.00,0,EUR
 ,7,2024-01-02T10:00:00+01:00,12.00,0,EUR
 3,,2024-01-03T10:00:00+01:00,12.00,0,EUR
 4,8,not a date,12.00,0,EUR
@@ -49,6 +59,7 @@ BAD = HEADER + """1,7,2024-01-01T10:00:00+01:00,10.00,0,EUR
 7,9,2024-01-07T10:00:00+01:00,11.00,0,USD
 8,9,2024-01-08T10:00:00+01:00,11.00,5.50,EUR
 """
+)
 
 
 def test_bad_rows_raise_with_row_numbers(tmp_path):
@@ -57,9 +68,13 @@ def test_bad_rows_raise_with_row_numbers(tmp_path):
     with pytest.raises(DataError) as info:
         load_orders_csv(path, tz="Europe/Berlin", currency="EUR")
     message = str(info.value)
-    for expected in ("row 3, column 'order_id': missing order_id", "row 5, column 'placed_at': unparseable date",
-                     "row 6, column 'revenue': negative revenue", "row 7, column 'order_id': duplicate order_id (first at row 2)",
-                     "row 8, column 'currency'"):
+    for expected in (
+        "row 3, column 'order_id': missing order_id",
+        "row 5, column 'placed_at': unparseable date",
+        "row 6, column 'revenue': negative revenue",
+        "row 7, column 'order_id': duplicate order_id (first at row 2)",
+        "row 8, column 'currency'",
+    ):
         assert expected in message
     assert isinstance(info.value, ValueError) and len(info.value.report) == 6
 
@@ -86,8 +101,10 @@ def test_missing_column_and_bad_errors_argument(tmp_path):
 
 def test_hashed_ids_are_stable_salted_and_carry_no_personal_data(tmp_path):
     path = tmp_path / "o.csv"
-    path.write_text(HEADER + "1,ada@example.com,2024-01-01,10,0,EUR\n2,ADA@example.com ,2024-01-02,10,0,EUR\n"
-                    "3,ben@example.com,2024-01-03,10,0,EUR\n")
+    path.write_text(
+        HEADER + "1,ada@example.com,2024-01-01,10,0,EUR\n2,ADA@example.com ,2024-01-02,10,0,EUR\n"
+        "3,ben@example.com,2024-01-03,10,0,EUR\n"
+    )
     a = load_orders_csv(path, tz="UTC", currency="EUR", hash_ids=True, salt="s3cret")
     b = load_orders_csv(path, tz="UTC", currency="EUR", hash_ids=True, salt="s3cret")
     other = load_orders_csv(path, tz="UTC", currency="EUR", hash_ids=True, salt="pepper")
@@ -119,7 +136,7 @@ def test_shopify_sample_one_row_per_order():
 
 def test_shopify_bad_line_drops_its_order_and_reports_every_line(tmp_path):
     raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv", dtype=str, keep_default_na=False)
-    multi = raw["Name"][raw["Name"].duplicated()].iloc[0]            # an order with several lines
+    multi = raw["Name"][raw["Name"].duplicated()].iloc[0]  # an order with several lines
     lines = raw.index[raw["Name"] == multi]
     raw.loc[lines[-1], "Lineitem quantity"] = "two"
     first = raw.index[raw["Name"] == "#1001"][0]
@@ -130,7 +147,7 @@ def test_shopify_bad_line_drops_its_order_and_reports_every_line(tmp_path):
     raw.to_csv(path, index=False)
     orders, report = load_shopify_csv(path, tz="America/New_York", currency="USD", errors="report")
     assert len(orders) == 12 - 3
-    kept_lines = ~(raw.index + 2).isin(report["row"])                # every other file row is in a kept order
+    kept_lines = ~(raw.index + 2).isin(report["row"])  # every other file row is in a kept order
     assert orders["units"].sum() == raw.loc[kept_lines, "Lineitem quantity"].astype(int).sum()
     reasons = dict(zip(report["row"], report["reason"]))
     assert reasons[lines[-1] + 2] == "not an integer"

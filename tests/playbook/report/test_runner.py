@@ -28,8 +28,10 @@ def batch(tmp_path_factory):
     """Run GOOD with its defaults and BAD with agents = -1 (invalid) in quick mode; keep stdout and stderr."""
     tmp = tmp_path_factory.mktemp("reports")
     config = tmp / "reports.yaml"
-    config.write_text(f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{GOOD}, {BAD}]\nparameter_sets:\n"
-                      f"  default: {{}}\n  broken:\n    all: {{seed: 5}}\n    {BAD}: {{agents: -1}}\n")
+    config.write_text(
+        f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{GOOD}, {BAD}]\nparameter_sets:\n"
+        f"  default: {{}}\n  broken:\n    all: {{seed: 5}}\n    {BAD}: {{agents: -1}}\n"
+    )
     mp = pytest.MonkeyPatch()
     mp.setenv(QUICK_ENV, "1")
     out = tmp / "run"
@@ -45,8 +47,13 @@ def test_failing_notebook_makes_the_run_fail_and_is_named_with_its_cell(batch):
     assert code == runner.EXIT_FAILED
     assert f"FAILED {BAD}" in stderr and re.search(r"cell \d+ \(In \[\d+\]", stderr)
     assert "ScenarioError" in stderr and "service.agents" in stderr
-    lines = {name: line for line in stdout.splitlines() if line.startswith("[") for name in (GOOD, BAD)
-             if f"] {name} " in line}
+    lines = {
+        name: line
+        for line in stdout.splitlines()
+        if line.startswith("[")
+        for name in (GOOD, BAD)
+        if f"] {name} " in line
+    }
     assert len(lines) == 2 and " ok " in lines[GOOD] and " failed " in lines[BAD]
     assert re.search(r"\d+\.\d s", lines[GOOD])
 
@@ -84,8 +91,10 @@ def test_each_report_records_provenance_and_hides_code_behind_a_toggle(batch):
 
 def test_unknown_parameter_stops_the_run_before_any_notebook(tmp_path, capsys):
     config = tmp_path / "reports.yaml"
-    config.write_text(f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{BAD}]\nparameter_sets:\n"
-                      f"  default: {{}}\n  typo: {{{BAD}: {{agentz: 3}}}}\n")
+    config.write_text(
+        f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{BAD}]\nparameter_sets:\n"
+        f"  default: {{}}\n  typo: {{{BAD}: {{agentz: 3}}}}\n"
+    )
     out = tmp_path / "run"
     assert runner.main(["--config", str(config), "--params", "typo", "--out", str(out)]) == runner.EXIT_BAD_INPUT
     assert "agentz" in capsys.readouterr().err

@@ -12,10 +12,18 @@ from playbook.report import units, whatif
 
 @pytest.fixture(scope="module")
 def wi(baseline):
-    return whatif.compare_strategies(baseline, {"late hours": {"service.shift": {"start_hour": 8, "end_hour": 23,
-                                                                                "weekdays": list(range(7))}},
-                                                "same": {"service.enabled": True}},
-                                     n=4, days=21, seed=3, workers=1, baseline="now")
+    return whatif.compare_strategies(
+        baseline,
+        {
+            "late hours": {"service.shift": {"start_hour": 8, "end_hour": 23, "weekdays": list(range(7))}},
+            "same": {"service.enabled": True},
+        },
+        n=4,
+        days=21,
+        seed=3,
+        workers=1,
+        baseline="now",
+    )
 
 
 def test_paired_differences_equal_sim_compare(wi, baseline):
@@ -60,13 +68,16 @@ def test_bad_strategy_names_are_refused(baseline):
         whatif.compare_strategies(baseline, {}, n=2, days=2)
 
 
-@pytest.mark.parametrize("kpi, value, text, diff", [
-    ("conversion_rate", 0.01756, "1.76%", "+1.76 pp"),
-    ("net_revenue", 30322.7, "EUR 30,323", "+EUR 30,323"),
-    ("first_response_mean_hours", 7.18, "7.18 h", "+7.18 h"),
-    ("average_rating", 4.265, "4.26 stars", "+4.26 stars"),
-    ("ltv_to_cac", 5.67, "5.67x", "+5.67x"),
-])
+@pytest.mark.parametrize(
+    "kpi, value, text, diff",
+    [
+        ("conversion_rate", 0.01756, "1.76%", "+1.76 pp"),
+        ("net_revenue", 30322.7, "EUR 30,323", "+EUR 30,323"),
+        ("first_response_mean_hours", 7.18, "7.18 h", "+7.18 h"),
+        ("average_rating", 4.265, "4.26 stars", "+4.26 stars"),
+        ("ltv_to_cac", 5.67, "5.67x", "+5.67x"),
+    ],
+)
 def test_formats_carry_units(kpi, value, text, diff):
     assert units.fmt(value, kpi) == text
     assert units.fmt_diff(value, kpi) == diff
@@ -94,8 +105,10 @@ def test_pair_between_two_strategies_is_paired_by_replication(wi):
 
 def test_interaction_is_joint_change_minus_the_parts(wi):
     mean, lo, hi = wi.interaction("first_response_mean_hours", "late hours", ["same"])
-    direct = wi.pair("first_response_mean_hours", "late hours")["diff"] - wi.pair("first_response_mean_hours",
-                                                                                   "same")["diff"]
+    direct = (
+        wi.pair("first_response_mean_hours", "late hours")["diff"]
+        - wi.pair("first_response_mean_hours", "same")["diff"]
+    )
     assert mean == pytest.approx(direct) and lo <= mean <= hi
 
 

@@ -37,14 +37,24 @@ def test_different_seeds_differ(baseline):
     assert set(differing) >= {"events", "orders", "daily"}
 
 
-@pytest.mark.parametrize("name, contract", [("orders", ORDER_COLUMNS), ("tickets", TICKET_COLUMNS),
-                                            ("daily", DAILY_COLUMNS), ("customers", CUSTOMER_COLUMNS),
-                                            ("reviews", REVIEW_COLUMNS)])
+@pytest.mark.parametrize(
+    "name, contract",
+    [
+        ("orders", ORDER_COLUMNS),
+        ("tickets", TICKET_COLUMNS),
+        ("daily", DAILY_COLUMNS),
+        ("customers", CUSTOMER_COLUMNS),
+        ("reviews", REVIEW_COLUMNS),
+    ],
+)
 def test_tables_follow_the_column_contract(baseline_run, name, contract):
     frame = getattr(baseline_run, name)
     assert set(contract) <= set(frame.columns), set(contract) - set(frame.columns)
-    wrong = {c: str(frame[c].dtype) for c, (dtype, _) in contract.items()
-             if dtype.startswith("datetime64") and str(frame[c].dtype) != dtype}
+    wrong = {
+        c: str(frame[c].dtype)
+        for c, (dtype, _) in contract.items()
+        if dtype.startswith("datetime64") and str(frame[c].dtype) != dtype
+    }
     assert not wrong, f"{name}: {wrong} (the loaders of real data produce {contract[next(iter(wrong))][0]})"
     assert len(frame) > 0
 
@@ -76,8 +86,9 @@ def test_timestamps_are_in_life_cycle_order(baseline_run):
 
 def test_units_sold_never_exceed_units_available(baseline):
     # A tight shelf: little stock, slow supplier, lost sales when empty.
-    tight = baseline.with_overrides({"catalogue.skus.tee.initial_stock": 30,
-                                     "catalogue.skus.tee.supplier_lead_time_days": 20})
+    tight = baseline.with_overrides(
+        {"catalogue.skus.tee.initial_stock": 30, "catalogue.skus.tee.supplier_lead_time_days": 20}
+    )
     r = sim.simulate(tight, seed=5, days=45)
     ev = r.events
     tee = r.orders[r.orders["sku"] == "tee"]
@@ -89,15 +100,21 @@ def test_units_sold_never_exceed_units_available(baseline):
 
 
 def test_backorders_wait_for_stock_and_are_never_oversold(baseline):
-    s = baseline.with_overrides({"catalogue.stockout_policy": "backorder", "catalogue.skus.mug.initial_stock": 5,
-                                 "catalogue.skus.mug.supplier_lead_time_days": 10})
+    s = baseline.with_overrides(
+        {
+            "catalogue.stockout_policy": "backorder",
+            "catalogue.skus.mug.initial_stock": 5,
+            "catalogue.skus.mug.supplier_lead_time_days": 10,
+        }
+    )
     r = sim.simulate(s, seed=2, days=40)
     back = r.events[r.events["kind"] == "backordered"]
     assert len(back) > 0
     # units come back on the shelf with a restock or a returned, sellable item; a back-order waits for one
     ev = r.events
-    arrivals = ev.loc[ev["kind"].isin(["restock_received", "return_received"]) & (ev["sku"] == "mug")
-                      & (ev["value"] > 0), "time_h"].to_numpy()
+    arrivals = ev.loc[
+        ev["kind"].isin(["restock_received", "return_received"]) & (ev["sku"] == "mug") & (ev["value"] > 0), "time_h"
+    ].to_numpy()
     started = ev[ev["kind"] == "pick_started"].set_index("order_id")["time_h"]
     for oid, waited_from in zip(back["order_id"], back["time_h"]):
         if oid in started.index:
@@ -147,12 +164,15 @@ def test_kpis_are_finite_on_a_normal_run(baseline_run):
 def test_result_write_is_atomic(baseline_run, tmp_path, monkeypatch):
     out = tmp_path / "run"
     baseline_run.write(out)
-    assert {p.name for p in out.iterdir()} == ({f"{t}.parquet" for t in TABLES}
-                                              | {"kpis.json", "scenario.yaml", sim.outputs.MANIFEST})
+    assert {p.name for p in out.iterdir()} == (
+        {f"{t}.parquet" for t in TABLES} | {"kpis.json", "scenario.yaml", sim.outputs.MANIFEST}
+    )
     assert "seed: 11" in (out / "scenario.yaml").read_text()
+
     # A failure half-way leaves neither a partial folder nor temporary debris.
     def boom(*_a, **_k):
         raise OSError("disk full")
+
     monkeypatch.setattr(pd.DataFrame, "to_csv", boom)
     with pytest.raises(OSError):
         baseline_run.write(tmp_path / "csv_run", fmt="csv")

@@ -65,22 +65,35 @@ def _empty_denominator(kpi: str, r: sim.Result) -> bool:
     delivered = o["delivered_at"].notna().sum()
     answered = t["first_response_at"].notna().sum()
     return {
-        "conversion_rate": d["sessions"].sum() == 0, "bounce_rate": d["sessions"].sum() == 0,
-        "average_order_value": len(o) == 0, "gross_margin": (o["revenue"] - o["refund"]).sum() == 0,
-        "cac": len(o) == 0, "repeat_purchase_rate": len(o) == 0, "ltv": len(o) == 0,
-        "ltv_to_cac": d["spend"].sum() == 0, "return_rate": delivered == 0, "on_time_delivery_rate": delivered == 0,
-        "mean_delivery_hours": delivered == 0, "mean_fulfilment_hours": o["shipped_at"].notna().sum() == 0,
-        "pick_error_rate": o["picked_at"].notna().sum() == 0, "stockout_rate": d["views"].sum() == 0,
-        "tickets_per_order": len(o) == 0, "first_response_mean_hours": answered == 0,
-        "first_response_p90_hours": answered == 0, "sla_attainment": answered == 0,
-        "ai_resolution_share": len(t) == 0, "average_rating": len(r.reviews) == 0,
+        "conversion_rate": d["sessions"].sum() == 0,
+        "bounce_rate": d["sessions"].sum() == 0,
+        "average_order_value": len(o) == 0,
+        "gross_margin": (o["revenue"] - o["refund"]).sum() == 0,
+        "cac": len(o) == 0,
+        "repeat_purchase_rate": len(o) == 0,
+        "ltv": len(o) == 0,
+        "ltv_to_cac": d["spend"].sum() == 0,
+        "return_rate": delivered == 0,
+        "on_time_delivery_rate": delivered == 0,
+        "mean_delivery_hours": delivered == 0,
+        "mean_fulfilment_hours": o["shipped_at"].notna().sum() == 0,
+        "pick_error_rate": o["picked_at"].notna().sum() == 0,
+        "stockout_rate": d["views"].sum() == 0,
+        "tickets_per_order": len(o) == 0,
+        "first_response_mean_hours": answered == 0,
+        "first_response_p90_hours": answered == 0,
+        "sla_attainment": answered == 0,
+        "ai_resolution_share": len(t) == 0,
+        "average_rating": len(r.reviews) == 0,
     }.get(kpi, False)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(target=st.one_of(st.sampled_from(LEAVES), st.sampled_from(SECTIONS).map(lambda s: (s,))),
-       op=st.sampled_from(["delete", "retype", "negate", "enlarge"]),
-       factor=st.sampled_from([2.0, 10.0, 1e3, 1e6, 1e12]))
+@given(
+    target=st.one_of(st.sampled_from(LEAVES), st.sampled_from(SECTIONS).map(lambda s: (s,))),
+    op=st.sampled_from(["delete", "retype", "negate", "enlarge"]),
+    factor=st.sampled_from([2.0, 10.0, 1e3, 1e6, 1e12]),
+)
 def test_mutated_scenarios_either_run_or_raise_scenario_error(target, op, factor):
     data = _mutate(BASE, target, op, factor)
     try:

@@ -27,15 +27,22 @@ def desk_scenario(agents: int, handle_minutes: float, tickets_per_hour: float) -
 
     Returns the scenario and its ticket arrival rate lambda (per hour): sessions/h x (1 - bounce) x p(question).
     """
-    base = sim.Scenario().with_overrides({
-        **FLAT,
-        "traffic.channels": {"direct": {"sessions_per_day": 2400.0}},
-        "customers.repeat_channel_mix": {}, "customers.visit_rate_per_day": 0.0,
-        "service.agents": agents, "service.ai_share": 0.0, "service.handle_minutes_mean": handle_minutes,
-        "service.shift": {"start_hour": 0.0, "end_hour": 24.0, "weekdays": list(range(7))},
-        "service.wismo_probability": 0.0, "service.wismo_late_probability": 0.0,
-        "service.return_ticket_probability": 0.0, "warehouse.pick_error_probability": 0.0,
-    })
+    base = sim.Scenario().with_overrides(
+        {
+            **FLAT,
+            "traffic.channels": {"direct": {"sessions_per_day": 2400.0}},
+            "customers.repeat_channel_mix": {},
+            "customers.visit_rate_per_day": 0.0,
+            "service.agents": agents,
+            "service.ai_share": 0.0,
+            "service.handle_minutes_mean": handle_minutes,
+            "service.shift": {"start_hour": 0.0, "end_hour": 24.0, "weekdays": list(range(7))},
+            "service.wismo_probability": 0.0,
+            "service.wismo_late_probability": 0.0,
+            "service.return_ticket_probability": 0.0,
+            "warehouse.pick_error_probability": 0.0,
+        }
+    )
     base = base.with_overrides({f"catalogue.skus.{k}.defect_probability": 0.0 for k in base.catalogue.skus})
     views_per_hour = 2400.0 / 24 * (1 - base.funnel.bounce_rate)
     per_view = tickets_per_hour / views_per_hour
@@ -58,8 +65,10 @@ def test_desk_waits_match_erlang_c(agents, lam):
     # 16 replications: at rho = 0.87 (c = 3) one 40-day mean wait varies by about +-0.05 h from run to
     # run.  (A check with 128 replications, seed 99: c = 2 0.356 h [0.348, 0.364] against Erlang C's
     # 0.356 h, c = 3 0.379 h [0.368, 0.391] against 0.379 h.)
-    runs = [_waits_after_warmup(sim.simulate(scenario, seed=s, days=40), warmup_h=48.0)
-            for s in np.random.SeedSequence(2024).spawn(16)]
+    runs = [
+        _waits_after_warmup(sim.simulate(scenario, seed=s, days=40), warmup_h=48.0)
+        for s in np.random.SeedSequence(2024).spawn(16)
+    ]
     for name, observed, theory in [
         ("mean wait", [w.mean() for w in runs], mean_wait(lam, mu, agents)),
         ("SLA attainment", [(w <= target).mean() for w in runs], sla_attainment(lam, mu, agents, target)),
@@ -105,8 +114,13 @@ def test_littles_law_holds_for_the_service_desk():
 
 def test_littles_law_holds_for_the_warehouse(baseline):
     # Round-the-clock pickers with a slow pick so that a queue forms.
-    s = baseline.with_overrides({"warehouse.pickers": 1, "warehouse.pick_minutes_mean": 90.0,
-                                 "warehouse.shift": {"start_hour": 0.0, "end_hour": 24.0, "weekdays": list(range(7))}})
+    s = baseline.with_overrides(
+        {
+            "warehouse.pickers": 1,
+            "warehouse.pick_minutes_mean": 90.0,
+            "warehouse.shift": {"start_hour": 0.0, "end_hour": 24.0, "weekdays": list(range(7))},
+        }
+    )
     r = sim.simulate(s, seed=4, days=60)
     ev = r.events
     placed = ev[ev["kind"] == "order_placed"].set_index("order_id")["time_h"].sort_index()

@@ -24,11 +24,11 @@ def test_a_day_starts_at_the_same_draws_whatever_the_days_before_drew():
     a, b = Streams.from_seed(11), Streams.from_seed(11)
     a.start_day(0)
     b.start_day(0)
-    a.orders.random(5)          # run a draws more on day 0 (one more order, say) ...
+    a.orders.random(5)  # run a draws more on day 0 (one more order, say) ...
     b.orders.random(9)
     a.start_day(1)
     b.start_day(1)
-    assert np.array_equal(a.orders.random(4), b.orders.random(4))   # ... and both meet again on day 1
+    assert np.array_equal(a.orders.random(4), b.orders.random(4))  # ... and both meet again on day 1
     day1 = Streams.from_seed(11)
     day1.start_day(1)
     day2 = Streams.from_seed(11)
@@ -38,8 +38,10 @@ def test_a_day_starts_at_the_same_draws_whatever_the_days_before_drew():
 
 def test_start_day_moves_every_stream_and_day_zero_is_the_plain_stream():
     s = Streams.from_seed(3)
-    plain = {name: np.random.Generator(np.random.PCG64(c)).random(3)
-             for name, c in zip(STREAMS, children_of(np.random.SeedSequence(3), len(STREAMS)))}
+    plain = {
+        name: np.random.Generator(np.random.PCG64(c)).random(3)
+        for name, c in zip(STREAMS, children_of(np.random.SeedSequence(3), len(STREAMS)))
+    }
     s.start_day(0)
     assert all(np.array_equal(getattr(s, name).random(3), plain[name]) for name in STREAMS)
     s.start_day(7)
@@ -50,6 +52,9 @@ def test_start_day_moves_every_stream_and_day_zero_is_the_plain_stream():
 def test_building_a_model_draws_nothing(path):
     """Day 0 starts every stream at its origin: a draw made while building the model would be drawn again."""
     model = StoreModel(sim.load_scenario(path), np.random.SeedSequence(1), 30)
-    moved = [name for name, origin in zip(STREAMS, model.rng.origins)
-             if getattr(model.rng, name).bit_generator.state != origin]
+    moved = [
+        name
+        for name, origin in zip(STREAMS, model.rng.origins)
+        if getattr(model.rng, name).bit_generator.state != origin
+    ]
     assert moved == []

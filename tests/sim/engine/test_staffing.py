@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import simpy
 
-from sim.scenario.definition import CrewShift, Shift
 from sim.engine.operations.staffing import Crew
+from sim.scenario.definition import CrewShift, Shift
 
 WEEKDAYS = Shift(start_hour=8, end_hour=17, weekdays=[0, 1, 2, 3, 4])
 
@@ -48,8 +48,10 @@ def test_two_people_serve_two_jobs_at_once():
 
 def test_a_staffing_plan_serves_with_the_people_on_duty():
     env = simpy.Environment()
-    plan = {"early": CrewShift(people=1, start_hour=6, end_hour=14, weekdays=[0, 1, 2, 3, 4]),
-            "late": CrewShift(people=2, start_hour=12, end_hour=20, weekdays=[0, 1, 2, 3, 4])}
+    plan = {
+        "early": CrewShift(people=1, start_hour=6, end_hour=14, weekdays=[0, 1, 2, 3, 4]),
+        "late": CrewShift(people=2, start_hour=12, end_hour=20, weekdays=[0, 1, 2, 3, 4]),
+    }
     crew = Crew(env, 0, WEEKDAYS, plan, start_weekday=0)
     # at 05:00 nobody works; from 06:00 one person, from 12:00 three
     done = _serve(crew, env, [(5.0, 3.0), (5.0, 3.0), (5.0, 3.0)])

@@ -50,32 +50,38 @@ def _assert_direction(a, b, kpi, sign):
     assert (lo > 0) if sign > 0 else (hi < 0), f"{kpi}: diff {diff:.4g}, 95% CI [{lo:.4g}, {hi:.4g}]"
 
 
-@pytest.mark.parametrize("overrides, kpi, sign", [
-    ({"service.agents": 3}, "first_response_mean_hours", -1),
-    ({"service.ai_share": 0.8}, "first_response_mean_hours", -1),
-    ({"service.ai_share": 0.8}, "sla_attainment", +1),
-    ({"service.shift.weekdays": list(range(7)), "service.shift.end_hour": 22.0}, "first_response_p90_hours", -1),
-])
+@pytest.mark.parametrize(
+    "overrides, kpi, sign",
+    [
+        ({"service.agents": 3}, "first_response_mean_hours", -1),
+        ({"service.ai_share": 0.8}, "first_response_mean_hours", -1),
+        ({"service.ai_share": 0.8}, "sla_attainment", +1),
+        ({"service.shift.weekdays": list(range(7)), "service.shift.end_hour": 22.0}, "first_response_p90_hours", -1),
+    ],
+)
 def test_service_levers_move_waits(baseline, overrides, kpi, sign):
     # A busy desk (about 10 questions a day at 45 minutes each for one agent), so staffing matters.
     busy = baseline.with_overrides({"service.pre_sales_per_1000_views": 40.0, "service.handle_minutes_mean": 45.0})
     _assert_direction(busy, busy.with_overrides(overrides), kpi, sign)
 
 
-@pytest.mark.parametrize("overrides, kpi, sign", [
-    ({"page.load_time_s": 4.0}, "bounce_rate", +1),
-    ({"page.load_time_s": 4.0}, "conversion_rate", -1),
-    ({"page.quality": 0.9}, "conversion_rate", +1),
-    ({"catalogue.skus.tee.price": 32.0, "catalogue.skus.hoodie.price": 70.0}, "conversion_rate", -1),
-    ({"traffic.channels.paid_search.daily_budget": 240.0}, "marketing_spend", +1),
-    ({"traffic.channels.paid_search.daily_budget": 240.0}, "orders", +1),
-    ({"warehouse.pick_error_probability": 0.08}, "pick_error_rate", +1),
-    ({"warehouse.pick_error_probability": 0.08}, "tickets_per_order", +1),
-    ({"warehouse.pickers": 1, "warehouse.pick_minutes_mean": 45.0}, "mean_fulfilment_hours", +1),
-    ({"delivery.options.standard.late_probability": 0.6}, "on_time_delivery_rate", -1),
-    ({"returns.late_multiplier": 3.0, "delivery.options.standard.late_probability": 0.6}, "return_rate", +1),
-    ({"customers.churn_probability": 0.8}, "repeat_purchase_rate", -1),
-])
+@pytest.mark.parametrize(
+    "overrides, kpi, sign",
+    [
+        ({"page.load_time_s": 4.0}, "bounce_rate", +1),
+        ({"page.load_time_s": 4.0}, "conversion_rate", -1),
+        ({"page.quality": 0.9}, "conversion_rate", +1),
+        ({"catalogue.skus.tee.price": 32.0, "catalogue.skus.hoodie.price": 70.0}, "conversion_rate", -1),
+        ({"traffic.channels.paid_search.daily_budget": 240.0}, "marketing_spend", +1),
+        ({"traffic.channels.paid_search.daily_budget": 240.0}, "orders", +1),
+        ({"warehouse.pick_error_probability": 0.08}, "pick_error_rate", +1),
+        ({"warehouse.pick_error_probability": 0.08}, "tickets_per_order", +1),
+        ({"warehouse.pickers": 1, "warehouse.pick_minutes_mean": 45.0}, "mean_fulfilment_hours", +1),
+        ({"delivery.options.standard.late_probability": 0.6}, "on_time_delivery_rate", -1),
+        ({"returns.late_multiplier": 3.0, "delivery.options.standard.late_probability": 0.6}, "return_rate", +1),
+        ({"customers.churn_probability": 0.8}, "repeat_purchase_rate", -1),
+    ],
+)
 def test_core_levers_move_their_kpi(baseline, overrides, kpi, sign):
     _assert_direction(baseline, baseline.with_overrides(overrides), kpi, sign)
 

@@ -22,16 +22,21 @@ from sim.errors import OutputError, ScenarioError
 from sim.experiment.sweep import Task, plan, run_task
 from sim.experiment.sweep_definition import SweepDefinition
 from sim.experiment.sweep_store import read_parts
-
 from tests.conftest import SCENARIOS
 
 TABLES = ("results", "summary", "failures")
 
 
 def small(**changes) -> SweepDefinition:
-    data = {"name": "small", "scenario": "baseline.yaml", "replications": 2, "days": 7, "seed": 5,
-            "kpis": ["orders", "net_revenue", "sla_attainment"],
-            "levers": {"service.agents": [1, 2], "page.load_time_s": [1.5, 2.5]}}
+    data = {
+        "name": "small",
+        "scenario": "baseline.yaml",
+        "replications": 2,
+        "days": 7,
+        "seed": 5,
+        "kpis": ["orders", "net_revenue", "sla_attainment"],
+        "levers": {"service.agents": [1, 2], "page.load_time_s": [1.5, 2.5]},
+    }
     return SweepDefinition.from_dict({**data, **changes}, base_dir=SCENARIOS)
 
 
@@ -41,12 +46,15 @@ def table_bytes(out: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
-            Client(cluster) as c:
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster) as c,
+    ):
         yield c
 
 
 # --- task hooks (module level, so worker processes can unpickle them) -------------------------------
+
 
 def fail_point_1_rep_0(base, task: Task) -> dict[str, float]:
     """Raise in one replication of one point; run the others as usual."""
@@ -63,6 +71,7 @@ def counting(folder: str, base, task: Task) -> dict[str, float]:
 
 
 # --- tests ----------------------------------------------------------------------------------------
+
 
 def test_same_tables_on_dask_default_and_one_worker(tmp_path, client, capsys):
     runs = {"one": 1, "default": None, "dask": client}
@@ -83,8 +92,9 @@ def test_a_point_equals_replicate_of_its_scenario():
     d = small()
     res = sim.sweep(d, executor=1, progress=False)
     row = res.summary.iloc[3]
-    scenario = d.base.with_overrides({"service.agents": int(row["service.agents"]),
-                                      "page.load_time_s": float(row["page.load_time_s"])})
+    scenario = d.base.with_overrides(
+        {"service.agents": int(row["service.agents"]), "page.load_time_s": float(row["page.load_time_s"])}
+    )
     reps = sim.replicate(scenario, n=2, seed=5, days=7, workers=1)
     mine = res.results[res.results["point"] == 3].reset_index(drop=True)
     pd.testing.assert_frame_equal(mine[list(d.kpis)], reps[list(d.kpis)])
@@ -106,8 +116,11 @@ def test_resume_after_a_stop_gives_the_same_tables_and_runs_no_task_twice(tmp_pa
     rest = sim.sweep(small(), executor=2, out=tmp_path / "cut", resume=True, task_fn=hook, progress=False)
     assert rest.tasks_ran == 5 and rest.complete and rest.failures.empty
     assert len(list(ran.iterdir())) == 8
-    lines = [json.loads(x) for p in sorted((tmp_path / "cut" / "parts").glob("part-*.jsonl"))
-             for x in p.read_text().splitlines()]
+    lines = [
+        json.loads(x)
+        for p in sorted((tmp_path / "cut" / "parts").glob("part-*.jsonl"))
+        for x in p.read_text().splitlines()
+    ]
     assert sorted((r["point"], r["replication"]) for r in lines) == [(i, j) for i in range(4) for j in range(2)]
     assert table_bytes(tmp_path / "cut") == table_bytes(tmp_path / "whole")
 
@@ -120,8 +133,13 @@ def test_resume_refuses_a_changed_definition(tmp_path):
 
 @pytest.mark.parametrize("where", ["processes", "dask"])
 def test_a_failing_task_is_recorded_and_the_rest_complete(tmp_path, client, where):
-    res = sim.sweep(small(), executor=2 if where == "processes" else client, out=tmp_path / "s",
-                    task_fn=fail_point_1_rep_0, progress=False)
+    res = sim.sweep(
+        small(),
+        executor=2 if where == "processes" else client,
+        out=tmp_path / "s",
+        task_fn=fail_point_1_rep_0,
+        progress=False,
+    )
     assert len(res.results) == 7 and res.complete
     fail = res.failures.iloc[0]
     assert (len(res.failures), fail["point"], fail["replication"]) == (1, 1, 0)
@@ -154,8 +172,10 @@ def test_bad_executor_and_max_tasks_are_refused(tmp_path):
 
 def test_cli_runs_a_sweep_and_refuses_an_existing_folder(tmp_path, capsys):
     f = tmp_path / "s.yaml"
-    f.write_text(f"scenario: {SCENARIOS / 'baseline.yaml'}\nreplications: 2\ndays: 7\nkpis: [orders]\n"
-                 "levers: {service.agents: [1, 2]}\n")
+    f.write_text(
+        f"scenario: {SCENARIOS / 'baseline.yaml'}\nreplications: 2\ndays: 7\nkpis: [orders]\n"
+        "levers: {service.agents: [1, 2]}\n"
+    )
     assert main(["sweep", str(f), "--workers", "1", "--out", str(tmp_path / "o")]) == 0
     out = capsys.readouterr().out
     assert "s: 2 points x 2 replications; ran 4 tasks now, 4 succeeded, 0 failed" in out

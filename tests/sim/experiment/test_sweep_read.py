@@ -10,33 +10,43 @@ import sim
 from sim.experiment.sweep import SweepResult
 from sim.experiment.sweep_definition import SweepDefinition
 from sim.experiment.sweep_read import best, feasible, heatmap, indistinguishable, lever_label, open_sweep
-
 from tests.conftest import SCENARIOS
 
 matplotlib.use("Agg")
 
 
 def definition(**levers) -> SweepDefinition:
-    return SweepDefinition.from_dict({"name": "t", "scenario": "baseline.yaml", "replications": 4, "days": 7,
-                                      "kpis": ["net_revenue", "sla_attainment", "return_rate"],
-                                      "levers": levers or {"service.agents": [1, 2, 3]}}, base_dir=SCENARIOS)
+    return SweepDefinition.from_dict(
+        {
+            "name": "t",
+            "scenario": "baseline.yaml",
+            "replications": 4,
+            "days": 7,
+            "kpis": ["net_revenue", "sla_attainment", "return_rate"],
+            "levers": levers or {"service.agents": [1, 2, 3]},
+        },
+        base_dir=SCENARIOS,
+    )
 
 
 def handmade(rows: list[tuple[float, float, float, float, float]]) -> SweepResult:
     """A summary with given (net_revenue mean, ci half-width, sla mean, sla half-width, return_rate mean)."""
     d = definition(**{"service.agents": list(range(1, len(rows) + 1))})
-    s = pd.DataFrame({"point": range(len(rows)), "service.agents": range(1, len(rows) + 1),
-                      "n_ok": 4, "n_failed": 0})
+    s = pd.DataFrame({"point": range(len(rows)), "service.agents": range(1, len(rows) + 1), "n_ok": 4, "n_failed": 0})
     for i, (rev, rh, sla, sh, ret) in enumerate(rows):
         for kpi, m, h in (("net_revenue", rev, rh), ("sla_attainment", sla, sh), ("return_rate", ret, 0.01)):
             s.loc[i, [f"{kpi}_mean", f"{kpi}_ci_low", f"{kpi}_ci_high"]] = [m, m - h, m + h]
     return SweepResult(d, results=pd.DataFrame(), summary=s, failures=pd.DataFrame(), out=None)
 
 
-RES = handmade([(100, 5, 0.95, 0.01, 0.10),    # point 0: feasible at sla >= 0.9, revenue 100
-                (120, 5, 0.85, 0.01, 0.12),    # point 1: best revenue, misses sla >= 0.9
-                (104, 3, 0.93, 0.04, 0.08),    # point 2: best feasible; its interval 101-107
-                (90, 5, 0.99, 0.01, 0.15)])    # point 3: interval 85-95, clear of point 2's
+RES = handmade(
+    [
+        (100, 5, 0.95, 0.01, 0.10),  # point 0: feasible at sla >= 0.9, revenue 100
+        (120, 5, 0.85, 0.01, 0.12),  # point 1: best revenue, misses sla >= 0.9
+        (104, 3, 0.93, 0.04, 0.08),  # point 2: best feasible; its interval 101-107
+        (90, 5, 0.99, 0.01, 0.15),
+    ]
+)  # point 3: interval 85-95, clear of point 2's
 
 
 def test_best_maximises_or_minimises_by_the_kpi_direction():
@@ -84,8 +94,9 @@ def test_a_sweep_folder_reads_back(grid_sweep):
 
 
 def test_heatmap_of_two_levers_with_title_and_units(grid_sweep):
-    ax = heatmap(grid_sweep, "net_revenue", x="service.agents", y="page.load_time_s",
-                 fixed={"returns.free_returns": True})
+    ax = heatmap(
+        grid_sweep, "net_revenue", x="service.agents", y="page.load_time_s", fixed={"returns.free_returns": True}
+    )
     assert ax.get_xlabel() == "service.agents (people)" and ax.get_ylabel() == "page.load_time_s (s)"
     assert "mean net_revenue over 4 replications" in ax.get_title() and "returns.free_returns=True" in ax.get_title()
     assert ax.images[0].get_array().shape == (2, 2)
@@ -98,8 +109,10 @@ def test_heatmap_of_two_levers_with_title_and_units(grid_sweep):
 
 
 def test_lever_labels_come_from_the_schema():
-    assert lever_label("traffic.channels.email.sessions_per_day") == "traffic.channels.email.sessions_per_day " \
-                                                                     "(sessions/day)"
+    assert (
+        lever_label("traffic.channels.email.sessions_per_day") == "traffic.channels.email.sessions_per_day "
+        "(sessions/day)"
+    )
     assert lever_label("traffic_forecast") == "traffic_forecast"
 
 
@@ -110,8 +123,10 @@ def test_a_sweep_can_optimise_operating_profit(tmp_path):
     from tests.conftest import SCENARIOS
 
     path = tmp_path / "profit.yaml"
-    path.write_text(f"scenario: {SCENARIOS / 'baseline.yaml'}\nreplications: 2\ndays: 10\nseed: 3\n"
-                    "kpis: [operating_profit, labour_cost]\nlevers:\n  service.agents: [1, 2]\n")
+    path.write_text(
+        f"scenario: {SCENARIOS / 'baseline.yaml'}\nreplications: 2\ndays: 10\nseed: 3\n"
+        "kpis: [operating_profit, labour_cost]\nlevers:\n  service.agents: [1, 2]\n"
+    )
     res = sim.sweep(path, executor=1, progress=False)
     top = best(res, "operating_profit")
     # one agent costs less labour than two, and nothing else in 10 days pays for the second

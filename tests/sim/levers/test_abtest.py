@@ -17,7 +17,7 @@ import pytest
 import sim
 from sim.engine.rng import as_seed_sequence
 
-WINDOW = {"enabled": True, "start": "2026-01-12", "days": 20}   # days 7-26
+WINDOW = {"enabled": True, "start": "2026-01-12", "days": 20}  # days 7-26
 
 
 def arm_funnel(r: sim.Result) -> pd.DataFrame:
@@ -52,8 +52,9 @@ def test_a_better_page_wins_its_ab_test(baseline):
     diffs, z = [], []
     for seed in as_seed_sequence(8).spawn(5):
         t = arm_funnel(sim.simulate(test, seed=seed, days=30))
-        diffs.append(t.loc["B", "orders_wanted"] / t.loc["B", "sessions"]
-                     - t.loc["A", "orders_wanted"] / t.loc["A", "sessions"])
+        diffs.append(
+            t.loc["B", "orders_wanted"] / t.loc["B", "sessions"] - t.loc["A", "orders_wanted"] / t.loc["A", "sessions"]
+        )
         z.append(z_statistic(t))
     d, lo, hi = sim.mean_ci(diffs)
     print(f"EFFECT conversion B - A (page quality 0.9): diff {d:.4g}, 95% CI [{lo:.4g}, {hi:.4g}]")
@@ -63,7 +64,7 @@ def test_a_better_page_wins_its_ab_test(baseline):
 def test_an_aa_test_finds_nothing(baseline):
     test = baseline.with_overrides({"ab_test": WINDOW})
     z = [z_statistic(arm_funnel(sim.simulate(test, seed=s, days=30))) for s in as_seed_sequence(9).spawn(5)]
-    assert abs(np.mean(z)) < 2 / math.sqrt(5) * 1.5   # the mean of 5 standard normals
+    assert abs(np.mean(z)) < 2 / math.sqrt(5) * 1.5  # the mean of 5 standard normals
 
 
 def test_a_price_test_charges_each_arm_its_price(baseline):
@@ -84,11 +85,14 @@ def test_a_free_shipping_test_waives_fees_only_in_arm_b(baseline):
     assert (standard.loc[~in_b | ~above, "delivery_fee"] == 3.9).all()
 
 
-@pytest.mark.parametrize("variant, message", [
-    ({"warehouse.pickers": 4}, "cannot be split by session"),
-    ({"page.qualty": 0.8}, "ab_test.variant_b.page.qualty: unknown field"),
-    ({"page.quality": 1.8}, r"ab_test.variant_b: page.quality = 1.8"),
-])
+@pytest.mark.parametrize(
+    "variant, message",
+    [
+        ({"warehouse.pickers": 4}, "cannot be split by session"),
+        ({"page.qualty": 0.8}, "ab_test.variant_b.page.qualty: unknown field"),
+        ({"page.quality": 1.8}, r"ab_test.variant_b: page.quality = 1.8"),
+    ],
+)
 def test_bad_variants_name_their_path(baseline, variant, message):
     with pytest.raises(sim.ScenarioError, match=message.replace(".", r"\.").replace(r"\\.", ".")):
         baseline.with_overrides({"ab_test": {"enabled": True, "variant_b": variant}})

@@ -17,22 +17,32 @@ BUSY_DESK = {"service.pre_sales_per_1000_views": 20.0}
 
 
 def test_charging_for_returns_lowers_conversion(baseline):
-    assert_direction(baseline, baseline.with_overrides({"returns.free_returns": False}), kpi("conversion_rate"), -1,
-                     days=40)
+    assert_direction(
+        baseline, baseline.with_overrides({"returns.free_returns": False}), kpi("conversion_rate"), -1, days=40
+    )
 
 
 def test_no_reason_returns_raise_conversion_and_returns(baseline):
     lenient = baseline.with_overrides({"returns.no_reason_returns": True})
-    assert_directions(baseline, lenient, {"conversion": (kpi("conversion_rate"), +1),
-                                          "return rate": (kpi("return_rate"), +1)}, days=60, n=8)
+    assert_directions(
+        baseline,
+        lenient,
+        {"conversion": (kpi("conversion_rate"), +1), "return rate": (kpi("return_rate"), +1)},
+        days=60,
+        n=8,
+    )
 
 
 def test_a_warranty_raises_order_value_and_conversion(baseline):
     # the worry-free promise lifts conversion: tested at a 15% lift for power (the default is 3%)
     store = busy(baseline, 3)
     promise = store.with_overrides({"warranty.offered": True, "warranty.conversion_multiplier": 1.15})
-    assert_directions(store, promise, {"order value": (kpi("average_order_value"), +1),
-                                       "conversion": (kpi("conversion_rate"), +1)}, days=30)
+    assert_directions(
+        store,
+        promise,
+        {"order value": (kpi("average_order_value"), +1), "conversion": (kpi("conversion_rate"), +1)},
+        days=30,
+    )
     r = sim.simulate(baseline.with_overrides({"warranty.offered": True}), seed=1, days=30)
     sold = r.programmes[r.programmes["programme"] == "warranty"]
     assert sold["events"].sum() == r.orders["warranty"].sum() > 0
@@ -51,10 +61,13 @@ def test_faq_work_removes_tickets(baseline):
     assert per_view[1] / per_view[0] == pytest.approx(0.5, abs=0.08)
 
 
-@pytest.mark.parametrize("override, path", [
-    ({"returns.no_reason_return_multiplier": 0.5}, "returns.no_reason_return_multiplier"),
-    ({"warranty.attach_rate": 1.5}, "warranty.attach_rate"),
-    ({"service.faq_wismo_deflection": -0.1}, "service.faq_wismo_deflection"),
-])
+@pytest.mark.parametrize(
+    "override, path",
+    [
+        ({"returns.no_reason_return_multiplier": 0.5}, "returns.no_reason_return_multiplier"),
+        ({"warranty.attach_rate": 1.5}, "warranty.attach_rate"),
+        ({"service.faq_wismo_deflection": -0.1}, "service.faq_wismo_deflection"),
+    ],
+)
 def test_bad_after_sales_values_name_their_path(baseline, override, path):
     assert_rejected(baseline, override, path)

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.engine.sales.marketing import content_sessions, hill_sessions
 from sim.engine.rng import as_seed_sequence
+from sim.engine.sales.marketing import content_sessions, hill_sessions
 from tests.sim.levers.test_common import assert_direction, assert_directions, assert_rejected, channel_sessions, kpi
 
 PAID = "traffic.channels.paid_search"
@@ -44,8 +44,7 @@ def test_doubling_a_saturated_budget_less_than_doubles_paid_sessions(baseline):
     ratio = sessions(sim.simulate(two, 1, 30)) / sessions(sim.simulate(one, 1, 30))
     assert ratio == pytest.approx(4 / 3, rel=0.06)
     # and the channel's CAC rises with the budget
-    assert_direction(one, two, lambda r: float(r.channels.set_index("channel").loc["paid_search", "cac"]), +1,
-                     days=30)
+    assert_direction(one, two, lambda r: float(r.channels.set_index("channel").loc["paid_search", "cac"]), +1, days=30)
 
 
 def test_carry_over_brings_traffic_after_the_budget_stops(baseline):
@@ -60,19 +59,25 @@ def test_carry_over_brings_traffic_after_the_budget_stops(baseline):
 
 
 def test_start_cheap_then_scale(baseline):
-    scale = baseline.with_overrides({f"{PAID}.daily_budget": 20.0, f"{PAID}.scale_from_day": 15,
-                                     f"{PAID}.scaled_budget": 150.0, f"{PAID}.scale_ramp_days": 10})
+    scale = baseline.with_overrides(
+        {
+            f"{PAID}.daily_budget": 20.0,
+            f"{PAID}.scale_from_day": 15,
+            f"{PAID}.scaled_budget": 150.0,
+            f"{PAID}.scale_ramp_days": 10,
+        }
+    )
     cheap = baseline.with_overrides({f"{PAID}.daily_budget": 20.0})
-    assert_directions(cheap, scale, {"spend": (kpi("marketing_spend"), +1), "orders": (kpi("orders"), +1)},
-                      days=40)
+    assert_directions(cheap, scale, {"spend": (kpi("marketing_spend"), +1), "orders": (kpi("orders"), +1)}, days=40)
     spend = sim.simulate(scale, seed=1, days=40).daily.query("channel == 'paid_search'")["spend"].to_numpy()
     assert spend[:15].mean() == pytest.approx(20, rel=0.25) and spend[25:].mean() == pytest.approx(150, rel=0.1)
 
 
 def test_scaling_waits_for_an_acceptable_cac(baseline):
     base = baseline.with_overrides({f"{PAID}.daily_budget": 20.0})
-    gated = base.with_overrides({f"{PAID}.scale_from_day": 15, f"{PAID}.scaled_budget": 150.0,
-                                 f"{PAID}.scale_max_cac": 0.5})  # no channel acquires customers at 0.50
+    gated = base.with_overrides(
+        {f"{PAID}.scale_from_day": 15, f"{PAID}.scaled_budget": 150.0, f"{PAID}.scale_max_cac": 0.5}
+    )  # no channel acquires customers at 0.50
     a, b = sim.simulate(base, seed=3, days=30), sim.simulate(gated, seed=3, days=30)
     assert a.daily["spend"].equals(b.daily["spend"])
     open_gate = gated.with_overrides({f"{PAID}.scale_max_cac": 1000.0})
@@ -80,16 +85,27 @@ def test_scaling_waits_for_an_acceptable_cac(baseline):
 
 
 def test_content_output_grows_organic_traffic(baseline):
-    content = baseline.with_overrides({"traffic.channels.organic_search.content_posts_per_week": 5.0,
-                                       "traffic.channels.organic_search.sessions_per_post": 2.0})
+    content = baseline.with_overrides(
+        {
+            "traffic.channels.organic_search.content_posts_per_week": 5.0,
+            "traffic.channels.organic_search.sessions_per_post": 2.0,
+        }
+    )
     assert_direction(baseline, content, channel_sessions("organic_search", 50, 60), +1, days=60, n=4)
 
 
 def test_organic_traffic_grows_with_review_count_and_rating(baseline):
-    counted = baseline.with_overrides({"traffic.channels.organic_search.review_count_elasticity": 0.5,
-                                       "reviews.review_probability": 0.3})
-    assert_direction(baseline.with_overrides({"reviews.review_probability": 0.3}), counted,
-                     channel_sessions("organic_search", 30, 45), +1, days=45, n=4)
+    counted = baseline.with_overrides(
+        {"traffic.channels.organic_search.review_count_elasticity": 0.5, "reviews.review_probability": 0.3}
+    )
+    assert_direction(
+        baseline.with_overrides({"reviews.review_probability": 0.3}),
+        counted,
+        channel_sessions("organic_search", 30, 45),
+        +1,
+        days=45,
+        n=4,
+    )
     liked = baseline.with_overrides({"reviews.initial_rating": 4.9, "reviews.rating_sensitivity": 0.3})
     assert_direction(baseline, liked, channel_sessions("organic_search", 0, 20), +1, days=20, n=4)
 
@@ -103,15 +119,22 @@ def test_cac_per_channel_in_the_channels_table(baseline_run):
     assert t.loc["organic_search", "cac"] == 0.0
 
 
-@pytest.mark.parametrize("override, path", [
-    ({f"{PAID}.hill_slope": 0.0}, f"{PAID}.hill_slope"),
-    ({f"{PAID}.carryover": 1.0}, f"{PAID}.carryover"),
-    ({f"{PAID}.half_saturation_spend": -5.0}, f"{PAID}.half_saturation_spend"),
-    ({f"{PAID}.scaled_budget": 100.0}, PAID),
-    ({"traffic.channels.social.scaled_budget": 10.0, "traffic.channels.social.scale_from_day": 3},
-     "traffic.channels.social"),
-    ({"traffic.channels.organic_search.content_posts_per_week": -1.0},
-     "traffic.channels.organic_search.content_posts_per_week"),
-])
+@pytest.mark.parametrize(
+    "override, path",
+    [
+        ({f"{PAID}.hill_slope": 0.0}, f"{PAID}.hill_slope"),
+        ({f"{PAID}.carryover": 1.0}, f"{PAID}.carryover"),
+        ({f"{PAID}.half_saturation_spend": -5.0}, f"{PAID}.half_saturation_spend"),
+        ({f"{PAID}.scaled_budget": 100.0}, PAID),
+        (
+            {"traffic.channels.social.scaled_budget": 10.0, "traffic.channels.social.scale_from_day": 3},
+            "traffic.channels.social",
+        ),
+        (
+            {"traffic.channels.organic_search.content_posts_per_week": -1.0},
+            "traffic.channels.organic_search.content_posts_per_week",
+        ),
+    ],
+)
 def test_bad_channel_values_name_their_path(baseline, override, path):
     assert_rejected(baseline, override, path)

@@ -8,7 +8,7 @@ direction test passes when the interval excludes 0 on the expected side.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -19,8 +19,9 @@ from tests.sim.engine.test_model import _digest as digest
 Metric = Callable[[sim.Result], float]
 
 
-def effects(a: sim.Scenario, b: sim.Scenario, metrics: dict[str, Metric], n: int = 6, days: int = 60,
-            seed: int = 17) -> dict[str, tuple[float, float, float]]:
+def effects(
+    a: sim.Scenario, b: sim.Scenario, metrics: dict[str, Metric], n: int = 6, days: int = 60, seed: int = 17
+) -> dict[str, tuple[float, float, float]]:
     """Per metric, (mean, low, high) of metric(B) - metric(A) over ``n`` paired runs (common random numbers)."""
     diffs: dict[str, list[float]] = {name: [] for name in metrics}
     for s in as_seed_sequence(seed).spawn(n):
@@ -34,8 +35,9 @@ def effect(a: sim.Scenario, b: sim.Scenario, metric: Metric, **kw) -> tuple[floa
     return effects(a, b, {"metric": metric}, **kw)["metric"]
 
 
-def assert_directions(a: sim.Scenario, b: sim.Scenario, expected: dict[str, tuple[Metric, int]],
-                      **kw) -> dict[str, tuple[float, float, float]]:
+def assert_directions(
+    a: sim.Scenario, b: sim.Scenario, expected: dict[str, tuple[Metric, int]], **kw
+) -> dict[str, tuple[float, float, float]]:
     """Each metric moves the expected way (+1 up, -1 down): its 95% interval excludes 0 on that side."""
     found = effects(a, b, {name: m for name, (m, _) in expected.items()}, **kw)
     for name, (_, sign) in expected.items():
@@ -59,9 +61,11 @@ def measure(name: str) -> Metric:
 
 def channel_sessions(channel: str, first: int = 0, last: int | None = None) -> Metric:
     """Sessions of one channel between days ``first`` and ``last`` (exclusive)."""
+
     def m(r: sim.Result) -> float:
         d = r.daily[r.daily["channel"] == channel]["sessions"].to_numpy()
         return float(d[first:last].sum())
+
     return m
 
 
@@ -93,30 +97,40 @@ def assert_rejected(scenario: sim.Scenario, override: dict, path: str) -> None:
 @pytest.fixture(scope="module")
 def all_levers(baseline) -> sim.Scenario:
     """The baseline with a lever of every stage pulled at once."""
-    return baseline.with_overrides({
-        "markets": {"home": {"traffic_share": 0.7}, "abroad": {"traffic_share": 0.3, "local_language": False,
-                                                                "extra_delivery_days": 3.0}},
-        "pricing.promotions": {"spring": {"start": "2026-01-19", "days": 10, "depth": 0.2}},
-        "pricing.bundle.discount": 0.1,
-        "selection.candidates": ["poster"], "selection.kill_below_conversion": 0.5,
-        "selection.review_after_days": 10,
-        "traffic.channels.paid_search.half_saturation_spend": 80.0,
-        "traffic.channels.paid_search.carryover": 0.5,
-        "traffic.channels.organic_search.content_posts_per_week": 3.0,
-        "crm.membership": {"offered": True, "fee_per_year": 20.0},
-        "crm.campaigns": {"winback": {"every_days": 7, "audience": "churned", "response_rate": 0.2}},
-        "crm.review_prompts.response_rate": 0.1,
-        "customers.segments": {"loyal": {"share": 0.3, "churn_multiplier": 0.5},
-                               "casual": {"share": 0.7, "churn_multiplier": 1.2}},
-        "warranty.offered": True, "returns.no_reason_returns": True,
-        "delivery.free_shipping_threshold": 40.0,
-        "service.crew": {"early": {"people": 1, "start_hour": 7, "end_hour": 15, "weekdays": [0, 1, 2, 3, 4]},
-                         "late": {"people": 2, "start_hour": 12, "end_hour": 20, "weekdays": [0, 1, 2, 3, 4, 5, 6]}},
-        "warehouse.path_length_factor": 0.8,
-        "risk.traffic_shocks": {"policy": {"start": "2026-01-26", "days": 5, "multiplier": 0.5}},
-        "risk.carrier_disruptions": {"storm": {"start": "2026-01-12", "days": 4, "lead_time_multiplier": 2.0}},
-        "ab_test": {"enabled": True, "start": "2026-01-08", "days": 14, "variant_b": {"page.quality": 0.8}},
-    })
+    return baseline.with_overrides(
+        {
+            "markets": {
+                "home": {"traffic_share": 0.7},
+                "abroad": {"traffic_share": 0.3, "local_language": False, "extra_delivery_days": 3.0},
+            },
+            "pricing.promotions": {"spring": {"start": "2026-01-19", "days": 10, "depth": 0.2}},
+            "pricing.bundle.discount": 0.1,
+            "selection.candidates": ["poster"],
+            "selection.kill_below_conversion": 0.5,
+            "selection.review_after_days": 10,
+            "traffic.channels.paid_search.half_saturation_spend": 80.0,
+            "traffic.channels.paid_search.carryover": 0.5,
+            "traffic.channels.organic_search.content_posts_per_week": 3.0,
+            "crm.membership": {"offered": True, "fee_per_year": 20.0},
+            "crm.campaigns": {"winback": {"every_days": 7, "audience": "churned", "response_rate": 0.2}},
+            "crm.review_prompts.response_rate": 0.1,
+            "customers.segments": {
+                "loyal": {"share": 0.3, "churn_multiplier": 0.5},
+                "casual": {"share": 0.7, "churn_multiplier": 1.2},
+            },
+            "warranty.offered": True,
+            "returns.no_reason_returns": True,
+            "delivery.free_shipping_threshold": 40.0,
+            "service.crew": {
+                "early": {"people": 1, "start_hour": 7, "end_hour": 15, "weekdays": [0, 1, 2, 3, 4]},
+                "late": {"people": 2, "start_hour": 12, "end_hour": 20, "weekdays": [0, 1, 2, 3, 4, 5, 6]},
+            },
+            "warehouse.path_length_factor": 0.8,
+            "risk.traffic_shocks": {"policy": {"start": "2026-01-26", "days": 5, "multiplier": 0.5}},
+            "risk.carrier_disruptions": {"storm": {"start": "2026-01-12", "days": 4, "lead_time_multiplier": 2.0}},
+            "ab_test": {"enabled": True, "start": "2026-01-08", "days": 14, "variant_b": {"page.quality": 0.8}},
+        }
+    )
 
 
 def test_all_levers_at_once_are_deterministic(all_levers):
@@ -129,11 +143,13 @@ def test_all_levers_at_once_are_deterministic(all_levers):
 
 def test_neutral_levers_change_nothing(baseline):
     """Pulling a lever to its neutral value (a 0% sale, a x1 shock, an empty campaign list) changes no table."""
-    neutral = baseline.with_overrides({
-        "pricing.promotions": {"nothing": {"depth": 0.0, "days": 30}},
-        "risk.traffic_shocks": {"nothing": {"multiplier": 1.0, "days": 30}},
-        "traffic.channels.paid_search.carryover": 0.7,   # a constant budget: carry-over changes nothing
-    })
+    neutral = baseline.with_overrides(
+        {
+            "pricing.promotions": {"nothing": {"depth": 0.0, "days": 30}},
+            "risk.traffic_shocks": {"nothing": {"multiplier": 1.0, "days": 30}},
+            "traffic.channels.paid_search.carryover": 0.7,  # a constant budget: carry-over changes nothing
+        }
+    )
     assert digest(sim.simulate(baseline, seed=5, days=20)) == digest(sim.simulate(neutral, seed=5, days=20))
 
 

@@ -13,11 +13,19 @@ import pandas as pd
 import pytest
 
 import sim
-from tests.sim.levers.test_common import (assert_direction, assert_directions, assert_rejected, busy, channel_sessions,
-                                      measure)
+from tests.sim.levers.test_common import (
+    assert_direction,
+    assert_directions,
+    assert_rejected,
+    busy,
+    channel_sessions,
+    measure,
+)
 
-LOYAL = {"loyal": {"share": 0.5, "churn_multiplier": 0.3, "visit_rate_multiplier": 2.0},
-         "casual": {"share": 0.5, "churn_multiplier": 1.5}}
+LOYAL = {
+    "loyal": {"share": 0.5, "churn_multiplier": 0.3, "visit_rate_multiplier": 2.0},
+    "casual": {"share": 0.5, "churn_multiplier": 1.5},
+}
 
 
 def repeat_orders(r: sim.Result) -> float:
@@ -43,8 +51,7 @@ def test_membership_keeps_customers_and_pays_the_member_price(baseline):
 
 
 def test_a_paid_membership_earns_its_fees(baseline):
-    paid = baseline.with_overrides({"crm.membership": {"offered": True, "fee_per_year": 30.0,
-                                                       "join_probability": 0.1}})
+    paid = baseline.with_overrides({"crm.membership": {"offered": True, "fee_per_year": 30.0, "join_probability": 0.1}})
     r = sim.simulate(paid, seed=3, days=40)
     joins = r.programmes.query("programme == 'membership'")["events"].sum()
     assert joins == r.customers["member"].sum() > 0
@@ -55,8 +62,13 @@ def test_a_newsletter_brings_customers_back_at_its_cost(baseline):
     weekly = {"crm.campaigns": {"weekly": {"every_days": 7, "response_rate": 0.1}}}
     # a few extra repeat orders a month at the baseline's size: three times the store to see them
     store = busy(baseline, 3)
-    assert_directions(store, store.with_overrides(weekly), {"email sessions": (channel_sessions("email"), +1),
-                                                            "repeat orders": (repeat_orders, +1)}, days=60, n=8)
+    assert_directions(
+        store,
+        store.with_overrides(weekly),
+        {"email sessions": (channel_sessions("email"), +1), "repeat orders": (repeat_orders, +1)},
+        days=60,
+        n=8,
+    )
     news = baseline.with_overrides(weekly)
     r = sim.simulate(news, seed=4, days=60)
     sends = r.programmes[r.programmes["programme"] == "campaign:weekly"]
@@ -65,28 +77,42 @@ def test_a_newsletter_brings_customers_back_at_its_cost(baseline):
 
 def test_a_win_back_campaign_reactivates_churned_customers(baseline):
     store = busy(baseline, 3)
-    win = store.with_overrides({"crm.campaigns": {"winback": {"start": "2026-02-02", "every_days": 14,
-                                                              "audience": "churned", "response_rate": 0.15}}})
+    win = store.with_overrides(
+        {
+            "crm.campaigns": {
+                "winback": {"start": "2026-02-02", "every_days": 14, "audience": "churned", "response_rate": 0.15}
+            }
+        }
+    )
     assert_direction(store, win, repeat_orders, +1, days=60, n=8)
 
 
 def test_review_prompts_raise_the_review_rate(baseline):
     prompted = baseline.with_overrides({"crm.review_prompts.response_rate": 0.1})
-    assert_directions(baseline, prompted, {"reviews": (lambda r: float(len(r.reviews)), +1),
-                                           "CRM cost": (measure("crm_cost"), +1)}, days=40, n=4)
+    assert_directions(
+        baseline,
+        prompted,
+        {"reviews": (lambda r: float(len(r.reviews)), +1), "CRM cost": (measure("crm_cost"), +1)},
+        days=40,
+        n=4,
+    )
     r = sim.simulate(prompted, seed=5, days=60)
     end = pd.Timestamp(r.scenario.time.start_date) + pd.Timedelta(days=60)
-    reviews_per_prompt = (r.reviews["reviewed_at"] < end).sum() / r.programmes.query(
-        "programme == 'review_prompts'")["events"].sum()
+    reviews_per_prompt = (r.reviews["reviewed_at"] < end).sum() / r.programmes.query("programme == 'review_prompts'")[
+        "events"
+    ].sum()
     assert reviews_per_prompt == pytest.approx(1 - (1 - 0.08) * (1 - 0.1), abs=0.04)
 
 
-@pytest.mark.parametrize("override, path", [
-    ({"customers.segments": {"a": {"share": 0.5}}}, "customers.segments"),
-    ({"crm.campaigns": {"x": {"channel": "tv"}}}, "crm.campaigns.x.channel"),
-    ({"crm.campaigns": {"x": {"audience": "everyone"}}}, "crm.campaigns.x.audience"),
-    ({"crm.membership.member_discount": 0.95}, "crm.membership.member_discount"),
-    ({"crm.review_prompts.response_rate": 2.0}, "crm.review_prompts.response_rate"),
-])
+@pytest.mark.parametrize(
+    "override, path",
+    [
+        ({"customers.segments": {"a": {"share": 0.5}}}, "customers.segments"),
+        ({"crm.campaigns": {"x": {"channel": "tv"}}}, "crm.campaigns.x.channel"),
+        ({"crm.campaigns": {"x": {"audience": "everyone"}}}, "crm.campaigns.x.audience"),
+        ({"crm.membership.member_discount": 0.95}, "crm.membership.member_discount"),
+        ({"crm.review_prompts.response_rate": 2.0}, "crm.review_prompts.response_rate"),
+    ],
+)
 def test_bad_crm_values_name_their_path(baseline, override, path):
     assert_rejected(baseline, override, path)

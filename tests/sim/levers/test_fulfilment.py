@@ -28,8 +28,12 @@ def test_shorter_pick_paths_speed_up_fulfilment(baseline):
 def test_free_shipping_threshold_raises_conversion_and_order_value(baseline):
     store = busy(baseline, 4)
     free = store.with_overrides({"delivery.free_shipping_threshold": 40.0})
-    assert_directions(store, free, {"conversion": (kpi("conversion_rate"), +1),
-                                    "order value": (kpi("average_order_value"), +1)}, days=30)
+    assert_directions(
+        store,
+        free,
+        {"conversion": (kpi("conversion_rate"), +1), "order value": (kpi("average_order_value"), +1)},
+        days=30,
+    )
     r = sim.simulate(free, seed=1, days=30).orders
     above = r["unit_price"] * r["units"] >= 40.0
     assert (r.loc[above & (r["delivery_option"] != "express"), "delivery_fee"] == 0).all()
@@ -62,11 +66,14 @@ def test_a_tighter_promise_makes_more_parcels_late(baseline):
     assert_direction(baseline, tight, kpi("on_time_delivery_rate"), -1, days=30, n=4)
 
 
-@pytest.mark.parametrize("override, path", [
-    ({"warehouse.path_length_factor": 0.0}, "warehouse.path_length_factor"),
-    ({"warehouse.travel_share": 2.0}, "warehouse.travel_share"),
-    ({"delivery.free_shipping_threshold": -1.0}, "delivery.free_shipping_threshold"),
-    ({"delivery.top_up_probability": 1.1}, "delivery.top_up_probability"),
-])
+@pytest.mark.parametrize(
+    "override, path",
+    [
+        ({"warehouse.path_length_factor": 0.0}, "warehouse.path_length_factor"),
+        ({"warehouse.travel_share": 2.0}, "warehouse.travel_share"),
+        ({"delivery.free_shipping_threshold": -1.0}, "delivery.free_shipping_threshold"),
+        ({"delivery.top_up_probability": 1.1}, "delivery.top_up_probability"),
+    ],
+)
 def test_bad_fulfilment_values_name_their_path(baseline, override, path):
     assert_rejected(baseline, override, path)

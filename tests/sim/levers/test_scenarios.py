@@ -27,7 +27,7 @@ def _store_setup(r: sim.Result) -> None:
 
 def _product_page(r: sim.Result) -> None:
     organic = r.daily[r.daily["channel"] == "organic_search"]["sessions"].sum()
-    assert organic > 180 * r.days   # titles, alt text and reviews lift search above its base volume
+    assert organic > 180 * r.days  # titles, alt text and reviews lift search above its base volume
 
 
 def _pricing(r: sim.Result) -> None:
@@ -38,13 +38,14 @@ def _pricing(r: sim.Result) -> None:
 
 def _traffic(r: sim.Result) -> None:
     paid = r.daily[r.daily["channel"] == "paid_search"]["spend"].to_numpy()
-    assert paid[-14:].mean() > 3 * paid[:14].mean()   # started cheap, then scaled
+    assert paid[-14:].mean() > 3 * paid[:14].mean()  # started cheap, then scaled
     assert np.isfinite(r.channels.set_index("channel").loc["paid_search", "cac"])
 
 
 def _crm(r: sim.Result) -> None:
-    assert {"campaign:newsletter", "campaign:birthday", "campaign:winback", "membership",
-            "review_prompts"} <= set(r.programmes["programme"])
+    assert {"campaign:newsletter", "campaign:birthday", "campaign:winback", "membership", "review_prompts"} <= set(
+        r.programmes["programme"]
+    )
     assert set(r.customers["segment"]) == {"loyal", "regular", "bargain"}
 
 
@@ -75,10 +76,19 @@ def _risk(r: sim.Result) -> None:
     assert r.events["kind"].eq("restock_received").any()
 
 
-CHECKS = {"stage01_selection": _selection, "stage02_store_setup": _store_setup,
-          "stage03_product_page": _product_page, "stage04_pricing": _pricing, "stage05_traffic": _traffic,
-          "stage06_crm": _crm, "stage07_after_sales": _after_sales, "stage08_fulfilment": _fulfilment,
-          "stage09_experiments": _experiments, "stage10_team": _team, "stage11_risk": _risk}
+CHECKS = {
+    "stage01_selection": _selection,
+    "stage02_store_setup": _store_setup,
+    "stage03_product_page": _product_page,
+    "stage04_pricing": _pricing,
+    "stage05_traffic": _traffic,
+    "stage06_crm": _crm,
+    "stage07_after_sales": _after_sales,
+    "stage08_fulfilment": _fulfilment,
+    "stage09_experiments": _experiments,
+    "stage10_team": _team,
+    "stage11_risk": _risk,
+}
 
 
 def test_every_stage_has_a_scenario():

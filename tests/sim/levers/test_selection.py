@@ -20,9 +20,12 @@ REVIEW = 14
 @pytest.fixture(scope="module")
 def launch(baseline) -> sim.Scenario:
     """Two candidates: a poster priced at twice its reference (few buy it) and a mug that sells."""
-    return baseline.with_overrides({"selection": {"candidates": ["poster", "mug"], "review_after_days": REVIEW,
-                                                  "kill_below_conversion": 0.01},
-                                    "catalogue.skus.poster.price": 40.0})
+    return baseline.with_overrides(
+        {
+            "selection": {"candidates": ["poster", "mug"], "review_after_days": REVIEW, "kill_below_conversion": 0.01},
+            "catalogue.skus.poster.price": 40.0,
+        }
+    )
 
 
 def test_the_kill_rule_kills_the_loser_and_keeps_the_winner(launch):
@@ -44,14 +47,22 @@ def test_killing_a_loser_sends_its_views_to_sellers(launch):
     keep_all = launch.with_overrides({"selection.kill_below_conversion": 0.0})
 
     def orders_after_review(r: sim.Result) -> float:
-        return float((r.sku_daily["date"] >= r.sku_daily["date"].min() + np.timedelta64(REVIEW, "D"))
-                     .pipe(lambda late: r.sku_daily.loc[late, "orders_wanted"].sum()))
+        return float(
+            (r.sku_daily["date"] >= r.sku_daily["date"].min() + np.timedelta64(REVIEW, "D")).pipe(
+                lambda late: r.sku_daily.loc[late, "orders_wanted"].sum()
+            )
+        )
+
     assert_direction(keep_all, launch, orders_after_review, +1, days=40, n=12)
 
 
 def test_a_candidate_selling_below_cost_is_killed_on_margin(baseline):
-    loss = baseline.with_overrides({"selection": {"candidates": ["mug"], "review_after_days": 10,
-                                                  "kill_below_margin": 0.0}, "catalogue.skus.mug.unit_cost": 18.0})
+    loss = baseline.with_overrides(
+        {
+            "selection": {"candidates": ["mug"], "review_after_days": 10, "kill_below_margin": 0.0},
+            "catalogue.skus.mug.unit_cost": 18.0,
+        }
+    )
     skus = sim.simulate(loss, seed=2, days=20).skus.set_index("sku")
     assert skus.loc["mug", "test_margin"] < 0 and pd.notna(skus.loc["mug", "killed_at"])
 
@@ -80,11 +91,14 @@ def test_a_longer_supplier_lead_time_runs_out_of_stock_more(baseline):
     assert_direction(tight, slow, kpi("stockout_rate"), +1, days=40, n=4)
 
 
-@pytest.mark.parametrize("override, path", [
-    ({"selection.candidates": ["socks"]}, "selection.candidates"),
-    ({"selection.kill_below_conversion": 1.5}, "selection.kill_below_conversion"),
-    ({"selection.review_after_days": 0}, "selection.review_after_days"),
-    ({"catalogue.holding_cost_rate": -0.1}, "catalogue.holding_cost_rate"),
-])
+@pytest.mark.parametrize(
+    "override, path",
+    [
+        ({"selection.candidates": ["socks"]}, "selection.candidates"),
+        ({"selection.kill_below_conversion": 1.5}, "selection.kill_below_conversion"),
+        ({"selection.review_after_days": 0}, "selection.review_after_days"),
+        ({"catalogue.holding_cost_rate": -0.1}, "catalogue.holding_cost_rate"),
+    ],
+)
 def test_bad_selection_values_name_their_path(baseline, override, path):
     assert_rejected(baseline, override, path)

@@ -14,29 +14,36 @@ import pytest
 
 import sim
 from playbook.analysis.staffing import mean_wait
-from tests.sim.levers.test_common import assert_directions, assert_rejected, kpi, measure
 from tests.sim.engine.test_queueing import desk_scenario
+from tests.sim.levers.test_common import assert_directions, assert_rejected, kpi, measure
 
 WEEK = [0, 1, 2, 3, 4, 5, 6]
 
 
 def test_labour_cost_is_people_times_hours_times_cost(baseline):
-    plan = baseline.with_overrides({"warehouse.crew": {
-        "day": {"people": 2, "start_hour": 8, "end_hour": 16, "weekdays": [0, 1, 2, 3, 4]},
-        "saturday": {"people": 1, "start_hour": 9, "end_hour": 17, "weekdays": [5]}},
-        "warehouse.hourly_cost": 20.0})
+    plan = baseline.with_overrides(
+        {
+            "warehouse.crew": {
+                "day": {"people": 2, "start_hour": 8, "end_hour": 16, "weekdays": [0, 1, 2, 3, 4]},
+                "saturday": {"people": 1, "start_hour": 9, "end_hour": 17, "weekdays": [5]},
+            },
+            "warehouse.hourly_cost": 20.0,
+        }
+    )
     r = sim.simulate(plan, seed=1, days=14)
     pickers = r.labour[r.labour["team"] == "pickers"]
     assert pickers["person_hours"].sum() == 2 * (2 * 8 * 5 + 1 * 8)
-    assert r.measures()["labour_cost"] == pytest.approx(pickers["cost"].sum() + r.labour.query(
-        "team == 'agents'")["cost"].sum())
+    assert r.measures()["labour_cost"] == pytest.approx(
+        pickers["cost"].sum() + r.labour.query("team == 'agents'")["cost"].sum()
+    )
     assert pickers["cost"].sum() == pytest.approx(20.0 * 2 * 88)
 
 
 def test_a_round_the_clock_plan_matches_erlang_c():
     scenario, lam = desk_scenario(2, handle_minutes=12.0, tickets_per_hour=8.0)
-    plan = scenario.with_overrides({"service.crew": {"all": {"people": 2, "start_hour": 0, "end_hour": 24,
-                                                             "weekdays": WEEK}}, "service.agents": 1})
+    plan = scenario.with_overrides(
+        {"service.crew": {"all": {"people": 2, "start_hour": 0, "end_hour": 24, "weekdays": WEEK}}, "service.agents": 1}
+    )
     waits = []
     for seed in np.random.SeedSequence(31).spawn(5):
         t = sim.simulate(plan, seed=seed, days=20).tickets
@@ -48,9 +55,12 @@ def test_a_round_the_clock_plan_matches_erlang_c():
 
 
 def test_nobody_answers_before_the_first_shift(baseline):
-    plan = baseline.with_overrides({**{"service.ai_share": 0.0, "service.pre_sales_per_1000_views": 20.0},
-                                    "service.crew": {"day": {"people": 1, "start_hour": 9, "end_hour": 17,
-                                                             "weekdays": WEEK}}})
+    plan = baseline.with_overrides(
+        {
+            **{"service.ai_share": 0.0, "service.pre_sales_per_1000_views": 20.0},
+            "service.crew": {"day": {"people": 1, "start_hour": 9, "end_hour": 17, "weekdays": WEEK}},
+        }
+    )
     t = sim.simulate(plan, seed=4, days=10).tickets
     hour = t["first_response_at"].dt.hour + t["first_response_at"].dt.minute / 60
     started = t["first_response_at"] > t["opened_at"]
@@ -61,29 +71,49 @@ def test_nobody_answers_before_the_first_shift(baseline):
 
 
 def test_a_late_shift_cuts_waits_and_costs_money(baseline):
-    busy = baseline.with_overrides({"service.pre_sales_per_1000_views": 40.0, "service.handle_minutes_mean": 45.0,
-                                    "service.crew": {"day": {"people": 1, "start_hour": 9, "end_hour": 18,
-                                                             "weekdays": [0, 1, 2, 3, 4, 5]}}})
-    late = busy.with_overrides({"service.crew.late": {"people": 2, "start_hour": 14, "end_hour": 22,
-                                                      "weekdays": WEEK}})
-    assert_directions(busy, late, {"first response": (kpi("first_response_mean_hours"), -1),
-                                   "labour cost": (measure("labour_cost"), +1)}, days=30, n=4)
+    busy = baseline.with_overrides(
+        {
+            "service.pre_sales_per_1000_views": 40.0,
+            "service.handle_minutes_mean": 45.0,
+            "service.crew": {"day": {"people": 1, "start_hour": 9, "end_hour": 18, "weekdays": [0, 1, 2, 3, 4, 5]}},
+        }
+    )
+    late = busy.with_overrides({"service.crew.late": {"people": 2, "start_hour": 14, "end_hour": 22, "weekdays": WEEK}})
+    assert_directions(
+        busy,
+        late,
+        {"first response": (kpi("first_response_mean_hours"), -1), "labour cost": (measure("labour_cost"), +1)},
+        days=30,
+        n=4,
+    )
 
 
 def test_more_pickers_on_the_plan_ship_faster_at_a_price(baseline):
-    slow = baseline.with_overrides({"warehouse.pick_minutes_mean": 45.0, "warehouse.crew": {
-        "day": {"people": 1, "start_hour": 8, "end_hour": 17, "weekdays": [0, 1, 2, 3, 4, 5]}}})
+    slow = baseline.with_overrides(
+        {
+            "warehouse.pick_minutes_mean": 45.0,
+            "warehouse.crew": {"day": {"people": 1, "start_hour": 8, "end_hour": 17, "weekdays": [0, 1, 2, 3, 4, 5]}},
+        }
+    )
     more = slow.with_overrides({"warehouse.crew.day.people": 3})
-    assert_directions(slow, more, {"fulfilment hours": (kpi("mean_fulfilment_hours"), -1),
-                                   "labour cost": (measure("labour_cost"), +1)}, days=30, n=4)
+    assert_directions(
+        slow,
+        more,
+        {"fulfilment hours": (kpi("mean_fulfilment_hours"), -1), "labour cost": (measure("labour_cost"), +1)},
+        days=30,
+        n=4,
+    )
 
 
-@pytest.mark.parametrize("override, path", [
-    ({"service.crew": {"x": {"people": -1}}}, "service.crew.x.people"),
-    ({"warehouse.crew": {"x": {"people": 0}}}, "warehouse.crew"),
-    ({"service.crew": {"x": {"start_hour": 20, "end_hour": 8}}}, "service.crew.x"),
-    ({"service.hourly_cost": -3.0}, "service.hourly_cost"),
-])
+@pytest.mark.parametrize(
+    "override, path",
+    [
+        ({"service.crew": {"x": {"people": -1}}}, "service.crew.x.people"),
+        ({"warehouse.crew": {"x": {"people": 0}}}, "warehouse.crew"),
+        ({"service.crew": {"x": {"start_hour": 20, "end_hour": 8}}}, "service.crew.x"),
+        ({"service.hourly_cost": -3.0}, "service.hourly_cost"),
+    ],
+)
 def test_bad_staffing_values_name_their_path(baseline, override, path):
     assert_rejected(baseline, override, path)
 

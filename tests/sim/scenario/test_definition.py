@@ -21,8 +21,10 @@ def test_every_shipped_scenario_is_valid(name):
 
 def test_baseline_and_growth_differ_in_size():
     base, growth = sim.load_scenario(SCENARIOS / "baseline.yaml"), sim.load_scenario(SCENARIOS / "growth.yaml")
+
     def daily(s):
         return sum(c.sessions_per_day + c.paid_sessions_per_day for c in s.traffic.channels.values())
+
     assert daily(growth) > 10 * daily(base)
 
 
@@ -39,17 +41,20 @@ def test_override_round_trips_through_yaml(baseline, tmp_path):
     assert sim.load_scenario(path) == baseline
 
 
-@pytest.mark.parametrize("data, path, allowed", [
-    ({"service": {"agents": -1}}, "service.agents = -1", ">= 0"),
-    ({"funnel": {"bounce_rate": 1.5}}, "funnel.bounce_rate = 1.5", "<= 1"),
-    ({"service": {"agents": "3"}}, "service.agents = '3'", "valid integer"),
-    ({"page": {"load_time_s": float("nan")}}, "page.load_time_s", "finite"),
-    ({"delivery": {"options": {"a": {"share": 0.5}}}}, "delivery", "sum to 1"),
-    ({"service": {"agents": 0}}, "service.agents is 0", "ai_share = 1"),
-    ({"traffic": {"channels": {"ads": {"daily_budget": 10}}}}, "traffic.channels.ads", "cost_per_click"),
-    ({"customers": {"repeat_channel_mix": {"tiktok": 1.0}}}, "repeat_channel_mix", "tiktok"),
-    ({"time": {"days": 0}}, "time.days = 0", ">= 1"),
-])
+@pytest.mark.parametrize(
+    "data, path, allowed",
+    [
+        ({"service": {"agents": -1}}, "service.agents = -1", ">= 0"),
+        ({"funnel": {"bounce_rate": 1.5}}, "funnel.bounce_rate = 1.5", "<= 1"),
+        ({"service": {"agents": "3"}}, "service.agents = '3'", "valid integer"),
+        ({"page": {"load_time_s": float("nan")}}, "page.load_time_s", "finite"),
+        ({"delivery": {"options": {"a": {"share": 0.5}}}}, "delivery", "sum to 1"),
+        ({"service": {"agents": 0}}, "service.agents is 0", "ai_share = 1"),
+        ({"traffic": {"channels": {"ads": {"daily_budget": 10}}}}, "traffic.channels.ads", "cost_per_click"),
+        ({"customers": {"repeat_channel_mix": {"tiktok": 1.0}}}, "repeat_channel_mix", "tiktok"),
+        ({"time": {"days": 0}}, "time.days = 0", ">= 1"),
+    ],
+)
 def test_bad_values_name_the_path_and_what_is_allowed(data, path, allowed):
     with pytest.raises(sim.ScenarioError) as err:
         Scenario.from_dict(data)
@@ -84,9 +89,23 @@ def test_not_a_mapping_and_missing_file(tmp_path):
 
 def test_cli_reports_bad_input_in_one_line_with_status_2(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "sim", "run", str(SCENARIOS / "baseline.yaml"), "--days", "2",
-         "--set", "service.agents=-2", "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "sim",
+            "run",
+            str(SCENARIOS / "baseline.yaml"),
+            "--days",
+            "2",
+            "--set",
+            "service.agents=-2",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "service.agents = -2" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -94,8 +113,12 @@ def test_cli_reports_bad_input_in_one_line_with_status_2(tmp_path):
 
 
 def test_cli_validate_and_schema():
-    ok = subprocess.run([sys.executable, "-m", "sim", "validate", str(SCENARIOS / "growth.yaml")],
-                        capture_output=True, text=True, cwd=ROOT)
+    ok = subprocess.run(
+        [sys.executable, "-m", "sim", "validate", str(SCENARIOS / "growth.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert ok.returncode == 0 and "valid" in ok.stdout
     schema = subprocess.run([sys.executable, "-m", "sim", "schema"], capture_output=True, text=True, cwd=ROOT)
     assert schema.returncode == 0
