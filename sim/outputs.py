@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Literal
 
@@ -186,18 +186,29 @@ def _usual_mode(path: Path, full: int) -> None:
     os.chmod(path, full & ~mask)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path``, then rename it there: readers see all or nothing.
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
+    """Let ``write`` fill a temporary file beside ``path``, then rename it there: readers see all or nothing.
 
-    The file gets the usual permissions (0666 less the umask), not the
-    owner-only ones of a temporary file.
+    The one atomic write of the project (text, JSON, YAML, parquet).  The
+    temporary is named ``.<name>.<random>``, which ``claim`` recognises as
+    an interrupted write of a listed entry; it is removed if ``write``
+    fails.  The file gets the usual permissions (0666 less the umask), not
+    the owner-only ones of a temporary file.  Say a sweep writes
+    ``orders.parquet`` and the machine stops mid-write: the old file (or
+    none) is still there, never half a table.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        _usual_mode(Path(tmp), 0o666)
+        write(tmp)
+        _usual_mode(tmp, 0o666)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` with :func:`write_atomic`."""
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -29,7 +29,9 @@ def _periods(frame: pd.DataFrame, table: str, freq: str) -> pd.Series:
     return frame[TIME_COLUMNS[table]].dt.to_period(freq).dt.start_time
 
 
-def kpi_summary(tables: Mapping[str, pd.DataFrame], freq: str = "D", *, sla_hours: float = 24.0) -> pd.DataFrame:
+def kpi_summary(
+    tables: Mapping[str, pd.DataFrame], freq: str = "D", *, sla_hours: float = kpis.DEFAULT_SLA_HOURS
+) -> pd.DataFrame:
     """Every KPI of ``sim.results.kpis`` that the tables support, per day ('D'), week ('W', Monday start) or month ('M').
 
     Row t = ``sim.results.kpis.compute`` on the rows of each table whose time column
@@ -182,7 +184,7 @@ def early_warnings(
     tables: Mapping[str, pd.DataFrame],
     freq: str = "D",
     *,
-    sla_hours: float = 24.0,
+    sla_hours: float = kpis.DEFAULT_SLA_HOURS,
     sla_target: float = 0.9,
     baseline: int | None = None,
     sigmas: float = 3.0,

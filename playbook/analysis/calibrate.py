@@ -864,7 +864,7 @@ def write_scenario(calibration: Calibration, path: str | Path, *, regenerate: st
     """Write the scenario as YAML with a header (source, period, units, what was kept and why), atomically.
 
     The text goes to a temporary file beside ``path`` that is renamed over
-    it (``playbook.report.notebook.write_atomic``), so a failed write never leaves
+    it (``sim.outputs.write_text_atomic``), so a failed write never leaves
     half a file.  ``regenerate`` is an optional line telling readers how the
     file was made.
     """

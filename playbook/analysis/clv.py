@@ -33,6 +33,7 @@ from scipy.optimize import minimize
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
 from playbook.data.loaders import check_frame, check_values
+from sim.results.kpis import order_net
 
 # --- data --------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ def customer_summary(orders: pd.DataFrame, calibration_end, *, unit_days: float 
     end = pd.Timestamp(calibration_end)
     days = (
         orders.loc[orders["placed_at"] <= end]
-        .assign(day=lambda f: f["placed_at"].dt.normalize(), value=lambda f: f["revenue"] - f["refund"])
+        .assign(day=lambda f: f["placed_at"].dt.normalize(), value=order_net)
         .groupby(["customer_id", "day"], as_index=False)["value"]
         .sum()
     )

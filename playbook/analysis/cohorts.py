@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from playbook.data.loaders import check_frame, check_values
+from sim.results.kpis import order_net
 
 _ORDER_COLUMNS = ("customer_id", "placed_at", "revenue", "refund")
 _MONEY = {"revenue": (0, None), "refund": (0, None)}
@@ -29,7 +30,7 @@ def _aged(orders: pd.DataFrame) -> tuple[pd.DataFrame, pd.Period]:
             "customer_id": orders["customer_id"],
             "cohort": cohort,
             "age": age,
-            "net": orders["revenue"] - orders["refund"],
+            "net": order_net(orders),
         }
     )
     return aged, month.max()

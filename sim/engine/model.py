@@ -36,7 +36,7 @@ from sim.engine.fate import Fate
 from sim.engine.log import EventLog
 from sim.engine.operations.fulfilment import Carriers, Picking
 from sim.engine.operations.inventory import Inventory
-from sim.engine.operations.orders import OrderBook
+from sim.engine.operations.orders import OrderBook, is_late
 from sim.engine.operations.staffing import Crew
 from sim.engine.rng import Streams
 from sim.engine.sales.assortment import Assortment
@@ -445,7 +445,7 @@ class StoreModel:
         """At the door: late against the promise?  Then the customer keeps the order or asks to return it."""
         now, o, r = self.env.now, self.orders, self.scenario.returns
         o.delivered[oid] = now
-        e.late = now > o.promised[oid]
+        e.late = is_late(now, o.promised[oid])
         k = o.sku[oid]
         self.log.add(now, "delivered", oid, o.customer[oid], self.demand.skus[k], float(e.late))
         e.defect = fate.defect

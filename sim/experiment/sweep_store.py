@@ -20,9 +20,9 @@ to skip every task that succeeded.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ import yaml
 
 from sim.errors import ScenarioError
 from sim.experiment.sweep_definition import SweepDefinition
-from sim.outputs import add_entries, claim, clear, discard, publish, staging, write_text_atomic
+from sim.outputs import add_entries, claim, clear, discard, publish, staging, write_atomic, write_text_atomic
 from sim.version import provenance
 
 #: The command named in the folder's manifest (``sim.outputs``).
@@ -140,12 +140,10 @@ class PartWriter:
 
 
 def write_tables(out: Path, tables: dict[str, pd.DataFrame]) -> None:
-    """Write each table as ``OUT/<name>.parquet``, each through a temporary name."""
+    """Write each table as ``OUT/<name>.parquet``, each atomically (``sim.outputs.write_atomic``)."""
     add_entries(out, COMMAND, (f"{name}.parquet" for name in tables))
     for name, frame in tables.items():
-        tmp = out / f".{name}.parquet.tmp"  # a temporary of a listed entry: sim.outputs.claim accepts it
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, out / f"{name}.parquet")
+        write_atomic(out / f"{name}.parquet", partial(frame.to_parquet, index=False))
 
 
 def read_tables(out: Path) -> dict[str, pd.DataFrame]:

@@ -14,11 +14,18 @@ no tickets), never because of missing data.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 import numpy as np
 import pandas as pd
+
+from sim.engine.operations.orders import is_late
+from sim.scenario.definition import Service
+
+#: The first-response target SLA attainment is measured against when none is given: the schema's
+#: default of ``service.sla_hours`` (one fact, one place: the simulated store and a real one alike).
+DEFAULT_SLA_HOURS: float = Service.model_fields["sla_hours"].default
 
 Tables = Mapping[str, pd.DataFrame]
 
@@ -63,8 +70,17 @@ def refunds(orders: pd.DataFrame) -> float:
     return float(orders["refund"].sum())
 
 
+def order_net(orders: pd.DataFrame) -> pd.Series:
+    """Net revenue of each order = revenue - refund (what the store keeps of it).
+
+    The one definition of "net": :func:`net_revenue`, LTV, cohorts and the
+    CLV models' spend all read it from here.
+    """
+    return orders["revenue"] - orders["refund"]
+
+
 def net_revenue(orders: pd.DataFrame) -> float:
-    """Net revenue = sum(orders.revenue) - sum(orders.refund)."""
+    """Net revenue = sum(orders.revenue) - sum(orders.refund) (the total of :func:`order_net`)."""
     return float(orders["revenue"].sum() - orders["refund"].sum())
 
 
@@ -79,7 +95,7 @@ def gross_margin(orders: pd.DataFrame) -> float:
     Returned goods go back to stock, so only orders that were not returned
     carry their cost of goods.
     """
-    net = orders["revenue"].sum() - orders["refund"].sum()
+    net = net_revenue(orders)
     kept_cogs = orders.loc[~orders["returned"].astype(bool), "cogs"].sum()
     profit = net - kept_cogs - orders["shipping_cost"].sum()
     return _ratio(profit, net)
@@ -120,13 +136,12 @@ def repeat_purchase_rate(orders: pd.DataFrame) -> float:
 
 def ltv(orders: pd.DataFrame) -> float:
     """Historical LTV over the horizon = net revenue / customers (revenue basis, undiscounted)."""
-    net = orders["revenue"].sum() - orders["refund"].sum()
-    return _ratio(net, orders["customer_id"].nunique())
+    return _ratio(net_revenue(orders), orders["customer_id"].nunique())
 
 
 def ltv_to_cac(orders: pd.DataFrame, daily: pd.DataFrame) -> float:
     """LTV / CAC = (net revenue / customers) / (spend / customers) = net revenue / spend."""
-    return _ratio(orders["revenue"].sum() - orders["refund"].sum(), daily["spend"].sum())
+    return _ratio(net_revenue(orders), daily["spend"].sum())
 
 
 # --- after-sales and fulfilment ----------------------------------------------
@@ -140,7 +155,7 @@ def return_rate(orders: pd.DataFrame) -> float:
 def on_time_delivery_rate(orders: pd.DataFrame) -> float:
     """On-time delivery rate = orders delivered at or before promised_at / delivered orders."""
     done = orders[orders["delivered_at"].notna()]
-    return _ratio((done["delivered_at"] <= done["promised_at"]).sum(), len(done))
+    return _ratio((~is_late(done["delivered_at"], done["promised_at"])).sum(), len(done))
 
 
 def pick_error_rate(orders: pd.DataFrame) -> float:
@@ -265,7 +280,7 @@ def unavailable(tables: Tables) -> list[str]:
     return [k.name for k in KPIS if not _available(k, tables)]
 
 
-def compute(tables: Tables, sla_hours: float = 24.0) -> dict[str, float]:
+def compute(tables: Tables, sla_hours: float = DEFAULT_SLA_HOURS) -> dict[str, float]:
     """Every KPI that ``tables`` supports, in registry order.
 
     ``tables`` maps table names ('orders', 'daily', 'tickets', 'reviews') to

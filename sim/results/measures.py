@@ -18,6 +18,8 @@ from typing import Mapping
 
 import pandas as pd
 
+from sim.results.kpis import net_revenue
+
 #: The measures :func:`compute` returns, in order: name -> (unit, higher is better).
 MEASURES: dict[str, tuple[str, bool]] = {
     "holding_cost": ("money", False), "dead_stock_value": ("money", False), "labour_cost": ("money", False),
@@ -58,7 +60,7 @@ def operating_profit(tables: Mapping[str, pd.DataFrame]) -> float:
     """Net revenue - COGS of kept orders - shipping - marketing - labour - holding - CRM + membership fees."""
     orders, daily = tables["orders"], tables["daily"]
     kept_cogs = orders.loc[~orders["returned"].astype(bool), "cogs"].sum()
-    goods = orders["revenue"].sum() - orders["refund"].sum() - kept_cogs - orders["shipping_cost"].sum()
+    goods = net_revenue(orders) - kept_cogs - orders["shipping_cost"].sum()
     return float(goods - daily["spend"].sum() - labour_cost(tables["labour"]) - holding_cost(tables["sku_daily"])
                  - crm_cost(tables["programmes"]) + membership_fees(tables["programmes"]))
 

@@ -13,11 +13,23 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.engine.clock import timestamps
+
+
+def is_late(delivered: Any, promised: Any) -> Any:
+    """Late = delivered after the promised time; on time = at or before it.  The one definition.
+
+    Works on model hours (floats, arrays; ``nan`` = not delivered yet, never
+    late) and on timestamps (``NaT`` likewise): the model's experience of a
+    parcel, the orders table's ``late`` column and the on-time KPI all ask here.
+    """
+    return delivered > promised
+
 
 NAN = math.nan
 
@@ -144,7 +156,7 @@ class OrderBook:
                 "delivered_at": timestamps(start, self.delivered),
                 "returned_at": timestamps(start, self.returned_at),
                 "refunded_at": timestamps(start, self.refunded_at),
-                "late": ~np.isnan(delivered) & (delivered > promised),
+                "late": is_late(delivered, promised),
                 "wrong_item": np.asarray(self.wrong_item, dtype=bool),
                 "delivery_option": labels(options, self.option),
                 "variant": pd.array(np.asarray(variant, dtype=object), dtype="string"),

@@ -2,21 +2,65 @@
 
 ``effect`` is ``sim.compare`` for any metric of a run, not just the KPIs:
 both scenarios run on the same ``n`` seeds (common random numbers) and the
-paired differences B - A get a Student-t 95% interval (``sim.mean_ci``).  A
-direction test passes when the interval excludes 0 on the expected side.
+paired differences B - A get a Student-t interval at DIRECTION_LEVEL
+(``sim.mean_ci``).  A direction test passes when the interval excludes 0 on
+the expected side.
+
+How often a statistical test fails on a correct model is set here, once:
+
+* A theory test ("Erlang C's mean wait lies inside the interval of the
+  replications", :func:`assert_inside`) fails on a correct model exactly when
+  the interval misses the true mean: 1 - THEORY_LEVEL = 1 in 1,000.  The
+  interval stays meaningful because each such test also bounds its width.
+* A direction test ("more agents answer faster") fails on a correct model when
+  the interval reaches 0 although the true paired effect is delta.  With n
+  pairs, t = mean / (sd / sqrt(n)) follows a noncentral t(n - 1, delta / se),
+  so the chance is nct.cdf(t_crit, n - 1, delta / se): at most 1 in 1,000 when
+  delta / se >= MIN_T[n - 1] (6.6 for n = 6, 5.8 for n = 10; at
+  DIRECTION_LEVEL = 95%).  A lever with no effect passes at most 2.5% of the
+  time: the claim is "this way, not the other", and it stays that strong.
+  Every direction assertion prints t and :func:`false_failure` (the chance
+  with the observed t standing in for delta / se); the tests' comments quote
+  the t they were designed with, measured over several seeds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+import numpy as np
 import pytest
+from scipy import stats
 
 import sim
 from sim.engine.rng import as_seed_sequence
 from tests.sim.engine.test_model import _digest as digest
 
 Metric = Callable[[sim.Result], float]
+
+
+#: Confidence of the interval a direction test reads (two-sided; see the module docstring).
+DIRECTION_LEVEL = 0.95
+#: Confidence of the interval that must contain a theoretical value: its complement is the test's
+#: chance of failing on a correct model.
+THEORY_LEVEL = 0.999
+#: The largest chance of failing on a correct model that a statistical test may be designed with.
+MAX_FALSE_FAILURE = 1e-3
+
+
+def false_failure(t: float, n: int, level: float = DIRECTION_LEVEL) -> float:
+    """Chance that n pairs whose true standardized effect is ``t`` give an interval reaching 0."""
+    crit = stats.t.ppf(0.5 + level / 2, n - 1)
+    # beyond t = 50 (a deterministic difference, or nearly) the chance underflows; nct.cdf then gives nan
+    return float(stats.nct.cdf(crit, n - 1, abs(t))) if abs(t) < 50 else 0.0
+
+
+def min_t(n: int, level: float = DIRECTION_LEVEL, rate: float = MAX_FALSE_FAILURE) -> float:
+    """The smallest true standardized effect whose direction test on n pairs fails at most ``rate`` of the time."""
+    t = stats.t.ppf(0.5 + level / 2, n - 1)
+    while false_failure(t, n, level) > rate:
+        t += 0.05
+    return float(t)
 
 
 def effects(
@@ -28,26 +72,51 @@ def effects(
         ra, rb = sim.simulate(a, s, days), sim.simulate(b, s, days)
         for name, m in metrics.items():
             diffs[name].append(m(rb) - m(ra))
-    return {name: sim.mean_ci(d) for name, d in diffs.items()}
+    return {name: sim.mean_ci(d, DIRECTION_LEVEL) for name, d in diffs.items()}
 
 
-def effect(a: sim.Scenario, b: sim.Scenario, metric: Metric, **kw) -> tuple[float, float, float]:
+def effect(a: sim.Scenario, b: sim.Scenario, metric: Metric, **kw: int) -> tuple[float, float, float]:
     return effects(a, b, {"metric": metric}, **kw)["metric"]
 
 
 def assert_directions(
-    a: sim.Scenario, b: sim.Scenario, expected: dict[str, tuple[Metric, int]], **kw
+    a: sim.Scenario, b: sim.Scenario, expected: dict[str, tuple[Metric, int]], n: int = 6, **kw: int
 ) -> dict[str, tuple[float, float, float]]:
-    """Each metric moves the expected way (+1 up, -1 down): its 95% interval excludes 0 on that side."""
-    found = effects(a, b, {name: m for name, (m, _) in expected.items()}, **kw)
+    """Each metric moves the expected way (+1 up, -1 down): its interval excludes 0 on that side."""
+    found = effects(a, b, {name: m for name, (m, _) in expected.items()}, n=n, **kw)
+    crit = stats.t.ppf(0.5 + DIRECTION_LEVEL / 2, n - 1)
     for name, (_, sign) in expected.items():
         d, lo, hi = found[name]
-        print(f"EFFECT {name}: diff {d:.4g}, 95% CI [{lo:.4g}, {hi:.4g}]")
-        assert (lo > 0) if sign > 0 else (hi < 0), f"{name}: diff {d:.4g}, 95% CI [{lo:.4g}, {hi:.4g}]"
+        t = d / ((hi - lo) / 2 / crit) if hi > lo else np.inf
+        print(
+            f"EFFECT {name}: diff {d:.4g}, CI [{lo:.4g}, {hi:.4g}], t {t:.3g}, false failure {false_failure(t, n):.1e}"
+        )
+        assert (lo > 0) if sign > 0 else (hi < 0), (
+            f"{name}: diff {d:.4g}, {DIRECTION_LEVEL:.0%} CI [{lo:.4g}, {hi:.4g}]"
+        )
     return found
 
 
-def assert_direction(a: sim.Scenario, b: sim.Scenario, metric: Metric, sign: int, **kw) -> tuple[float, float, float]:
+def assert_inside(
+    values: Sequence[float], theory: float, name: str, max_width: float, checks: int = 1
+) -> tuple[float, float, float]:
+    """``theory`` lies inside the interval of ``values``, and that interval is narrower than ``max_width``.
+
+    The interval's level is 1 - (1 - THEORY_LEVEL) / checks (Bonferroni): a test making ``checks`` such
+    comparisons fails on a correct model at most 1 - THEORY_LEVEL of the time in all.  The width bound
+    keeps the claim from weakening as the interval widens.
+    """
+    level = 1 - (1 - THEORY_LEVEL) / checks
+    mean, lo, hi = sim.mean_ci(values, level)
+    print(f"THEORY {name}: {theory:.4g} against {mean:.4g}, {level:.2%} CI [{lo:.4g}, {hi:.4g}]")
+    assert lo <= theory <= hi, f"{name}: theory {theory:.4f} outside the {level:.2%} CI [{lo:.4f}, {hi:.4f}]"
+    assert hi - lo < max_width, f"{name}: CI [{lo:.4f}, {hi:.4f}] wider than {max_width:.4f}: too few replications"
+    return mean, lo, hi
+
+
+def assert_direction(
+    a: sim.Scenario, b: sim.Scenario, metric: Metric, sign: int, **kw: int
+) -> tuple[float, float, float]:
     return assert_directions(a, b, {"metric": (metric, sign)}, **kw)["metric"]
 
 
@@ -151,6 +220,18 @@ def test_neutral_levers_change_nothing(baseline):
         }
     )
     assert digest(sim.simulate(baseline, seed=5, days=20)) == digest(sim.simulate(neutral, seed=5, days=20))
+
+
+def test_false_failure_rates_of_the_design():
+    """The numbers the docstring quotes: a direction test on 6 pairs needs t >= 6.6, on 10 pairs 5.8."""
+    assert min_t(6) == pytest.approx(6.6, abs=0.1) and min_t(10) == pytest.approx(5.8, abs=0.1)
+    assert false_failure(min_t(6), 6) <= MAX_FALSE_FAILURE < false_failure(min_t(6) - 0.1, 6)
+    # a t-interval's coverage of a true mean: 1 - THEORY_LEVEL misses over 20,000 draws of 8 normals
+    rng = np.random.default_rng(7)
+    draws = rng.normal(size=(20_000, 8))
+    half = stats.t.ppf(0.5 + THEORY_LEVEL / 2, 7) * draws.std(axis=1, ddof=1) / np.sqrt(8)
+    misses = (np.abs(draws.mean(axis=1)) > half).mean()
+    assert misses < 0.003  # expected 0.001: 20 misses; P(>= 60 | Poisson(20)) < 1e-10
 
 
 def test_effect_of_a_scenario_on_itself_is_exactly_zero(baseline):

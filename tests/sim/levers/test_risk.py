@@ -86,7 +86,8 @@ def test_a_supplier_delay_empties_the_shelves(baseline):
     delayed = tight.with_overrides(
         {"risk.supplier_delays": {"port_strike": {"days": 30, "extra_lead_time_days": 21.0}}}
     )
-    assert_direction(tight, delayed, kpi("stockout_rate"), +1, days=45, n=10)
+    # t ~4.2 at 10 pairs, ~8 at 36: a correct model fails with a chance below 1e-4 (see test_common)
+    assert_direction(tight, delayed, kpi("stockout_rate"), +1, days=45, n=36)
     r = sim.simulate(delayed, seed=2, days=45).events
     ordered = r[r["kind"] == "restock_ordered"].groupby("sku")["time_h"].first()
     received = r[r["kind"] == "restock_received"].groupby("sku")["time_h"].first()

@@ -40,7 +40,7 @@ def test_the_kill_rule_kills_the_loser_and_keeps_the_winner(launch):
     assert skus.loc["poster", "dead_stock_value"] == pytest.approx(skus.loc["poster", "stock_end"] * 6.0)
     assert r.measures()["dead_stock_value"] == skus["dead_stock_value"].sum()
     kinds = r.events[r.events["kind"].isin(["sku_killed", "sku_kept"])]
-    assert sorted(zip(kinds["kind"], kinds["sku"])) == [("sku_kept", "mug"), ("sku_killed", "poster")]
+    assert sorted(zip(kinds["kind"], kinds["sku"], strict=True)) == [("sku_kept", "mug"), ("sku_killed", "poster")]
 
 
 def test_killing_a_loser_sends_its_views_to_sellers(launch):
@@ -53,7 +53,8 @@ def test_killing_a_loser_sends_its_views_to_sellers(launch):
             )
         )
 
-    assert_direction(keep_all, launch, orders_after_review, +1, days=40, n=12)
+    # t ~4.8 at 12 pairs, ~8.2 at 36: a correct model fails with a chance below 1e-4 (see test_common)
+    assert_direction(keep_all, launch, orders_after_review, +1, days=40, n=36)
 
 
 def test_a_candidate_selling_below_cost_is_killed_on_margin(baseline):
