@@ -8,7 +8,7 @@ PARAMS ?= default
 CONFIG ?= data/reports.yaml
 PYTEST_ARGS ?=
 
-.PHONY: setup reports test bench run clean
+.PHONY: setup reports test lint bench run clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,15 @@ setup: $(VENV)/.installed
 reports: setup
 	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS)
 
+# Coverage of sim/ and playbook/ (config in pyproject.toml); fails under 90% of lines.
 test: setup
-	$(PY) -m pytest -n 2 --nbval-lax notebooks tests $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --nbval-lax --cov --cov-report=term --cov-fail-under=90 notebooks tests $(PYTEST_ARGS)
+
+# Lint, format check and types (config in pyproject.toml); .ci/run runs it before the tests.
+lint: setup
+	$(VENV)/bin/ruff check sim playbook tests benchmarks
+	$(VENV)/bin/ruff format --check sim playbook tests benchmarks
+	$(VENV)/bin/mypy sim playbook
 
 bench: setup
 	$(PY) benchmarks/bench_sim.py

@@ -45,6 +45,18 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text()
     head = readme[:1500]
     assert "make reports" in head and "make test" in head
-    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci and ci.index("make lint") < ci.index("make test")  # lint and types first
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^reports:", makefile, re.M) and re.search(r"^test:", makefile, re.M)
+
+
+def test_make_test_has_a_coverage_floor_and_make_lint_runs_the_three_checks():
+    makefile = (ROOT / "Makefile").read_text()
+    test = re.search(r"^test:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "--cov" in test and "--cov-fail-under=90" in test
+    lint = re.search(r"^lint:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "ruff check" in lint and "ruff format --check" in lint and "mypy sim playbook" in lint
+    tools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]
+    assert tools["coverage"]["run"]["source"] == ["sim", "playbook"] and tools["mypy"]["disallow_untyped_defs"]
+    assert {"ruff", "mypy", "pytest-cov"} <= set(_requirements())
