@@ -1,0 +1,70 @@
+"""The model clock's calendar: shift openings, daily collections, callbacks and timestamps."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+import simpy
+
+from sim.engine.clock import ShiftClock, call_later, next_daily, timestamps
+from sim.scenario.definition import Shift
+
+#: Day 0 is a Monday (weekday 0); a 9-17 shift on weekdays.
+OFFICE = ShiftClock(Shift(start_hour=9, end_hour=17, weekdays=[0, 1, 2, 3, 4]), start_weekday=0)
+
+
+@pytest.mark.parametrize(
+    "t, is_open, next_open",
+    [
+        (8.0, False, 9.0),  # Monday before opening: waits for 09:00
+        (9.0, True, 9.0),  # the opening itself is open
+        (16.99, True, 16.99),
+        (17.0, False, 24 + 9.0),  # closing time is closed: Tuesday 09:00
+        (4 * 24 + 18.0, False, 7 * 24 + 9.0),  # Friday evening: Monday 09:00 of the next week
+        (5 * 24 + 12.0, False, 7 * 24 + 9.0),  # Saturday noon
+    ],
+)
+def test_shift_openings(t, is_open, next_open):
+    assert OFFICE.is_open(t) is is_open
+    assert OFFICE.next_open(t) == next_open
+
+
+def test_the_start_weekday_shifts_the_calendar():
+    """The same shift when day 0 is a Saturday: day 0 and 1 are closed, day 2 (Monday) opens at 09:00."""
+    weekend_start = ShiftClock(Shift(start_hour=9, end_hour=17, weekdays=[0, 1, 2, 3, 4]), start_weekday=5)
+    assert not weekend_start.is_open(12.0) and weekend_start.next_open(12.0) == 2 * 24 + 9.0
+
+
+def test_round_the_clock_is_always_open():
+    always = ShiftClock(Shift(start_hour=0, end_hour=24, weekdays=list(range(7))), start_weekday=3)
+    assert always.always_open and all(always.is_open(t) for t in np.linspace(0, 500, 97))
+    assert always.next_open(123.4) == 123.4
+
+
+def test_jobs_waiting_for_one_opening_share_the_same_float():
+    """The key a crew wakes its queue with: every time of Friday night maps to the same Monday opening."""
+    assert len({OFFICE.next_open(t) for t in np.linspace(4 * 24 + 17, 7 * 24 + 8.9, 50)}) == 1
+
+
+@pytest.mark.parametrize("t, expected", [(0.0, 15.0), (15.0, 15.0), (15.5, 24 + 15.0), (47.0, 48 + 15.0)])
+def test_next_daily(t, expected):
+    assert next_daily(t, 15.0) == expected
+
+
+def test_call_later_runs_the_callback_at_its_time():
+    env = simpy.Environment()
+    seen: list[tuple[float, str]] = []
+    call_later(env, 2.5, lambda tag: seen.append((env.now, tag)), "parcel")
+    event = call_later(env, 1.0, lambda: seen.append((env.now, "order")))
+    assert isinstance(event, simpy.Timeout)
+    env.run()
+    assert seen == [(1.0, "order"), (2.5, "parcel")]
+
+
+def test_timestamps_are_calendar_times_and_nan_is_nat():
+    out = timestamps(dt.date(2026, 1, 5), [0.0, 25.5, np.nan])
+    assert out[0] == pd.Timestamp("2026-01-05") and out[1] == pd.Timestamp("2026-01-06 01:30")
+    assert pd.isna(out[2]) and str(out.dtype) == "datetime64[ns]"
