@@ -21,7 +21,7 @@ class NaiveStoreModel(StoreModel):
     """StoreModel whose traffic is one process per session instead of counts per hour (one cell only)."""
 
     def _days(self):
-        env, d, s = self.env, self.demand, self.scenario
+        env, d = self.env, self.demand
         if self.cells.count != 1:
             raise ValueError("the naive model covers one market and no A/B test")
         self.season_by_hour = d.season(self.days * 24)

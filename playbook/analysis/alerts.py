@@ -32,7 +32,7 @@ def _periods(frame: pd.DataFrame, table: str, freq: str) -> pd.Series:
 def kpi_summary(
     tables: Mapping[str, pd.DataFrame], freq: str = "D", *, sla_hours: float = kpis.DEFAULT_SLA_HOURS
 ) -> pd.DataFrame:
-    """Every KPI of ``sim.results.kpis`` that the tables support, per day ('D'), week ('W', Monday start) or month ('M').
+    """Every KPI of ``sim.results.kpis`` the tables support, per day ('D'), week ('W', Monday start) or month ('M').
 
     Row t = ``sim.results.kpis.compute`` on the rows of each table whose time column
     (:data:`TIME_COLUMNS`) falls in period t; the index is the period's first

@@ -98,7 +98,7 @@ from sim.engine.sales.offer import build_offer
 from sim.engine.sales.variants import build_cells
 from sim.engine.shocks import Shocks
 from sim.outputs import write_text_atomic
-from sim.scenario.definition import Scenario
+from sim.scenario.definition import Scenario, Shift
 from sim.scenario.schema import rows as schema_rows
 
 #: Fewest orders and days that calibrate at all.
@@ -586,7 +586,7 @@ def late_share(s: Scenario) -> float:
     for o in s.delivery.options.values():
         margin, lead, cv2 = o.promise_days * 24.0 - ship, o.lead_time_days_mean * 24.0, o.lead_time_days_cv**2
 
-        def survival(x: np.ndarray) -> np.ndarray:
+        def survival(x: np.ndarray, lead: float = lead, cv2: float = cv2) -> np.ndarray:
             return stats.gamma.sf(x, 1.0 / cv2, scale=lead * cv2) if cv2 > 0 else (x < lead).astype(float)
 
         late = (1 - o.late_probability) * survival(margin) + o.late_probability * survival(
@@ -764,7 +764,8 @@ def _traffic_and_customers(
         "customers.visit_rate_per_day",
         round(visits, 6),
         f"reference purchase rate / P(order | customer visit) = {ref:.4g} / {customer:.4g}",
-        "per-customer frequency, recency, age (BG/NBD, playbook.analysis.clv); repeat_purchase_rate, orders per customer",
+        "per-customer frequency, recency, age (BG/NBD, playbook.analysis.clv); repeat_purchase_rate, "
+        "orders per customer",
     )
     segments = {
         f"rate_{k + 1}": {
@@ -796,8 +797,8 @@ def _traffic_and_customers(
 # --- capacity and stock ------------------------------------------------------------------------------------------
 
 
-def _crew(per_day: float, minutes: float, shift, target_hours: float) -> int:
-    """People for ``per_day`` jobs of ``minutes`` each, all done in open hours (Erlang C, ``playbook.analysis.staffing``)."""
+def _crew(per_day: float, minutes: float, shift: Shift, target_hours: float) -> int:
+    """People for ``per_day`` jobs of ``minutes`` each, all done in open hours (Erlang C: analysis.staffing)."""
     open_hours = (shift.end_hour - shift.start_hour) * len(shift.weekdays) / 7.0
     return agents_for_sla(per_day / open_hours, 60.0 / minutes, target_hours, STAFF_SHARE)
 
@@ -842,7 +843,7 @@ def _capacity(s: Scenario, share: np.ndarray, peak: dict[str, float], return_rat
     demand = peak["orders"] * share
     point = np.ceil(STOCK_COVER * demand * (lead + 7)).astype(int)
     quantity = np.ceil(28 * demand).astype(int) + 1
-    for spec, rp, rq in zip(rec.overrides["catalogue.skus"].values(), point, quantity):
+    for spec, rp, rq in zip(rec.overrides["catalogue.skus"].values(), point, quantity, strict=True):
         spec.update(reorder_point=int(rp), reorder_quantity=int(rq), initial_stock=int(rp + rq))
     rec.note(
         "catalogue.skus.*.initial_stock, reorder_point, reorder_quantity",

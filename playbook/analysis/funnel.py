@@ -8,6 +8,7 @@ each group (channel, device, segment or variant: any column of the table).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -42,7 +43,7 @@ def funnel(
     totals = daily[steps].groupby(groups.rename(by or "group"), sort=True).sum()
     name = by or "group"
     parts = []
-    for number, (prev, step) in enumerate(zip(steps, steps[1:])):
+    for number, (prev, step) in enumerate(pairwise(steps)):
         over = totals[step] > totals[prev]
         if over.any():
             group = over.index[over][0]

@@ -136,7 +136,7 @@ class _Rows:
     def flag(self, mask, column: str, reason: str) -> None:
         mask = np.asarray(mask, dtype=bool)
         values = self.raw[column].to_numpy()
-        self.problems += [(int(r), column, str(v), reason) for r, v in zip(self.rows[mask], values[mask])]
+        self.problems += [(int(r), column, str(v), reason) for r, v in zip(self.rows[mask], values[mask], strict=True)]
 
     def integers(self, column: str, missing: str | None = None) -> pd.Series:
         """Parse integers; empty is a bad row with reason ``missing`` (default 'missing <column>')."""
@@ -235,7 +235,7 @@ def _finish(
     """
     report = rows.report()
     group = np.arange(len(orders)) if group is None else np.asarray(group)
-    order_of_row = dict(zip(rows.rows.tolist(), group.tolist()))
+    order_of_row = dict(zip(rows.rows.tolist(), group.tolist(), strict=True))
     first_bad = report.groupby(report["row"].map(order_of_row))["row"].min()
     bad_rows = set(report["row"])
     extra = [

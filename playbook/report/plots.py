@@ -11,19 +11,24 @@ notebook can place two side by side; units come from ``playbook.report.units``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 
 from playbook.analysis.funnel import STEPS
 from playbook.report import units
 from playbook.report.whatif import WhatIf
 
+if TYPE_CHECKING:
+    from sim.results.result import Result
+
 BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
 
 
-def _axes(ax=None, size=(7.5, 3.8)):
+def _axes(ax: Axes | None = None, size: tuple[float, float] = (7.5, 3.8)) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
@@ -37,7 +42,7 @@ def _colour(row: pd.Series, baseline: bool) -> str:
     return BETTER if (row["diff"] > 0) == units.higher_is_better(row["kpi"]) else WORSE
 
 
-def whatif_bars(wi: WhatIf, kpi: str, ax=None, title: str | None = None):
+def whatif_bars(wi: WhatIf, kpi: str, ax: Axes | None = None, title: str | None = None) -> Axes:
     """One bar per strategy: the KPI's mean over the replications with its 95% CI as an error bar.
 
     Colours: grey the baseline; green / red a significant improvement /
@@ -54,7 +59,7 @@ def whatif_bars(wi: WhatIf, kpi: str, ax=None, title: str | None = None):
         means,
         yerr=np.nan_to_num(err),
         capsize=5,
-        color=[_colour(r, s == wi.baseline) for r, s in zip(rows, wi.strategies)],
+        color=[_colour(r, s == wi.baseline) for r, s in zip(rows, wi.strategies, strict=True)],
     )
     ax.set_title(title or f"{units.name(kpi)} by strategy\n(mean of {wi.n} runs of {wi.days} days, 95% CI)")
     ax.set_xlabel("strategy")
@@ -63,7 +68,7 @@ def whatif_bars(wi: WhatIf, kpi: str, ax=None, title: str | None = None):
     return ax
 
 
-def change_bars(wi: WhatIf, kpis: Sequence[str], ax=None, title: str | None = None):
+def change_bars(wi: WhatIf, kpis: Sequence[str], ax: Axes | None = None, title: str | None = None) -> Axes:
     """Change from the baseline in % of its mean, per KPI and strategy, with 95% paired CIs (a forest plot)."""
     others = [s for s in wi.strategies if s != wi.baseline]
     ax = _axes(ax, (7.5, 0.5 + 0.35 * len(kpis) * len(others)))
@@ -94,7 +99,7 @@ def change_bars(wi: WhatIf, kpis: Sequence[str], ax=None, title: str | None = No
     return ax
 
 
-def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None = None):
+def funnel(steps: pd.DataFrame, by: str = "channel", ax: Axes | None = None, title: str | None = None) -> Axes:
     """Step conversion (share of the previous step reaching this one) per group, with Wilson 95% CIs.
 
     ``steps`` is :func:`playbook.analysis.funnel.funnel`'s table.
@@ -108,7 +113,7 @@ def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None 
         x = np.arange(len(names)) + (i - (len(groups) - 1) / 2) * width
         err = np.vstack([part["step_conversion"] - part["ci_low"], part["ci_high"] - part["step_conversion"]])
         ax.bar(x, part["step_conversion"] * 100, width, yerr=err * 100, capsize=2, label=str(g))
-    ax.set_xticks(range(len(names)), [f"{a} -> {b}" for a, b in zip(_previous(names), names)])
+    ax.set_xticks(range(len(names)), [f"{a} -> {b}" for a, b in zip(_previous(names), names, strict=True)])
     ax.set_xlabel("funnel step")
     ax.set_ylabel("step conversion (% of previous step)")
     ax.set_title(title or f"Funnel by {by}: share reaching each step (95% Wilson CI)")
@@ -130,9 +135,9 @@ def delays_over_time(
     what: str,
     target_hours: float | None = None,
     freq: str = "D",
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
-):
+) -> Axes:
     """Mean hours from ``start`` to ``end`` of the rows that started each day (or week), one line per run.
 
     Tickets (opened_at -> first_response_at) give the service desk's waits,
@@ -155,8 +160,12 @@ def delays_over_time(
 
 
 def queue_waits(
-    tickets: Mapping[str, pd.DataFrame], sla_hours: float, freq: str = "D", ax=None, title: str | None = None
-):
+    tickets: Mapping[str, pd.DataFrame],
+    sla_hours: float,
+    freq: str = "D",
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
     """Service desk: mean first-response time of the tickets opened each day, one line per run, and the SLA."""
     return delays_over_time(
         tickets,
@@ -170,7 +179,9 @@ def queue_waits(
     )
 
 
-def waits_by_hour(tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax=None, title: str | None = None):
+def waits_by_hour(
+    tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax: Axes | None = None, title: str | None = None
+) -> Axes:
     """Mean first-response time by the hour of day a ticket was opened: closed hours show up as peaks."""
     ax = _axes(ax)
     for name, t in tickets.items():
@@ -186,7 +197,9 @@ def waits_by_hour(tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax=None
     return ax
 
 
-def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str | None = None, percent: bool = True):
+def cohort_heatmap(
+    matrix: pd.DataFrame, value_label: str, ax: Axes | None = None, title: str | None = None, percent: bool = True
+) -> Axes:
     """Cohorts (rows) by months of age (columns), e.g. :func:`playbook.analysis.cohorts.retention_matrix`.
 
     The colour scale is set by the months after the first (month 0 of a
@@ -218,18 +231,18 @@ def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str |
 
 
 def response_curve(
-    x: Sequence[float],
-    mean: Sequence[float],
-    low: Sequence[float] | None = None,
-    high: Sequence[float] | None = None,
+    x: Sequence[float] | np.ndarray,
+    mean: Sequence[float] | np.ndarray,
+    low: Sequence[float] | np.ndarray | None = None,
+    high: Sequence[float] | np.ndarray | None = None,
     *,
     xlabel: str,
     ylabel: str,
     title: str,
-    ax=None,
+    ax: Axes | None = None,
     label: str | None = None,
     marker_x: float | None = None,
-):
+) -> Axes:
     """A KPI against a lever with its 95% band: price response, promotion fatigue, channel saturation."""
     ax = _axes(ax)
     ax.plot(x, mean, marker="o", label=label)
@@ -251,10 +264,10 @@ def lever_curve(
     levels: Mapping[str, float],
     *,
     xlabel: str,
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
     current: float | None = None,
-):
+) -> Axes:
     """A KPI against one lever's levels, from a what-if whose strategies are those levels (mean and 95% band)."""
     part = wi.series(kpi).loc[list(levels)]
     x = np.array(list(levels.values()), dtype=float)
@@ -277,11 +290,11 @@ def daily_series(
     daily: pd.DataFrame,
     column: str,
     by: str | None = "channel",
-    ax=None,
+    ax: Axes | None = None,
     unit: str = "",
     title: str | None = None,
     stacked: bool = True,
-):
+) -> Axes:
     """A daily-table column over time, stacked by ``by`` (channels), e.g. sessions or spend per day."""
     ax = _axes(ax)
     table = (
@@ -303,8 +316,12 @@ def daily_series(
 
 
 def score_bars(
-    scored: pd.DataFrame, weights: Mapping[str, float], id_column: str = "sku", ax=None, title: str | None = None
-):
+    scored: pd.DataFrame,
+    weights: Mapping[str, float],
+    id_column: str = "sku",
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
     """Each candidate's score split into its criteria's weighted contributions (``score_candidates`` output)."""
     ax = _axes(ax, (7.5, 0.6 + 0.32 * len(scored)))
     total = sum(weights.values())
@@ -321,7 +338,7 @@ def score_bars(
     return ax
 
 
-def shown_rating(result) -> pd.Series:
+def shown_rating(result: Result) -> pd.Series:
     """The rating a visitor sees each day: all reviews so far, the scenario's initial ones included (stars)."""
     cfg = result.scenario.reviews
     days = pd.date_range(result.scenario.time.start_date, periods=result.days, freq="D")
@@ -332,7 +349,7 @@ def shown_rating(result) -> pd.Series:
     return (stars / count.where(count > 0)).fillna(cfg.initial_rating).rename("rating")
 
 
-def loop(results: Mapping[str, object], title: str | None = None):
+def loop(results: Mapping[str, Result], title: str | None = None) -> tuple[Axes, Axes]:
     """The guide's loop in one figure, one line per run: the rating visitors see (top), cumulative orders (bottom).
 
     ``results`` maps a label to a :class:`sim.Result`.  Runs on the same seed
@@ -355,7 +372,9 @@ def loop(results: Mapping[str, object], title: str | None = None):
     return top, bottom
 
 
-def fatigue_curve(sku_daily: pd.DataFrame, sku: str, currency: str = "EUR", window: int = 7, title: str | None = None):
+def fatigue_curve(
+    sku_daily: pd.DataFrame, sku: str, currency: str = "EUR", window: int = 7, title: str | None = None
+) -> tuple[Axes, Axes]:
     """Promotion fatigue of one SKU: price shown and reference price (top), carts per day (bottom).
 
     ``sku_daily`` is :attr:`sim.Result.sku_daily`.  Each sale pulls the
@@ -397,11 +416,11 @@ def part_of(sku_daily: pd.DataFrame, sku: str) -> pd.DataFrame:
 def control_chart(
     chart: pd.DataFrame,
     ylabel: str,
-    ax=None,
+    ax: Axes | None = None,
     title: str | None = None,
     percent: bool = False,
     events: Mapping[str, object] | None = None,
-):
+) -> Axes:
     """A control chart (``playbook.analysis.alerts.p_chart`` or ``ewma_chart``): values, limits and alerts marked red.
 
     ``events`` maps a label to a date to draw as a vertical line (a shock's

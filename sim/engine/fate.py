@@ -57,5 +57,8 @@ def draw(
     exps = streams.returns.standard_exponential((3, n)).tolist()
     defect = (u[0] < defect_p[skus]).tolist()
     return list(
-        map(Fate._make, zip(pick_hours, wrong, lead, incident_u, incident_delay, *wismo, defect, u[1].tolist(), *exps))
+        map(
+            Fate._make,
+            zip(pick_hours, wrong, lead, incident_u, incident_delay, *wismo, defect, u[1].tolist(), *exps, strict=True),
+        )
     )

@@ -148,7 +148,9 @@ class StoreModel:
         # plain lists and ints: read once per order, where numpy scalars would cost more than the work
         self.n_arms = self.cells.n_arms
         self.transit_extra_h = [m.extra_delivery_days * 24.0 for m in markets]
-        self.promise_extra_h = [h if m.local_delivery else 0.0 for h, m in zip(self.transit_extra_h, markets)]
+        self.promise_extra_h = [
+            h if m.local_delivery else 0.0 for h, m in zip(self.transit_extra_h, markets, strict=True)
+        ]
         self.promise_h = self.carriers.promise_h.tolist()
         self.warranty_churn = [x.warranty_churn for x in o]
         self.selection = self.assortment.active
@@ -287,7 +289,11 @@ class StoreModel:
         goods, fees, warranty = self._terms(day, arms, skus, units, options)
         fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
         return list(
-            zip(*(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)), fates)
+            zip(
+                *(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)),
+                fates,
+                strict=True,
+            )
         )
 
     def _terms(

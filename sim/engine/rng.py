@@ -73,7 +73,7 @@ class Streams:
         The generators are moved in place, so every component holding one
         (the carriers, the desk ...) draws from the day's stretch too.
         """
-        for name, origin in zip(STREAMS, self.origins):
+        for name, origin in zip(STREAMS, self.origins, strict=True):
             bits = getattr(self, name).bit_generator
             bits.state = origin
             bits.advance(day * DAY_STRIDE)

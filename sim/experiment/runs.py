@@ -70,7 +70,7 @@ def run_many(tasks: Sequence[tuple], workers: int | None = None) -> list[dict[st
     if workers == 1 or len(tasks) == 1:
         return [run_kpis(*t) for t in tasks]
     with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        return list(pool.map(run_kpis, *zip(*tasks)))
+        return list(pool.map(run_kpis, *zip(*tasks, strict=True)))
 
 
 def check_replications(n: int) -> int:

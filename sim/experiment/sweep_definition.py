@@ -123,7 +123,7 @@ class SweepDefinition:
         """Every point as lever name -> value, in a fixed order (grid: last lever varies fastest)."""
         if self.method == "grid":
             combos = itertools.product(*(lv.choices for lv in self.levers))
-            return [dict(zip(self.lever_names, combo)) for combo in combos]
+            return [dict(zip(self.lever_names, combo, strict=True)) for combo in combos]
         rng = np.random.default_rng(self.seed)
         d = len(self.levers)
         unit = (
@@ -131,7 +131,7 @@ class SweepDefinition:
             if self.method == "lhs"
             else rng.random((self.samples, d))
         )
-        return [{lv.name: lv.from_unit(u) for lv, u in zip(self.levers, row)} for row in unit]
+        return [{lv.name: lv.from_unit(u) for lv, u in zip(self.levers, row, strict=True)} for row in unit]
 
     def point_overrides(self, points: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The scenario overrides of each point, each checked by building its scenario once."""

@@ -134,7 +134,7 @@ class Crew:
         """Process: keep ``size - on duty`` slots taken by off-duty requests, week after week."""
         env, week = self.env, 0
         while True:
-            for t, n in zip(self.times, self.counts):
+            for t, n in zip(self.times, self.counts, strict=True):
                 at = week * WEEK + t
                 if at > env.now:
                     yield env.timeout(at - env.now)

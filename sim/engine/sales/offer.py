@@ -81,7 +81,7 @@ def build_offer(s: Scenario, days: int) -> Offer:
     d = s.delivery
     opts = list(d.options.values())
     if d.free_shipping_threshold > 0:
-        reach = np.array([threshold_share(p, u, d.free_shipping_threshold) for p, u in zip(price, extra)])
+        reach = np.array([threshold_share(p, u, d.free_shipping_threshold) for p, u in zip(price, extra, strict=True)])
         fees = np.array(
             [sum(o.share * o.fee * ((1.0 - q) if o.free_above_threshold else 1.0) for o in opts) for q in reach]
         )

@@ -19,7 +19,7 @@ def tables():
     rng = np.random.default_rng(2024)
     sessions = rng.poisson(5000, len(DAYS))
     orders, tickets = [], []
-    for day, n_sessions in zip(DAYS, sessions):
+    for day, n_sessions in zip(DAYS, sessions, strict=True):
         n = rng.binomial(n_sessions, 0.015 if day == DROP else 0.03)
         placed = day + pd.to_timedelta(rng.uniform(0, 86_400, n), unit="s")
         price = 1.5 if day == PRICE else 1.0
@@ -61,7 +61,7 @@ def test_summary_is_sim_kpis_per_period(tables):
     march = kpi_summary(tables, "M").loc["2024-03-01"]
     in_march = {
         name: frame[frame[col].dt.month == 3]
-        for (name, frame), col in zip(tables.items(), ("placed_at", "date", "opened_at"))
+        for (name, frame), col in zip(tables.items(), ("placed_at", "date", "opened_at"), strict=True)
     }
     expected = kpis.compute(in_march)
     assert march["conversion_rate"] == pytest.approx(expected["conversion_rate"])

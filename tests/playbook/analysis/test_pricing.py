@@ -28,7 +28,10 @@ def test_optimal_price_follows_the_lerner_rule_and_maximises_profit():
     assert optimal_price(10.0, -2.0) == pytest.approx(20.0)
     p = optimal_price(7.5, -2.62)
     assert (p - 7.5) / p == pytest.approx(1 / 2.62)
-    profit = lambda q: (q - 7.5) * q**-2.62
+
+    def profit(q: float) -> float:
+        return (q - 7.5) * q**-2.62
+
     assert profit(p) > profit(p * 0.99) and profit(p) > profit(p * 1.01)
     for inelastic in (-1.0, -0.5, 0.3):
         with pytest.raises(ValueError, match="elasticity must be < -1"):

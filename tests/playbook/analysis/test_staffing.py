@@ -46,7 +46,7 @@ def _simulate_waits(lam, mu, c, n, seed):
     services = rng.exponential(1 / mu, n)
     free = [0.0] * c
     waits = np.empty(n)
-    for i, (t, s) in enumerate(zip(arrivals, services)):
+    for i, (t, s) in enumerate(zip(arrivals, services, strict=True)):
         start = max(t, heapq.heappop(free))
         waits[i] = start - t
         heapq.heappush(free, start + s)

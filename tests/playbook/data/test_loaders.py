@@ -149,7 +149,7 @@ def test_shopify_bad_line_drops_its_order_and_reports_every_line(tmp_path):
     assert len(orders) == 12 - 3
     kept_lines = ~(raw.index + 2).isin(report["row"])  # every other file row is in a kept order
     assert orders["units"].sum() == raw.loc[kept_lines, "Lineitem quantity"].astype(int).sum()
-    reasons = dict(zip(report["row"], report["reason"]))
+    reasons = dict(zip(report["row"], report["reason"], strict=True))
     assert reasons[lines[-1] + 2] == "not an integer"
     for other in lines[:-1]:
         assert reasons[other + 2] == f"line of an order dropped for row {lines[-1] + 2}"

@@ -116,7 +116,7 @@ def test_backorders_wait_for_stock_and_are_never_oversold(baseline):
         ev["kind"].isin(["restock_received", "return_received"]) & (ev["sku"] == "mug") & (ev["value"] > 0), "time_h"
     ].to_numpy()
     started = ev[ev["kind"] == "pick_started"].set_index("order_id")["time_h"]
-    for oid, waited_from in zip(back["order_id"], back["time_h"]):
+    for oid, waited_from in zip(back["order_id"], back["time_h"], strict=True):
         if oid in started.index:
             assert (arrivals > waited_from).any() and started[oid] >= arrivals[arrivals > waited_from].min()
     assert ev["kind"].eq("restock_received").any()

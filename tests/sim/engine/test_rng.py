@@ -40,7 +40,7 @@ def test_start_day_moves_every_stream_and_day_zero_is_the_plain_stream():
     s = Streams.from_seed(3)
     plain = {
         name: np.random.Generator(np.random.PCG64(c)).random(3)
-        for name, c in zip(STREAMS, children_of(np.random.SeedSequence(3), len(STREAMS)))
+        for name, c in zip(STREAMS, children_of(np.random.SeedSequence(3), len(STREAMS)), strict=True)
     }
     s.start_day(0)
     assert all(np.array_equal(getattr(s, name).random(3), plain[name]) for name in STREAMS)
@@ -54,7 +54,7 @@ def test_building_a_model_draws_nothing(path):
     model = StoreModel(sim.load_scenario(path), np.random.SeedSequence(1), 30)
     moved = [
         name
-        for name, origin in zip(STREAMS, model.rng.origins)
+        for name, origin in zip(STREAMS, model.rng.origins, strict=True)
         if getattr(model.rng, name).bit_generator.state != origin
     ]
     assert moved == []
