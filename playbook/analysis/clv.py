@@ -23,22 +23,31 @@ default, as in the papers).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, Self
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
 from playbook.data.loaders import check_frame, check_values
 from sim.results.kpis import order_net
 
+#: A date pandas can read: '1997-09-30', a datetime.date or a Timestamp.
+Date = str | dt.date
+#: The log-likelihood's parts: the common term and the 'alive' and 'dropped out' terms (log scale).
+Terms = tuple[np.ndarray, np.ndarray, np.ndarray]
+#: Model parameters in the order a log-likelihood takes them.
+Params = Sequence[float] | np.ndarray
+
 # --- data --------------------------------------------------------------------
 
 
-def customer_summary(orders: pd.DataFrame, calibration_end, *, unit_days: float = 7.0) -> pd.DataFrame:
+def customer_summary(orders: pd.DataFrame, calibration_end: Date, *, unit_days: float = 7.0) -> pd.DataFrame:
     """Per-customer (frequency, recency, T, monetary_value) for a calibration period.
 
     Orders placed on or before ``calibration_end`` count; orders of one
@@ -77,7 +86,7 @@ def customer_summary(orders: pd.DataFrame, calibration_end, *, unit_days: float 
     )
 
 
-def _check_rft(x, t_x, T) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _check_rft(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     x = check_values(x, "frequency", 0)
     T = check_values(T, "T", 0)
     t_x = check_values(t_x, "recency", 0)
@@ -112,13 +121,13 @@ def _fit(neg_loglik: Callable[[np.ndarray], float], n_params: int) -> tuple[np.n
 class PurchaseModel(Protocol):
     """What :func:`customer_lifetime_value` needs from BG/NBD or Pareto/NBD."""
 
-    def expected_purchases(self, t, x, t_x, T) -> np.ndarray: ...
+    def expected_purchases(self, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> np.ndarray: ...
 
 
 # --- BG/NBD ---------------------------------------------------------------------
 
 
-def bgnbd_loglik(params, x, t_x, T) -> np.ndarray:
+def bgnbd_loglik(params: Params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
     """BG/NBD log-likelihood of each customer (FHL 2005, eq. 6).
 
     L = B(a, b+x)/B(a, b) * G(r+x) a^r / (G(r) (alpha+T)^(r+x))
@@ -128,7 +137,7 @@ def bgnbd_loglik(params, x, t_x, T) -> np.ndarray:
     return _loglik(_bgnbd_terms, params, x, t_x, T)
 
 
-def _bgnbd_terms(params, x, t_x, T):
+def _bgnbd_terms(params: Params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Terms:
     r, alpha, a, b = params
     ln_common = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
     ln_alive = betaln(a, b + x) - (r + x) * np.log(alpha + T)
@@ -148,20 +157,24 @@ class _BuyTillYouDie:
     _terms: Callable
 
     @classmethod
-    def fit(cls, frequency, recency, T):
+    def fit(cls, frequency: ArrayLike, recency: ArrayLike, T: ArrayLike) -> Self:
         """Maximum-likelihood fit: argmax over the four parameters > 0 of sum_i ln L_i."""
         x, t_x, T = _check_rft(frequency, recency, T)
         params, ll = _fit(lambda p: -_loglik(cls._terms, p, x, t_x, T).sum(), 4)
-        return cls(*params, loglik=ll)
+        return cls(*params, loglik=ll)  # type: ignore[call-arg]  # the subclasses are dataclasses
 
-    def p_alive(self, x, t_x, T) -> np.ndarray:
+    @property
+    def params(self) -> tuple[float, ...]:
+        raise NotImplementedError
+
+    def p_alive(self, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> np.ndarray:
         """P(alive | x, t_x, T) = exp(ln_alive) / (exp(ln_alive) + exp(ln_dropped))."""
         x, t_x, T = _check_rft(x, t_x, T)
         _, ln_alive, ln_dropped = type(self)._terms(self.params, x, t_x, T)
         return expit(ln_alive - ln_dropped)
 
 
-def _loglik(terms, params, x, t_x, T) -> np.ndarray:
+def _loglik(terms: Callable[..., Terms], params: Params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
     ln_common, ln_alive, ln_dropped = terms(params, x, t_x, T)
     return ln_common + np.logaddexp(ln_alive, ln_dropped)
 
@@ -186,7 +199,7 @@ class BGNBD(_BuyTillYouDie):
         """(r, alpha, a, b), the order the log-likelihood takes them in."""
         return self.r, self.alpha, self.a, self.b
 
-    def expected_purchases(self, t, x, t_x, T) -> np.ndarray:
+    def expected_purchases(self, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> np.ndarray:
         """E[Y(t) | x, t_x, T], purchases in the next ``t`` (FHL eq. 10).
 
         = (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x)
@@ -203,7 +216,7 @@ class BGNBD(_BuyTillYouDie):
 # --- Pareto/NBD ------------------------------------------------------------------
 
 
-def pareto_nbd_loglik(params, x, t_x, T) -> np.ndarray:
+def pareto_nbd_loglik(params: Params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
     """Pareto/NBD log-likelihood of each customer (Fader & Hardie 2005 note, eq. 22-24).
 
     L = G(r+x) alpha^r beta^s / G(r) * [1 / ((alpha+T)^(r+x) (beta+T)^s) + s/(r+s+x) * A0],
@@ -217,12 +230,12 @@ def pareto_nbd_loglik(params, x, t_x, T) -> np.ndarray:
     return _loglik(_pareto_terms, params, x, t_x, T)
 
 
-def _pareto_terms(params, x, t_x, T):
+def _pareto_terms(params: Params, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> Terms:
     r, alpha, s, beta = params
     rsx = r + s + x
     big, small, second = (alpha, beta, s + 1) if alpha >= beta else (beta, alpha, r + x)
 
-    def ln_f(y):
+    def ln_f(y: np.ndarray) -> np.ndarray:
         return np.log(hyp2f1(rsx, second, rsx + 1, (big - small) / (big + y))) - rsx * np.log(big + y)
 
     ln_ft = ln_f(t_x)
@@ -254,7 +267,7 @@ class ParetoNBD(_BuyTillYouDie):
         """(r, alpha, s, beta), the order the log-likelihood takes them in."""
         return self.r, self.alpha, self.s, self.beta
 
-    def expected_purchases(self, t, x, t_x, T) -> np.ndarray:
+    def expected_purchases(self, t: ArrayLike, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> np.ndarray:
         """E[Y(t) | x, t_x, T] (Schmittlein et al. 1987, eq. 22).
 
         = (r+x)(beta+T) / ((alpha+T)(s-1)) * [1 - ((beta+T)/(beta+T+t))^(s-1)] * P(alive),
@@ -272,7 +285,7 @@ class ParetoNBD(_BuyTillYouDie):
 # --- Gamma-Gamma spend -------------------------------------------------------------
 
 
-def gamma_gamma_loglik(params, x, zbar) -> np.ndarray:
+def gamma_gamma_loglik(params: Params, x: np.ndarray, zbar: np.ndarray) -> np.ndarray:
     """Gamma-Gamma log-likelihood of each repeat customer's mean spend (Fader & Hardie 2013, eq. 1).
 
     f(zbar | x) = G(px+q) / (G(px) G(q)) * gamma^q x^(px) zbar^(px-1) / (gamma + x zbar)^(px+q):
@@ -301,7 +314,7 @@ class GammaGamma:
     loglik: float
 
     @classmethod
-    def fit(cls, frequency, monetary_value) -> GammaGamma:
+    def fit(cls, frequency: ArrayLike, monetary_value: ArrayLike) -> GammaGamma:
         """Maximum-likelihood fit on customers with x > 0 repeat purchases and their mean repeat spend zbar > 0."""
         x = check_values(frequency, "frequency", 0)
         zbar = np.asarray(monetary_value, dtype=float)
@@ -310,14 +323,14 @@ class GammaGamma:
             raise ValueError("frequency has no customer with a repeat purchase (x > 0) to fit spend on")
         zbar = check_values(zbar[repeat], "monetary_value of repeat customers", 1e-12)
         params, ll = _fit(lambda p: -gamma_gamma_loglik(p, x[repeat], zbar).sum(), 3)
-        return cls(*params, loglik=ll)
+        return cls(params[0], params[1], params[2], loglik=ll)
 
     @property
     def population_mean(self) -> float:
         """Mean spend per purchase across customers, E[Z] = p gamma / (q - 1) (infinite for q <= 1)."""
         return self.p * self.gamma / (self.q - 1) if self.q > 1 else float("inf")
 
-    def expected_spend(self, x, zbar) -> np.ndarray:
+    def expected_spend(self, x: ArrayLike, zbar: ArrayLike) -> np.ndarray:
         """E[Z | x, zbar] = p (gamma + x zbar) / (p x + q - 1)  (F&H 2013, eq. 5).
 
         A weighted mean of the population mean p gamma/(q-1) and the customer's

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -843,7 +843,7 @@ class Scenario(Section):
         return node
 
 
-def _names_known(path: str, names, allowed: set[str], what: str) -> None:
+def _names_known(path: str, names: Iterable[str], allowed: set[str], what: str) -> None:
     unknown = sorted(set(names) - allowed)
     if unknown:
         raise ValueError(f"{path} names {what} that the scenario lacks: {unknown}; allowed: {sorted(allowed)}")
@@ -894,7 +894,7 @@ def _is_collection(parts: list[str]) -> bool:
     return tuple(parts) in _COLLECTIONS
 
 
-def _allowed(err: dict[str, Any]) -> str:
+def _allowed(err: Mapping[str, Any]) -> str:
     ctx = err.get("ctx") or {}
     bounds = [f"{sym} {ctx[key]}" for key, sym in (("ge", ">="), ("gt", ">"), ("le", "<="), ("lt", "<")) if key in ctx]
     if bounds:

@@ -25,7 +25,7 @@ def F(
     **kw: Any,
 ) -> Any:
     """A scenario field with its unit, range, doc string and (optional) source of the default."""
-    extra = {"unit": unit}
+    extra: dict[str, Any] = {"unit": unit}
     if source:
         extra["source"] = source
     if "default_factory" not in kw:
@@ -39,4 +39,4 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False, validate_default=True)
 
 
-PROB = dict(ge=0.0, le=1.0)
+PROB: dict[str, Any] = dict(ge=0.0, le=1.0)

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from sim.scenario.definition import Scenario
 
 
-def _bounds(field) -> str:
+def _bounds(field: FieldInfo) -> str:
     lo = hi = None
     lo_open = hi_open = False
     for m in field.metadata:
@@ -63,7 +64,7 @@ def rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[dict[s
             keyed = getattr(field.annotation, "__origin__", None) is dict
             yield from rows(sub, f"{path}.<name>." if keyed else f"{path}.")
             continue
-        extra = field.json_schema_extra or {}
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         default = field.get_default(call_default_factory=True)
         yield {
             "path": path,
