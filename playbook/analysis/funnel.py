@@ -12,6 +12,7 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from statsmodels.stats.proportion import proportion_confint
 
 from playbook.data.loaders import check_frame
@@ -75,10 +76,11 @@ def funnel(
     return out.drop(columns="_order").reset_index(drop=True)
 
 
-def _rate(k, n, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _rate(k: ArrayLike, n: ArrayLike, alpha: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """k / n with its Wilson interval, elementwise; NaN where n = 0 (the rate is undefined)."""
     k, n = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
     empty = n == 0
     safe = np.where(empty, 1.0, n)
     low, high = proportion_confint(k, safe, alpha=alpha, method="wilson")
-    return tuple(np.where(empty, np.nan, v) for v in (k / safe, low, high))
+    rate, low, high = (np.where(empty, np.nan, v) for v in (k / safe, low, high))
+    return rate, low, high

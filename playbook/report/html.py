@@ -105,7 +105,7 @@ def _row(o: Outcome) -> str:
 def index_html(outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> str:
     """The index page: run facts, then one row per notebook with status, time, headline KPIs and what-ifs."""
     done = [o for o in outcomes if o.headline]
-    first = done[0].headline if done else {}
+    first = (done[0].headline or {}) if done else {}
     versions = ", ".join(f"{k} {v}" for k, v in first.get("provenance", {}).items())
     failed = [o for o in outcomes if o.status == "failed"]
     summary = f"{sum(o.status == 'ok' for o in outcomes)} of {len(outcomes)} notebooks ok" + (

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import simpy
+from numpy.typing import ArrayLike
 
 from sim.scenario.definition import Shift
 
@@ -64,7 +65,11 @@ def call_later(env: simpy.Environment, delay: float, fn: Callable[..., object], 
     callbacks can wait on the same moment.
     """
     event = env.timeout(delay)
-    event.callbacks.append(lambda _event: fn(*args))
+
+    def fire(_event: simpy.Event) -> None:
+        fn(*args)
+
+    event.callbacks.append(fire)
     return event
 
 
@@ -75,6 +80,6 @@ def next_daily(t: float, hour_of_day: float) -> float:
     return candidate if candidate >= t else candidate + HOURS_PER_DAY
 
 
-def timestamps(start: dt.date, hours) -> pd.DatetimeIndex:
+def timestamps(start: dt.date, hours: ArrayLike) -> pd.DatetimeIndex:
     """Calendar times of model hours (``nan`` -> ``NaT``), as the ``datetime64[ns]`` of ``sim.results.tables``."""
     return (pd.Timestamp(start) + pd.to_timedelta(np.asarray(hours, dtype=float), unit="h")).as_unit("ns")

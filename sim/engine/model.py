@@ -514,8 +514,8 @@ class StoreModel:
     def cancel_unfinished(self) -> None:
         """Back-orders never filled by the end of the drain are cancelled and refunded."""
         end = self.env.now
-        for oid in np.nonzero(np.isnan(np.asarray(self.orders.picked, dtype=float)))[0]:
-            oid = int(oid)
+        for unpicked in np.nonzero(np.isnan(np.asarray(self.orders.picked, dtype=float)))[0]:
+            oid = int(unpicked)
             self.orders.cancelled_at[oid] = end
             self.orders.refund[oid] = self.orders.revenue[oid]
             self.log.add(

@@ -37,7 +37,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
@@ -188,7 +188,7 @@ def _run(todo: list[Task], d: SweepDefinition, where: Any, task_fn: TaskFn, part
 @contextlib.contextmanager
 def _runner(
     where: Any, base: Scenario, n_tasks: int, progress: bool
-) -> Iterator[Callable[[TaskFn, list[Task]], Iterator[Outcome]]]:
+) -> Iterator[Callable[[TaskFn, list[Task]], Generator[Outcome]]]:
     """``outcomes(task_fn, tasks)`` on ``where`` (a number of local workers or a Client), as they finish."""
     if isinstance(where, int):
         if where == 1 or n_tasks == 1:
@@ -240,7 +240,7 @@ def _message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _serial(base: Scenario, task_fn: TaskFn, tasks: list[Task]) -> Iterator[Outcome]:
+def _serial(base: Scenario, task_fn: TaskFn, tasks: list[Task]) -> Generator[Outcome]:
     for task in tasks:
         try:
             yield task, task_fn(base, task), None
@@ -248,7 +248,7 @@ def _serial(base: Scenario, task_fn: TaskFn, tasks: list[Task]) -> Iterator[Outc
             yield task, None, _message(exc)
 
 
-def _pooled(pool: Executor, base: Any, window: int, task_fn: TaskFn, tasks: list[Task]) -> Iterator[Outcome]:
+def _pooled(pool: Executor, base: Any, window: int, task_fn: TaskFn, tasks: list[Task]) -> Generator[Outcome]:
     """Keep ``window`` tasks in flight on ``pool``; yield each as it finishes."""
     pending = iter(tasks)
     running: dict[Future, Task] = {}

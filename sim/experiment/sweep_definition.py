@@ -34,7 +34,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import yaml
@@ -87,6 +87,7 @@ class Lever:
         """The lever value at coordinate ``u`` in [0, 1) of a random or Latin-hypercube sample."""
         if not self.is_range:
             return self.choices[min(int(u * len(self.choices)), len(self.choices) - 1)]
+        assert self.low is not None and self.high is not None  # a range lever has both bounds
         if self.integer:
             return int(self.low) + min(int(u * (self.high - self.low + 1)), int(self.high - self.low))
         return float(self.low + u * (self.high - self.low))
@@ -126,6 +127,7 @@ class SweepDefinition:
             return [dict(zip(self.lever_names, combo, strict=True)) for combo in combos]
         rng = np.random.default_rng(self.seed)
         d = len(self.levers)
+        assert self.samples is not None  # random and lhs sweeps always have a sample size
         unit = (
             qmc.LatinHypercube(d=d, rng=rng).random(self.samples)
             if self.method == "lhs"
@@ -193,6 +195,10 @@ def _fail(origin: str, where: str, value: Any, allowed: str) -> ScenarioError:
     return ScenarioError(f"{origin}: {where} = {value!r}: allowed: {allowed}")
 
 
+@overload
+def _int(data: Mapping[str, Any], key: str, origin: str, default: int, lo: int, hi: int) -> int: ...
+@overload
+def _int(data: Mapping[str, Any], key: str, origin: str, default: None, lo: int, hi: int) -> int | None: ...
 def _int(data: Mapping[str, Any], key: str, origin: str, default: int | None, lo: int, hi: int) -> int | None:
     value = data.get(key, default)
     if value is None:
