@@ -26,13 +26,19 @@ Conventions shared by the loaders:
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from sim.results.tables import ORDER_COLUMNS, REQUIRED_ORDER_COLUMNS, missing_columns
+
+#: A file path: a string or a path object.
+PathLike = str | os.PathLike[str]
 
 REPORT_COLUMNS = ("row", "column", "value", "reason")
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
@@ -78,7 +84,7 @@ def check_frame(
         check_values(frame[column], f"{what}.{column}", low, high)
 
 
-def check_values(values, name: str, low: float | None = None, high: float | None = None) -> np.ndarray:
+def check_values(values: ArrayLike, name: str, low: float | None = None, high: float | None = None) -> np.ndarray:
     """Return ``values`` as a float array, raising ``ValueError`` if any is NaN or outside [low, high]."""
     arr = np.asarray(values, dtype=float)
     if arr.size == 0:
@@ -133,7 +139,7 @@ class _Rows:
         self.rows = np.asarray(rows)
         self.problems: list[tuple[int, str, str, str]] = []
 
-    def flag(self, mask, column: str, reason: str) -> None:
+    def flag(self, mask: ArrayLike, column: str, reason: str) -> None:
         mask = np.asarray(mask, dtype=bool)
         values = self.raw[column].to_numpy()
         self.problems += [(int(r), column, str(v), reason) for r, v in zip(self.rows[mask], values[mask], strict=True)]
@@ -225,8 +231,8 @@ def _finish(
     currency: str,
     tz: str | None,
     group: np.ndarray | None = None,
-    **attrs,
-):
+    **attrs: Any,
+) -> pd.DataFrame:
     """Drop reported rows, cast to schema dtypes, record currency, zone and ``attrs``, then raise or report.
 
     ``group[i]`` is the position in ``orders`` of file row ``i`` when several
@@ -257,7 +263,7 @@ def _finish(
     return (clean, report) if errors == "report" else clean
 
 
-def _read(path, *, sep: str = ",", header: bool = True, names=None) -> pd.DataFrame:
+def _read(path: PathLike, *, sep: str = ",", header: bool = True, names: list[str] | None = None) -> pd.DataFrame:
     kw = dict(sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True)
     if header:
         return pd.read_csv(path, **kw)
@@ -273,7 +279,7 @@ def _check_errors(errors: str) -> None:
 
 
 def load_orders_csv(
-    path,
+    path: PathLike,
     *,
     tz: str,
     currency: str,
@@ -281,7 +287,7 @@ def load_orders_csv(
     errors: str = "raise",
     hash_ids: bool = False,
     salt: str | None = None,
-):
+) -> pd.DataFrame:
     """Load a CSV whose header uses ``sim.results.tables.ORDER_COLUMNS`` names, one row per order.
 
     Required columns: ``REQUIRED_ORDER_COLUMNS`` (order_id, customer_id,
@@ -334,7 +340,7 @@ SHOPIFY_REQUIRED = ("Id", "Name", "Email", "Created at", "Total", "Lineitem quan
 
 
 def load_shopify_csv(
-    path,
+    path: PathLike,
     *,
     tz: str,
     currency: str,
@@ -342,7 +348,7 @@ def load_shopify_csv(
     errors: str = "raise",
     hash_ids: bool = False,
     salt: str | None = None,
-):
+) -> pd.DataFrame:
     """Load a Shopify "Export orders" CSV (one row per line item) into one row per order.
 
     The first row of each order ``Name`` carries the order-level fields; the
@@ -420,7 +426,7 @@ def load_shopify_csv(
 # --- CDNOW transaction file --------------------------------------------------------
 
 
-def load_cdnow(path, *, errors: str = "raise") -> pd.DataFrame:
+def load_cdnow(path: PathLike, *, errors: str = "raise") -> pd.DataFrame:
     """Load a CDNOW transaction file (Fader & Hardie's format) as an orders frame.
 
     Whitespace-separated columns: customer id, date ``yyyymmdd``, number of

@@ -23,6 +23,7 @@ drain), so every order reaches exactly one terminal status.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Generator
 
 import numpy as np
 import simpy
@@ -40,7 +41,7 @@ from sim.engine.operations.orders import OrderBook, is_late
 from sim.engine.operations.staffing import Crew
 from sim.engine.rng import Streams
 from sim.engine.sales.assortment import Assortment
-from sim.engine.sales.demand import CUSTOMER, GROUPS, Demand, review_multiplier
+from sim.engine.sales.demand import CUSTOMER, GROUPS, DayCounts, Demand, review_multiplier
 from sim.engine.sales.marketing import Marketing
 from sim.engine.sales.offer import build_offer
 from sim.engine.sales.variants import build_cells
@@ -174,7 +175,7 @@ class StoreModel:
             if was_enabled:
                 gc.enable()
 
-    def _days(self):
+    def _days(self) -> Generator[simpy.Event, None, None]:
         env, rng, s, demand, f = self.env, self.rng, self.scenario, self.demand, self.funnel
         sv = s.service
         pre_sales_rate = (
@@ -242,7 +243,7 @@ class StoreModel:
         per_arm = np.array([active @ conv / active.sum() for conv in self.class_conversion])
         return per_arm[self.cells.arm_of]
 
-    def _tally(self, day: int, c, in_stock: np.ndarray) -> None:
+    def _tally(self, day: int, c: DayCounts, in_stock: np.ndarray) -> None:
         """Per-day totals by cell and by SKU (markets, variants, sku_daily tables; the kill review)."""
         views_k = c.views.sum(axis=(0, 1, 2, 3))
         wanted_k = c.orders.sum(axis=(0, 1, 2, 3))
@@ -438,7 +439,7 @@ class StoreModel:
                 self._service_watch(e),
             )
 
-    def _service_watch(self, e: Experience):
+    def _service_watch(self, e: Experience) -> Callable[[float], None]:
         sla = self.scenario.service.sla_hours
 
         def on_answer(waited: float) -> None:

@@ -65,7 +65,7 @@ class Streams:
         """Spawn one generator per source from ``seed`` (an int or a SeedSequence)."""
         seq = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         generators = [np.random.Generator(np.random.PCG64(c)) for c in children_of(seq, len(STREAMS))]
-        return cls(*generators, origins=tuple(g.bit_generator.state for g in generators))
+        return cls(*generators, origins=tuple(g.bit_generator.state for g in generators))  # type: ignore[arg-type,misc]
 
     def start_day(self, day: int) -> None:
         """Put every stream at the start of model day ``day``'s stretch, whatever earlier days drew.

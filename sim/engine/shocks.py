@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.engine.sales.pricing import day_of, window
 from sim.scenario.definition import Scenario
+from sim.scenario.levers import CarrierDisruption, SupplierDelay, TrafficShock
 
 HOURS = 24.0
 
@@ -46,7 +47,7 @@ class Shocks:
                         shock.recovery_days + 1
                     )
 
-        def hours(entry) -> tuple[float, float]:
+        def hours(entry: TrafficShock | SupplierDelay | CarrierDisruption) -> tuple[float, float]:
             first = day_of(entry.start, start) * HOURS
             return first, first + entry.days * HOURS
 

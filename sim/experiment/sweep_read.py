@@ -153,7 +153,9 @@ def lever_label(name: str) -> str:
     return name
 
 
-def heatmap(result: SweepResult, kpi: str, x: str, y: str, fixed: Mapping[str, Any] | None = None, ax: Any = None):
+def heatmap(
+    result: SweepResult, kpi: str, x: str, y: str, fixed: Mapping[str, Any] | None = None, ax: Any = None
+) -> Any:
     """A heatmap of the mean ``kpi`` over levers ``x`` and ``y``, other levers held at ``fixed``; returns the Axes.
 
     Cells are annotated with the mean; the colour scale runs from worse

@@ -19,6 +19,7 @@ Besides the core tables, the lever tables show what each lever did:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -155,7 +156,7 @@ def build_result(model: StoreModel, seed: int | None) -> Result:
     )
 
 
-def _tickets(model: StoreModel, start) -> pd.DataFrame:
+def _tickets(model: StoreModel, start: dt.date) -> pd.DataFrame:
     d = model.desk
     return pd.DataFrame({
         "ticket_id": np.arange(len(d.opened), dtype=np.int64),
@@ -169,7 +170,7 @@ def _tickets(model: StoreModel, start) -> pd.DataFrame:
     })
 
 
-def _daily(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
+def _daily(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.DataFrame:
     days, channels, f = model.days, model.demand.channels, model.funnel
     n_ch = len(channels)
 
@@ -199,7 +200,7 @@ def _daily(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
     return frame
 
 
-def _customers(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
+def _customers(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.DataFrame:
     c = model.customers
     n = len(c.first_order)
     per = orders.groupby("customer_id").agg(revenue=("revenue", "sum"), refund=("refund", "sum"))
@@ -220,7 +221,7 @@ def _customers(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
     })
 
 
-def _reviews(model: StoreModel, start) -> pd.DataFrame:
+def _reviews(model: StoreModel, start: dt.date) -> pd.DataFrame:
     r = model.reviews
     return pd.DataFrame({
         "order_id": np.asarray(r.order_id, dtype=np.int64),
@@ -230,7 +231,7 @@ def _reviews(model: StoreModel, start) -> pd.DataFrame:
     })
 
 
-def _dates(start, days: int) -> pd.DatetimeIndex:
+def _dates(start: dt.date, days: int) -> pd.DatetimeIndex:
     """Midnight of each simulated day, as ``datetime64[ns]``."""
     return timestamps(start, np.arange(days) * 24.0)
 
@@ -244,7 +245,7 @@ def _channels(daily: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def _sku_daily(model: StoreModel, start) -> pd.DataFrame:
+def _sku_daily(model: StoreModel, start: dt.date) -> pd.DataFrame:
     """Per day and SKU: prices (arm A), promotion depth, funnel, stock at midnight and its holding cost."""
     days, skus = model.days, model.demand.skus
     n = len(skus)
@@ -291,7 +292,7 @@ def _skus(model: StoreModel, sku_daily: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _by_cell(model: StoreModel, orders: pd.DataFrame, start, key: str) -> pd.DataFrame:
+def _by_cell(model: StoreModel, orders: pd.DataFrame, start: dt.date, key: str) -> pd.DataFrame:
     """The funnel per day and market (``key`` 'market') or A/B arm ('variant'), with orders placed and revenue."""
     cells, days = model.cells, model.days
     counts = model.funnel.by_cell                                  # [day, cell, step]
@@ -314,7 +315,7 @@ def _by_cell(model: StoreModel, orders: pd.DataFrame, start, key: str) -> pd.Dat
     return frame
 
 
-def _labour(model: StoreModel, start) -> pd.DataFrame:
+def _labour(model: StoreModel, start: dt.date) -> pd.DataFrame:
     """Person-hours on the roster and their cost, per day and team."""
     days = model.days
     s = model.scenario
@@ -329,7 +330,7 @@ def _labour(model: StoreModel, start) -> pd.DataFrame:
     return out
 
 
-def _programmes(model: StoreModel, orders: pd.DataFrame, start) -> pd.DataFrame:
+def _programmes(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.DataFrame:
     """CRM and after-sales programmes per day: events, cost and revenue."""
     rows = list(model.programmes.rows)
     prompts = np.asarray(model.reviews.prompt_times, dtype=float) // 24

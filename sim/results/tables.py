@@ -18,6 +18,7 @@ scenario's (or export's) currency, stated in the scenario file.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
 #: Orders: one row per order.  name -> (dtype, meaning)
@@ -112,7 +113,7 @@ REVIEW_COLUMNS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
-def missing_columns(frame_columns, required) -> list[str]:
+def missing_columns(frame_columns: Iterable[str], required: Iterable[str]) -> list[str]:
     """Names in ``required`` that ``frame_columns`` lacks, in order."""
     have = set(frame_columns)
     return [c for c in required if c not in have]

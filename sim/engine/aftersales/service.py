@@ -13,6 +13,7 @@ pre-sales and where-is-my-order streams by ``faq_*_deflection``).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -20,6 +21,9 @@ import simpy
 from sim.engine.log import EventLog
 from sim.engine.operations.staffing import Crew
 from sim.scenario.definition import Service
+
+#: Called with the hours a ticket waited for its first response.
+OnAnswer = Callable[[float], None]
 
 REASONS = ("wismo", "wrong_item", "defect", "return_request", "pre_sales")
 
@@ -46,7 +50,7 @@ class ServiceDesk:
         self.resolved: list[float] = []
         self.by_ai: list[bool] = []
 
-    def open(self, reason: str, order_id: int = -1, customer_id: int = -1, on_answer=None) -> None:
+    def open(self, reason: str, order_id: int = -1, customer_id: int = -1, on_answer: OnAnswer | None = None) -> None:
         """Open a ticket now.  ``on_answer(hours_waited)`` is called at the first response."""
         if not self.cfg.enabled:
             return
@@ -76,7 +80,7 @@ class ServiceDesk:
             lambda: self._answer(tid, on_answer),
         )
 
-    def _answer(self, tid: int, on_answer) -> None:
+    def _answer(self, tid: int, on_answer: OnAnswer | None) -> None:
         """An agent takes the ticket: the first response."""
         now = self.env.now
         waited = now - self.opened[tid]

@@ -16,6 +16,7 @@ holding cost is charged on.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Generator
 
 import numpy as np
 import simpy
@@ -79,7 +80,7 @@ class Inventory:
         """Check SKU ``k`` against its reorder point now (e.g. once a candidate passes its review)."""
         self._maybe_reorder(k)
 
-    def _deliver_po(self, k: int, qty: int):
+    def _deliver_po(self, k: int, qty: int) -> Generator[simpy.Event, None, None]:
         delay = self.lead_time_h[k]
         if self.shocks is not None:
             delay += self.shocks.supplier_extra_hours(k, self.env.now)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -132,7 +133,7 @@ class OrderBook:
         promised = np.asarray(self.promised, dtype=float)
         n = len(placed)
 
-        def labels(names, idx: list[int]) -> pd.arrays.StringArray:
+        def labels(names: Sequence[str], idx: list[int]) -> pd.arrays.StringArray:
             return pd.array(np.asarray(names, dtype=object)[np.asarray(idx, dtype=int)] if n else [], dtype="string")
 
         return pd.DataFrame(

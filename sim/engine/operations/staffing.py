@@ -18,7 +18,8 @@ decision is priced whether or not the people were busy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from typing import Any
 
 import numpy as np
 import simpy
@@ -83,7 +84,7 @@ class Crew:
         else:
             self.clock = ShiftClock(shift, start_weekday)
             self.size = people
-            self.resource = simpy.Resource(env, capacity=max(people, 1))
+            self.resource = simpy.Resource(env, capacity=max(people, 1))  # type: ignore[assignment]  # no priorities
         #: one event per shift opening that jobs are waiting for, by opening time
         self._openings: dict[float, simpy.Timeout] = {}
 
@@ -96,7 +97,7 @@ class Crew:
         process would cost more than the job's bookkeeping.
         """
 
-        def start(request) -> None:
+        def start(request: object) -> None:
             started = self.env.now
             if on_start is not None:
                 on_start()
@@ -113,7 +114,7 @@ class Crew:
         request = self.resource.request()
         request.callbacks.append(lambda _event: self._when_on_duty(lambda: start(request)))
 
-    def _finish(self, request, on_done: Callable[[float], None], started: float) -> None:
+    def _finish(self, request: Any, on_done: Callable[[float], None], started: float) -> None:
         self.resource.release(request)
         on_done(started)
 
@@ -127,10 +128,14 @@ class Crew:
         event = self._openings.get(opening)
         if event is None:
             event = self._openings[opening] = self.env.timeout(opening - now)
-            event.callbacks.append(lambda _event: self._openings.pop(opening))
+
+            def forget(_event: simpy.Event, opening: float = opening) -> None:
+                self._openings.pop(opening)
+
+            event.callbacks.append(forget)
         event.callbacks.append(lambda _event: fn())
 
-    def _roster(self):
+    def _roster(self) -> Generator[simpy.Event, None, None]:
         """Process: keep ``size - on duty`` slots taken by off-duty requests, week after week."""
         env, week = self.env, 0
         while True:
@@ -147,7 +152,7 @@ class Crew:
         while len(self._off) > n:
             req = self._off.pop()
             if req.triggered:
-                self.resource.release(req)
+                self.resource.release(req)  # type: ignore[arg-type]  # simpy's stubs: a request is a Put
             else:
                 req.cancel()
 

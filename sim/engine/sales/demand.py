@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.rng import Streams
 from sim.engine.sales.offer import Offer
 from sim.engine.sales.variants import Cells
 from sim.scenario.definition import Funnel, Page, Reviews, Scenario
@@ -184,7 +185,7 @@ class Demand:
         self,
         day: int,
         season: np.ndarray,
-        streams,
+        streams: Streams,
         free: np.ndarray,
         paid: np.ndarray,
         review_mult: float,
