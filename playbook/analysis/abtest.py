@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
@@ -169,8 +170,8 @@ class RevenueReadout:
 
 
 def revenue_per_visitor_readout(
-    revenue_control,
-    revenue_treatment,
+    revenue_control: ArrayLike,
+    revenue_treatment: ArrayLike,
     *,
     alpha: float = 0.05,
     n_resamples: int = 2000,

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 import sim.results.kpis as kpis
 from playbook.data.loaders import check_frame, check_values
@@ -55,7 +56,9 @@ def kpi_summary(
     return pd.DataFrame(rows, index=index)
 
 
-def _alerts(dates, kpi: str, values, limits, breach, rule: str) -> pd.DataFrame:
+def _alerts(
+    dates: ArrayLike, kpi: str, values: ArrayLike, limits: ArrayLike, breach: ArrayLike, rule: str
+) -> pd.DataFrame:
     breach = np.asarray(breach, dtype=bool)
     return pd.DataFrame(
         {
@@ -218,6 +221,7 @@ def early_warnings(
     else:
         skipped.append("return-rate spike (orders.returned)")
     if "conversion_rate" in summary:
+        assert orders is not None and daily is not None  # the KPI needs both tables
         sessions = daily.groupby(_periods(daily, "daily", freq))["sessions"].sum().reindex(summary.index, fill_value=0)
         orders_n = orders.groupby(_periods(orders, "orders", freq)).size().reindex(summary.index, fill_value=0)
         out.append(
@@ -230,6 +234,7 @@ def early_warnings(
         skipped.append("conversion drop (orders and daily.sessions)")
     tickets = tables.get("tickets")
     if "sla_attainment" in summary:
+        assert tickets is not None  # the KPI needs the tickets table
         answered = tickets[tickets["first_response_at"].notna()]
         hours = (answered["first_response_at"] - answered["opened_at"]).dt.total_seconds() / 3600
         counts = (hours <= sla_hours).groupby(_periods(answered, "tickets", freq)).agg(["sum", "size"])

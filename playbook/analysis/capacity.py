@@ -12,22 +12,23 @@ picked takes ``warehouse.pick_minutes_mean``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 import yaml
 
 from playbook.report import units
+from sim.results.result import Result
 
 
-def shift_hours(start_hour: float, end_hour: float, weekdays, start: dt.date, days: int) -> float:
+def shift_hours(start_hour: float, end_hour: float, weekdays: Iterable[int], start: dt.date, days: int) -> float:
     """Hours a shift is open over ``days`` days from ``start``: (end - start) on each listed weekday."""
     open_days = sum((start + dt.timedelta(days=d)).weekday() in set(weekdays) for d in range(days))
     return open_days * (end_hour - start_hour)
 
 
-def utilisation(result) -> pd.DataFrame:
+def utilisation(result: Result) -> pd.DataFrame:
     """Agents and pickers of one run: people, hours on shift, hours of work and utilisation (work / shift).
 
     A utilisation far below 1 is idle capacity; near 1 the queue grows

@@ -9,6 +9,8 @@ one.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 
@@ -89,7 +91,7 @@ def monthly_cac(orders: pd.DataFrame, daily: pd.DataFrame) -> pd.Series:
     return (spend / cohort_sizes(orders)).rename("cac")
 
 
-def cac_payback_months(orders: pd.DataFrame, cac, *, margin: float = 1.0) -> pd.Series:
+def cac_payback_months(orders: pd.DataFrame, cac: float | pd.Series, *, margin: float = 1.0) -> pd.Series:
     """Months until a cohort's cumulative margin per customer pays back its acquisition cost.
 
     payback[c] = smallest k >= 1 with historical_ltv[c, k - 1] (margin basis)
@@ -99,7 +101,10 @@ def cac_payback_months(orders: pd.DataFrame, cac, *, margin: float = 1.0) -> pd.
     (Skok, "SaaS Metrics 2.0").
     """
     ltv = historical_ltv(orders, margin=margin)
-    cost = pd.Series(cac, index=ltv.index, dtype=float) if np.ndim(cac) == 0 else cac.reindex(ltv.index)
+    if isinstance(cac, pd.Series):
+        cost = cac.reindex(ltv.index)
+    else:
+        cost = pd.Series(cac, index=ltv.index, dtype=float)
     check_values(cost.dropna(), "cac", 0)
     paid = ltv.ge(cost, axis=0).to_numpy()
     months = np.where(paid.any(axis=1), paid.argmax(axis=1) + 1.0, np.nan)
@@ -117,7 +122,7 @@ RFM_SEGMENTS = (
 )
 
 
-def rfm(orders: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
+def rfm(orders: pd.DataFrame, *, as_of: str | dt.date | None = None) -> pd.DataFrame:
     """Recency, frequency, monetary value, their quintile scores and a segment per customer.
 
     recency = days from the last order to ``as_of`` (default: the day after

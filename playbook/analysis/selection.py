@@ -9,7 +9,7 @@ the ranking survives a different view of what matters.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -95,7 +95,9 @@ def rank_sensitivity(
     ).reset_index()
 
 
-def _check(candidates, weights, lower_is_better, id_column) -> list[str]:
+def _check(
+    candidates: pd.DataFrame, weights: Mapping[str, float], lower_is_better: Iterable[str], id_column: str
+) -> list[str]:
     criteria = list(weights)
     if not criteria:
         raise ValueError("weights must name at least one criterion column")

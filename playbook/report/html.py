@@ -113,9 +113,9 @@ def index_html(outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> str:
     )
     scenarios = sorted(
         {
-            f"{o.headline['scenario']} (seed {o.headline['seed']}, {o.headline['days']} days, "
-            f"{o.headline['replications']} replications)"
-            for o in done
+            f"{h['scenario']} (seed {h['seed']}, {h['days']} days, {h['replications']} replications)"
+            for h in (o.headline for o in done)
+            if h is not None
         }
     )
     return f"""<!DOCTYPE html>

@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 
@@ -214,7 +214,7 @@ def run(
     set_name: str,
     out: Path,
     only: Sequence[str] | None = None,
-    stream=None,
+    stream: TextIO | None = None,
     jobs: int = 1,
     force: bool = False,
 ) -> list[Outcome]:
