@@ -26,6 +26,7 @@ overwrite (it overwrites only files it wrote itself, and only with
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -38,8 +39,23 @@ from typing import TextIO
 
 import pandas as pd
 
-from playbook.analysis.calibrate import calibrate, is_calibrated_file, scenario_text
-from playbook.analysis.calibration_report import REPORT_MARK, Facts, compare, measure, render, replicate_measures
+from playbook.analysis.calibrate import (
+    MIN_DAYS,
+    MIN_ORDERS,
+    Calibration,
+    calibrate,
+    is_calibrated_file,
+    scenario_text,
+)
+from playbook.analysis.calibration_report import (
+    MIN_REPLICATIONS,
+    REPORT_MARK,
+    Facts,
+    compare,
+    measure,
+    render,
+    replicate_measures,
+)
 from playbook.data.loaders import load_cdnow, load_orders_csv, load_shopify_csv
 from sim.outputs import write_text_atomic
 from sim.scenario.definition import load_scenario
@@ -61,6 +77,16 @@ SHOWN_BAD_ROWS = 10
 
 class CalibrateError(Exception):
     """A problem the command reports in one line and exits 2 for."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What a run wrote and found: the calibration, the observed-vs-simulated table and the two files."""
+
+    calibration: Calibration
+    comparison: pd.DataFrame
+    scenario: Path
+    report: Path
 
 
 def parser() -> argparse.ArgumentParser:
@@ -165,7 +191,7 @@ def _is_report(path: Path) -> bool:
         return False
 
 
-def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Path:
+def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Outcome:
     """Do the work of :func:`main`; raise :class:`CalibrateError` for what it reports in one line.
 
     Everything is computed before anything is written, and both files are
@@ -174,6 +200,10 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Path:
     args = parser().parse_args(list(argv))
     export, out = Path(args.export), Path(args.out)
     report = Path(args.report) if args.report else out.with_name(out.stem + "_calibration.md")
+    if args.replications < MIN_REPLICATIONS:
+        raise CalibrateError(f"--replications = {args.replications}: allowed: an integer >= {MIN_REPLICATIONS}")
+    if args.workers < 1:
+        raise CalibrateError(f"--workers = {args.workers}: allowed: an integer >= 1")
     if out.suffix not in (".yaml", ".yml"):
         raise CalibrateError(f"--out {out}: allowed: a .yaml or .yml file")
     _check_target(out, args.force, is_calibrated_file, "--out")
@@ -196,12 +226,15 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Path:
         print(f"{export.name}: {len(bad)} bad row(s) dropped (all listed in the report):", file=stdout)
         for r in bad.head(SHOWN_BAD_ROWS).itertuples():
             print(mask_emails(f"  row {r.row}, column {r.column!r}: {r.reason}"), file=stdout)
+    if orders.empty:
+        raise CalibrateError(
+            f"{export.name}: no usable orders ({len(bad)} bad row(s) dropped); "
+            f"needed: at least {MIN_ORDERS} orders over at least {MIN_DAYS} days"
+        )
     try:
         cal = calibrate(orders, base=base, name=out.stem)
     except ValueError as exc:
         raise CalibrateError(f"{export.name}: {_one_line(exc)} ({len(bad)} bad row(s) dropped)") from None
-    if args.replications < 5:
-        raise CalibrateError(f"--replications = {args.replications}: allowed: an integer >= 5")
     runs = replicate_measures(cal.scenario, cal.days, args.replications, args.seed, args.workers)
     comparison = compare(measure(orders, cal.days), runs)
     command = shlex.join(["python", "-m", "playbook", "calibrate", *argv])
@@ -227,7 +260,7 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Path:
     write_text_atomic(report, text + "\n")
     print(text, file=stdout)
     print(f"wrote {out} and {report}", file=stdout)
-    return out
+    return Outcome(cal, comparison, out, report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
