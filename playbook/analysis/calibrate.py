@@ -82,6 +82,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 from scipy.optimize import least_squares
 from scipy.special import expit
@@ -98,7 +99,7 @@ from sim.engine.sales.offer import build_offer
 from sim.engine.sales.variants import build_cells
 from sim.engine.shocks import Shocks
 from sim.outputs import write_text_atomic
-from sim.scenario.definition import Scenario
+from sim.scenario.definition import Scenario, Shift
 from sim.scenario.schema import rows as schema_rows
 
 #: Fewest orders and days that calibrate at all.
@@ -178,7 +179,7 @@ class RepeatModel:
     ages: np.ndarray
     weights: np.ndarray
 
-    def _active_days(self, u) -> np.ndarray:
+    def _active_days(self, u: ArrayLike) -> np.ndarray:
         """Expected days active within u days of joining, per class.
 
         min(u, d) + (1 - exp(-lambda p (u - d)+)) / (lambda p): a customer
@@ -190,7 +191,7 @@ class RepeatModel:
         tail = np.divide(-np.expm1(-rate * late), rate, out=late.copy(), where=rate > 0)  # late where p = 0
         return np.minimum(u, self.settle) + tail
 
-    def repeats(self, u) -> np.ndarray:
+    def repeats(self, u: ArrayLike) -> np.ndarray:
         """Expected repeat orders within u days of joining: q mean_k lambda_k x (days active)."""
         return self.stay * (self.rates * self._active_days(u)).mean(axis=-1)
 
@@ -463,13 +464,14 @@ def _acquisition(orders: pd.DataFrame, first: dt.date, days: int, rec: _Record) 
 # --- catalogue: value bands, costs, returns -------------------------------------------------------------
 
 
-def value_bands(values, bands: int) -> list[np.ndarray]:
+def value_bands(values: ArrayLike, bands: int) -> list[np.ndarray]:
     """``values`` sorted and cut into ``bands`` groups of (nearly) equal size, lowest first.
 
     A leading group whose mean is 0 (free orders) is merged with the next, as
     a SKU's price must be positive; ``ValueError`` if every value is 0.
     """
-    groups = np.array_split(np.sort(np.asarray(values, dtype=float)), min(bands, len(values)))
+    ordered = np.sort(np.asarray(values, dtype=float))
+    groups = np.array_split(ordered, min(bands, len(ordered)))
     while len(groups) > 1 and groups[0].mean() <= 0:
         groups = [np.concatenate(groups[:2])] + groups[2:]
     if groups[0].mean() <= 0:
@@ -797,7 +799,7 @@ def _traffic_and_customers(
 # --- capacity and stock ------------------------------------------------------------------------------------------
 
 
-def _crew(per_day: float, minutes: float, shift, target_hours: float) -> int:
+def _crew(per_day: float, minutes: float, shift: Shift, target_hours: float) -> int:
     """People for ``per_day`` jobs of ``minutes`` each in open hours (Erlang C, ``playbook.analysis.staffing``)."""
     open_hours = (shift.end_hour - shift.start_hour) * len(shift.weekdays) / 7.0
     return agents_for_sla(per_day / open_hours, 60.0 / minutes, target_hours, STAFF_SHARE)
