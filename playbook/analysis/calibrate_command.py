@@ -33,6 +33,7 @@ import re
 import secrets
 import shlex
 import sys
+import zoneinfo
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
@@ -171,6 +172,15 @@ def load_export(path: Path, fmt: str, *, tz: str, currency: str, keep_ids: bool)
     return orders, bad
 
 
+def _check_zone_and_currency(tz: str, currency: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise CalibrateError(f"--tz {tz}: unknown time zone; allowed: an IANA name such as Europe/Berlin") from None
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise CalibrateError(f"--currency {currency}: allowed: a three-letter ISO 4217 code such as EUR")
+
+
 def _check_target(path: Path, force: bool, ours: Callable[[Path], bool], what: str) -> None:
     if path.exists() and not (force and ours(path)):
         why = (
@@ -221,6 +231,7 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Outcome:
         tz = args.tz or _default_tz(export, args.format)
     except Exception as exc:  # the loader below would fail on the same file: say so in one line now
         raise CalibrateError(f"{export.name}: cannot read it as a {args.format} export: {_one_line(exc)}") from None
+    _check_zone_and_currency(tz, currency)
     orders, bad = load_export(export, args.format, tz=tz, currency=currency, keep_ids=args.keep_ids)
     if len(bad):
         print(f"{export.name}: {len(bad)} bad row(s) dropped (all listed in the report):", file=stdout)

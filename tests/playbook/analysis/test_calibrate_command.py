@@ -336,6 +336,8 @@ def test_bad_options_and_base(tmp_path):
         ("--replications", "4"): "--replications = 4: allowed: an integer >= 5",
         ("--base", str(bad_base)): "--base: ",
         ("--out", str(tmp_path / "s.json")): "allowed: a .yaml or .yml file",
+        ("--tz", "Mars/Olympus"): "--tz Mars/Olympus: unknown time zone",
+        ("--currency", "euro"): "--currency EURO: allowed: a three-letter ISO 4217 code",
     }
     for extra, message in cases.items():
         status, _, err = main_captured(command(sample, "csv", tmp_path / "s.yaml", *extra))
