@@ -30,7 +30,7 @@ import sim
 from playbook.__main__ import main as playbook_main
 from playbook.analysis.calibrate import SCENARIO_MARK
 from playbook.analysis.calibrate_command import NOT_YET, Outcome, load_export, main, run
-from playbook.analysis.calibration_report import REPORT_MARK, TOLERANCES
+from playbook.analysis.calibration_report import REPORT_MARK, TOLERANCES, replicate_measures
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "data" / "samples"
@@ -256,6 +256,15 @@ def test_customer_ids_are_hashed_then_numbered(unseen):
     b, _ = load_export(unseen, "shopify", keep_ids=False, **kw)
     assert a["customer_id"].equals(b["customer_id"])
     assert a["customer_id"].iloc[0] == 1 and a["customer_id"].max() == a["customer_id"].nunique()
+
+
+def test_replications_are_those_of_sim_replicate(csv_run):
+    """Run i of the report is run i of ``sim.replicate`` with the same seed, whatever the worker count."""
+    scenario = csv_run[0].calibration.scenario
+    ours = replicate_measures(scenario, 14, 5, seed=3, workers=2)
+    theirs = sim.replicate(scenario, n=5, seed=3, days=14, workers=1)
+    assert np.array_equal(ours["order_rate_per_day"] * 14, theirs["orders"])
+    assert np.allclose(ours["average_order_value"], theirs["average_order_value"], equal_nan=True)
 
 
 # --- privacy ----------------------------------------------------------------------------------------------------------
