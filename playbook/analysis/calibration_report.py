@@ -223,7 +223,14 @@ def render(calibration: Calibration, comparison: pd.DataFrame, facts: Facts) -> 
             )
     lines += ["", "## Estimated from the export", ""]
     lines += _table(c.parameters)
-    lines += ["## Left at the base scenario's values, and why", ""]
+    lines += [
+        "## Left at the base scenario's values, and why",
+        "",
+        "Orders show who bought, when and for how much; they hold no sessions and no work times.  So conversion "
+        "(funnel, page, channel mix) stays at the base's values - sessions are scaled to bring the observed new "
+        "customers - and capacity (pickers, agents, stock) is sized not to bind, as the estimated table says.",
+        "",
+    ]
     lines += _table(c.defaults.rename(columns={"reason": "why"}))
     lines += [f"## Observed and simulated over the same {c.days} days", ""]
     main = [k for k in comparison.index if not k.startswith(("weekday_", "hour_"))]
