@@ -67,6 +67,8 @@ NOT_YET = {
     "taobao": "--format taobao: the Taobao/Tmall order-report loader is not in this version yet; "
     "save the orders in the plain orders CSV layout (sim.results.tables columns) and use --format csv",
 }
+#: The loader of each format but CDNOW (whose loader takes no zone, currency or salt).
+LOADERS = {"shopify": load_shopify_csv, "csv": load_orders_csv}
 #: Column holding the currency, and the order time, in each format's file (used to pick defaults).
 _CURRENCY_COLUMN = {"shopify": "Currency", "csv": "currency"}
 _TIME_COLUMN = {"shopify": "Created at", "csv": "placed_at"}
@@ -162,8 +164,9 @@ def load_export(path: Path, fmt: str, *, tz: str, currency: str, keep_ids: bool)
             orders, bad = load_cdnow(path, errors="report")
         else:
             salt = None if keep_ids else secrets.token_hex(16)
-            load = {"shopify": load_shopify_csv, "csv": load_orders_csv}[fmt]
-            orders, bad = load(path, tz=tz, currency=currency, errors="report", hash_ids=not keep_ids, salt=salt)
+            orders, bad = LOADERS[fmt](
+                path, tz=tz, currency=currency, errors="report", hash_ids=not keep_ids, salt=salt
+            )
     except Exception as exc:  # any failure to read the file is the export's problem: one line, exit 2
         raise CalibrateError(f"{path.name}: cannot read it as a {fmt} export: {_one_line(exc)}") from None
     if not keep_ids:
