@@ -219,6 +219,8 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Outcome:
         raise CalibrateError(f"--workers = {args.workers}: allowed: an integer >= 1")
     if out.suffix not in (".yaml", ".yml"):
         raise CalibrateError(f"--out {out}: allowed: a .yaml or .yml file")
+    if report.resolve() == out.resolve():
+        raise CalibrateError(f"--report {report}: the same file as --out; allowed: another path")
     _check_target(out, args.force, is_calibrated_file, "--out")
     _check_target(report, args.force, _is_report, "--report")
     if args.format in NOT_YET:

@@ -370,6 +370,7 @@ def test_bad_options_and_base(tmp_path):
         ("--base", str(bad_base)): "--base: ",
         ("--out", str(tmp_path / "s.json")): "allowed: a .yaml or .yml file",
         ("--tz", "Mars/Olympus"): "--tz Mars/Olympus: unknown time zone",
+        ("--report", str(tmp_path / "s.yaml")): "the same file as --out",
         ("--currency", "euro"): "--currency EURO: allowed: a three-letter ISO 4217 code",
     }
     for extra, message in cases.items():
