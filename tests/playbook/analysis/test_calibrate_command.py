@@ -250,12 +250,17 @@ def test_unseen_shopify_export_meets_the_tolerances(unseen_run):
 
 
 def test_customer_ids_are_hashed_then_numbered(unseen):
-    """Default: ids numbered 1..C by first order whatever the salt; the same export gives the same numbers twice."""
+    """Default: ids numbered 1..C by first order whatever the salt (a new one each load); --keep-ids: no e-mails."""
     kw = dict(tz="Etc/GMT-8", currency="USD")
     a, _ = load_export(unseen, "shopify", keep_ids=False, **kw)
     b, _ = load_export(unseen, "shopify", keep_ids=False, **kw)
     assert a["customer_id"].equals(b["customer_id"])
     assert a["customer_id"].iloc[0] == 1 and a["customer_id"].max() == a["customer_id"].nunique()
+    kept, _ = load_export(unseen, "shopify", keep_ids=True, **kw)  # Shopify e-mails become numbers even so
+    assert (
+        pd.api.types.is_integer_dtype(kept["customer_id"])
+        and kept["customer_id"].nunique() == a["customer_id"].nunique()
+    )
 
 
 def test_replications_are_those_of_sim_replicate(csv_run):
