@@ -122,11 +122,15 @@ def _one_line(exc: BaseException) -> str:
 
 
 def _column(path: Path, column: str) -> pd.Series:
-    """One column of a CSV as text (empty when the file lacks it)."""
-    head = pd.read_csv(path, nrows=0)
-    if column not in head.columns:
+    """One column of a CSV as text; empty when the file lacks it or pandas cannot read it as UTF-8.
+
+    Used only to pick defaults: a file this cannot read is left to the
+    loader, whose error names the problem.
+    """
+    try:
+        values = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False)[column].str.strip()
+    except (ValueError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError):  # UnicodeDecodeError too
         return pd.Series([], dtype=str)
-    values = pd.read_csv(path, usecols=[column], dtype=str, keep_default_na=False)[column].str.strip()
     return values[values != ""]
 
 
@@ -231,11 +235,8 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Outcome:
         base = load_scenario(args.base)
     except ValueError as exc:
         raise CalibrateError(f"--base: {_one_line(exc)}") from None
-    try:
-        currency = (args.currency or _default_currency(export, args.format, base.money.currency)).upper()
-        tz = args.tz or _default_tz(export, args.format)
-    except Exception as exc:  # the loader below would fail on the same file: say so in one line now
-        raise CalibrateError(f"{export.name}: cannot read it as a {args.format} export: {_one_line(exc)}") from None
+    currency = (args.currency or _default_currency(export, args.format, base.money.currency)).upper()
+    tz = args.tz or _default_tz(export, args.format)
     _check_zone_and_currency(tz, currency)
     orders, bad = load_export(export, args.format, tz=tz, currency=currency, keep_ids=args.keep_ids)
     if len(bad):
