@@ -174,6 +174,13 @@ def unit_symbol(kpi: str, currency: str = "EUR", language: str | None = None) ->
     return after.strip() or words
 
 
+def diff_unit(kpi: str, currency: str = "EUR", language: str | None = None) -> str:
+    """The short unit of a change in the KPI: 'pp' (percentage points) for shares, else :func:`unit_symbol`."""
+    if unit(kpi) == "share":
+        return UNIT_TEXT[_checked(language)]["pp"][0].strip()
+    return unit_symbol(kpi, currency, language)
+
+
 def scale(kpi: str) -> float:
     """Factor from the KPI's stored value to the plotted one (100 for shares, shown in %)."""
     return 100.0 if unit(kpi) == "share" else 1.0
