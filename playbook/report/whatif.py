@@ -123,11 +123,15 @@ class WhatIf:
     def summary(self, kpis: Sequence[str]) -> Summary:
         """Each strategy's effect on ``kpis``: a dot-and-whisker chart and a compact table (see :class:`Summary`).
 
+        The table has a column per strategy and two rows per KPI: its mean
+        [95% CI], and its mean paired change from the baseline [95% CI], the
+        unit in each row's header.
+
         Shown as the last line of a notebook cell it displays both; its
         ``table`` is the table as a DataFrame.
         """
         lang, c = units.get_language(), self.currency
-        columns: dict[tuple[str, str], list[str]] = {}
+        rows: dict[tuple[str, str], list[str]] = {}
         for kpi in kpis:
             head = units.name(kpi)
             level, change = [], []
@@ -142,9 +146,13 @@ class WhatIf:
                 )
             symbol = units.unit_symbol(kpi, c, lang)
             value_head = f"{text('value', lang)} ({symbol})" if symbol else text("value", lang)
-            columns[(head, value_head)] = level
-            columns[(head, f"{text('change', lang)} ({units.diff_unit(kpi, c, lang) or symbol})")] = change
-        frame = pd.DataFrame(columns, index=pd.Index(self.strategies, name=text("strategy", lang)))
+            rows[(head, value_head)] = level
+            rows[(head, f"{text('change', lang)} ({units.diff_unit(kpi, c, lang) or symbol})")] = change
+        frame = pd.DataFrame(
+            list(rows.values()),
+            index=pd.MultiIndex.from_tuples(list(rows)),
+            columns=pd.Index(self.strategies, name=text("strategy", lang)),
+        )
         frame.attrs["note"] = text("whatif_note", lang, n=self.n, days=self.days)
         return Summary(frame, self, tuple(kpis))
 
