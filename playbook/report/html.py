@@ -109,7 +109,7 @@ INDEX_STYLE = """
 body { font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 0;
        color: #1d2330; background: #f6f7f9; font-size: 14px; }
 header, main, footer { max-width: 1280px; margin: 0 auto; padding: 12px 24px; }
-header h1 { margin: 8px 0 4px; font-size: 24px; }
+header { padding-bottom: 0; } header h1 { margin: 8px 0 4px; font-size: 24px; }
 .meta { color: var(--muted); margin: 2px 0; }
 .bad { color: var(--bad); font-weight: bold; }
 h2 { font-size: 16px; margin: 18px 0 8px; }
@@ -214,7 +214,8 @@ def whatif_svg(whatifs: Sequence[Mapping[str, Any]]) -> str:
         colour = (_BETTER if good else _WORSE) if w.get("significant") else _UNCLEAR
         label = f"{units.name(w.get('kpi', ''))} · {w.get('strategy', '')}: {mid:+.1f}%"
         parts += [
-            f'<text x="{left}" y="{y + 10}" font-size="10" fill="#333">{html.escape(label)}</text>',
+            f'<text x="{left}" y="{y + 10}" font-size="10" fill="#333" stroke="#fff" stroke-width="3" '
+            f'paint-order="stroke">{html.escape(label)}</text>',
             f'<line x1="{x(low):.1f}" y1="{y + 20}" x2="{x(high):.1f}" y2="{y + 20}" stroke="{colour}" '
             'stroke-width="2"/>',
             f'<line x1="{x(low):.1f}" y1="{y + 16}" x2="{x(low):.1f}" y2="{y + 24}" stroke="{colour}"/>',

@@ -31,7 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "versions": "Package versions",
         "config": "Configuration",
         "downloads": "Downloads",
-        "zip_link": "the whole run folder (zip)",
+        "zip_link": "the whole run folder in one file",
         "report_link": "report",
         "notebook_link": "notebook (.ipynb)",
         "status_ok": "ok",

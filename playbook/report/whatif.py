@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -323,7 +324,11 @@ class Summary:
     def _repr_html_(self) -> str:
         encoded = base64.b64encode(self.png()).decode("ascii")
         alt = html.escape(text("effects_title", baseline=self.whatif.baseline, n=self.whatif.n, days=self.whatif.days))
-        table = self.table.to_html(classes="whatif-table").replace("<table", '<table style="white-space: nowrap"', 1)
+        table = re.sub(  # the interval on a second, smaller line: six strategies fit a laptop's width
+            r"<td>([^<\[]*?) \[([^\]<]*)\]([^<]*)</td>",
+            r'<td>\1\3<br><small style="color: #667">[\2]</small></td>',
+            self.table.to_html(classes="whatif-table"),
+        ).replace("<table", '<table style="white-space: nowrap"', 1)
         return (
             f'<div class="whatif-summary"><img src="data:image/png;base64,{encoded}" alt="{alt}" '
             f'style="max-width: 100%">{table}<p><small>{html.escape(self.table.attrs["note"])}</small></p></div>'
