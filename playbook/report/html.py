@@ -175,10 +175,11 @@ def _tiles(outcomes: Sequence[Outcome]) -> str:
 def _relative(w: Mapping[str, Any]) -> tuple[float, float, float] | None:
     """A what-if's change and its interval in % of the baseline mean (None without a usable baseline)."""
     base = w.get("mean_baseline")
-    values = [w.get("diff"), w.get("ci_low"), w.get("ci_high")]
-    if not base or any(v is None or not math.isfinite(v) for v in values):
+    diff, low, high = w.get("diff"), w.get("ci_low"), w.get("ci_high")
+    if not base or diff is None or low is None or high is None or not math.isfinite(diff + low + high):
         return None
-    return tuple(100.0 * v / abs(base) for v in values)  # type: ignore[return-value]
+    size = abs(float(base)) / 100.0
+    return diff / size, low / size, high / size
 
 
 def _nice(value: float) -> float:

@@ -272,7 +272,7 @@ def run(
     outcomes = [
         Outcome(n, notebook_title(config.notebook_path(n)), parameters=config.parameters(set_name, n)) for n in names
     ]
-    meta = {
+    meta: dict[str, Any] = {
         "run": out.name,
         "parameter_set": set_name,
         "config": str(config.path),
@@ -308,11 +308,11 @@ def run(
                 }
                 for future in as_completed(futures):
                     finished(futures[future], future.result())
-        meta["zip"] = f"{out.name}.zip"
-        add_entries(out, COMMAND, [meta["zip"]])
+        meta["zip"] = archive = f"{out.name}.zip"
+        add_entries(out, COMMAND, [archive])
         write_index(out, outcomes, meta)
-        zip_folder(out, work / meta["zip"])
-        os.replace(work / meta["zip"], out / meta["zip"])
+        zip_folder(out, work / archive)
+        os.replace(work / archive, out / archive)
     finally:
         discard(work)
     return outcomes

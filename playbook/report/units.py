@@ -203,7 +203,7 @@ def number(value: float | None, kpi: str, language: str | None = None, *, whole:
     counts are whole numbers unless ``whole`` is False (a mean change of
     0.5 orders is worth showing).  'n/a' for a missing value.
     """
-    if _missing(value):
+    if value is None or _missing(value):
         return "n/a"
     shown = float(value) * scale(kpi)
     whole = unit(kpi) in COUNTS if whole is None else whole
@@ -211,9 +211,7 @@ def number(value: float | None, kpi: str, language: str | None = None, *, whole:
     return format_decimal(shown, "#,##0" + ("." + "0" * digits if digits else ""), locale=locale(language))
 
 
-def _render(value: float | None, kpi: str, currency: str, language: str | None, diff: bool) -> str:
-    if _missing(value):
-        return "n/a"
+def _render(value: float, kpi: str, currency: str, language: str | None, diff: bool) -> str:
     u = unit(kpi)
     if u == "money":
         return format_currency(value, currency, locale=locale(language))
@@ -223,6 +221,8 @@ def _render(value: float | None, kpi: str, currency: str, language: str | None, 
 
 def fmt(value: float | None, kpi: str, currency: str = "EUR", language: str | None = None) -> str:
     """A KPI value as a reader should see it: '1.76%', '€30,322.70', '¥12,345.00', '7.18 h', '826' (orders)."""
+    if value is None or _missing(value):
+        return "n/a"
     return _render(value, kpi, currency, language, diff=False)
 
 
@@ -230,8 +230,10 @@ def fmt_diff(
     value: float | None, kpi: str, currency: str = "EUR", signed: bool = True, language: str | None = None
 ) -> str:
     """A change in a KPI: '+0.21 pp' for shares (percentage points), '-5.1 h', '+€1,204.00' (no sign: its size)."""
-    text = _render(None if _missing(value) else abs(float(value)), kpi, currency, language, diff=True)
-    if text == "n/a" or not signed:
+    if value is None or _missing(value):
+        return "n/a"
+    text = _render(abs(float(value)), kpi, currency, language, diff=True)
+    if not signed:
         return text
     return ("+" if value > 0 else "-" if value < 0 else "±") + text
 

@@ -138,11 +138,11 @@ class WhatIf:
             level, change = [], []
             for s in self.strategies:
                 r = self.row(kpi, s)
-                level.append(_cell(r["mean"], r["ci_low"], r["ci_high"], kpi, lang, signed=False))
+                level.append(_cell(r["mean"], r["ci_low"], r["ci_high"], kpi=kpi, language=lang, signed=False))
                 change.append(
                     ""
                     if s == self.baseline
-                    else _cell(*_snap(r["diff"], r["diff_low"], r["diff_high"], ref=r["mean"]), kpi, lang, signed=True)
+                    else _cell(*_snap(r["diff"], r["diff_low"], r["diff_high"], ref=r["mean"]), kpi=kpi, language=lang)
                     + (" *" if r["significant"] else "")
                 )
             symbol = units.unit_symbol(kpi, c, lang)
@@ -274,14 +274,16 @@ class WhatIf:
         }
 
 
-def _snap(*values: float, ref: float) -> tuple[float, ...]:
-    """``values`` with rounding noise (below 1e-9 of ``ref``'s size) set to 0: a sum of the same costs in another
-    order differs by 1e-12 and is no change."""
+def _snap(diff: float, low: float, high: float, *, ref: float) -> tuple[float, float, float]:
+    """``diff`` and its interval with rounding noise (below 1e-9 of ``ref``'s size) set to 0.
+
+    The same costs summed in another order differ by 1e-12: that is no change.
+    """
     tiny = 1e-9 * max(1.0, abs(ref)) if np.isfinite(ref) else 0.0
-    return tuple(0.0 if abs(v) <= tiny else v for v in values)
+    return (0.0 if abs(diff) <= tiny else diff, 0.0 if abs(low) <= tiny else low, 0.0 if abs(high) <= tiny else high)
 
 
-def _cell(mid: float, low: float, high: float, kpi: str, language: str, *, signed: bool) -> str:
+def _cell(mid: float, low: float, high: float, *, kpi: str, language: str, signed: bool = True) -> str:
     """'44,647 [43,900 – 45,310]' in the KPI's shown unit, no unit; one number when every run gave the same."""
 
     def show(v: float) -> str:
