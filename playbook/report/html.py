@@ -88,6 +88,7 @@ def notebook_html(executed: Path, outcome: Outcome, set_name: str) -> str:
     nb = nbformat.read(executed, as_version=4)
     exporter = HTMLExporter(template_name="lab", extra_loaders=[DictLoader({"offline.html.j2": OFFLINE_TEMPLATE})])
     exporter.template_file = "offline.html.j2"
+    exporter.language_code = units.get_language()
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": outcome.title}})
     bar = (
         f'<div class="report-bar">{_toggle()}<b>{html.escape(outcome.title)}</b> &middot; '
@@ -127,6 +128,7 @@ h2 { font-size: 16px; margin: 18px 0 8px; }
 .card h3 a { color: inherit; }
 .status { display: inline-block; border-radius: 3px; padding: 0 6px; font-size: 12px; color: #fff;
           background: var(--ok); }
+.status { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .failed .status { background: var(--bad); }
 .pending .status { background: var(--base); }
 .card .time, .card .links { color: var(--muted); font-size: 12px; }

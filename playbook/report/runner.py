@@ -275,7 +275,9 @@ def run(
     meta: dict[str, Any] = {
         "run": out.name,
         "parameter_set": set_name,
-        "config": str(config.path),
+        "config": str(config.path.relative_to(ROOT))
+        if config.path.resolve().is_relative_to(ROOT)
+        else str(config.path),
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "seconds": 0.0,
     }

@@ -330,7 +330,7 @@ class Summary:
             r"<td>([^<\[]*?) \[([^\]<]*)\]([^<]*)</td>",
             r'<td>\1\3<br><small style="color: #667">[\2]</small></td>',
             self.table.to_html(classes="whatif-table"),
-        ).replace("<table", '<table style="white-space: nowrap"', 1)
+        ).replace("<table", '<table style="white-space: nowrap; font-size: 12px"', 1)
         return (
             f'<div class="whatif-summary"><img src="data:image/png;base64,{encoded}" alt="{alt}" '
             f'style="max-width: 100%">{table}<p><small>{html.escape(self.table.attrs["note"])}</small></p></div>'

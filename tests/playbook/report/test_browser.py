@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import stat
+import zipfile
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -215,6 +216,10 @@ def test_nothing_refers_outside_the_run_and_no_temporary_path_is_kept(run):
         assert staging_prefix not in text, f"{path.name} keeps a temporary path"
     for name in NOTEBOOKS:
         assert f"headline_file = '{name}.json'" in (run / f"{name}.ipynb").read_text(encoding="utf-8")
+    with zipfile.ZipFile(run / f"{run.name}.zip") as archive:
+        names = set(archive.namelist())
+    expected = {f"{run.name}/{n}{s}" for n in NOTEBOOKS for s in (".html", ".ipynb", ".json")}
+    assert expected | {f"{run.name}/index.html"} <= names and not any("/." in n for n in names)
 
 
 def test_run_folder_and_files_follow_the_umask(run):
