@@ -152,6 +152,8 @@ a { color: #1d5c99; }
 
 #: Colours of a what-if's dot: better, worse, not distinguishable from 0 (as in ``playbook.report.plots``).
 _BETTER, _WORSE, _UNCLEAR = "#2a9d8f", "#e76f51", "#457b9d"
+#: Characters of a what-if's label in a stage card's chart (10 px type in a 360 px wide chart).
+MAX_LABEL = 64
 #: Tiles at most on the dashboard (the first stages' headline KPIs, each KPI once).
 MAX_TILES = 8
 
@@ -215,7 +217,9 @@ def whatif_svg(whatifs: Sequence[Mapping[str, Any]]) -> str:
         y = top + i * row_h
         good = (mid > 0) == units.higher_is_better(w.get("kpi", ""))
         colour = (_BETTER if good else _WORSE) if w.get("significant") else _UNCLEAR
-        label = f"{units.name(w.get('kpi', ''))} · {w.get('strategy', '')}: {mid:+.1f}%"
+        label = f"{w.get('strategy', '')} vs {w.get('baseline', '')} · {units.name(w.get('kpi', ''))}: {mid:+.1f}%"
+        if len(label) > MAX_LABEL:  # the card is ~360 px wide: keep the number, shorten the words
+            label = label[: MAX_LABEL - len(f"…: {mid:+.1f}%")] + f"…: {mid:+.1f}%"
         parts += [
             f'<text x="{left}" y="{y + 10}" font-size="10" fill="#333" stroke="#fff" stroke-width="3" '
             f'paint-order="stroke">{html.escape(label)}</text>',

@@ -39,7 +39,7 @@ def test_every_language_has_every_english_string_with_the_same_fields(language):
 
 def test_whatif_chart_places_the_dot_and_whisker_in_percent_of_the_baseline():
     svg = html.whatif_svg([RECORD])
-    assert "Net revenue · late hours: +5.0%" in svg
+    assert "late hours vs now · Net revenue: +5.0%" in svg
     # axis: -10% .. +10% (the next round number above 7.5%) over x = 8 .. 352
     x = {v: 8 + (v + 10) / 20 * 344 for v in (0.0, 2.5, 5.0, 7.5)}
     assert f'<circle cx="{x[5.0]:.1f}"' in svg and 'fill="#2a9d8f"' in svg, "a significant rise of revenue is green"
