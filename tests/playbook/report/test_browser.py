@@ -57,10 +57,9 @@ def _chromium() -> str:
 
 @pytest.fixture(scope="module")
 def shots() -> Path:
-    """The folder the screenshots are kept in, emptied first."""
+    """The folder the screenshots are kept in (each run overwrites its files)."""
     folder = Path(os.environ.get("STORE_PLAYBOOK_TEST_OUTPUT", ROOT / "test-output")) / "browser"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
