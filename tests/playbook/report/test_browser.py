@@ -214,7 +214,9 @@ def test_nothing_refers_outside_the_run_and_no_temporary_path_is_kept(run):
         text = path.read_text(encoding="utf-8")
         assert staging_prefix not in text, f"{path.name} keeps a temporary path"
     for name in NOTEBOOKS:
-        assert f"headline_file = '{name}.json'" in (run / f"{name}.ipynb").read_text(encoding="utf-8")
+        executed = (run / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert f"headline_file = '{name}.json'" in executed
+        assert "missing from font" not in executed, f"{name}: matplotlib drew a glyph its font lacks (tofu)"
     with zipfile.ZipFile(run / f"{run.name}.zip") as archive:
         names = set(archive.namelist())
     expected = {f"{run.name}/{n}{s}" for n in NOTEBOOKS for s in (".html", ".ipynb", ".json")}
