@@ -800,7 +800,7 @@ def _traffic_and_customers(
 
 
 def _crew(per_day: float, minutes: float, shift: Shift, target_hours: float) -> int:
-    """People for ``per_day`` jobs of ``minutes`` each, all done in open hours (Erlang C: analysis.staffing)."""
+    """People for ``per_day`` jobs of ``minutes`` each in open hours (Erlang C, ``playbook.analysis.staffing``)."""
     open_hours = (shift.end_hour - shift.start_hour) * len(shift.weekdays) / 7.0
     return agents_for_sla(per_day / open_hours, 60.0 / minutes, target_hours, STAFF_SHARE)
 
@@ -863,18 +863,35 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
-def write_scenario(calibration: Calibration, path: str | Path, *, regenerate: str = "") -> Path:
-    """Write the scenario as YAML with a header (source, period, units, what was kept and why), atomically.
+#: Words on the first line of every scenario written here: mark the file as ours (``python -m playbook calibrate
+#: --force`` overwrites only files that carry them).
+SCENARIO_MARK = "a scenario calibrated by playbook.analysis.calibrate from"
 
-    The text goes to a temporary file beside ``path`` that is renamed over
-    it (``sim.outputs.write_text_atomic``), so a failed write never leaves
-    half a file.  ``regenerate`` is an optional line telling readers how the
-    file was made.
+
+def is_calibrated_file(path: str | Path) -> bool:
+    """Whether ``path`` starts with the header :func:`scenario_text` writes (so it is ours to overwrite)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return first.startswith("# ") and SCENARIO_MARK in first
+
+
+def scenario_text(calibration: Calibration, *, regenerate: str = "", made_on: str = "") -> str:
+    """The scenario as YAML under a header: source, period, units, what was kept and why, what to expect.
+
+    ``made_on`` (a date) and ``regenerate`` (how the file was made) are
+    optional header lines.
     """
     c, s = calibration, calibration.scenario
     lines = [
-        f"{s.meta.name}: a scenario calibrated by playbook.analysis.calibrate from {c.source}",
+        f"{s.meta.name}: {SCENARIO_MARK} {c.source}",
         f"data: {s.meta.description.removeprefix('Calibrated by playbook.analysis.calibrate from ')}",
+    ]
+    if made_on:
+        lines.append(f"calibrated on: {made_on}")
+    lines += [
         f"units: time in hours on the model clock (durations carry their unit in their name: _days, _hours, "
         f"_minutes, _s); money in {s.money.currency}",
         "estimated: " + ", ".join(dict.fromkeys(".".join(p.split(".")[:2]) for p in c.parameters["parameter"])),
@@ -885,8 +902,17 @@ def write_scenario(calibration: Calibration, path: str | Path, *, regenerate: st
     lines += [f"  {k}: {_number(row.expected)} ({_number(row.observed)})" for k, row in c.checks.iterrows()]
     if regenerate:
         lines.append(f"regenerate: {regenerate}")
+    return "".join(f"# {line}\n" for line in lines) + s.to_yaml()
+
+
+def write_scenario(calibration: Calibration, path: str | Path, *, regenerate: str = "") -> Path:
+    """Write :func:`scenario_text` to ``path`` atomically (``sim.outputs.write_text_atomic``).
+
+    The text goes to a temporary file beside ``path`` that is renamed over
+    it, so a failed write never leaves half a file.
+    """
     path = Path(path)
-    write_text_atomic(path, "".join(f"# {line}\n" for line in lines) + s.to_yaml())
+    write_text_atomic(path, scenario_text(calibration, regenerate=regenerate))
     return path
 
 

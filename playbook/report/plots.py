@@ -1,7 +1,7 @@
 """The playbook's charts: each titled, with labelled axes and units, built from the analytics' tables.
 
 One function per kind of picture the notebooks show: what-if bars with 95%
-error bars, changes from a baseline across KPIs, a funnel, queue waits over
+error bars, each strategy's effect as dots and whiskers, changes from a baseline across KPIs, a funnel, queue waits over
 time and by hour of day, a cohort heatmap, a response curve with its band
 (price response, promotion fatigue, channel saturation), daily series and
 a scoring matrix.  Each takes an optional ``ax`` and returns the Axes, so a
@@ -17,12 +17,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 from playbook.analysis.funnel import STEPS
 from playbook.report import units
-from playbook.report.whatif import WhatIf
+from playbook.report.strings import text
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: whatif imports this module to draw its summary
+    from playbook.report.whatif import WhatIf
     from sim.results.result import Result
 
 BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
@@ -97,6 +99,47 @@ def change_bars(wi: WhatIf, kpis: Sequence[str], ax: Axes | None = None, title: 
         "green better, red worse, blue not distinguishable from 0"
     )
     return ax
+
+
+def effects(wi: WhatIf, kpis: Sequence[str], title: str | None = None) -> Figure:
+    """Dot-and-whisker chart: each strategy's mean paired change from the baseline with its 95% interval.
+
+    One small panel per KPI (three to a row), each in the KPI's own unit
+    (percentage points for shares), strategies down the side; the dashed line
+    is no change.  Colours as in :func:`whatif_bars`.  The figure is not
+    registered with pyplot, so a notebook shows it only where it is asked to
+    (``WhatIf.summary`` embeds it).
+    """
+    others = [s for s in wi.strategies if s != wi.baseline]
+    cols = min(len(kpis), 3)
+    rows = -(-len(kpis) // cols)
+    fig = Figure(figsize=(2.9 * cols + 1.4, (0.55 + 0.32 * len(others)) * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+    for ax, kpi in zip(axes.flat, kpis, strict=False):
+        k = units.scale(kpi)
+        for y, s in enumerate(others):
+            r = wi.row(kpi, s)
+            ax.errorbar(
+                r["diff"] * k,
+                y,
+                xerr=[[(r["diff"] - r["diff_low"]) * k], [(r["diff_high"] - r["diff"]) * k]],
+                fmt="o",
+                capsize=3,
+                color=_colour(r, False),
+            )
+        ax.axvline(0, color=BASE_COLOUR, lw=1, ls="--")
+        ax.set_title(units.name(kpi), fontsize="medium")
+        unit = units.diff_unit(kpi, wi.currency)
+        ax.set_xlabel(f"{text('effects_xlabel')} ({unit})" if unit else text("effects_xlabel"), fontsize="small")
+        ax.tick_params(labelsize="small")
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes.flat[len(kpis) :]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_yticks(range(len(others)), others)
+        row[0].set_ylim(len(others) - 0.5, -0.5)
+    fig.suptitle(title or text("effects_title", baseline=wi.baseline, n=wi.n, days=wi.days), fontsize="medium")
+    return fig
 
 
 def funnel(steps: pd.DataFrame, by: str = "channel", ax: Axes | None = None, title: str | None = None) -> Axes:
