@@ -88,6 +88,8 @@ def test_conditional_expectations_match_simulated_customers(model):
     x, t_x, hold, alive = _simulate(model, n, T, t, rng)
     predicted = model.expected_purchases(t, x, t_x, np.full(n, T))
     p_alive = model.p_alive(x, t_x, np.full(n, T))
+    # Chance of failing on a correct model: 8 comparisons at 4 standard errors (two-sided 6.3e-5 each,
+    # the group means of 20,000 customers being close to normal): 5e-4 in all, under 1 in 1,000.
     for group in (x == 0, x == 1, (x >= 2) & (x <= 4), x >= 5):
         se = hold[group].std() / np.sqrt(group.sum())
         assert abs(predicted[group].mean() - hold[group].mean()) < 4 * se + 1e-3

@@ -54,10 +54,14 @@ def _simulate_waits(lam, mu, c, n, seed):
 
 
 def test_formulas_match_a_simulated_service_desk():
+    # Chance of failing on a correct model, from 10 seeds of this run: P(wait) has sd 0.0046 (0.02 is 4.3
+    # sd), the mean wait a relative sd of 0.037 (0.15 is 4 sd), SLA attainment sd 0.0054 (0.02 is 3.7 sd):
+    # about 3e-4 in all.  (With 120,000 customers the sds were twice as large and 0.02 / 10% failed on
+    # about 1 seed in 10.)
     lam, mu, c, target = 8.0, 1.0, 10, 0.25
-    waits = _simulate_waits(lam, mu, c, 120_000, seed=42)
+    waits = _simulate_waits(lam, mu, c, 480_000, seed=42)
     assert np.mean(waits > 0) == pytest.approx(erlang_c(lam, mu, c), abs=0.02)
-    assert waits.mean() == pytest.approx(mean_wait(lam, mu, c), rel=0.1)
+    assert waits.mean() == pytest.approx(mean_wait(lam, mu, c), rel=0.15)
     assert np.mean(waits <= target) == pytest.approx(sla_attainment(lam, mu, c, target), abs=0.02)
 
 
