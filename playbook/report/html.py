@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from playbook.report import i18n
 from playbook.report.outcome import Outcome
 from sim.outputs import write_text_atomic
 
@@ -33,22 +34,38 @@ body:not(.show-code) .jp-CodeCell:not(:has(.jp-OutputArea-child)) { display: non
 .report-failed { background: #fde2dd; color: #8a1c0c; padding: 8px 16px; font-family: sans-serif; }
 </style>
 """
-TOGGLE = (
-    "<button onclick=\"document.body.classList.toggle('show-code');"
-    "this.textContent=document.body.classList.contains('show-code')?'Hide code':'Show code';\">Show code</button>"
-)
+
+
+def _toggle(language: str) -> str:
+    show, hide = i18n.t("report.show_code", language), i18n.t("report.hide_code", language)
+    return (
+        "<button onclick=\"document.body.classList.toggle('show-code');"
+        f"this.textContent=document.body.classList.contains('show-code')?'{hide}':'{show}';\">{show}</button>"
+    )
+
+
+def _language(outcome: Outcome) -> str:
+    return str(outcome.parameters.get("language", i18n.DEFAULT_LANGUAGE))
 
 
 def provenance_text(outcome: Outcome, set_name: str) -> str:
     """One line: parameter set and injected values, scenario, seed, horizon and package versions."""
-    h = outcome.headline or {}
-    params = ", ".join(f"{k}={v}" for k, v in outcome.parameters.items()) or "the notebook's defaults"
-    parts = [f"parameter set '{set_name}' ({params})"]
+    h, tr = outcome.headline or {}, i18n.translator(_language(outcome), "report")
+    params = ", ".join(f"{k}={v}" for k, v in outcome.parameters.items()) or tr("params_default")
+    parts = [tr("params_set", name=set_name, params=params)]
     if h:
         versions = ", ".join(f"{k} {v}" for k, v in h.get("provenance", {}).items())
         parts.append(
-            f"scenario '{h['scenario']}' ({h['scenario_path']}), seed {h['seed']}, {h['days']} days, "
-            f"{h['replications']} replications; {versions}" + (" - QUICK MODE" if h.get("quick") else "")
+            tr(
+                "provenance",
+                scenario=h["scenario"],
+                path=h["scenario_path"],
+                seed=h["seed"],
+                days=h["days"],
+                replications=h["replications"],
+                versions=versions,
+            )
+            + (tr("quick") if h.get("quick") else "")
         )
     return "; ".join(parts)
 
@@ -60,12 +77,13 @@ def notebook_html(executed: Path, outcome: Outcome, set_name: str) -> str:
 
     nb = nbformat.read(executed, as_version=4)
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+    tr = i18n.translator(_language(outcome), "report")
     bar = (
-        f'<div class="report-bar">{TOGGLE}<b>{html.escape(outcome.title)}</b> &middot; '
-        f'{html.escape(provenance_text(outcome, set_name))} &middot; <a href="index.html">index</a></div>'
+        f'<div class="report-bar">{_toggle(_language(outcome))}<b>{html.escape(outcome.title)}</b> &middot; '
+        f'{html.escape(provenance_text(outcome, set_name))} &middot; <a href="index.html">{tr("index")}</a></div>'
     )
     if outcome.status != "ok":
-        bar += f'<div class="report-failed"><b>FAILED</b>: {html.escape(outcome.error)}</div>'
+        bar += f'<div class="report-failed"><b>{tr("failed")}</b>: {html.escape(outcome.error)}</div>'
     body = body.replace("</head>", STYLE + "</head>", 1)
     return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + bar, body, count=1)
 
@@ -84,7 +102,7 @@ def _whatif_cells(h: Mapping[str, Any] | None) -> str:
     return "<br>".join(lines)
 
 
-def _row(o: Outcome) -> str:
+def _row(o: Outcome, language: str) -> str:
     links = (
         (
             f'<a href="{o.notebook}.html">{html.escape(o.title)}</a> '
@@ -93,7 +111,7 @@ def _row(o: Outcome) -> str:
         if o.status != "pending"
         else html.escape(o.title)
     )
-    status = {"ok": "ok", "pending": "not run"}.get(o.status, "FAILED")
+    status = i18n.t(f"report.{ {'ok': 'ok', 'pending': 'not_run'}.get(o.status, 'failed') }", language)
     detail = f"<br><small>{html.escape(o.error)}</small>" if o.error else ""
     return (
         f'<tr class="{o.status}"><td>{links}</td><td class="status">{status}{detail}</td>'
@@ -108,43 +126,59 @@ def index_html(outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> str:
     first = done[0].headline if done else {}
     versions = ", ".join(f"{k} {v}" for k, v in first.get("provenance", {}).items())
     failed = [o for o in outcomes if o.status == "failed"]
-    summary = f"{sum(o.status == 'ok' for o in outcomes)} of {len(outcomes)} notebooks ok" + (
-        f"; <b class='bad'>{len(failed)} FAILED: {', '.join(o.notebook for o in failed)}</b>" if failed else ""
+    language = str(meta.get("language", i18n.DEFAULT_LANGUAGE))
+    tr = i18n.translator(language, "report")
+    summary = tr("summary", ok=sum(o.status == "ok" for o in outcomes), total=len(outcomes)) + (
+        f"; <b class='bad'>{tr('failed_list', count=len(failed), names=', '.join(o.notebook for o in failed))}</b>"
+        if failed
+        else ""
     )
     scenarios = sorted(
         {
-            f"{o.headline['scenario']} (seed {o.headline['seed']}, {o.headline['days']} days, "
-            f"{o.headline['replications']} replications)"
+            tr(
+                "scenario_line",
+                name=o.headline["scenario"],
+                seed=o.headline["seed"],
+                days=o.headline["days"],
+                replications=o.headline["replications"],
+            )
             for o in done
         }
     )
+    so_far = tr("so_far" if any(o.status == "pending" for o in outcomes) else "in_all")
+    run_line = tr(
+        "run_line",
+        run=html.escape(meta["run"]),
+        params=html.escape(meta["parameter_set"]),
+        config=html.escape(meta["config"]),
+        started=html.escape(meta["started"]),
+        seconds=meta["seconds"],
+        so_far=so_far,
+    )
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Store playbook report: {html.escape(meta["run"])}</title>
+<html lang="{language}"><head><meta charset="utf-8"><title>{html.escape(tr("title", run=meta["run"]))}</title>
 <style>
 body {{ font-family: sans-serif; margin: 24px; max-width: 1400px; }}
 table {{ border-collapse: collapse; width: 100%; }} td, th {{ border: 1px solid #ccd; padding: 6px; vertical-align: top;
 font-size: 13px; }} th {{ background: #eef; }} .num {{ text-align: right; }}
 tr.failed td.status, .bad {{ color: #b00020; font-weight: bold; }} tr.pending {{ color: #888; }}
 </style></head><body>
-<h1>Store playbook report</h1>
-<p>Run <b>{html.escape(meta["run"])}</b>, parameter set <b>{html.escape(meta["parameter_set"])}</b>
-(config {html.escape(meta["config"])}), started {html.escape(meta["started"])},
-{meta["seconds"]:.1f} s {"so far" if any(o.status == "pending" for o in outcomes) else "in all"}.<br>
-{summary}.<br>Scenario: {html.escape("; ".join(scenarios) or "n/a")}.<br>Versions: {html.escape(versions or "n/a")}.<br>
-What-ifs: &#9679; the 95% CI of the paired difference excludes 0; &#9675; it does not.</p>
-<h2>Headline table</h2>
-<table><tr><th>Stage</th><th>Status</th><th>Time (s)</th><th>Headline KPIs</th><th>What-if results</th></tr>
-{chr(10).join(_row(o) for o in outcomes)}
+<h1>{tr("heading")}</h1>
+<p>{run_line}<br>
+{summary}.<br>{html.escape(tr("scenario", text="; ".join(scenarios) or tr("na")))}<br>
+{html.escape(tr("versions", text=versions or tr("na")))}<br>
+{tr("legend")}</p>
+<h2>{tr("table")}</h2>
+<table><tr><th>{tr("col_stage")}</th><th>{tr("col_status")}</th><th>{tr("col_time")}</th><th>{tr("col_kpis")}</th>
+<th>{tr("col_whatifs")}</th></tr>
+{chr(10).join(_row(o, language) for o in outcomes)}
 </table></body></html>
 """
 
 
-def index_markdown(outcomes: Sequence[Outcome]) -> str:
+def index_markdown(outcomes: Sequence[Outcome], language: str = i18n.DEFAULT_LANGUAGE) -> str:
     """The headline table as Markdown: stage, status, time, headline KPIs and the what-ifs in short form."""
-    lines = [
-        "| stage | status | s | headline KPIs | what-ifs (paired difference, 95% CI; * significant) |",
-        "|---|---|---|---|---|",
-    ]
+    lines = [i18n.t("report.md_header", language), "|---|---|---|---|---|"]
     for o in outcomes:
         h = o.headline or {}
         kpis = "; ".join(f"{k['name']} {k['text']}" for k in h.get("kpis", []))
@@ -161,7 +195,7 @@ def index_markdown(outcomes: Sequence[Outcome]) -> str:
 def write_index(out: Path, outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> None:
     """Write index.html, index.json and index.md into ``out``, each atomically."""
     write_text_atomic(out / "index.html", index_html(outcomes, meta))
-    write_text_atomic(out / "index.md", index_markdown(outcomes))
+    write_text_atomic(out / "index.md", index_markdown(outcomes, str(meta.get("language", i18n.DEFAULT_LANGUAGE))))
     write_text_atomic(
         out / "index.json",
         json.dumps(
