@@ -27,6 +27,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from playbook.report import units
@@ -126,3 +127,31 @@ def keep_language(nb: Any, language: str) -> int:
     dropped = len(nb.cells) - len(kept)
     nb.cells = kept
     return dropped
+
+
+def kpi_table(values: Mapping[str, float], currency: str, language: str) -> pd.DataFrame:
+    """``units.kpi_table`` in ``language``: KPI name, formatted value, unit and formula, one row per KPI."""
+    if check_language(language) == "en":
+        return units.kpi_table(values, currency)
+    tr = translator(language, "table")
+    return pd.DataFrame(
+        [
+            {
+                tr("kpi"): kpi_name(k, language),
+                tr("value"): units.fmt(v, k, currency),
+                tr("unit"): word("unit", units.unit(k), language) if units.unit(k) != "money" else currency,
+                tr("definition"): t(f"definition.{k}", language) if has(f"definition.{k}") else units.definition(k),
+            }
+            for k, v in values.items()
+        ]
+    ).set_index(tr("kpi"))
+
+
+def columns(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    """``frame`` with the columns (and index name) the catalogue knows renamed to ``language`` (``column.<name>``)."""
+    if check_language(language) == "en":
+        return frame
+    renamed = frame.rename(columns=lambda c: word("column", str(c), language))
+    if frame.index.name:
+        renamed.index.name = word("column", str(frame.index.name), language)
+    return renamed
