@@ -1,0 +1,111 @@
+"""The zh/en catalogue: complete, consistent, and used by what-ifs, plots and the report index."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib
+import nbformat
+import pandas as pd
+import pytest
+
+from playbook.report import html, i18n, plots, units, whatif
+from playbook.report.outcome import Outcome
+from sim.results import measures
+from sim.results.kpis import KPI_BY_NAME
+
+matplotlib.use("Agg")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders():
+    catalogue = i18n.catalogue()
+    assert len(catalogue) > 300
+    for key, texts in catalogue.items():
+        assert set(texts) == set(i18n.LANGUAGES), f"{key}: languages {sorted(texts)}"
+        assert all(texts.values()), f"{key}: an empty text"
+        assert i18n.placeholders(texts["zh"]) == i18n.placeholders(texts["en"]), f"{key}: placeholders differ"
+        assert CJK.search(texts["zh"]), f"{key}: the Chinese text has no Chinese in it: {texts['zh']!r}"
+
+
+def test_every_kpi_and_measure_has_a_chinese_name_and_formula():
+    for kpi in [*KPI_BY_NAME, *measures.MEASURES, "contribution"]:
+        assert i18n.has(f"kpi.{kpi}") and i18n.has(f"definition.{kpi}"), kpi
+    assert i18n.kpi_name("conversion_rate", "zh") == "转化率"
+    assert i18n.kpi_name("average_order_value", "zh") == "客单价"
+    assert i18n.kpi_name("repeat_purchase_rate", "zh") == "复购率"
+    assert i18n.kpi_name("conversion_rate", "en") == units.name("conversion_rate")
+    assert i18n.kpi_label("first_response_mean_hours", "CNY", "zh") == "平均首次响应时长（小时）"
+    assert i18n.kpi_label("net_revenue", "CNY", "zh") == "净销售额（CNY）"
+
+
+def test_unknown_key_and_language_are_named():
+    with pytest.raises(KeyError, match="no message 'whatif.nope'"):
+        i18n.t("whatif.nope", "zh")
+    with pytest.raises(ValueError, match="language = 'fr': allowed: 'zh', 'en'"):
+        i18n.t("whatif.best", "fr", what="x", conclusion="y")
+    assert i18n.t("s07.more_agents", "zh", n=2) == "加 2 名客服"
+    assert i18n.t("s07.more_agents", "en", n=2) == "+2 agent(s)"
+
+
+def test_keep_language_drops_only_the_other_languages_cells():
+    nb = nbformat.v4.new_notebook()
+    en, zh, code = (
+        nbformat.v4.new_markdown_cell("# Title"),
+        nbformat.v4.new_markdown_cell("# 标题"),
+        nbformat.v4.new_code_cell("1"),
+    )
+    en.metadata["tags"], zh.metadata["tags"] = ["lang-en"], ["lang-zh"]
+    nb.cells = [en, zh, code]
+    assert i18n.keep_language(nb, "zh") == 1 and [c.source for c in nb.cells] == ["# 标题", "1"]
+
+
+@pytest.fixture
+def runs() -> dict[str, pd.DataFrame]:
+    """Four paired runs; 'more' has 5 or 6 more orders in each, a change its interval cannot mistake for 0."""
+    return {
+        "now": pd.DataFrame({"orders": [10.0, 12.0, 11.0, 13.0]}),
+        "more": pd.DataFrame({"orders": [15.0, 18.0, 16.0, 19.0]}),
+    }
+
+
+def _whatif(runs, language: str) -> whatif.WhatIf:
+    table = whatif._table(runs, "now", ["orders"])
+    return whatif.WhatIf(table, runs, "now", 4, 21, 3, "CNY", language)
+
+
+def test_conclusions_in_chinese_and_english_come_from_the_same_numbers(runs):
+    zh, en = _whatif(runs, "zh"), _whatif(runs, "en")
+    text = zh.conclusion("orders", "more")
+    assert text.startswith("「more」让订单数提高了 5.50") and text.endswith("优于「now」。"), text
+    assert "95% 置信区间" in text and "4 次配对运行、每次 21 天" in text
+    english = en.conclusion("orders", "more")
+    assert english.startswith("'more' raises orders by 5.50 (11.5 -> 17.0; 95% CI +4.58 to +6.42, 4 paired runs")
+    assert english.endswith("better than 'now'.")
+    for number in ("5.50", "11.5", "17.0", "+4.58", "+6.42"):
+        assert number in text and number in english
+    assert zh.verdict("orders").startswith("订单数表现最好：") and en.verdict("orders").startswith("Best on orders: ")
+    assert zh.headline("orders")["short"].startswith("more 对比 now：订单数 +5.50（95% 置信区间")
+    summary = zh.summary(["orders"])
+    assert list(summary.columns) == ["订单数", "订单数变化"] and summary.index.name == "策略"
+
+
+def test_plot_labels_follow_the_whatif_language(runs):
+    ax = plots.whatif_bars(_whatif(runs, "zh"), "orders")
+    assert (
+        ax.get_title().startswith("各策略的订单数") and ax.get_xlabel() == "策略" and ax.get_ylabel() == "订单数（单）"
+    )
+    ax = plots.whatif_bars(_whatif(runs, "en"), "orders")
+    assert ax.get_title().startswith("Orders by strategy") and ax.get_xlabel() == "strategy"
+    matplotlib.pyplot.close("all")
+
+
+def test_index_speaks_the_runs_language():
+    outcomes = [Outcome("07_after_sales", "第 7 阶段 · 售后服务", parameters={"language": "zh"})]
+    meta = {"run": "r1", "parameter_set": "china", "config": "data/reports.yaml", "started": "now", "seconds": 1.0}
+    page = html.index_html(outcomes, {**meta, "language": "zh"})
+    assert '<html lang="zh">' in page and "店铺运营手册报告" in page and "核心指标总览" in page and "未运行" in page
+    assert "Headline table" not in page and "not run" not in page
+    english = html.index_html(outcomes, {**meta, "language": "en"})
+    assert "Headline table" in english and "0 of 1 notebooks ok" in english and "店铺" not in english
+    assert html.index_markdown(outcomes, "zh").startswith("| 阶段 | 状态 |")
