@@ -178,3 +178,14 @@ def test_a_chinese_report_reads_as_chinese(tmp_path, monkeypatch):
     assert '<html lang="zh">' in index and "第 7 阶段" in index and "核心指标总览" in index
     headline = json.loads((out / "07_after_sales.json").read_text(encoding="utf-8"))
     assert headline["language"] == "zh" and all(CJK.search(w["conclusion"]) for w in headline["whatifs"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_every_message_a_notebook_prints_is_in_the_catalogue(path):
+    """``tr("key", ...)`` in a notebook reads ``<section>.key`` of the catalogue: each must exist, in both languages."""
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    section = re.search(r'i18n\.translator\(language, "(\w+)"\)', code)
+    assert section, f"{path.name}: no translator for its section"
+    keys = set(re.findall(r'\btr\(\s*"(\w+)"', code))
+    missing = sorted(k for k in keys if not i18n.has(f"{section[1]}.{k}"))
+    assert keys and not missing, f"{path.name}: messages not in {i18n.CATALOGUE.name}: {missing}"

@@ -53,6 +53,8 @@ def _flatten(node: Mapping[str, Any], prefix: str = "") -> dict[str, dict[str, s
     out: dict[str, dict[str, str]] = {}
     for key, value in node.items():
         path = f"{prefix}{key}"
+        if not isinstance(key, str):  # YAML reads a bare on/off/yes/no as a boolean
+            raise ValueError(f"{CATALOGUE.name}: {path}: a key must be a string; quote it")
         if not isinstance(value, Mapping):
             raise ValueError(f"{CATALOGUE.name}: {path}: expected a mapping of languages or of keys")
         if set(value) & set(LANGUAGES):
