@@ -149,11 +149,18 @@ def kpi_table(values: Mapping[str, float], currency: str, language: str) -> pd.D
     ).set_index(tr("kpi"))
 
 
+def _column(name: str, language: str) -> str:
+    """A table column in ``language``: its catalogue word, else the KPI of that name, else as it is."""
+    if has(f"column.{name}"):
+        return t(f"column.{name}", language)
+    return kpi_name(name, language) if has(f"kpi.{name}") else name
+
+
 def columns(frame: pd.DataFrame, language: str) -> pd.DataFrame:
-    """``frame`` with the columns (and index name) the catalogue knows renamed to ``language`` (``column.<name>``)."""
+    """``frame`` with the columns (and index name) the catalogue knows renamed to ``language``; English as it is."""
     if check_language(language) == "en":
         return frame
-    renamed = frame.rename(columns=lambda c: word("column", str(c), language))
+    renamed = frame.rename(columns=lambda c: _column(str(c), language))
     if frame.index.name:
-        renamed.index.name = word("column", str(frame.index.name), language)
+        renamed.index.name = _column(str(frame.index.name), language)
     return renamed

@@ -109,3 +109,13 @@ def test_index_speaks_the_runs_language():
     english = html.index_html(outcomes, {**meta, "language": "en"})
     assert "Headline table" in english and "0 of 1 notebooks ok" in english and "店铺" not in english
     assert html.index_markdown(outcomes, "zh").startswith("| 阶段 | 状态 |")
+
+
+def test_table_columns_are_renamed_in_chinese_only():
+    frame = pd.DataFrame({"sessions": [1], "cac": [2.0], "utilisation": [0.5], "other": [3]}).rename_axis("channel")
+    zh = i18n.columns(frame, "zh")
+    assert list(zh.columns) == ["访问次数", "获客成本（CAC）", "忙碌率", "other"] and zh.index.name == "渠道"
+    assert i18n.columns(frame, "en") is frame
+    table = i18n.kpi_table({"conversion_rate": 0.0176, "net_revenue": 30323.0}, "CNY", "zh")
+    assert list(table.index) == ["转化率", "净销售额"] and list(table.columns) == ["数值", "单位", "定义"]
+    assert table.loc["转化率", "定义"] == "订单数 / 访问次数" and table.loc["净销售额", "单位"] == "CNY"
