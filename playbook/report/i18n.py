@@ -164,3 +164,16 @@ def columns(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     if frame.index.name:
         renamed.index.name = _column(str(frame.index.name), language)
     return renamed
+
+
+def weekdays(days: list[int], language: str) -> str:
+    """Shift days (0 = Monday) for a sentence: '周一至周六', '每天'; in English the list as the scenario writes it."""
+    if check_language(language) == "en":
+        return str(list(days))
+    days = sorted(days)
+    if len(days) == 7:
+        return t("day.every", language)
+    names = [t(f"day.d{d}", language) for d in days]
+    if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):
+        return t("day.range", language, first=names[0], last=names[-1])
+    return "、".join(names)

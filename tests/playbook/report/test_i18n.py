@@ -119,3 +119,9 @@ def test_table_columns_are_renamed_in_chinese_only():
     table = i18n.kpi_table({"conversion_rate": 0.0176, "net_revenue": 30323.0}, "CNY", "zh")
     assert list(table.index) == ["转化率", "净销售额"] and list(table.columns) == ["数值", "单位", "定义"]
     assert table.loc["转化率", "定义"] == "订单数 / 访问次数" and table.loc["净销售额", "单位"] == "CNY"
+
+
+def test_shift_days_read_as_words_in_chinese():
+    assert i18n.weekdays([0, 1, 2, 3, 4, 5], "zh") == "周一至周六"
+    assert i18n.weekdays(list(range(7)), "zh") == "每天" and i18n.weekdays([2, 0], "zh") == "周一、周三"
+    assert i18n.weekdays([0, 1, 2, 3, 4, 5], "en") == "[0, 1, 2, 3, 4, 5]"
