@@ -117,7 +117,7 @@ def kpi_label(kpi: str, currency: str, language: str) -> str:
 
 
 def word(group: str, name: str, language: str) -> str:
-    """A table's column or a funnel step in ``language`` (``group.name`` in the catalogue), else as it is."""
+    """A column, funnel step or channel name in ``language`` (``group.name`` in the catalogue), else as it is."""
     key = f"{group}.{name}"
     return t(key, language) if has(key) else name
 
@@ -161,6 +161,7 @@ def columns(frame: pd.DataFrame, language: str) -> pd.DataFrame:
     if check_language(language) == "en":
         return frame
     renamed = frame.rename(columns=lambda c: _column(str(c), language))
+    renamed = renamed.rename(index=lambda r: word("label", r, language) if isinstance(r, str) else r)
     if frame.index.name:
         renamed.index.name = _column(str(frame.index.name), language)
     return renamed

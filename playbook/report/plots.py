@@ -111,7 +111,14 @@ def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None 
         part = steps[steps[by] == g].set_index("step").reindex(names)
         x = np.arange(len(names)) + (i - (len(groups) - 1) / 2) * width
         err = np.vstack([part["step_conversion"] - part["ci_low"], part["ci_high"] - part["step_conversion"]])
-        ax.bar(x, part["step_conversion"] * 100, width, yerr=err * 100, capsize=2, label=str(g))
+        ax.bar(
+            x,
+            part["step_conversion"] * 100,
+            width,
+            yerr=err * 100,
+            capsize=2,
+            label=i18n.word("label", str(g), language),
+        )
     step = [i18n.word("column", n, language) for n in names]
     before = [i18n.word("column", n, language) for n in _previous(names)]
     before = [_t("previous_step", language) if n == _PREVIOUS else n for n in before]
@@ -326,10 +333,11 @@ def daily_series(
         else daily.groupby("date")[[column]].sum()
     )
     if stacked and by:
-        ax.stackplot(table.index, table.to_numpy().T, labels=[str(c) for c in table.columns], alpha=0.85)
+        names = [i18n.word("label", str(c), language) for c in table.columns]
+        ax.stackplot(table.index, table.to_numpy().T, labels=names, alpha=0.85)
     else:
         for c in table.columns:
-            ax.plot(table.index, table[c], label=str(c))
+            ax.plot(table.index, table[c], label=i18n.word("label", str(c), language))
     words = i18n.word("column", column, language).replace("_", " ")
     shown_unit = i18n.word("unit", unit, language) if unit else ""
     ax.set_xlabel(_t("date", language))

@@ -116,6 +116,10 @@ def test_table_columns_are_renamed_in_chinese_only():
     zh = i18n.columns(frame, "zh")
     assert list(zh.columns) == ["访问次数", "获客成本（CAC）", "忙碌率", "other"] and zh.index.name == "渠道"
     assert i18n.columns(frame, "en") is frame
+    channels = i18n.columns(
+        pd.DataFrame({"orders": [3, 4]}, index=pd.Index(["paid_search", "new"], name="channel")), "zh"
+    )
+    assert list(channels.index) == ["搜索广告", "new"] and list(channels.columns) == ["下单"]
     table = i18n.kpi_table({"conversion_rate": 0.0176, "net_revenue": 30323.0}, "CNY", "zh")
     assert list(table.index) == ["转化率", "净销售额"] and list(table.columns) == ["数值", "单位", "定义"]
     assert table.loc["转化率", "定义"] == "订单数 / 访问次数" and table.loc["净销售额", "单位"] == "CNY"
