@@ -26,7 +26,7 @@ BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
 EN = i18n.API_LANGUAGE
 
 
-def _t(key: str, language: str, **values) -> str:
+def _t(key: str, language: str, **values: object) -> str:
     return i18n.t(f"plot.{key}", language, **values)
 
 
