@@ -108,11 +108,10 @@ def kpi_phrase(kpi: str, language: str) -> str:
 
 
 def kpi_label(kpi: str, currency: str, language: str) -> str:
-    """Axis label with the unit: 'Net revenue (EUR)', '平均首次响应时长（小时）'."""
+    """Axis label with the unit: 'Net revenue (EUR)', '平均首次响应时长（小时）', '净销售额（¥）'."""
     if language == "en":
         return units.label(kpi, currency)
-    u = units.unit(kpi)
-    shown = {"money": currency, "share": "%", "": ""}.get(u, t(f"unit.{u}", language) if has(f"unit.{u}") else u)
+    shown = units.unit_symbol(kpi, currency, language)
     return f"{kpi_name(kpi, language)}（{shown}）" if shown else kpi_name(kpi, language)
 
 
@@ -132,16 +131,16 @@ def keep_language(nb: Any, language: str) -> int:
 
 
 def kpi_table(values: Mapping[str, float], currency: str, language: str) -> pd.DataFrame:
-    """``units.kpi_table`` in ``language``: KPI name, formatted value, unit and formula, one row per KPI."""
+    """``units.kpi_table`` with Chinese headings, KPI names and formulas: name, value, unit and formula per KPI."""
     if check_language(language) == "en":
-        return units.kpi_table(values, currency)
+        return units.kpi_table(values, currency, language)
     tr = translator(language, "table")
     return pd.DataFrame(
         [
             {
                 tr("kpi"): kpi_name(k, language),
-                tr("value"): units.fmt(v, k, currency),
-                tr("unit"): word("unit", units.unit(k), language) if units.unit(k) != "money" else currency,
+                tr("value"): units.fmt(v, k, currency, language),
+                tr("unit"): units.unit_words(k, currency, language),
                 tr("definition"): t(f"definition.{k}", language) if has(f"definition.{k}") else units.definition(k),
             }
             for k, v in values.items()

@@ -149,7 +149,7 @@ def setup(
         raise ValueError(f"seed = {seed!r}: allowed: an integer >= 0")
     if workers is not None:
         _positive_int(workers, "workers")
-    i18n.check_language(language)
+    units.set_language(language)  # Babel's numbers, money and unit words in this kernel follow the notebook
     shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     run = Run(sc, shown, seed, days, replications, workers, quick, overrides, language)
     if show:
@@ -191,7 +191,7 @@ def headline(
                     "name": i18n.kpi_name(k, run.language),
                     "unit": units.unit(k),
                     "value": float(v),
-                    "text": units.fmt(float(v), k, run.currency),
+                    "text": units.fmt(float(v), k, run.currency, run.language),
                 }
                 for k, v in kpis.items()
             ],

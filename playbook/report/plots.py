@@ -1,7 +1,7 @@
 """The playbook's charts: each titled, with labelled axes and units, built from the analytics' tables.
 
 One function per kind of picture the notebooks show: what-if bars with 95%
-error bars, changes from a baseline across KPIs, a funnel, queue waits over
+error bars, each strategy's effect as dots and whiskers, changes from a baseline across KPIs, a funnel, queue waits over
 time and by hour of day, a cohort heatmap, a response curve with its band
 (price response, promotion fatigue, channel saturation), daily series and
 a scoring matrix.  Each takes an optional ``ax`` and returns the Axes, so a
@@ -17,9 +17,11 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from playbook.analysis.funnel import STEPS
 from playbook.report import i18n, units
+from playbook.report.strings import text
 from playbook.report.whatif import WhatIf
 
 BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
@@ -96,6 +98,48 @@ def change_bars(wi: WhatIf, kpis: Sequence[str], ax=None, title: str | None = No
     ax.set_ylabel(_t("change_y", wi.language))
     ax.set_title(title or _t("change_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days))
     return ax
+
+
+def effects(wi: WhatIf, kpis: Sequence[str], title: str | None = None) -> Figure:
+    """Dot-and-whisker chart: each strategy's mean paired change from the baseline with its 95% interval.
+
+    One small panel per KPI (three to a row), each in the KPI's own unit
+    (percentage points for shares), strategies down the side; the dashed line
+    is no change.  Colours as in :func:`whatif_bars`.  The figure is not
+    registered with pyplot, so a notebook shows it only where it is asked to
+    (``WhatIf.summary`` embeds it).
+    """
+    others = [s for s in wi.strategies if s != wi.baseline]
+    cols = min(len(kpis), 3)
+    rows = -(-len(kpis) // cols)
+    fig = Figure(figsize=(2.9 * cols + 1.4, (0.55 + 0.32 * len(others)) * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+    for ax, kpi in zip(axes.flat, kpis, strict=False):
+        k = units.scale(kpi)
+        for y, s in enumerate(others):
+            r = wi.row(kpi, s)
+            ax.errorbar(
+                r["diff"] * k,
+                y,
+                xerr=[[(r["diff"] - r["diff_low"]) * k], [(r["diff_high"] - r["diff"]) * k]],
+                fmt="o",
+                capsize=3,
+                color=_colour(r, False),
+            )
+        ax.axvline(0, color=BASE_COLOUR, lw=1, ls="--")
+        ax.set_title(i18n.kpi_name(kpi, wi.language), fontsize="medium")
+        unit, xlabel = units.diff_unit(kpi, wi.currency, wi.language), text("effects_xlabel", wi.language)
+        ax.set_xlabel(f"{xlabel} ({unit})" if unit else xlabel, fontsize="small")
+        ax.tick_params(labelsize="small")
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes.flat[len(kpis) :]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_yticks(range(len(others)), others)
+        row[0].set_ylim(len(others) - 0.5, -0.5)
+    heading = text("effects_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days)
+    fig.suptitle(title or heading, fontsize="medium")
+    return fig
 
 
 def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None = None, language: str = EN):
@@ -339,7 +383,7 @@ def daily_series(
         for c in table.columns:
             ax.plot(table.index, table[c], label=i18n.word("label", str(c), language))
     words = i18n.word("column", column, language).replace("_", " ")
-    shown_unit = i18n.word("unit", unit, language) if unit else ""
+    shown_unit = units.UNIT_TEXT[language].get(unit, ("", unit))[1] if unit else ""
     ax.set_xlabel(_t("date", language))
     ax.set_ylabel(_t("per_day", language, column=words) + (f" ({shown_unit})" if unit else ""))
     heading = _t("per_day_by", language, column=words, by=i18n.word("column", by, language)) if by else None

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import matplotlib
 import nbformat
 import pandas as pd
 import pytest
 
-from playbook.report import html, i18n, plots, units, whatif
+from playbook.report import html, i18n, plots, runner, units, whatif
 from playbook.report.outcome import Outcome
 from sim.results import measures
 from sim.results.kpis import KPI_BY_NAME
 
 matplotlib.use("Agg")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_every_message_has_both_languages_with_the_same_placeholders():
@@ -36,7 +38,7 @@ def test_every_kpi_and_measure_has_a_chinese_name_and_formula():
     assert i18n.kpi_name("repeat_purchase_rate", "zh") == "复购率"
     assert i18n.kpi_name("conversion_rate", "en") == units.name("conversion_rate")
     assert i18n.kpi_label("first_response_mean_hours", "CNY", "zh") == "平均首次响应时长（小时）"
-    assert i18n.kpi_label("net_revenue", "CNY", "zh") == "净销售额（CNY）"
+    assert i18n.kpi_label("net_revenue", "CNY", "zh") == "净销售额（¥）"
 
 
 def test_unknown_key_and_language_are_named():
@@ -77,17 +79,17 @@ def _whatif(runs, language: str) -> whatif.WhatIf:
 def test_conclusions_in_chinese_and_english_come_from_the_same_numbers(runs):
     zh, en = _whatif(runs, "zh"), _whatif(runs, "en")
     text = zh.conclusion("orders", "more")
-    assert text.startswith("「more」让订单数提高了 5.50") and text.endswith("优于「now」。"), text
+    assert text.startswith("「more」让订单数提高了 5.50 单（12 单 → 17 单") and text.endswith("优于「now」。"), text
     assert "95% 置信区间" in text and "4 次配对运行、每次 21 天" in text
     english = en.conclusion("orders", "more")
-    assert english.startswith("'more' raises orders by 5.50 (11.5 -> 17.0; 95% CI +4.58 to +6.42, 4 paired runs")
+    assert english.startswith("'more' raises orders by 5.50 (12 -> 17; 95% CI +4.58 to +6.42, 4 paired runs")
     assert english.endswith("better than 'now'.")
-    for number in ("5.50", "11.5", "17.0", "+4.58", "+6.42"):
+    for number in ("5.50", "12", "17", "+4.58", "+6.42"):
         assert number in text and number in english
     assert zh.verdict("orders").startswith("订单数表现最好：") and en.verdict("orders").startswith("Best on orders: ")
-    assert zh.headline("orders")["short"].startswith("more 对比 now：订单数 +5.50（95% 置信区间")
-    summary = zh.summary(["orders"])
-    assert list(summary.columns) == ["订单数", "订单数变化"] and summary.index.name == "策略"
+    assert zh.headline("orders")["short"] == "more 对比 now：订单数 +5.50 单（95% 置信区间 +4.58 单 至 +6.42 单）"
+    table = zh.summary(["orders"]).table
+    assert table.columns.name == "策略" and [head for head, _ in table.index] == ["订单数", "订单数"]
 
 
 def test_plot_labels_follow_the_whatif_language(runs):
@@ -100,15 +102,20 @@ def test_plot_labels_follow_the_whatif_language(runs):
     matplotlib.pyplot.close("all")
 
 
-def test_index_speaks_the_runs_language():
-    outcomes = [Outcome("07_after_sales", "第 7 阶段 · 售后服务", parameters={"language": "zh"})]
+def test_index_and_titles_speak_the_runs_language():
+    """The index's words follow the language the runner sets; each stage's title comes from its language's cell."""
     meta = {"run": "r1", "parameter_set": "china", "config": "data/reports.yaml", "started": "now", "seconds": 1.0}
-    page = html.index_html(outcomes, {**meta, "language": "zh"})
-    assert '<html lang="zh">' in page and "店铺运营手册报告" in page and "核心指标总览" in page and "未运行" in page
-    assert "Headline table" not in page and "not run" not in page
-    english = html.index_html(outcomes, {**meta, "language": "en"})
-    assert "Headline table" in english and "0 of 1 notebooks ok" in english and "店铺" not in english
-    assert html.index_markdown(outcomes, "zh").startswith("| 阶段 | 状态 |")
+    try:
+        for language, words in (
+            ("zh", ("店铺运营手册报告", "第 7 阶段", "尚未运行")),
+            ("en", ("Store playbook", "Stage 7")),
+        ):
+            units.set_language(language)
+            title = runner.notebook_title(ROOT / "notebooks" / "07_after_sales.ipynb", language)
+            page = html.index_html([Outcome("07_after_sales", title, parameters={"language": language})], meta)
+            assert f'<html lang="{language}"' in page and all(w in page for w in words), language
+    finally:
+        units.set_language("en")
 
 
 def test_table_columns_are_renamed_in_chinese_only():
@@ -122,7 +129,7 @@ def test_table_columns_are_renamed_in_chinese_only():
     assert list(channels.index) == ["搜索广告", "new"] and list(channels.columns) == ["下单"]
     table = i18n.kpi_table({"conversion_rate": 0.0176, "net_revenue": 30323.0}, "CNY", "zh")
     assert list(table.index) == ["转化率", "净销售额"] and list(table.columns) == ["数值", "单位", "定义"]
-    assert table.loc["转化率", "定义"] == "订单数 / 访问次数" and table.loc["净销售额", "单位"] == "CNY"
+    assert table.loc["转化率", "定义"] == "订单数 / 访问次数" and table.loc["净销售额", "数值"] == "¥30,323.00"
 
 
 def test_shift_days_read_as_words_in_chinese():
