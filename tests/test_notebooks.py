@@ -175,7 +175,7 @@ def test_a_chinese_report_reads_as_chinese(tmp_path, monkeypatch):
         assert han / (han + latin) > share, f"{han} Han vs {latin} Latin in {text[:200]!r}"
     assert "平均首次响应时长" in printed and "置信区间" in printed
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="zh">' in index and "第 7 阶段" in index and "核心指标总览" in index
+    assert '<html lang="zh">' in index and "第 7 阶段" in index and "核心指标" in index and "各阶段" in index
     headline = json.loads((out / "07_after_sales.json").read_text(encoding="utf-8"))
     assert headline["language"] == "zh" and all(CJK.search(w["conclusion"]) for w in headline["whatifs"])
 
