@@ -39,5 +39,6 @@ class DataError(LoadError):
             f"row {r.row}, column {r.column!r}: {r.reason} (value {shorten(r.value)})"
             for r in report.head(_SHOWN).itertuples()
         )
-        more = f"; and {len(report) - _SHOWN} more (DataError.report lists them)" if len(report) > _SHOWN else ""
-        super().__init__(f"{source}: {len(report)} bad row(s) of {total}; {shown}{more}")
+        more = f"; and {len(report) - _SHOWN} more problem(s) (DataError.report lists them)" if len(report) > _SHOWN else ""
+        bad = report["row"].nunique()
+        super().__init__(f"{source}: {bad} bad row(s) of {total}; {shown}{more}")

@@ -41,6 +41,7 @@ class Rows:
         self.rows = np.asarray(table.rows)
         self.numbers = numbers
         self.problems: list[tuple[int, str, str, str]] = list(table.problems)
+        self._misshapen = {problem[0] for problem in table.problems}  # rows with too many or too few fields
 
     def text(self, column: str) -> pd.Series:
         """The cells of ``column`` without surrounding blanks."""
@@ -179,8 +180,9 @@ class Rows:
             )
 
     def report(self) -> pd.DataFrame:
-        """The problems as a table sorted by file row."""
-        report = pd.DataFrame(self.problems, columns=list(REPORT_COLUMNS))
+        """The problems as a table sorted by file row; a row with the wrong number of fields has only that one."""
+        problems = [p for p in self.problems if p[0] not in self._misshapen or p[1] == ""]
+        report = pd.DataFrame(problems, columns=list(REPORT_COLUMNS))
         return report.sort_values("row", kind="stable").reset_index(drop=True)
 
 

@@ -69,7 +69,7 @@ def test_bad_rows_raise_with_row_numbers(tmp_path):
         load_orders_csv(path, tz="Europe/Berlin", currency="EUR")
     message = str(info.value)
     assert "\n" not in message and message.startswith("bad.csv: 6 bad row(s) of 8; row 3, column 'order_id'")
-    assert message.endswith("and 3 more (DataError.report lists them)")
+    assert message.endswith("and 3 more problem(s) (DataError.report lists them)")
     lines = [f"row {r.row}, column {r.column!r}: {r.reason}" for r in info.value.report.itertuples()]
     for expected in (
         "row 3, column 'order_id': missing order_id",
