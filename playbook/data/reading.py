@@ -28,9 +28,9 @@ import pandas as pd
 
 from playbook.data.errors import LoadError, shorten
 
-UTF8 = ("utf-8-sig",)
-UTF8_THEN_GBK = ("utf-8-sig", "gb18030")
-_LABELS = {"utf-8-sig": "UTF-8", "gb18030": "GBK"}
+UTF8 = ("utf-8",)
+UTF8_THEN_GBK = ("utf-8", "gb18030")
+_LABELS = {"utf-8": "UTF-8", "gb18030": "GBK"}
 _WIDE_BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -59,10 +59,12 @@ def read_text(path: str | PathLike[str], encoding: str | None, order: tuple[str,
         for bom, wide in _WIDE_BOMS:
             if data.startswith(bom):
                 raise LoadError(f"{name}: a {wide.upper()} file; save it as UTF-8 or pass encoding='{wide}'")
+    if data.startswith(codecs.BOM_UTF8) and (encoding is None or codecs.lookup(encoding).name.startswith("utf-8")):
+        data = data[len(codecs.BOM_UTF8) :]
     first: UnicodeDecodeError | None = None
     for candidate in (encoding,) if encoding is not None else order:
         try:
-            text = data.decode(candidate).lstrip("\ufeff")
+            text = data.decode(candidate)
             break
         except UnicodeDecodeError as error:
             first = first or error
