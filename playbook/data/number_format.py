@@ -65,7 +65,7 @@ class NumberFormat:
         if _NON_FINITE.fullmatch(text):
             return "not a finite number"
         if _SCIENTIFIC.fullmatch(text):
-            return "scientific notation (Excel rounds long numbers so); export the column as plain digits"
+            return "scientific notation loses digits (Excel writes long numbers so); export the column as plain digits"
         if _SEPARATED.fullmatch(text):
             marks = "".join(sorted({c for c in text if c in ".,"}, key=text.rindex))
             if len(marks) == 2:  # e.g. 1.234,56: the last mark is the decimal one
