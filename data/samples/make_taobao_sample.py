@@ -78,16 +78,21 @@ def make(n: int = 300, seed: int = 2024) -> str:
         outcome = outcomes[rng.choice(len(outcomes), p=list(OUTCOMES.values()))]
         picks = rng.choice(len(ITEMS), size=1 if rng.random() < 0.85 else 2, replace=False)
         quantities = rng.integers(1, 4, size=len(picks))
-        goods = float(sum(ITEMS[i][1] * q for i, q in zip(picks, quantities)))
+        goods = float(sum(ITEMS[i][1] * q for i, q in zip(picks, quantities, strict=True)))
         postage = 0.0 if goods >= 99 else 8.0
         discount = 30.0 if day == pd.Timestamp("2024-11-11") and goods >= 200 else 0.0
         total = goods + postage
-        paid_at = None if outcome in ("unpaid", "closed_unpaid") else created + pd.Timedelta(seconds=int(rng.integers(5, 900)))
+        paid_at = (
+            None
+            if outcome in ("unpaid", "closed_unpaid")
+            else created + pd.Timedelta(seconds=int(rng.integers(5, 900)))
+        )
         shipped_at = (
             paid_at + pd.Timedelta(hours=float(rng.uniform(6, 40)))
-            if outcome in ("success", "success_partial_refund", "shipped") or (outcome == "closed_refunded" and rng.random() < 0.5)
+            if outcome in ("success", "success_partial_refund", "shipped")
+            or (outcome == "closed_refunded" and rng.random() < 0.5)
             else None
-        )  # fmt: skip
+        )
         confirmed_at = (
             shipped_at + pd.Timedelta(days=float(rng.uniform(2, 10)))
             if outcome in ("success", "success_partial_refund")

@@ -37,7 +37,7 @@ def cdnow_file(name: str) -> Path:
     if spec is not None and spec.submodule_search_locations:
         path = Path(str(importlib.resources.files(importlib.util.module_from_spec(spec)) / "datasets" / name))
     else:
-        path = Path(importlib.metadata.distribution("lifetimes").locate_file(f"lifetimes/datasets/{name}"))
+        path = Path(str(importlib.metadata.distribution("lifetimes").locate_file(f"lifetimes/datasets/{name}")))
     if not path.is_file():
         raise FileNotFoundError(f"{name} is not in the lifetimes wheel ({path}); pip install lifetimes==0.11.3")
     return path

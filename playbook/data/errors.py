@@ -16,8 +16,8 @@ import pandas as pd
 #: The columns of a bad-row report: file row (the header is row 1), column, the value as written, why it is bad.
 REPORT_COLUMNS = ("row", "column", "value", "reason")
 
-#: How many bad rows a :class:`DataError` message names before "and N more".
-_SHOWN = 3
+#: How many problems a :class:`DataError` message names before "and N more" (the message stays one short line).
+_SHOWN = 1
 
 
 def shorten(value: object, limit: int = 40) -> str:
@@ -39,6 +39,10 @@ class DataError(LoadError):
             f"row {r.row}, column {r.column!r}: {r.reason} (value {shorten(r.value)})"
             for r in report.head(_SHOWN).itertuples()
         )
-        more = f"; and {len(report) - _SHOWN} more problem(s) (DataError.report lists them)" if len(report) > _SHOWN else ""
+        more = (
+            f"; and {len(report) - _SHOWN} more problem(s) (DataError.report lists them)"
+            if len(report) > _SHOWN
+            else ""
+        )
         bad = report["row"].nunique()
         super().__init__(f"{source}: {bad} bad row(s) of {total}; {shown}{more}")

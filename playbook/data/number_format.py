@@ -28,6 +28,7 @@ MAX_UNITS = 1_000_000
 INT64_MAX = 2**63 - 1
 
 _THOUSANDS = (",", ".", " ", "'", "\u00a0", "\u202f")
+_MARK_NAMES = {",": "comma", ".": "point"}
 _NON_FINITE = re.compile(r"[+-]?(?:inf(?:inity)?|nan)", re.IGNORECASE)
 _SCIENTIFIC = re.compile(r"[+-]?(?:\d+[.,]?\d*|[.,]\d+)[eE][+-]?\d+")
 _SEPARATED = re.compile(r"[+-]?\d[\d.,' \u00a0\u202f]*")
@@ -53,7 +54,7 @@ class NumberFormat:
         if self.thousands is not None:
             whole = rf"(?:\d{{1,3}}(?:{re.escape(self.thousands)}\d{{3}})+|\d+)"
         fraction = rf"(?:{re.escape(self.decimal)}0*)?" if integer else rf"(?:{re.escape(self.decimal)}\d+)?"
-        return re.compile(rf"[+-]?{whole}{fraction}")
+        return re.compile(rf"[+-]?{whole}{fraction}", re.ASCII)
 
     def _plain(self, text: str) -> str:
         if self.thousands is not None:
@@ -70,10 +71,10 @@ class NumberFormat:
             marks = "".join(sorted({c for c in text if c in ".,"}, key=text.rindex))
             if len(marks) == 2:  # e.g. 1.234,56: the last mark is the decimal one
                 hint = f"decimal={marks[1]!r} and thousands={marks[0]!r}"
-            elif marks == "," and self.decimal == ".":
-                hint = "decimal=',' for a decimal comma or thousands=',' for a thousands separator"
-            elif marks == "." and self.decimal == ",":
-                hint = "thousands='.' or decimal='.'"
+            elif marks and marks != self.decimal:
+                hint = f"decimal={marks!r}"
+                if self.thousands != marks:
+                    hint += f" for a decimal {_MARK_NAMES[marks]} or thousands={marks!r} for a thousands separator"
             else:
                 hint = "decimal= and thousands= as the file writes numbers"
             return f"separators not allowed by decimal={self.decimal!r}, thousands={self.thousands!r}; pass {hint}"

@@ -48,7 +48,7 @@ def check_encoding(encoding: str | None) -> None:
 
 def check_sep(sep: str) -> None:
     """One character that separates fields: ``','``, ``';'``, a tab ..., never a quote or a line break."""
-    if not isinstance(sep, str) or len(sep) != 1 or sep in "\"\r\n" or sep.isalnum():
+    if not isinstance(sep, str) or len(sep) != 1 or sep in '"\r\n' or sep.isalnum():
         raise LoadError(f"sep={shorten(sep)}: use one separator character such as ',' or ';'")
 
 

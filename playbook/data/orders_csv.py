@@ -11,7 +11,6 @@ from __future__ import annotations
 from os import PathLike
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from playbook.data.number_format import NumberFormat

@@ -90,7 +90,7 @@ def read_text(path: str | PathLike[str], encoding: str | None, order: tuple[str,
 def _records(text: str, sep: str, name: str) -> list[tuple[int, list[str]]]:
     """Non-blank records of a delimited text with the file row each starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
-    out = []
+    out: list[tuple[int, list[str]]] = []
     try:
         while True:
             start = reader.line_num + 1
@@ -124,8 +124,9 @@ def read_delimited(
     seen: dict[str, int] = {}
     for i, column in enumerate(header):
         if column and column in seen:
-            raise LoadError(f"{name}: column {shorten(column)} appears twice in the header (fields {seen[column]} "
-                            f"and {i + 1})")
+            raise LoadError(
+                f"{name}: column {shorten(column)} appears twice in the header (fields {seen[column]} and {i + 1})"
+            )
         seen.setdefault(column, i + 1)
     width = len(header)
     extra = [len(cells) - width for _, cells in body]
@@ -136,7 +137,7 @@ def read_delimited(
         )
     problems = [
         (row, "", f"{len(cells)} fields", f"has {len(cells)} fields, the header has {width}")
-        for (row, cells), n in zip(body, extra)
+        for (row, cells), n in zip(body, extra, strict=True)
         if n != 0
     ]
     cells = [(c + [""] * width)[:width] for _, c in body]

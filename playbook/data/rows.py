@@ -25,9 +25,11 @@ from sim.results.tables import ORDER_COLUMNS
 #: Orders placed outside [start, end) are typos ('0024' for 2024) or placeholders ('1900-01-01', '9999-12-31').
 DATE_RANGE = (pd.Timestamp("1970-01-01"), pd.Timestamp("2100-01-01"))
 #: ISO 8601 as exports write it: a date, optionally a time, optionally an offset ('Z', '+01:00', ' -0500').
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?")
+ISO_DATE = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?", re.ASCII
+)
 #: A calendar day written yyyymmdd (CDNOW).
-COMPACT_DATE = re.compile(r"\d{8}")
+COMPACT_DATE = re.compile(r"\d{8}", re.ASCII)
 _OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f", ""}
@@ -42,16 +44,19 @@ class Rows:
         self.numbers = numbers
         self.problems: list[tuple[int, str, str, str]] = list(table.problems)
         self._misshapen = {problem[0] for problem in table.problems}  # rows with too many or too few fields
+        self._text: dict[str, pd.Series] = {}
 
     def text(self, column: str) -> pd.Series:
-        """The cells of ``column`` without surrounding blanks."""
-        return self.raw[column].astype(str).str.strip()
+        """The cells of ``column`` without surrounding blanks (computed once per column)."""
+        if column not in self._text:
+            self._text[column] = self.raw[column].astype(str).str.strip()
+        return self._text[column]
 
     def flag(self, mask: Any, column: str, reason: str) -> None:
         """Record ``reason`` for every row where ``mask`` is true."""
         mask = np.asarray(mask, dtype=bool)
         values = self.raw[column].to_numpy()
-        self.problems += [(int(r), column, str(v), reason) for r, v in zip(self.rows[mask], values[mask])]
+        self.problems += [(int(r), column, str(v), reason) for r, v in zip(self.rows[mask], values[mask], strict=True)]
 
     def flag_each(self, reasons: pd.Series, column: str) -> None:
         """Record each non-empty reason of ``reasons`` (one per row)."""
@@ -166,8 +171,12 @@ class Rows:
         over = (part > whole).fillna(False).to_numpy(dtype=bool)
         for i in np.flatnonzero(over):
             self.problems.append(
-                (int(self.rows[i]), column, str(self.raw[column].iloc[i]),
-                 f"above {whole_name} {whole.iloc[i]:.2f} (a refund cannot exceed what was paid)")
+                (
+                    int(self.rows[i]),
+                    column,
+                    str(self.raw[column].iloc[i]),
+                    f"above {whole_name} {whole.iloc[i]:.2f} (a refund cannot exceed what was paid)",
+                )
             )
 
     def duplicates(self, key: pd.Series, column: str, what: str) -> None:
@@ -176,7 +185,12 @@ class Rows:
         first_row = pd.Series(self.rows[positions]).groupby(key.to_numpy()).transform("min").to_numpy()
         for i in np.flatnonzero(key.duplicated(keep="first").to_numpy()):
             self.problems.append(
-                (int(self.rows[positions[i]]), column, str(key.iloc[i]), f"duplicate {what} (first at row {first_row[i]})")
+                (
+                    int(self.rows[positions[i]]),
+                    column,
+                    str(key.iloc[i]),
+                    f"duplicate {what} (first at row {first_row[i]})",
+                )
             )
 
     def report(self) -> pd.DataFrame:
@@ -205,7 +219,7 @@ def finish(
     """
     report = rows.report()
     group = np.arange(len(orders)) if group is None else np.asarray(group)
-    order_of_row = dict(zip(rows.rows.tolist(), group.tolist()))
+    order_of_row = dict(zip(rows.rows.tolist(), group.tolist(), strict=True))
     first_bad = report.groupby(report["row"].map(order_of_row))["row"].min()
     bad_rows = set(report["row"])
     extra = [

@@ -45,9 +45,18 @@ TAOBAO_STATUSES = {
     "交易被淘宝关闭": "closed",
 }
 #: Columns of the report that name or locate a person: never loaded, whatever ``hash_ids`` says.
-PERSONAL_COLUMNS = ("买家会员名", "买家支付宝账号", "收货人姓名", "收货地址", "联系电话", "联系手机", "买家留言", "修改后的收货地址")
+PERSONAL_COLUMNS = (
+    "买家会员名",
+    "买家支付宝账号",
+    "收货人姓名",
+    "收货地址",
+    "联系电话",
+    "联系手机",
+    "买家留言",
+    "修改后的收货地址",
+)
 _PROTECTED = re.compile(r'^="(.*)"$')
-_EXCEL_DATE = re.compile(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_EXCEL_DATE = re.compile(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?", re.ASCII)
 
 
 def _unprotect(cells: pd.Series) -> pd.Series:
@@ -153,7 +162,11 @@ def load_taobao_csv(
     orders["returned"] = refunded.to_numpy()
     order_ids = rows.text("订单编号")
     rows.duplicates(order_ids[order_ids != ""], "订单编号", "订单编号")
-    ignored = [c for c in raw.columns if c not in {*TAOBAO_REQUIRED, "退款金额", "宝贝标题", "宝贝种类", "宝贝总数量", "发货时间"}]
+    ignored = [
+        c
+        for c in raw.columns
+        if c not in {*TAOBAO_REQUIRED, "退款金额", "宝贝标题", "宝贝种类", "宝贝总数量", "发货时间"}
+    ]
     return finish(
         orders, rows, name, errors, currency=currency, tz=tz, rows_read=len(raw), ignored_columns=ignored,
         masked_buyers=int(buyer.str.contains("*", regex=False).sum()),

@@ -69,7 +69,7 @@ def test_bad_rows_raise_with_row_numbers(tmp_path):
         load_orders_csv(path, tz="Europe/Berlin", currency="EUR")
     message = str(info.value)
     assert "\n" not in message and message.startswith("bad.csv: 6 bad row(s) of 8; row 3, column 'order_id'")
-    assert message.endswith("and 3 more problem(s) (DataError.report lists them)")
+    assert message.endswith("and 5 more problem(s) (DataError.report lists them)")
     lines = [f"row {r.row}, column {r.column!r}: {r.reason}" for r in info.value.report.itertuples()]
     for expected in (
         "row 3, column 'order_id': missing order_id",
@@ -152,7 +152,7 @@ def test_shopify_bad_line_drops_its_order_and_reports_every_line(tmp_path):
     assert len(orders) == 12 - 3
     kept_lines = ~(raw.index + 2).isin(report["row"])  # every other file row is in a kept order
     assert orders["units"].sum() == raw.loc[kept_lines, "Lineitem quantity"].astype(int).sum()
-    reasons = dict(zip(report["row"], report["reason"]))
+    reasons = dict(zip(report["row"], report["reason"], strict=True))
     assert reasons[lines[-1] + 2] == "not an integer"
     for other in lines[:-1]:
         assert reasons[other + 2] == f"line of an order dropped for row {lines[-1] + 2}"

@@ -103,7 +103,11 @@ def test_same_id_under_two_order_names_is_reported(tmp_path):
 @pytest.mark.parametrize(
     "encoding, message",
     [
-        ("gbk", r"shop.csv: not UTF-8 \(byte 0x\w\w on line 2\); pass the file's encoding as encoding=, e.g. encoding='gbk'"),
+        (
+            "gbk",
+            r"shop.csv: not UTF-8 \(byte 0x\w\w on line 2\); "
+            r"pass the file's encoding as encoding=, e.g. encoding='gbk'",
+        ),
         ("latin-1", r"shop.csv: not UTF-8 \(byte 0xeb on line 2\); pass the file's encoding as encoding="),
         ("utf-16", r"^shop.csv: a UTF-16 file; save it as UTF-8 or pass encoding='utf-16'$"),
     ],
