@@ -140,7 +140,7 @@ def read_delimited(
         for (row, cells), n in zip(body, extra, strict=True)
         if n != 0
     ]
-    cells = [(c + [""] * width)[:width] for _, c in body]
+    cells = [c if len(c) == width else (c + [""] * width)[:width] for _, c in body]
     frame = pd.DataFrame(cells, columns=range(width), dtype=object)
     keep = [i for i, column in enumerate(header) if column]
     frame = frame[keep].set_axis([header[i] for i in keep], axis=1)
@@ -163,5 +163,6 @@ def fixed_table(records: list[tuple[int, list[str]]], names: list[str], name: st
         for row, cells in records
         if len(cells) != width
     ]
-    frame = pd.DataFrame([(c + [""] * width)[:width] for _, c in records], columns=names, dtype=object)
+    cells = [c if len(c) == width else (c + [""] * width)[:width] for _, c in records]
+    frame = pd.DataFrame(cells, columns=names, dtype=object)
     return Table(frame, np.array([row for row, _ in records]), problems)

@@ -221,11 +221,11 @@ def finish(
     group = np.arange(len(orders)) if group is None else np.asarray(group)
     order_of_row = dict(zip(rows.rows.tolist(), group.tolist(), strict=True))
     first_bad = report.groupby(report["row"].map(order_of_row))["row"].min()
-    bad_rows = set(report["row"])
+    bad_rows, bad_orders = set(report["row"]), first_bad.to_dict()
     extra = [
-        (r, "", "", f"line of an order dropped for row {first_bad[g]}")
+        (r, "", "", f"line of an order dropped for row {bad_orders[g]}")
         for r, g in order_of_row.items()
-        if g in first_bad.index and r not in bad_rows
+        if g in bad_orders and r not in bad_rows
     ]
     if extra:
         report = pd.concat([report, pd.DataFrame(extra, columns=list(REPORT_COLUMNS))])

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import runpy
 from pathlib import Path
 
 import numpy as np
@@ -175,3 +176,8 @@ def test_options(tmp_path):
         load_taobao_csv(SAMPLE, currency="USD")
     utc = load_taobao_csv(SAMPLE, tz="UTC")
     assert (load_taobao_csv(SAMPLE)["placed_at"] - utc["placed_at"] == pd.Timedelta(hours=8)).all()
+
+
+def test_the_sample_is_what_its_generator_writes():
+    make = runpy.run_path(str(SAMPLE.with_name("make_taobao_sample.py")))["make"]
+    assert make().encode("utf-8-sig") == SAMPLE.read_bytes()
