@@ -9,14 +9,11 @@ is one.
 from __future__ import annotations
 
 from os import PathLike
-from pathlib import Path
 
 import pandas as pd
 
-from playbook.data.number_format import NumberFormat
-from playbook.data.options import check_columns, check_options
-from playbook.data.reading import read_delimited
-from playbook.data.rows import Rows, finish
+from playbook.data.options import check_options
+from playbook.data.rows import finish, read_rows
 from sim.results.tables import ORDER_COLUMNS, REQUIRED_ORDER_COLUMNS
 
 
@@ -50,12 +47,10 @@ def load_orders_csv(
         errors=errors, tz=tz, naive_tz=naive_tz, currency=currency, encoding=encoding, sep=sep,
         hash_ids=hash_ids, salt=salt,
     )  # fmt: skip
-    numbers = NumberFormat(decimal, thousands)
-    table = read_delimited(path, sep=sep, encoding=encoding)
-    name = Path(path).name
-    check_columns(table.frame.columns, REQUIRED_ORDER_COLUMNS, name)
-    rows = Rows(table, numbers)
-    raw = table.frame
+    rows, name = read_rows(
+        path, required=REQUIRED_ORDER_COLUMNS, what="", sep=sep, encoding=encoding, decimal=decimal, thousands=thousands
+    )
+    raw = rows.raw
     orders = pd.DataFrame(index=raw.index)
     orders["order_id"] = rows.ids("order_id", "missing order_id")
     orders["customer_id"] = rows.customers("customer_id", hash_ids, salt, numeric=True)

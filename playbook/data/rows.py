@@ -11,6 +11,8 @@ the clean orders.  Nothing is dropped silently.
 from __future__ import annotations
 
 import re
+from os import PathLike
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,7 +21,8 @@ import pandas as pd
 from playbook.data.errors import REPORT_COLUMNS, DataError
 from playbook.data.identifiers import hash_customer_ids
 from playbook.data.number_format import INT64_MAX, MAX_MONEY, MAX_UNITS, NumberFormat
-from playbook.data.reading import Table
+from playbook.data.options import check_columns
+from playbook.data.reading import UTF8, Table, read_delimited
 from sim.results.tables import ORDER_COLUMNS
 
 #: Orders placed outside [start, end) are typos ('0024' for 2024) or placeholders ('1900-01-01', '9999-12-31').
@@ -198,6 +201,25 @@ class Rows:
         problems = [p for p in self.problems if p[0] not in self._misshapen or p[1] == ""]
         report = pd.DataFrame(problems, columns=list(REPORT_COLUMNS))
         return report.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def read_rows(
+    path: str | PathLike[str],
+    *,
+    required: tuple[str, ...],
+    what: str,
+    sep: str,
+    encoding: str | None,
+    decimal: str,
+    thousands: str | None,
+    order: tuple[str, ...] = UTF8,
+) -> tuple[Rows, str]:
+    """The :class:`Rows` of a delimited export that has the ``required`` columns, and the file's name."""
+    numbers = NumberFormat(decimal, thousands)
+    table = read_delimited(path, sep=sep, encoding=encoding, order=order)
+    name = Path(path).name
+    check_columns(table.frame.columns, required, name, what)
+    return Rows(table, numbers), name
 
 
 def finish(

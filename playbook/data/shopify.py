@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from os import PathLike
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from playbook.data.number_format import NumberFormat
-from playbook.data.options import check_columns, check_options
-from playbook.data.reading import Table, read_delimited
-from playbook.data.rows import Rows, finish
+from playbook.data.options import check_options
+from playbook.data.reading import Table
+from playbook.data.rows import Rows, finish, read_rows
 
 SHOPIFY_REQUIRED = ("Id", "Name", "Email", "Created at", "Total", "Lineitem quantity")
 _OPTIONAL = (
@@ -69,15 +67,14 @@ def load_shopify_csv(
         errors=errors, tz=tz, naive_tz=naive_tz, currency=currency, encoding=encoding, sep=sep,
         hash_ids=hash_ids, salt=salt,
     )  # fmt: skip
-    numbers = NumberFormat(decimal, thousands)
-    table = read_delimited(path, sep=sep, encoding=encoding)
-    name_of_file = Path(path).name
-    check_columns(table.frame.columns, SHOPIFY_REQUIRED, name_of_file, "Shopify ")
-    raw = table.frame
+    rows, name_of_file = read_rows(
+        path, required=SHOPIFY_REQUIRED, what="Shopify ", sep=sep, encoding=encoding, decimal=decimal,
+        thousands=thousands,
+    )  # fmt: skip
+    raw = rows.raw
     for optional in _OPTIONAL:
         if optional not in raw:
             raw[optional] = ""
-    rows = Rows(table, numbers)
     name = rows.text("Name")
     rows.flag(name == "", "Name", "missing Name (order number)")
     # An order starts where the Name changes or a row carries order-level fields (a Total).
@@ -91,7 +88,7 @@ def load_shopify_csv(
     lines = pd.DataFrame({"units": units, "sku": rows.text("Lineitem sku")}).groupby(group)
 
     first = raw[starts].reset_index(drop=True)
-    head = Rows(Table(first, rows.rows[starts]), numbers)
+    head = Rows(Table(first, rows.rows[starts]), rows.numbers)
     orders = pd.DataFrame(index=first.index)
     orders["order_id"] = head.ids("Id", "missing Id (order id)")
     orders["customer_id"] = head.customers("Email", hash_ids, salt, numeric=False)

@@ -16,16 +16,14 @@ from __future__ import annotations
 
 import re
 from os import PathLike
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from playbook.data.errors import LoadError, shorten
-from playbook.data.number_format import NumberFormat
-from playbook.data.options import check_columns, check_options
-from playbook.data.reading import UTF8_THEN_GBK, read_delimited
-from playbook.data.rows import Rows, finish
+from playbook.data.options import check_options
+from playbook.data.reading import UTF8_THEN_GBK
+from playbook.data.rows import finish, read_rows
 
 TAOBAO_REQUIRED = ("订单编号", "买家会员名", "买家实际支付金额", "订单状态", "订单创建时间")
 #: Taobao writes every time in Beijing time, without an offset.
@@ -118,11 +116,11 @@ def load_taobao_csv(
     )  # fmt: skip
     if currency != "CNY":
         raise LoadError(f"currency={shorten(currency)}: Taobao/Tmall order reports are in CNY (yuan)")
-    numbers = NumberFormat(decimal, thousands)
-    table = read_delimited(path, sep=sep, encoding=encoding, order=UTF8_THEN_GBK)
-    name = Path(path).name
-    check_columns(table.frame.columns, TAOBAO_REQUIRED, name, "Taobao ")
-    raw = table.frame
+    rows, name = read_rows(
+        path, required=TAOBAO_REQUIRED, what="Taobao ", sep=sep, encoding=encoding, decimal=decimal,
+        thousands=thousands, order=UTF8_THEN_GBK,
+    )  # fmt: skip
+    raw = rows.raw
     for column in ("退款金额", "宝贝标题", "宝贝种类", "宝贝总数量", "发货时间"):
         if column in raw:
             raw[column] = _unprotect(raw[column])
@@ -130,7 +128,6 @@ def load_taobao_csv(
     for column in ("订单创建时间", "发货时间"):
         if column in raw:
             raw[column] = _iso_dates(raw[column])
-    rows = Rows(table, numbers)
     orders = pd.DataFrame(index=raw.index)
     orders["order_id"] = rows.ids("订单编号", "missing 订单编号 (order id)")
     buyer = rows.text("买家会员名")
