@@ -181,7 +181,6 @@ NO_TEST_FILE_YET: set[str] = {
     "playbook.data.shopify",
     "playbook.report.notebook",
     "playbook.report.outcome",
-    "playbook.report.plots",
     "playbook.report.strings",
     "playbook.report.units",
     "sim.cli",

@@ -1,0 +1,96 @@
+"""The notebooks' plots on one simulated run: each has a title and axis labels with units, and draws its data."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from playbook.analysis import alerts, cohorts  # noqa: E402
+from playbook.analysis import funnel as funnel_analysis  # noqa: E402
+from playbook.report import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def labelled(ax) -> bool:
+    return bool(ax.get_title() or ax.figure._suptitle) and bool(ax.get_xlabel() or ax.get_ylabel())
+
+
+def test_waits_and_delays(baseline_run):
+    tickets = {"now": baseline_run.tickets}
+    ax = plots.queue_waits(tickets, sla_hours=12.0)
+    assert labelled(ax) and len(ax.lines) >= 2  # the run and the SLA line
+    ax = plots.waits_by_hour(tickets, sla_hours=12.0)
+    assert labelled(ax) and "h" in ax.get_ylabel()
+    ax = plots.delays_over_time(
+        {"now": baseline_run.orders}, "placed_at", "delivered_at", what="delivery", target_hours=72.0
+    )
+    assert labelled(ax) and ax.lines
+
+
+def test_funnel_daily_series_and_cohorts(baseline_run):
+    steps = funnel_analysis.funnel(baseline_run.daily, "channel")
+    ax = plots.funnel(steps)
+    assert labelled(ax) and len(ax.patches) == len(steps)  # one bar per step after the first
+    ax = plots.daily_series(baseline_run.daily, "sessions", unit="sessions")
+    assert labelled(ax) and ax.get_legend() is not None
+    matrix = cohorts.retention_matrix(baseline_run.orders)
+    ax = plots.cohort_heatmap(matrix, "share still buying")
+    assert labelled(ax) and ax.images
+
+
+def test_response_curve_and_score_bars():
+    ax = plots.response_curve(
+        [1, 2, 3],
+        [0.1, 0.2, 0.25],
+        [0.05, 0.15, 0.2],
+        [0.15, 0.25, 0.3],
+        xlabel="agents",
+        ylabel="SLA (share)",
+        title="SLA against agents",
+    )
+    assert ax.get_xlabel() == "agents" and ax.get_ylabel() == "SLA (share)" and ax.get_title() == "SLA against agents"
+    scored = pd.DataFrame({"sku": ["a", "b"], "u_demand": [1.0, 0.2], "u_margin": [0.5, 0.9]})
+    ax = plots.score_bars(scored, {"demand": 2.0, "margin": 1.0})
+    assert labelled(ax) and len(ax.patches) == 4
+
+
+def test_the_loop_and_the_shown_rating(baseline, baseline_run):
+    rating = plots.shown_rating(baseline_run)
+    assert len(rating) == baseline_run.days and rating.between(1, 5).all()
+    assert rating.iloc[0] == pytest.approx(baseline.reviews.initial_rating, abs=0.5)
+    top, bottom = plots.loop({"now": baseline_run})
+    assert top.lines and bottom.lines and top.get_ylabel() and bottom.get_ylabel()
+
+
+def test_fatigue_curve_and_control_chart(baseline_run):
+    sku = baseline_run.sku_daily["sku"].iloc[0]
+    top, bottom = plots.fatigue_curve(baseline_run.sku_daily, sku)
+    assert top.lines and bottom.get_ylabel()
+    daily = baseline_run.daily.groupby("date")[["sessions", "orders"]].sum()
+    chart = alerts.p_chart(daily["orders"], daily["sessions"], "conversion_rate")
+    ax = plots.control_chart(chart, "conversion (share)", percent=True)
+    assert labelled(ax) and len(ax.lines) >= 3  # values, centre and a limit
+    assert np.isfinite(chart["centre"]).all()
+
+
+def test_a_what_if_draws_bars_and_effects(baseline):
+    from playbook.report.whatif import compare_strategies
+
+    wi = compare_strategies(baseline, {"3 agents": {"service.agents": 3}}, n=2, days=10, seed=1, workers=1)
+    ax = plots.whatif_bars(wi, "first_response_mean_hours")
+    assert labelled(ax) and len(ax.patches) == 2
+    ax = plots.change_bars(wi, ["first_response_mean_hours", "orders"])
+    assert labelled(ax)
+    fig = plots.effects(wi, ["first_response_mean_hours"])
+    assert fig.axes and fig._suptitle is not None
