@@ -102,7 +102,10 @@ def _pick(answer: Any, options: Sequence[Any]) -> Any:
 
 
 def cheapest(candidates: Mapping[str, tuple[float, float]], target: float, at_most: bool = False) -> str:
-    """Name of the cheapest candidate (value, cost) whose value reaches ``target`` (at or below it with ``at_most``), else 'none'."""
+    """Name of the cheapest candidate (value, cost) reaching ``target`` (at or below it with ``at_most``), else 'none'.
+
+    The "least labour cost at SLA >= 90%" question: ``{"more agents": (0.93, 5400.0), ...}``.
+    """
     meets = {n: c for n, (v, c) in candidates.items() if (v <= target if at_most else v >= target)}
     return min(meets, key=lambda n: meets[n]) if meets else "none"
 
@@ -162,7 +165,9 @@ def check(exercise_id: str, answer: Any, language: str = i18n.DEFAULT_LANGUAGE, 
         if right:
             print(_say("correct", lang, id=exercise_id, expected=expected))
             return True
-        print(_say("wrong", lang, id=exercise_id, answer=answer, hint=spec["hint"][lang]) + _options(spec, context, lang))
+        print(
+            _say("wrong", lang, id=exercise_id, answer=answer, hint=spec["hint"][lang]) + _options(spec, context, lang)
+        )
         return False
     except Exception as error:  # a participant's odd answer must never stop the notebook
         print(_say("broken", lang, id=exercise_id, error=f"{type(error).__name__}: {error}"))
