@@ -114,10 +114,10 @@ def _judge(spec: Mapping[str, Any], answer: Any, context: Mapping[str, Any], lan
     """(correct, the expected answer as shown) for one exercise; raises on a broken context."""
     kind = spec["kind"]
     if kind == "number":
-        expected = float(context["expected"])
+        value = float(context["expected"])
         got = _as_number(answer)
-        tol = max(float(spec.get("abs", 0.0)), float(spec.get("rel", 0.0)) * abs(expected))
-        return got is not None and abs(got - expected) <= tol, f"{expected:.4g}"
+        tol = max(float(spec.get("abs", 0.0)), float(spec.get("rel", 0.0)) * abs(value))
+        return got is not None and abs(got - value) <= tol, f"{value:.4g}"
     if kind == "direction":
         expected = str(context.get("expected", spec.get("expected")))
         return _direction_of(answer) == expected, expected
@@ -125,11 +125,11 @@ def _judge(spec: Mapping[str, Any], answer: Any, context: Mapping[str, Any], lan
         options = list(context["options"]) if "options" in context else [o[language] for o in spec["options"]]
         right = context["expected"] if "expected" in context else options[int(spec["answer"]) - 1]
         rights = list(right) if isinstance(right, list | tuple | set) else [right]
-        return _pick(answer, options) in rights and _pick(answer, options) is not None, ", ".join(map(str, rights))
+        picked = _pick(answer, options)
+        return picked is not None and picked in rights, ", ".join(map(str, rights))
     if kind == "cheapest":
-        expected = cheapest(context["candidates"], float(context["target"]), bool(spec.get("at_most", False)))
-        options = [*context["candidates"], "none"]
-        return _pick(answer, options) == expected, expected
+        best = cheapest(context["candidates"], float(context["target"]), bool(spec.get("at_most", False)))
+        return _pick(answer, [*context["candidates"], "none"]) == best, best
     raise ValueError(f"{CATALOGUE.name}: {spec.get('id')}.kind = {kind!r}: allowed: {', '.join(KINDS)}")
 
 
