@@ -15,9 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from playbook.report import exercises
-from playbook.report.notebook import QUICK_ENV
-from playbook.workshop import build
+from playbook.report import exercises, notebook
+from playbook.report.notebook import QUICK_ENV, Run
+from playbook.workshop import build, controls
 from sim.errors import OutputError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,3 +110,24 @@ def test_student_copy_runs_unanswered(workshop: Path, stage: str, tmp_path: Path
     nb = nbformat.read(out, as_version=4)
     printed = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells if "check" in _tags(c)]
     assert printed and all("not answered yet" in p for p in printed)
+
+
+@pytest.fixture(scope="module")
+def quarter() -> Run:
+    return notebook.setup("data/scenarios/baseline.yaml", seed=7, days=30, replications=2, show=False, language="en")
+
+
+def test_controls_at_the_scenario_settings_reproduce_the_baseline(quarter: Run) -> None:
+    # same scenario, same seed: byte-identical KPIs, so every change is exactly zero
+    frame = controls.panel(quarter)
+    assert set(frame.index) == {k for k in controls.KPIS if k in frame.index} and len(frame) >= 5
+    assert (frame["baseline"] == frame["yours"]).all()
+
+
+def test_a_control_reruns_the_quarter_with_its_lever(quarter: Run) -> None:
+    settings = {**controls.defaults(quarter.scenario), "no_reason": True, "promo_depth": 0.3}
+    moved = controls.overrides(quarter.scenario, quarter.days, settings)
+    assert moved["returns.no_reason_returns"] is True and moved["pricing.promotions"]["workshop sale"]["depth"] == 0.3
+    frame = controls.panel(quarter, {"agents": quarter.scenario.service.agents + 3})
+    assert frame.at["sla_attainment", "yours"] != frame.at["sla_attainment", "baseline"]
+    assert frame.at["sessions", "yours"] == frame.at["sessions", "baseline"]  # agents do not change traffic
