@@ -128,6 +128,6 @@ def test_a_control_reruns_the_quarter_with_its_lever(quarter: Run) -> None:
     settings = {**controls.defaults(quarter.scenario), "no_reason": True, "promo_depth": 0.3}
     moved = controls.overrides(quarter.scenario, quarter.days, settings)
     assert moved["returns.no_reason_returns"] is True and moved["pricing.promotions"]["workshop sale"]["depth"] == 0.3
-    frame = controls.panel(quarter, {"agents": quarter.scenario.service.agents + 3})
-    assert frame.at["sla_attainment", "yours"] != frame.at["sla_attainment", "baseline"]
-    assert frame.at["sessions", "yours"] == frame.at["sessions", "baseline"]  # agents do not change traffic
+    # a fixed seed makes this deterministic; 4 s slower pages lose visitors at every step of the funnel
+    frame = controls.panel(quarter, {"load_time": 6.0})  # three times the baseline's 2 s
+    assert frame.at["conversion_rate", "yours"] < frame.at["conversion_rate", "baseline"]
