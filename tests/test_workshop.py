@@ -89,6 +89,11 @@ def test_agenda_fills_a_day_and_names_every_stage_in_both_languages(workshop: Pa
         assert [s for s in named if s in STAGES] == STAGES  # all twelve, in order
         for i in exercises.exercises():
             assert i in part
+    for b in build.agenda()["day"]:
+        if "notebook" in b and b["notebook"] in STAGES:
+            for field in ("objective", "message", "mistake", "reply"):
+                assert set(b[field]) == {"zh", "en"}, (b["notebook"], field)
+                assert b[field]["zh"] in zh and b[field]["en"] in en
 
 
 def test_a_folder_it_did_not_write_is_refused(tmp_path: Path) -> None:
