@@ -1,7 +1,7 @@
 """``make workshop``: exercises in every stage notebook, student copies without solutions or outputs, the agenda.
 
 The papermill runs are real: the student copies of 07 and 12 execute unanswered in quick mode
-(``STORE_PLAYBOOK_QUICK=1``, 30 days, 3 replications) from the workshop folder, with its copied data.
+(``STORE_PLAYBOOK_QUICK=1``, 30 days, 3 replications) in the workshop folder, reading its copied data.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def test_every_stage_has_two_exercises_with_both_languages_a_solution_and_a_chec
 
 
 def test_student_copies_hold_no_solution_and_no_output(workshop: Path) -> None:
-    copies = sorted((workshop / "notebooks").glob("*.ipynb"))
+    copies = sorted(workshop.glob("*.ipynb"))
     assert [p.name for p in copies] == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert len(copies) == 13
     for path in copies:
@@ -75,6 +75,12 @@ def test_student_copies_hold_no_solution_and_no_output(workshop: Path) -> None:
     assert (workshop / "data" / "scenarios" / "baseline.yaml").read_bytes() == (
         ROOT / "data" / "scenarios" / "baseline.yaml"
     ).read_bytes()
+
+
+def test_notebooks_run_in_the_workshop_folder_read_its_data(workshop: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(workshop)  # Jupyter's working directory: the notebook's own folder
+    for name in ("scenarios/baseline.yaml", "samples/orders_sample.csv", "sop_checklist.yaml"):
+        assert notebook.repo_path(f"data/{name}") == (workshop / "data" / name).resolve()
 
 
 def test_agenda_fills_a_day_and_names_every_stage_in_both_languages(workshop: Path) -> None:
@@ -108,7 +114,7 @@ def test_student_copy_runs_unanswered(workshop: Path, stage: str, tmp_path: Path
     out = tmp_path / f"{stage}.ipynb"
     # the kernel imports the playbook of this tree (the workshop folder is not on its path)
     env = {**os.environ, QUICK_ENV: "1", "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    cmd = [sys.executable, "-m", "papermill", f"notebooks/{stage}.ipynb", str(out), "-p", "workers", "1",
+    cmd = [sys.executable, "-m", "papermill", f"{stage}.ipynb", str(out), "-p", "workers", "1",
            "-p", "language", "en"]  # fmt: skip
     done = subprocess.run(cmd, cwd=workshop, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-2000:]
