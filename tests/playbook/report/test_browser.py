@@ -1,8 +1,8 @@
 """The report run as a reader sees it: real runs of two notebooks opened in headless Chromium from ``file://``.
 
-Two report runs in quick mode, side by side: one notebook in English (in
-this process), another in Chinese (``python -m playbook reports --language
-zh`` in its own), so the test costs about what one run of two notebooks did.  Debian's ``chromium``
+Two report runs in quick mode, side by side (``python -m playbook reports
+--language en|zh``, each in its own process): one notebook in English,
+another in Chinese, so the test costs about what one run of two notebooks did.  Debian's ``chromium``
 (installed by ``.ci/install-browser``) driven by playwright, with the
 network cut off: every request that is not ``file:`` or ``data:`` is
 recorded and aborted.  For each run's index and report it checks that no
@@ -28,15 +28,14 @@ import os
 import re
 import shutil
 import stat
-import subprocess
-import sys
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
-from playbook.report import i18n, runner, units
+from playbook.report import i18n, runner
 from playbook.report.notebook import QUICK_ENV
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -88,23 +87,22 @@ def runs(tmp_path_factory) -> dict[str, tuple[Path, str]]:
 
     mp = pytest.MonkeyPatch()
     mp.setenv(QUICK_ENV, "1")
-    zh = subprocess.Popen(  # the Chinese run in its own process, as a user starts it, while the English one runs here
-        [sys.executable, "-m", "playbook", "reports", *arguments("zh")],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     try:
-        with contextlib.redirect_stdout(io.StringIO()) as stdout:
-            code = runner.main(arguments("en"))
+        with ProcessPoolExecutor(max_workers=len(NOTEBOOKS)) as pool:
+            done = {language: pool.submit(_report, arguments(language)) for language in NOTEBOOKS}
+            results = {language: future.result() for language, future in done.items()}
     finally:
-        printed = {"zh": zh.communicate()[0], "en": stdout.getvalue()}
         mp.undo()
-        units.set_language("en")
-    assert code == 0, printed["en"]
-    assert zh.returncode == 0, printed["zh"]
-    return {language: (tmp / language, printed[language]) for language in NOTEBOOKS}
+    for code, printed in results.values():
+        assert code == 0, printed
+    return {language: (tmp / language, results[language][1]) for language in NOTEBOOKS}
+
+
+def _report(arguments: list[str]) -> tuple[int, str]:
+    """``python -m playbook reports ARGUMENTS`` in this (worker) process: its exit status and what it printed."""
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        code = runner.main(arguments)
+    return code, printed.getvalue()
 
 
 @pytest.fixture(scope="module")
