@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from playbook.report import units
+from playbook.report import i18n, units
 
 
 def shift_hours(start_hour: float, end_hour: float, weekdays, start: dt.date, days: int) -> float:
@@ -57,13 +57,19 @@ def utilisation(result) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("role")
 
 
-def checklist(path: str | Path, values: Mapping[str, float], currency: str = "EUR") -> pd.DataFrame:
+def checklist(
+    path: str | Path, values: Mapping[str, float], currency: str = "EUR", language: str | None = None
+) -> pd.DataFrame:
     """The SOP checklist of ``path`` with each stage's KPI value, target and status ('meets' / 'misses').
 
     The file lists stages with an owner (a role), a ``sim.results.kpis`` name and a
     target ``{min: x}`` and/or ``{max: y}``; ``values`` maps KPI names to the
-    store's values (a what-if's baseline means, say).
+    store's values (a what-if's baseline means, say).  Stage, owner, metric and
+    numbers are in ``language`` (default: the kernel's, ``units.get_language()``;
+    Chinese from the file's ``stage_zh`` and ``owner_zh``); the status stays a
+    code to filter on, which ``i18n.columns`` shows in the reader's language.
     """
+    lang = language or units.get_language()
     rows = []
     for item in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["stages"]:
         kpi, target = item["kpi"], item["target"]
@@ -72,16 +78,16 @@ def checklist(path: str | Path, values: Mapping[str, float], currency: str = "EU
         value, low, high = values[kpi], target.get("min"), target.get("max")
         ok = (low is None or value >= low) and (high is None or value <= high)
         bounds = [
-            f">= {units.fmt(low, kpi, currency)}" if low is not None else "",
-            f"<= {units.fmt(high, kpi, currency)}" if high is not None else "",
+            f">= {units.fmt(low, kpi, currency, lang)}" if low is not None else "",
+            f"<= {units.fmt(high, kpi, currency, lang)}" if high is not None else "",
         ]
         rows.append(
             {
-                "stage": item["stage"],
-                "owner": item["owner"],
-                "metric": units.name(kpi),
-                "value": units.fmt(value, kpi, currency),
-                "target": " and ".join(b for b in bounds if b),
+                "stage": item.get(f"stage_{lang}", item["stage"]),
+                "owner": item.get(f"owner_{lang}", item["owner"]),
+                "metric": i18n.kpi_name(kpi, lang),
+                "value": units.fmt(value, kpi, currency, lang),
+                "target": i18n.t("sop.both", lang, low=bounds[0], high=bounds[1]) if all(bounds) else "".join(bounds),
                 "status": "meets" if ok else "misses",
             }
         )

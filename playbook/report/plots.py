@@ -21,7 +21,6 @@ from matplotlib.figure import Figure
 
 from playbook.analysis.funnel import STEPS
 from playbook.report import i18n, units
-from playbook.report.strings import text
 from playbook.report.whatif import WhatIf
 
 BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
@@ -128,7 +127,7 @@ def effects(wi: WhatIf, kpis: Sequence[str], title: str | None = None) -> Figure
             )
         ax.axvline(0, color=BASE_COLOUR, lw=1, ls="--")
         ax.set_title(i18n.kpi_name(kpi, wi.language), fontsize="medium")
-        unit, xlabel = units.diff_unit(kpi, wi.currency, wi.language), text("effects_xlabel", wi.language)
+        unit, xlabel = units.diff_unit(kpi, wi.currency, wi.language), i18n.t("whatif.change", wi.language)
         ax.set_xlabel(f"{xlabel} ({unit})" if unit else xlabel, fontsize="small")
         ax.tick_params(labelsize="small")
         ax.grid(axis="x", alpha=0.3)
@@ -137,7 +136,7 @@ def effects(wi: WhatIf, kpis: Sequence[str], title: str | None = None) -> Figure
     for row in axes:
         row[0].set_yticks(range(len(others)), others)
         row[0].set_ylim(len(others) - 0.5, -0.5)
-    heading = text("effects_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days)
+    heading = _t("effects_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days)
     fig.suptitle(title or heading, fontsize="medium")
     return fig
 
