@@ -32,6 +32,7 @@ None) or types something odd gets a hint, not a traceback.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -42,6 +43,8 @@ import yaml
 from playbook.report import i18n
 
 CATALOGUE = Path(__file__).with_name("exercises.yaml")
+#: Set (to anything but '') by the test suite: an answered exercise judged wrong raises (see ``check``).
+TEACHER_CHECKS_ENV = "STORE_PLAYBOOK_TEACHER_CHECKS"
 KINDS = ("number", "direction", "choice", "cheapest")
 DIRECTIONS = ("up", "down", "same")
 
@@ -148,27 +151,37 @@ def _options(spec: Mapping[str, Any], context: Mapping[str, Any], language: str)
 def check(exercise_id: str, answer: Any, language: str = i18n.DEFAULT_LANGUAGE, **context: Any) -> bool:
     """Print 'correct' or a hint for ``answer`` to exercise ``exercise_id``; return whether it was right.
 
-    Never raises: an unanswered exercise (``...`` or None), an answer of the
-    wrong type, an unknown id or a broken context each print one clear line.
+    Never raises for a participant: an unanswered exercise (``...`` or None),
+    an answer of the wrong type, an unknown id or a broken context each print
+    one clear line.  Under the test suite (``TEACHER_CHECKS_ENV`` set, as
+    ``notebooks/conftest.py`` does for nbval) an *answered* exercise judged
+    wrong raises ``AssertionError``, so a teacher's solution that stops being
+    right after a model change fails the build instead of printing a hint.
     """
     lang = language if language in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    right, message = _verdict(exercise_id, answer, lang, context)
+    print(message)
+    if not right and answer is not ... and answer is not None and os.environ.get(TEACHER_CHECKS_ENV):
+        raise AssertionError(message)
+    return right
+
+
+def _verdict(exercise_id: str, answer: Any, lang: str, context: Mapping[str, Any]) -> tuple[bool, str]:
+    """Whether ``answer`` is right, and the line to print."""
     try:
         spec = exercises().get(exercise_id)
         if spec is None:
-            print(_say("unknown", lang, id=exercise_id))
-            return False
+            return False, _say("unknown", lang, id=exercise_id)
         spec = {**spec, "id": exercise_id}
         if answer is ... or answer is None:
-            print(_say("unanswered", lang, id=exercise_id, task=spec["task"][lang]) + _options(spec, context, lang))
-            return False
+            return False, _say("unanswered", lang, id=exercise_id, task=spec["task"][lang]) + _options(
+                spec, context, lang
+            )
         right, expected = _judge(spec, answer, context, lang)
         if right:
-            print(_say("correct", lang, id=exercise_id, expected=expected))
-            return True
-        print(
-            _say("wrong", lang, id=exercise_id, answer=answer, hint=spec["hint"][lang]) + _options(spec, context, lang)
+            return True, _say("correct", lang, id=exercise_id, expected=expected)
+        return False, _say("wrong", lang, id=exercise_id, answer=answer, hint=spec["hint"][lang]) + _options(
+            spec, context, lang
         )
-        return False
     except Exception as error:  # a participant's odd answer must never stop the notebook
-        print(_say("broken", lang, id=exercise_id, error=f"{type(error).__name__}: {error}"))
-        return False
+        return False, _say("broken", lang, id=exercise_id, error=f"{type(error).__name__}: {error}")

@@ -21,6 +21,20 @@ CONTEXT: dict[str, dict[str, Any]] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def participant(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checker as a participant meets it: notebooks/conftest.py turns on teacher checks for nbval."""
+    monkeypatch.delenv(exercises.TEACHER_CHECKS_ENV, raising=False)
+
+
+def test_teacher_checks_raise_on_a_wrong_answer_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(exercises.TEACHER_CHECKS_ENV, "1")
+    assert exercises.check("04.elasticity", -2.0, language="en", expected=-2.01)
+    assert not exercises.check("04.elasticity", ..., language="en", expected=-2.01)  # unanswered: student copy
+    with pytest.raises(AssertionError, match="04.elasticity"):
+        exercises.check("04.elasticity", -5.0, language="en", expected=-2.01)
+
+
 @pytest.mark.parametrize("exercise_id", list(exercises.exercises()))
 def test_every_exercise_has_both_languages_a_kind_and_a_notebook(exercise_id: str) -> None:
     spec = exercises.exercises()[exercise_id]
