@@ -131,6 +131,21 @@ SRC_SERVICE_STARS = (
     "assumed: no published per-order figure found; half the Olist late-delivery gap (1.74 stars); "
     "calibrate on your own reviews"
 )
+SRC_REVIEW_PROPENSITY = (
+    "weak: Hu, Pavlou & Zhang 2009 (Communications of the ACM 52(10)) 'Overcoming the J-shaped distribution "
+    "of product reviews': under-reporting bias, unhappy buyers over-represented; Anderson 1998 (J. Service "
+    "Research 1(1)): dissatisfied customers spread more word of mouth; range 1.5-3 assumed; data/reference/effects.yaml"
+)
+SRC_POLARITY = (
+    "medium: Schoenmueller, Netzer & Stahl 2020 (JMR 57(5)) 'The polarity of online reviews': most platforms' "
+    "reviews are J-shaped and polar; Olist public data (~100,000 reviews): 1/2/3/4/5 stars = 11/3/8/19/58%; "
+    "data/reference/effects.yaml"
+)
+SRC_RECENCY = (
+    "medium: Taobao/Tmall shop ratings (DSR) average the last 180 days; Google seller ratings the last 12 "
+    "months; a 60-day half-life gives reviews the mean age of a 180-day window (90 days ~ 60 / ln 2); "
+    "data/reference/effects.yaml"
+)
 SRC_PAGE_QUALITY = (
     "weak: Baymard Institute: the average large e-commerce site could gain ~35% conversion from better "
     "checkout design alone; the whole page's spread (worst 0.4x to best 1.6x of a typical page) "
@@ -411,6 +426,29 @@ class Reviews(Section):
         1.0, "stars", "rating lost when a ticket waited beyond the SLA", ge=0, le=4, source=SRC_SERVICE_STARS
     )
     noise_sd: float = F(0.7, "stars", "spread of ratings around their expectation", ge=0, le=3)
+    bad_experience_review_multiplier: float = F(
+        2.0,
+        "x",
+        "review probability after a bad experience relative to a flawless one",
+        ge=1,
+        le=10,
+        source=SRC_REVIEW_PROPENSITY,
+    )
+    extreme_share: float = F(
+        0.5,
+        "share",
+        "reviewers who give 1 or 5 stars (5 with probability (expected - 1) / 4, so the mean is kept)",
+        **PROB,
+        source=SRC_POLARITY,
+    )
+    rating_half_life_days: float = F(
+        60.0,
+        "days",
+        "age at which a review counts half in the live rating (exponential decay)",
+        gt=0,
+        le=3650,
+        source=SRC_RECENCY,
+    )
     reference_rating: float = F(4.0, "stars", "rating at which the review effect on conversion is 1", ge=1, le=5)
     rating_sensitivity: float = F(0.07, "per star", "log conversion change per star", ge=0, le=2, source=SRC_RATING)
     count_floor: float = F(
