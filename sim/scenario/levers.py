@@ -25,26 +25,10 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from sim.scenario.effects import E
 from sim.scenario.fields import PROB, F, Section
 
 # --- sources (full citations and ranges: data/reference/*.md) -----------------------------------
-SRC_REF_MEMORY = (
-    "weak: Kalyanaram & Winer 1995 (Marketing Science) and Briesch et al. 1997 (JCR): reference prices "
-    "are exponentially smoothed past prices, memory of a few weeks (2-8); data/reference/pricing.md"
-)
-SRC_MEMORY_WEIGHT = (
-    "weak: Mazumdar, Raj & Sinha 2005 (J. Marketing) review: internal (memory) and external "
-    "(competitor) reference prices both shape price judgements; Briesch et al. 1997 find memory-based "
-    "ones fit best; equal weights assumed; data/reference/pricing.md"
-)
-SRC_LOSS = (
-    "weak: Kalyanaram & Winer 1995: increases above the reference price weigh more than cuts; loss aversion "
-    "about 2 (Tversky & Kahneman 1991), range 1.5-2.5; data/reference/pricing.md"
-)
-SRC_ANCHOR = (
-    "weak: Compeau & Grewal 1998 meta-analysis (JPP&M): an advertised 'was' price raises the internal "
-    "reference price; partial adjustment 0.2-0.4 assumed; data/reference/pricing.md"
-)
 SRC_WARRANTY = (
     "weak: trade press (Warranty Week, Consumer Reports): extended warranties sell to 10-30% of buyers at "
     "10-25% of the item price; data/reference/after_sales.md"
@@ -98,27 +82,23 @@ class Pricing(Section):
     """
 
     promotions: dict[str, Promotion] = F(None, "-", "the promotion calendar, sales by name", default_factory=dict)
-    memory_weight: float = F(
-        0.5,
-        "share",
+    memory_weight: float = E(
+        "pricing.memory_weight",
         "weight of the memory of this store's own past prices in the reference "
         "price (the rest: the SKU's reference_price, competitors' price)",
         **PROB,
-        source=SRC_MEMORY_WEIGHT,
     )
-    reference_half_life_days: float = F(
-        28.0,
-        "days",
+    reference_half_life_days: float = E(
+        "pricing.reference_half_life_days",
         "days for the reference price to close half its gap to the price shown",
         gt=0,
         le=3650,
-        source=SRC_REF_MEMORY,
     )
-    loss_aversion: float = F(
-        2.0, "x", "elasticity multiplier when the price is above the reference price", ge=1, le=5, source=SRC_LOSS
+    loss_aversion: float = E(
+        "pricing.loss_aversion", "elasticity multiplier when the price is above the reference price", ge=1, le=5
     )
-    anchor_weight: float = F(
-        0.3, "share", "how far a shown 'was' price pulls the reference price up toward it", **PROB, source=SRC_ANCHOR
+    anchor_weight: float = E(
+        "pricing.anchor_weight", "how far a shown 'was' price pulls the reference price up toward it", **PROB
     )
     bundle: Bundle = F(None, "-", "multi-buy bundle offer", default_factory=Bundle)
 
