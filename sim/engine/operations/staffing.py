@@ -86,6 +86,8 @@ class Crew:
             self.resource = simpy.Resource(env, capacity=max(people, 1))
         #: one event per shift opening that jobs are waiting for, by opening time
         self._openings: dict[float, simpy.Timeout] = {}
+        #: hours of work taken on each model day (a job counts on the day it starts): the utilisation
+        self.busy_hours: dict[int, float] = {}
 
     def serve(self, hours: float, on_done: Callable[[float], None], on_start: Callable[[], None] | None = None) -> None:
         """Queue a job of ``hours``: ``on_start()`` when a person on duty takes it, ``on_done(started)`` when
@@ -98,6 +100,8 @@ class Crew:
 
         def start(request) -> None:
             started = self.env.now
+            day = int(started // 24)
+            self.busy_hours[day] = self.busy_hours.get(day, 0.0) + hours
             if on_start is not None:
                 on_start()
             self.env.timeout(hours).callbacks.append(lambda _event: self._finish(request, on_done, started))
@@ -134,7 +138,7 @@ class Crew:
         """Process: keep ``size - on duty`` slots taken by off-duty requests, week after week."""
         env, week = self.env, 0
         while True:
-            for t, n in zip(self.times, self.counts):
+            for t, n in zip(self.times, self.counts, strict=True):
                 at = week * WEEK + t
                 if at > env.now:
                     yield env.timeout(at - env.now)

@@ -1,0 +1,73 @@
+"""The baseline store is a believable small shop, and its levers bite (issue 12's 'done when').
+
+A baseline year: profitable (operating profit a few to ~15% of net
+revenue), labour <= 30% of net revenue, conversion 1.0-2.5% (Littledata
+2023: mean 1.4%, top fifth >= 3.2%), pickers and agents 50-85% busy.  On
+it, one picker fewer slows fulfilment, and a slow desk (12 -> 90 minutes a
+ticket) costs stars and repeat purchases - the guide's service loop.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+from tests.sim.levers.test_common import assert_directions, kpi
+
+
+@pytest.fixture(scope="module")
+def year(baseline):
+    """Four replications of a baseline year."""
+    return sim.replicate(baseline, n=4, seed=31, days=365, workers=1)
+
+
+def test_a_baseline_year_is_a_profitable_small_shop(year):
+    # Measured over 8 replications: profit share 11.5% (CI +-0.8 points), labour 18.9% (+-0.3),
+    # conversion 2.13% (+-0.03), utilisation 0.63 / 0.56 (+-0.01): every bound is more than
+    # five half-widths away, so a correct model fails this with a chance far below 1 in 1,000.
+    profit = year["operating_profit"] / year["net_revenue"]
+    labour = year["labour_cost"] / year["net_revenue"]
+    assert 0.02 < profit.mean() < 0.2 and (year["operating_profit"] > 0).all()
+    assert labour.mean() <= 0.30
+    assert 0.010 <= year["conversion_rate"].mean() <= 0.025
+    for team in ("picker_utilisation", "agent_utilisation"):
+        assert 0.5 <= year[team].mean() <= 0.85, team
+
+
+def test_the_profit_and_loss_adds_up_to_operating_profit(baseline_run):
+    pnl = baseline_run.profit_and_loss()
+    assert pnl.index[0] == "revenue" and pnl.index[-1] == "operating_profit"
+    assert pnl.drop("operating_profit").sum() == pytest.approx(pnl["operating_profit"])
+    assert pnl["operating_profit"] == pytest.approx(baseline_run.measures()["operating_profit"])
+    assert pnl["revenue"] - (-pnl["refunds"]) == pytest.approx(baseline_run.kpis()["net_revenue"])
+    assert (pnl.drop(["revenue", "membership_fees", "operating_profit"]) <= 0).all()
+
+
+def test_one_picker_fewer_slows_fulfilment(baseline):
+    one = baseline.with_overrides({"warehouse.pickers": 1})
+    found = assert_directions(baseline, one, {"fulfilment": (kpi("mean_fulfilment_hours"), +1)}, n=6, days=60)
+    # +12.6 h [4.3, 20.9]: one picker has 2.5 h a day for ~3.3 h of picks, so the backlog grows until Sunday
+    assert found["fulfilment"][0] > 2.0
+
+
+def test_a_slow_desk_costs_stars_and_repeat_purchases(baseline):
+    """Handle time 12 -> 90 minutes: the desk's queue never clears, every order with a ticket is served late.
+
+    Measured over 8 years: rating -0.14 [-0.19, -0.10], repeat orders -120 [-160, -80]; over 8 runs of 180
+    days the effect is about as large, with intervals about 1.4x as wide.
+    """
+    slow = baseline.with_overrides({"service.handle_minutes_mean": 90.0})
+    found = assert_directions(
+        baseline,
+        slow,
+        {
+            "rating": (kpi("average_rating"), -1),
+            "repeat orders": (lambda r: float(r.orders["is_repeat"].sum()), -1),
+        },
+        n=8,
+        days=180,
+        seed=5,
+    )
+    # seed 5: rating -0.21 [-0.27, -0.15], repeat orders -47 [-81, -12]: each interval's far end is 2.7+
+    # half-widths from 0 (t about 6), so a correct model misses with a chance below 1 in 1,000
+    assert found["rating"][0] <= -0.05
