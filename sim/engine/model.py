@@ -87,7 +87,8 @@ class StoreModel:
         self.shocks = Shocks(s, days)
         self.cells = build_cells(s, days)
         self.offers = [build_offer(arm, days) for arm in self.cells.arms.scenarios]
-        self.demand = Demand(s, self.cells, self.offers, weekday)
+        self.calendar = self.shocks.calendar
+        self.demand = Demand(s, self.cells, self.offers, weekday, None if self.calendar.flat else self.calendar.cart)
         self.marketing = Marketing(s, days, self.shocks)
         self.assortment = Assortment(s)
         self.inventory = Inventory(env, s.catalogue, self.log, self.assortment.initial_stock, self.shocks)
@@ -412,7 +413,11 @@ class StoreModel:
         log.add(now, "picked", oid, cid, sku, float(fate.wrong_item))
         o.picked[oid], o.wrong_item[oid], e.wrong_item = now, fate.wrong_item, fate.wrong_item
         # One timeout covers the wait for the carrier's collection and the journey.
-        shipped = o.shipped[oid] = self.picking.next_collection(now)
+        if self.calendar.pauses:  # carriers do not collect during a pause (Chinese New Year)
+            shipped = self.calendar.collection_after_pauses(now, self.picking.next_collection)
+        else:
+            shipped = self.picking.next_collection(now)
+        o.shipped[oid] = shipped
         cost = self.carriers.cost[option]
         o.shipping_cost[oid] += cost
         log.add(shipped, "shipped", oid, cid, sku, cost)

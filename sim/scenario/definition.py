@@ -41,6 +41,7 @@ from sim.scenario.fields import PROB, F, Section
 from sim.scenario.levers import (
     AB_LEVERS,
     ABTest,
+    Calendar,
     Crm,
     Market,
     Pricing,
@@ -379,6 +380,7 @@ class Reviews(Section):
 
 class Sku(Section):
     demand_weight: float = F(1.0, "relative", "share of product views that land on this SKU", ge=0, le=1000)
+    category: str = F("", "-", "category whose season (calendar.category_season) this SKU follows; empty: none")
     price: float = F(30.0, "money/unit", "selling price", gt=0, le=1_000_000)
     unit_cost: float = F(12.0, "money/unit", "landed cost of goods", ge=0, le=1_000_000)
     reference_price: float = F(
@@ -721,6 +723,7 @@ class Scenario(Section):
     customers: Customers = Field(default_factory=Customers)
     crm: Crm = Field(default_factory=Crm)
     risk: Risk = Field(default_factory=Risk)
+    calendar: Calendar = Field(default_factory=Calendar)
     ab_test: ABTest = Field(default_factory=ABTest)
 
     @model_validator(mode="after")
@@ -752,6 +755,8 @@ class Scenario(Section):
             _names_known(f"risk.supplier_delays.{name}.skus", delay.skus, skus, "SKUs")
         for name, d in self.risk.carrier_disruptions.items():
             _names_known(f"risk.carrier_disruptions.{name}.options", d.options, set(self.delivery.options), "options")
+        categories = {k.category for k in self.catalogue.skus.values()} - {""}
+        _names_known("calendar.category_season", self.calendar.category_season, categories, "SKU categories")
         if self.ab_test.enabled:
             self.variant_b()
         return self

@@ -320,6 +320,97 @@ class Risk(Section):
     carrier_disruptions: dict[str, CarrierDisruption] = F(None, "-", "dated carrier disruptions", default_factory=dict)
 
 
+# --- the calendar: seasons, platform sales days, carrier pauses ---------------------------------------------
+
+SRC_SEASON = (
+    "medium: US Census Bureau, Monthly Retail Trade, e-commerce / nonstore retailers not seasonally adjusted: "
+    "December about 1.3-1.4x the average month, January-February about 0.85x"
+)
+
+
+class SalesDay(Section):
+    """A platform sales day, every year on the same date: more visitors, a discount, more conversion."""
+
+    month: int = F(11, "month", "month of the first day", ge=1, le=12)
+    day: int = F(11, "day", "day of the month of the first day", ge=1, le=31)
+    days: int = F(1, "days", "length of the event", ge=1, le=60)
+    traffic_multiplier: float = E(
+        "calendar.sales_days.*.traffic_multiplier", "sessions multiplier while it lasts", ge=0, le=50
+    )
+    conversion_multiplier: float = F(
+        1.0, "x", "add-to-cart multiplier beyond the discount (urgency, event pages)", ge=0, le=10
+    )
+    discount: float = F(
+        0.0, "share", "price cut on every SKU while it lasts (shown against the was price)", ge=0, le=0.9
+    )
+
+    @model_validator(mode="after")
+    def _a_date(self) -> SalesDay:
+        try:
+            dt.date(2024, self.month, self.day)  # a leap year: 29 February is allowed
+        except ValueError:
+            raise ValueError(f"month {self.month}, day {self.day} is not a date") from None
+        return self
+
+
+class CarrierPause(Section):
+    """Carriers collect nothing while it lasts (Chinese New Year): parcels wait for the first collection after."""
+
+    start: dt.date | None = _start("first day without collections")
+    days: int = F(7, "days", "days without collections", ge=1, le=60)
+
+
+class Calendar(Section):
+    """Yearly seasons by SKU category, platform sales days, carrier pauses and slower carriers at peaks.
+
+    Example: a store whose visits rise toward Christmas, with a Black Friday
+    at three times the traffic and 20% off, and carriers pausing for the
+    Chinese New Year::
+
+        calendar:
+          monthly_traffic: [0.85, 0.8, 0.9, 0.95, 0.95, 1.0, 0.95, 0.95, 0.95, 1.0, 1.25, 1.45]
+          sales_days:
+            black_friday: {month: 11, day: 27, traffic_multiplier: 3.0, discount: 0.2}
+          carrier_pauses:
+            chinese_new_year: {start: 2026-02-16, days: 7}
+    """
+
+    monthly_traffic: list[float] = F(
+        None,
+        "relative",
+        "sessions weight of each month, January first (1 everywhere: no season)",
+        default_factory=lambda: [1.0] * 12,
+        min_length=12,
+        max_length=12,
+        source=SRC_SEASON,
+    )
+    category_season: dict[str, list[float]] = F(
+        None,
+        "relative",
+        "add-to-cart weight of each month for SKUs of a category (catalogue.skus.*.category), January first",
+        default_factory=dict,
+    )
+    sales_days: dict[str, SalesDay] = F(None, "-", "platform sales days by name", default_factory=dict)
+    carrier_pauses: dict[str, CarrierPause] = F(None, "-", "dated carrier pauses by name", default_factory=dict)
+    peak_lead_time_multiplier: float = E(
+        "calendar.peak_lead_time_multiplier",
+        "carrier lead-time multiplier from a sales day's start to peak_days_after its end",
+        ge=1,
+        le=10,
+    )
+    peak_days_after: int = F(3, "days", "days after a sales day that carriers stay slow", ge=0, le=60)
+    reorder_ahead: bool = F(
+        True, "-", "reorder points and quantities follow the demand the calendar expects over the supplier lead time"
+    )
+
+    @model_validator(mode="after")
+    def _profiles(self) -> Calendar:
+        for name, months in {"monthly_traffic": self.monthly_traffic, **self.category_season}.items():
+            if len(months) != 12 or any(m < 0 for m in months) or sum(months) <= 0:
+                raise ValueError(f"{name}: 12 monthly weights >= 0 with a positive sum, got {months}")
+        return self
+
+
 # --- stage 9: experiments --------------------------------------------------------------------------------------
 
 #: Levers an A/B test may split by session: dotted paths, ``*`` standing for one name.

@@ -116,7 +116,15 @@ class DayCounts:
 class Demand:
     """Draws the sessions and funnel outcomes of the whole store, one day at a time."""
 
-    def __init__(self, scenario: Scenario, cells: Cells, offers: list[Offer], start_weekday: int) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        cells: Cells,
+        offers: list[Offer],
+        start_weekday: int,
+        season_cart: np.ndarray | None = None,
+    ) -> None:
+        """``season_cart`` [day, sku]: the calendar's add-to-cart weights (``sim.engine.calendar``), or None."""
         s = scenario
         self.channels = list(s.traffic.channels)
         self.skus = list(s.catalogue.skus)
@@ -168,6 +176,8 @@ class Demand:
         self.checkout_to_order = np.array(order)
         #: add-to-cart multiplier of the day's prices, [day, X, K]
         self.price_mult = np.stack([offers[a].prices.multiplier for a in cells.arm_of], axis=1)
+        if season_cart is not None:
+            self.price_mult = self.price_mult * season_cart[:, None, :]
         self.cell_share = cells.share()
         self.backorder = s.catalogue.stockout_policy == "backorder"
         self.backorder_acceptance = s.catalogue.backorder_acceptance
