@@ -66,6 +66,10 @@ class Calendar:
         lead = np.array([k.supplier_lead_time_days for k in skus], dtype=float)
         self.ahead = None if self.flat or not cal.reorder_ahead else _ahead(demand, lead)
 
+    def peak_stretch(self, t: float) -> float:
+        """Carrier lead-time multiplier of a parcel collected at ``t``: ``peak_lead_time_multiplier`` in a peak."""
+        return self.peak_multiplier if any(t0 <= t < t1 for t0, t1 in self.peaks) else 1.0
+
     def collection_after_pauses(self, t: float, next_collection) -> float:
         """The first collection at or after ``t`` that falls outside every carrier pause."""
         c = next_collection(t)

@@ -361,13 +361,32 @@ class StoreModel:
             cogs,
             repeat,
             option,
-            now + self.promise_h[option] + self.promise_extra_h[cell // self.n_arms],
+            self._promise(now, option) + self.promise_extra_h[cell // self.n_arms],
             fee,
             goods,
             cell,
             bool(member),
             warranty,
         )
+
+    def _promise(self, now: float, option: int) -> float:
+        """The delivery date shown at checkout: the planned dispatch plus the option's promise.
+
+        Dispatch is the carrier's first collection after the order's pick is
+        expected done - behind the picking queue, in the pickers' hours (after
+        the day's shift an order waits for tomorrow's; a carrier pause moves
+        it past the pause) - and the promise counts from there, stretched
+        in the calendar's peaks as the carrier is: a store staffed as planned
+        keeps its promises except for carrier incidents.
+        """
+        dispatch = self._collection(self.picking.ready_estimate(now))
+        return dispatch + self.promise_h[option] * self.calendar.peak_stretch(dispatch)
+
+    def _collection(self, t: float) -> float:
+        """The carrier's first collection at or after ``t``, outside the calendar's carrier pauses."""
+        if self.calendar.pauses:
+            return self.calendar.collection_after_pauses(t, self.picking.next_collection)
+        return self.picking.next_collection(t)
 
     # The life of an order is a chain of steps, each a callback at its moment on the clock (``call_later``,
     # the crew's callbacks), not a generator process: _place -> (back-order) -> _to_picking -> _picked ->
@@ -413,11 +432,7 @@ class StoreModel:
         log.add(now, "picked", oid, cid, sku, float(fate.wrong_item))
         o.picked[oid], o.wrong_item[oid], e.wrong_item = now, fate.wrong_item, fate.wrong_item
         # One timeout covers the wait for the carrier's collection and the journey.
-        if self.calendar.pauses:  # carriers do not collect during a pause (Chinese New Year)
-            shipped = self.calendar.collection_after_pauses(now, self.picking.next_collection)
-        else:
-            shipped = self.picking.next_collection(now)
-        o.shipped[oid] = shipped
+        shipped = o.shipped[oid] = self._collection(now)
         cost = self.carriers.cost[option]
         o.shipping_cost[oid] += cost
         log.add(shipped, "shipped", oid, cid, sku, cost)

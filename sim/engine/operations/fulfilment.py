@@ -44,7 +44,8 @@ class Picking:
         self.env = env
         self.crew = crew
         self.rng = rng
-        self.mu, self.sigma = lognormal_params(pick_minutes(cfg) / 60.0, cfg.pick_minutes_cv)
+        self.mean_hours = pick_minutes(cfg) / 60.0
+        self.mu, self.sigma = lognormal_params(self.mean_hours, cfg.pick_minutes_cv)
         self.error_p = cfg.pick_error_probability
         self.pickup_hour = cfg.carrier_pickup_hour
 
@@ -56,6 +57,10 @@ class Picking:
     def pick(self, hours: float, done: Callable[[float], None]) -> None:
         """Queue an order for a picker on duty; ``done(started)`` is called when its ``hours`` of picking end."""
         self.crew.serve(hours, done)
+
+    def ready_estimate(self, t: float) -> float:
+        """When an order placed at ``t`` should be picked: after the queue ahead of it, in the crew's hours."""
+        return self.crew.after_work(t, (self.crew.waiting + 1) * self.mean_hours / max(self.crew.size, 1))
 
     def next_collection(self, t: float) -> float:
         return next_daily(t, self.pickup_hour)
