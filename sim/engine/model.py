@@ -486,7 +486,7 @@ class StoreModel:
         """At the door: late against the promise?  Then the customer keeps the order or asks to return it."""
         now, o, r = self.env.now, self.orders, self.scenario.returns
         o.delivered[oid] = now
-        e.late = now > o.promised[oid]
+        e.late = bool(now > o.promised[oid])
         k = o.sku[oid]
         self.log.add(now, "delivered", oid, o.customer[oid], self.demand.skus[k], float(e.late))
         e.defect = fate.defect

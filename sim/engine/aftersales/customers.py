@@ -149,7 +149,7 @@ class ReviewBoard:
         """The buyer of a closed order reviews it with the probability of its experience."""
         if self.prompted:
             self.prompt_times.append(now)
-        if draws.review_u >= self.p_review[e.bad]:
+        if draws.review_u >= self.p_review[1 if e.bad else 0]:
             return
         stars = self.stars(e, draws.extreme_u, draws.noise)
         self._age_to(now)
