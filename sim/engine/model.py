@@ -110,6 +110,8 @@ class StoreModel:
         #: stock on hand at each midnight, [day, sku]
         self.stock = np.zeros((days, n_sku), dtype=np.int64)
         self.new_by_channel = np.zeros(n_ch, dtype=np.int64)
+        #: defective units returned and thrown away, at cost, per SKU (``measures()["write_off_cost"]``)
+        self.written_off = np.zeros(n_sku)
         skus = list(s.catalogue.skus.values())
         self.unit_cost = np.array([k.unit_cost for k in skus])
         self.return_p = np.array([k.return_probability for k in skus])
@@ -522,6 +524,8 @@ class StoreModel:
         restocked = 0 if e.defect else o.units[oid]
         if restocked:
             self.inventory.put_back(k, restocked)
+        else:  # a defective item cannot be sold again: written off at cost
+            self.written_off[k] += o.units[oid] * self.unit_cost[k]
         self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[k], restocked)
         call_later(
             self.env,

@@ -8,8 +8,9 @@ from one of the lever tables of ``Result`` (``sku_daily``, ``skus``,
 ``labour``, ``programmes``) and is 0 when its lever is not used, never nan.
 
 ``operating_profit`` ties them together: net revenue - cost of the goods
-kept - shipping - marketing spend - labour - holding - CRM costs +
-membership fees.
+kept - defective returns written off at cost (``write_off_cost``) -
+shipping - marketing spend - labour - holding - CRM costs + membership fees
+(:func:`profit_and_loss` gives it line by line).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ MEASURES: dict[str, tuple[str, bool]] = {
     "crm_cost": ("money", False),
     "membership_fees": ("money", True),
     "operating_profit": ("money", True),
+    "write_off_cost": ("money", False),
     "picker_utilisation": ("share", False),
     "agent_utilisation": ("share", False),
 }
@@ -47,6 +49,11 @@ def dead_stock_value(skus: pd.DataFrame) -> float:
 def labour_cost(labour: pd.DataFrame) -> float:
     """Labour cost = person-hours on the roster x hourly cost, pickers and agents."""
     return float(labour["cost"].sum())
+
+
+def write_off_cost(skus: pd.DataFrame) -> float:
+    """Write-offs = defective units returned and thrown away x unit cost."""
+    return float(skus["written_off_value"].sum())
 
 
 def utilisation(labour: pd.DataFrame, team: str) -> float:
@@ -72,6 +79,7 @@ PNL_LINES = (
     "revenue",
     "refunds",
     "cogs",
+    "write_offs",
     "shipping",
     "marketing",
     "labour",
@@ -85,7 +93,7 @@ def profit_and_loss(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
     """The run's profit and loss, line by line (money; costs and refunds negative), ending in operating profit.
 
     revenue (goods, fees, warranties) - refunds - COGS of the orders kept -
-    shipping (parcels and return labels) - marketing - labour - holding -
+    defective returns written off at cost - shipping (parcels and return labels) - marketing - labour - holding -
     CRM + membership fees = ``operating_profit``: the waterfall of notebook 00.
     """
     orders, daily, programmes = tables["orders"], tables["daily"], tables["programmes"]
@@ -95,6 +103,7 @@ def profit_and_loss(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
             orders["revenue"].sum(),
             -orders["refund"].sum(),
             -kept_cogs,
+            -write_off_cost(tables["skus"]),
             -orders["shipping_cost"].sum(),
             -daily["spend"].sum(),
             -labour_cost(tables["labour"]),
@@ -110,7 +119,7 @@ def profit_and_loss(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
 
 
 def operating_profit(tables: Mapping[str, pd.DataFrame]) -> float:
-    """Net revenue - COGS of kept orders - shipping - marketing - labour - holding - CRM + membership fees."""
+    """Net revenue - COGS of kept orders - write-offs - shipping - marketing - labour - holding - CRM + fees."""
     return float(profit_and_loss(tables)["operating_profit"])
 
 
@@ -123,6 +132,7 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
         "crm_cost": crm_cost(tables["programmes"]),
         "membership_fees": membership_fees(tables["programmes"]),
         "operating_profit": operating_profit(tables),
+        "write_off_cost": write_off_cost(tables["skus"]),
         "picker_utilisation": utilisation(tables["labour"], "pickers"),
         "agent_utilisation": utilisation(tables["labour"], "agents"),
     }

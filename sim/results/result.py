@@ -275,7 +275,7 @@ def _sku_daily(model: StoreModel, start) -> pd.DataFrame:
 
 
 def _skus(model: StoreModel, sku_daily: pd.DataFrame) -> pd.DataFrame:
-    """Per SKU: candidate, verdict of the kill review, test conversion and margin, end stock, dead stock."""
+    """Per SKU: candidate, verdict of the kill review, test conversion and margin, end stock, dead stock, write-offs."""
     a, names = model.assortment, model.demand.skus
     on_hand = model.inventory.on_hand
     origin = pd.Timestamp(model.scenario.time.start_date)
@@ -292,6 +292,7 @@ def _skus(model: StoreModel, sku_daily: pd.DataFrame) -> pd.DataFrame:
         "stock_end": on_hand.copy(),
         "holding_cost": per["holding_cost"].to_numpy(),
         "dead_stock_value": a.dead_stock(on_hand),
+        "written_off_value": model.written_off.copy(),
     })
 
 

@@ -41,6 +41,10 @@ def test_the_profit_and_loss_adds_up_to_operating_profit(baseline_run):
     assert pnl["operating_profit"] == pytest.approx(baseline_run.measures()["operating_profit"])
     assert pnl["revenue"] - (-pnl["refunds"]) == pytest.approx(baseline_run.kpis()["net_revenue"])
     assert (pnl.drop(["revenue", "membership_fees", "operating_profit"]) <= 0).all()
+    # defective returns are thrown away: written off at cost, per SKU and in the P&L
+    written_off = baseline_run.skus.set_index("sku")["written_off_value"]
+    assert pnl["write_offs"] == -written_off.sum() < 0
+    assert baseline_run.measures()["write_off_cost"] == written_off.sum()
 
 
 def test_one_picker_fewer_slows_fulfilment(baseline):
