@@ -1,14 +1,18 @@
 # Two commands set up a fresh machine (Python 3.11 + pip) and do the work:
 #   make reports   - create .venv if missing, install, run every notebook into reports/<run>/
 #   make test      - create .venv if missing, install, run the test suite (with nbval over the notebooks)
+#   make calibrate FILE=orders.csv FORMAT=shopify  - a scenario of your own store (OUT=, BASE=, CALIBRATE_ARGS=)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PARAMS ?= default
 CONFIG ?= data/reports.yaml
 PYTEST_ARGS ?=
+OUT    ?= data/scenarios/my_store.yaml
+BASE   ?= data/scenarios/baseline.yaml
+CALIBRATE_ARGS ?=
 
-.PHONY: setup reports test bench run clean
+.PHONY: setup reports test bench run calibrate clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +35,10 @@ bench: setup
 
 run: setup
 	$(PY) -m sim run data/scenarios/baseline.yaml --days 90 --seed 7
+
+calibrate: setup
+	@test -n "$(FILE)" -a -n "$(FORMAT)" || { echo "usage: make calibrate FILE=export.csv FORMAT=shopify|taobao|csv|cdnow [OUT=$(OUT)] [BASE=...] [CALIBRATE_ARGS='--tz Europe/Berlin']" >&2; exit 2; }
+	$(PY) -m playbook calibrate "$(FILE)" --format $(FORMAT) --base $(BASE) --out $(OUT) $(CALIBRATE_ARGS)
 
 clean:
 	rm -rf reports results .pytest_cache

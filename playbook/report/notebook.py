@@ -35,7 +35,7 @@ from sim.version import provenance
 QUICK_ENV = "STORE_PLAYBOOK_QUICK"
 QUICK_DAYS = 30
 QUICK_REPLICATIONS = 3
-#: The repository root (this file is playbook/notebook.py); relative data paths resolve against it.
+#: The repository root (this file is playbook/report/notebook.py); relative data paths resolve against it.
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -1,7 +1,7 @@
 """The playbook's charts: each titled, with labelled axes and units, built from the analytics' tables.
 
 One function per kind of picture the notebooks show: what-if bars with 95%
-error bars, changes from a baseline across KPIs, a funnel, queue waits over
+error bars, each strategy's effect as dots and whiskers, changes from a baseline across KPIs, a funnel, queue waits over
 time and by hour of day, a cohort heatmap, a response curve with its band
 (price response, promotion fatigue, channel saturation), daily series and
 a scoring matrix.  Each takes an optional ``ax`` and returns the Axes, so a
@@ -15,9 +15,11 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from playbook.analysis.funnel import STEPS
 from playbook.report import units
+from playbook.report.strings import text
 from playbook.report.whatif import WhatIf
 
 BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
@@ -54,7 +56,7 @@ def whatif_bars(wi: WhatIf, kpi: str, ax=None, title: str | None = None):
         means,
         yerr=np.nan_to_num(err),
         capsize=5,
-        color=[_colour(r, s == wi.baseline) for r, s in zip(rows, wi.strategies)],
+        color=[_colour(r, s == wi.baseline) for r, s in zip(rows, wi.strategies, strict=True)],
     )
     ax.set_title(title or f"{units.name(kpi)} by strategy\n(mean of {wi.n} runs of {wi.days} days, 95% CI)")
     ax.set_xlabel("strategy")
@@ -94,6 +96,47 @@ def change_bars(wi: WhatIf, kpis: Sequence[str], ax=None, title: str | None = No
     return ax
 
 
+def effects(wi: WhatIf, kpis: Sequence[str], title: str | None = None) -> Figure:
+    """Dot-and-whisker chart: each strategy's mean paired change from the baseline with its 95% interval.
+
+    One small panel per KPI (three to a row), each in the KPI's own unit
+    (percentage points for shares), strategies down the side; the dashed line
+    is no change.  Colours as in :func:`whatif_bars`.  The figure is not
+    registered with pyplot, so a notebook shows it only where it is asked to
+    (``WhatIf.summary`` embeds it).
+    """
+    others = [s for s in wi.strategies if s != wi.baseline]
+    cols = min(len(kpis), 3)
+    rows = -(-len(kpis) // cols)
+    fig = Figure(figsize=(2.9 * cols + 1.4, (0.55 + 0.32 * len(others)) * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+    for ax, kpi in zip(axes.flat, kpis, strict=False):
+        k = units.scale(kpi)
+        for y, s in enumerate(others):
+            r = wi.row(kpi, s)
+            ax.errorbar(
+                r["diff"] * k,
+                y,
+                xerr=[[(r["diff"] - r["diff_low"]) * k], [(r["diff_high"] - r["diff"]) * k]],
+                fmt="o",
+                capsize=3,
+                color=_colour(r, False),
+            )
+        ax.axvline(0, color=BASE_COLOUR, lw=1, ls="--")
+        ax.set_title(units.name(kpi), fontsize="medium")
+        unit = units.diff_unit(kpi, wi.currency)
+        ax.set_xlabel(f"{text('effects_xlabel')} ({unit})" if unit else text("effects_xlabel"), fontsize="small")
+        ax.tick_params(labelsize="small")
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes.flat[len(kpis) :]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_yticks(range(len(others)), others)
+        row[0].set_ylim(len(others) - 0.5, -0.5)
+    fig.suptitle(title or text("effects_title", baseline=wi.baseline, n=wi.n, days=wi.days), fontsize="medium")
+    return fig
+
+
 def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None = None):
     """Step conversion (share of the previous step reaching this one) per group, with Wilson 95% CIs.
 
@@ -108,7 +151,7 @@ def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None 
         x = np.arange(len(names)) + (i - (len(groups) - 1) / 2) * width
         err = np.vstack([part["step_conversion"] - part["ci_low"], part["ci_high"] - part["step_conversion"]])
         ax.bar(x, part["step_conversion"] * 100, width, yerr=err * 100, capsize=2, label=str(g))
-    ax.set_xticks(range(len(names)), [f"{a} -> {b}" for a, b in zip(_previous(names), names)])
+    ax.set_xticks(range(len(names)), [f"{a} -> {b}" for a, b in zip(_previous(names), names, strict=True)])
     ax.set_xlabel("funnel step")
     ax.set_ylabel("step conversion (% of previous step)")
     ax.set_title(title or f"Funnel by {by}: share reaching each step (95% Wilson CI)")

@@ -17,7 +17,11 @@ notebook that fails is reported by name and failing cell; its executed
 notebook and HTML (which show the error) are kept, the other notebooks still
 run, the index marks it, and the run exits with status 1.  ``index.html``
 (with ``index.json`` and ``index.md``) is rewritten after every notebook, so
-even an interrupted run leaves a complete index of what has finished.
+even an interrupted run leaves a complete index of what has finished.  When
+every notebook has run, the folder is zipped into ``<run>.zip`` (linked from
+the index) for one download.  Executed notebooks keep no temporary path
+(:func:`scrub_paths`), and every file and folder gets the usual permissions
+(the umask's), not a temporary file's owner-only ones.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from sim.outputs import add_entries, claim, clear, discard, staging, write_manif
 ALL = "all"
 #: The command named in a run folder's manifest (``sim.outputs``), and the files it writes besides notebooks.
 COMMAND = "python -m playbook reports"
-INDEX_FILES = ("index.html", "index.md", "index.json")
+INDEX_FILES = ("index.html", "index.md", "index.json")  # and, when the run is over, <run>.zip
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 #: Parameters the runner injects itself into every notebook.
 RUNNER_PARAMETERS = ("headline_file",)
@@ -184,6 +188,34 @@ def _execute(source: Path, executed: Path, parameters: Mapping[str, Any]) -> Non
                 raise
 
 
+def scrub_paths(executed: Path, name: str, source: Path) -> None:
+    """Replace the machine's paths papermill recorded in ``executed`` by the names the reader has.
+
+    The runner injects ``headline_file`` pointing into the staging folder,
+    and papermill notes the input and output paths in the metadata: all three
+    would show a temporary folder (``/home/ana/reports/.run1.x8k2/...``) in
+    the stored notebook and its HTML.  They become ``NAME.json`` and
+    ``NAME.ipynb`` (the files beside the report in the run folder) and the
+    source notebook's path in the repository.
+    """
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    headline = f"{name}.json"
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = "\n".join(
+                f"headline_file = {headline!r}" if line.startswith("headline_file =") else line
+                for line in cell.source.splitlines()
+            )
+    meta = nb.metadata.get("papermill", {})
+    if "headline_file" in meta.get("parameters", {}):
+        meta["parameters"]["headline_file"] = headline
+    meta["input_path"] = str(source.relative_to(ROOT)) if source.is_relative_to(ROOT) else source.name
+    meta["output_path"] = f"{name}.ipynb"
+    nbformat.write(nb, executed)
+
+
 def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path, work: Path, set_name: str) -> Outcome:
     """Execute one notebook into ``work`` and move its .ipynb, .html and .json into ``out``."""
     source = config.notebook_path(name)
@@ -202,6 +234,7 @@ def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path
     for suffix in (".html", ".ipynb", ".json"):
         (out / f"{name}{suffix}").unlink(missing_ok=True)  # never leave a previous run's file beside this one
     if executed.is_file():
+        scrub_paths(executed, name, source)
         (work / f"{name}.html").write_text(notebook_html(executed, outcome, set_name), encoding="utf-8")
         for suffix in (".html", ".ipynb", ".json"):
             if (work / f"{name}{suffix}").is_file():
@@ -239,10 +272,12 @@ def run(
     outcomes = [
         Outcome(n, notebook_title(config.notebook_path(n)), parameters=config.parameters(set_name, n)) for n in names
     ]
-    meta = {
+    meta: dict[str, Any] = {
         "run": out.name,
         "parameter_set": set_name,
-        "config": str(config.path),
+        "config": str(config.path.relative_to(ROOT))
+        if config.path.resolve().is_relative_to(ROOT)
+        else str(config.path),
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "seconds": 0.0,
     }
@@ -275,9 +310,32 @@ def run(
                 }
                 for future in as_completed(futures):
                     finished(futures[future], future.result())
+        meta["zip"] = archive = f"{out.name}.zip"
+        add_entries(out, COMMAND, [archive])
+        write_index(out, outcomes, meta)
+        zip_folder(out, work / archive)
+        os.replace(work / archive, out / archive)
     finally:
         discard(work)
     return outcomes
+
+
+def zip_folder(out: Path, target: Path) -> None:
+    """Zip every file of the run folder ``out`` (under the folder's name) into ``target``, for one download.
+
+    The zip leaves out itself, the manifest and temporary files (names
+    starting with '.'); it gets the usual permissions (0666 less the umask).
+    """
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(out.rglob("*")):
+            rel = path.relative_to(out)
+            if path.is_file() and not any(part.startswith(".") for part in rel.parts) and rel.name != target.name:
+                archive.write(path, f"{out.name}/{rel.as_posix()}")
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(target, 0o666 & ~mask)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

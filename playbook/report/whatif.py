@@ -15,6 +15,10 @@ never states a conclusion its runs do not support.
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -23,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from playbook.report import units
+from playbook.report.strings import text
 from sim.engine.rng import as_seed_sequence
 from sim.experiment.runs import check_replications, mean_ci, run_many
 from sim.scenario.definition import Scenario
@@ -116,32 +121,41 @@ class WhatIf:
             "+ membership fees (operating profit + labour cost)",
         )
 
-    def summary(self, kpis: Sequence[str]) -> pd.DataFrame:
-        """Wide, readable view: one row per strategy, 'mean [95% CI]' and the change from the baseline per KPI."""
-        out = {}
+    def summary(self, kpis: Sequence[str]) -> Summary:
+        """Each strategy's effect on ``kpis``: a dot-and-whisker chart and a compact table (see :class:`Summary`).
+
+        The table has a column per strategy and two rows per KPI: its mean
+        [95% CI], and its mean paired change from the baseline [95% CI], the
+        unit in each row's header.
+
+        Shown as the last line of a notebook cell it displays both; its
+        ``table`` is the table as a DataFrame.
+        """
+        lang, c = units.get_language(), self.currency
+        rows: dict[tuple[str, str], list[str]] = {}
         for kpi in kpis:
-            cells, changes = [], []
+            head = units.name(kpi)
+            level, change = [], []
             for s in self.strategies:
                 r = self.row(kpi, s)
-                c = self.currency
-                cells.append(
-                    f"{units.fmt(r['mean'], kpi, c)} [{units.fmt(r['ci_low'], kpi, c)}, "
-                    f"{units.fmt(r['ci_high'], kpi, c)}]"
-                )
-                changes.append(
+                level.append(_cell(r["mean"], r["ci_low"], r["ci_high"], kpi=kpi, language=lang, signed=False))
+                change.append(
                     ""
                     if s == self.baseline
-                    else f"{units.fmt_diff(r['diff'], kpi, c)} [{units.fmt_diff(r['diff_low'], kpi, c)}, "
-                    f"{units.fmt_diff(r['diff_high'], kpi, c)}]" + (" *" if r["significant"] else "")
+                    else _cell(*_snap(r["diff"], r["diff_low"], r["diff_high"], ref=r["mean"]), kpi=kpi, language=lang)
+                    + (" *" if r["significant"] else "")
                 )
-            out[units.name(kpi)] = cells
-            out[f"change in {units.phrase(kpi)}"] = changes
-        frame = pd.DataFrame(out, index=pd.Index(self.strategies, name="strategy"))
-        frame.attrs["note"] = (
-            f"mean [95% CI] over {self.n} paired runs of {self.days} days; "
-            "* = the change from the baseline is significant (its CI excludes 0)"
+            symbol = units.unit_symbol(kpi, c, lang)
+            value_head = f"{text('value', lang)} ({symbol})" if symbol else text("value", lang)
+            rows[(head, value_head)] = level
+            rows[(head, f"{text('change', lang)} ({units.diff_unit(kpi, c, lang) or symbol})")] = change
+        frame = pd.DataFrame(
+            list(rows.values()),
+            index=pd.MultiIndex.from_tuples(list(rows)),
+            columns=pd.Index(self.strategies, name=text("strategy", lang)),
         )
-        return frame
+        frame.attrs["note"] = text("whatif_note", lang, n=self.n, days=self.days)
+        return Summary(frame, self, tuple(kpis))
 
     def pair(self, kpi: str, strategy: str, against: str | None = None) -> dict[str, Any]:
         """``strategy`` minus ``against`` (default: the baseline) for ``kpi``, paired replication by replication.
@@ -258,6 +272,72 @@ class WhatIf:
             "short": short,
             "conclusion": self.conclusion(kpi, strategy, against),
         }
+
+
+def _snap(diff: float, low: float, high: float, *, ref: float) -> tuple[float, float, float]:
+    """``diff`` and its interval with rounding noise (below 1e-9 of ``ref``'s size) set to 0.
+
+    The same costs summed in another order differ by 1e-12: that is no change.
+    """
+    tiny = 1e-9 * max(1.0, abs(ref)) if np.isfinite(ref) else 0.0
+    return (0.0 if abs(diff) <= tiny else diff, 0.0 if abs(low) <= tiny else low, 0.0 if abs(high) <= tiny else high)
+
+
+def _cell(mid: float, low: float, high: float, *, kpi: str, language: str, signed: bool = True) -> str:
+    """'44,647 [43,900 – 45,310]' in the KPI's shown unit, no unit; one number when every run gave the same."""
+
+    def show(v: float) -> str:
+        bare = units.number(v, kpi, language, whole=False if signed else None)
+        return ("+" if v > 0 else "" if v < 0 or bare == "n/a" else "±") + bare if signed else bare
+
+    constant = (low == high == mid) or not (np.isfinite(low) and np.isfinite(high))
+    return show(mid) if constant else f"{show(mid)} [{show(low)} – {show(high)}]"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a notebook shows for a what-if: each strategy's effect as a chart, then the compact table.
+
+    The chart (``playbook.report.plots.effects``) has one panel per KPI: a
+    dot per strategy at its mean paired change from the baseline and a
+    whisker over the change's 95% interval, in the KPI's own unit, green /
+    red where the interval shows it better / worse and blue where it
+    includes 0.  The table has one value and its interval per cell, the unit
+    in the column header only, and no interval for a value every run gave.
+    Displayed in a notebook, the chart is an embedded PNG (nothing to load).
+    """
+
+    table: pd.DataFrame
+    whatif: WhatIf
+    kpis: tuple[str, ...]
+
+    def figure(self) -> Any:
+        """The dot-and-whisker chart as a matplotlib Figure (not registered with pyplot)."""
+        from playbook.report import plots
+
+        return plots.effects(self.whatif, self.kpis)
+
+    def png(self) -> bytes:
+        """The chart as PNG bytes."""
+        buffer = io.BytesIO()
+        self.figure().savefig(buffer, format="png", dpi=110)
+        return buffer.getvalue()
+
+    def _repr_html_(self) -> str:
+        encoded = base64.b64encode(self.png()).decode("ascii")
+        alt = html.escape(text("effects_title", baseline=self.whatif.baseline, n=self.whatif.n, days=self.whatif.days))
+        table = re.sub(  # the interval on a second, smaller line: six strategies fit a laptop's width
+            r"<td>([^<\[]*?) \[([^\]<]*)\]([^<]*)</td>",
+            r'<td>\1\3<br><small style="color: #667">[\2]</small></td>',
+            self.table.to_html(classes="whatif-table"),
+        ).replace("<table", '<table style="white-space: nowrap; font-size: 12px"', 1)
+        return (
+            f'<div class="whatif-summary"><img src="data:image/png;base64,{encoded}" alt="{alt}" '
+            f'style="max-width: 100%">{table}<p><small>{html.escape(self.table.attrs["note"])}</small></p></div>'
+        )
+
+    def __repr__(self) -> str:
+        return f"{self.table.to_string()}\n{self.table.attrs['note']}"
 
 
 def _scenario(base: Scenario, strategy: Strategy) -> Scenario:
