@@ -22,9 +22,9 @@ def year(baseline):
 
 
 def test_a_baseline_year_is_a_profitable_small_shop(year):
-    # Measured over 8 replications: profit share 11.5% (CI +-0.8 points), labour 18.9% (+-0.3),
-    # conversion 2.13% (+-0.03), utilisation 0.63 / 0.56 (+-0.01): every bound is more than
-    # five half-widths away, so a correct model fails this with a chance far below 1 in 1,000.
+    # One baseline year (seed 1): profit share 11.5%, labour 18.5%, conversion 2.18%, utilisation 0.60 / 0.56;
+    # over 8 replications the intervals are about +-1 point, +-0.5 point, +-0.03 points and +-0.01: every
+    # bound is more than five half-widths away, so a correct model fails with a chance far below 1 in 1,000.
     profit = year["operating_profit"] / year["net_revenue"]
     labour = year["labour_cost"] / year["net_revenue"]
     assert 0.02 < profit.mean() < 0.2 and (year["operating_profit"] > 0).all()
@@ -57,21 +57,18 @@ def test_one_picker_fewer_slows_fulfilment(baseline):
 def test_a_slow_desk_costs_stars_and_repeat_purchases(baseline):
     """Handle time 12 -> 90 minutes: the desk's queue never clears, every order with a ticket is served late.
 
-    Measured over 8 years: rating -0.14 [-0.19, -0.10], repeat orders -120 [-160, -80]; over 8 runs of 180
-    days the effect is about as large, with intervals about 1.4x as wide.
+    Measured over 8 paired years: rating -0.17 [-0.20, -0.14], repeat-purchase rate -1.4 points
+    [-1.8, -1.1], repeat orders -141 [-205, -77].
     """
     slow = baseline.with_overrides({"service.handle_minutes_mean": 90.0})
     found = assert_directions(
         baseline,
         slow,
-        {
-            "rating": (kpi("average_rating"), -1),
-            "repeat orders": (lambda r: float(r.orders["is_repeat"].sum()), -1),
-        },
-        n=8,
-        days=180,
+        {"rating": (kpi("average_rating"), -1), "repeat purchases": (kpi("repeat_purchase_rate"), -1)},
+        n=12,
+        days=365,
         seed=5,
     )
-    # seed 5: rating -0.21 [-0.27, -0.15], repeat orders -47 [-81, -12]: each interval's far end is 2.7+
-    # half-widths from 0 (t about 6), so a correct model misses with a chance below 1 in 1,000
+    # 12 paired years: the repeat-purchase effect's t is about 6 (the rating's about 7) against a critical
+    # 2.2, so a correct model misses either with a chance below 1 in 1,000
     assert found["rating"][0] <= -0.05
