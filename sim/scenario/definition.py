@@ -547,7 +547,12 @@ class DeliveryOption(Section):
     lead_time_days_mean: float = F(3.0, "days", "mean time from collection to the door", gt=0, le=120)
     lead_time_days_cv: float = F(0.3, "-", "coefficient of variation of the lead time (gamma)", ge=0, le=5)
     promise_days: float = F(5.0, "days", "delivery promised this long after the order", gt=0, le=120)
-    late_probability: float = F(0.05, "share", "parcels hit by a carrier incident", **PROB)
+    late_probability: float = F(
+        0.05,
+        "share",
+        "parcels hit by a carrier incident: the option's late share when the store is staffed as planned",
+        **PROB,
+    )
     late_delay_days_mean: float = F(2.0, "days", "mean extra delay of an incident (exponential)", ge=0, le=120)
     free_above_threshold: bool = F(True, "-", "the fee is waived above delivery.free_shipping_threshold")
 

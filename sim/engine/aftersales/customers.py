@@ -1,8 +1,9 @@
 """Customers, their experience, their reviews and whether they come back.
 
 A customer is created at their first order.  When an order settles
-(delivered and kept, or refunded), its customer's experience decides three
-things - the guide's loop in numbers:
+(delivered and kept, or refunded) and every ticket about it has been
+answered, its customer's experience decides three things - the guide's
+loop in numbers:
 
 * a review, with a rating that loses stars for a late parcel, a wrong or
   defective item, a slow refund or a slow answer from the service desk; the

@@ -9,7 +9,9 @@ Parcels wait for the carrier's daily collection, then travel for a
 gamma-distributed lead time (plus a market's ``extra_delivery_days``); a
 share of them hits a carrier incident that adds an exponential delay.  A
 carrier disruption (``sim.engine.shocks``) stretches both while it lasts.  The
-promised date shown at checkout is ``promise_days`` after the order.
+promised date shown at checkout is ``promise_days`` after the planned
+dispatch: the first collection after the order's expected pick
+(:meth:`Picking.ready_estimate`, ``StoreModel._promise``).
 """
 
 from __future__ import annotations
