@@ -760,8 +760,6 @@ class Scenario(Section):
             _names_known(f"risk.supplier_delays.{name}.skus", delay.skus, skus, "SKUs")
         for name, d in self.risk.carrier_disruptions.items():
             _names_known(f"risk.carrier_disruptions.{name}.options", d.options, set(self.delivery.options), "options")
-        categories = {k.category for k in self.catalogue.skus.values()} - {""}
-        _names_known("calendar.category_season", self.calendar.category_season, categories, "SKU categories")
         if self.ab_test.enabled:
             self.variant_b()
         return self
