@@ -1,11 +1,13 @@
 # Two commands set up a fresh machine (Python 3.11 + pip) and do the work:
-#   make reports   - create .venv if missing, install, run every notebook into reports/<run>/
+#   make reports   - create .venv if missing, install, run every notebook into reports/<run>/ [LANGUAGE=zh|en]
 #   make test      - create .venv if missing, install, run the test suite (with nbval over the notebooks)
 #   make calibrate FILE=orders.csv FORMAT=shopify  - a scenario of your own store (OUT=, BASE=, CALIBRATE_ARGS=)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PARAMS ?= default
+# LANGUAGE=zh|en: language of the notebooks and the index (empty: the parameter set's, else zh)
+LANGUAGE ?=
 CONFIG ?= data/reports.yaml
 PYTEST_ARGS ?=
 OUT    ?= data/scenarios/my_store.yaml
@@ -25,7 +27,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 setup: $(VENV)/.installed
 
 reports: setup
-	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS)
+	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS) $(if $(LANGUAGE),--language $(LANGUAGE))
 
 test: setup
 	$(PY) -m pytest -n 2 --nbval-lax notebooks tests $(PYTEST_ARGS)

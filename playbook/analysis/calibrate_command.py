@@ -57,18 +57,16 @@ from playbook.analysis.calibration_report import (
     render,
     replicate_measures,
 )
-from playbook.data.loaders import load_cdnow, load_orders_csv, load_shopify_csv
+from playbook.data.loaders import load_cdnow, load_orders_csv, load_shopify_csv, load_taobao_csv
+from playbook.data.taobao import TAOBAO_TZ
 from sim.outputs import write_text_atomic
 from sim.scenario.definition import load_scenario
 
 FORMATS = ("shopify", "taobao", "csv", "cdnow")
-#: Formats named in the usage whose loader is not in this version: the one-line reason.
-NOT_YET = {
-    "taobao": "--format taobao: the Taobao/Tmall order-report loader is not in this version yet; "
-    "save the orders in the plain orders CSV layout (sim.results.tables columns) and use --format csv",
-}
 #: The loader of each format but CDNOW (whose loader takes no zone, currency or salt).
-LOADERS = {"shopify": load_shopify_csv, "csv": load_orders_csv}
+LOADERS = {"shopify": load_shopify_csv, "csv": load_orders_csv, "taobao": load_taobao_csv}
+#: Formats whose exports always come in one zone and currency: (zone, currency).
+FIXED = {"taobao": (TAOBAO_TZ, "CNY")}
 #: Column holding the currency, and the order time, in each format's file (used to pick defaults).
 _CURRENCY_COLUMN = {"shopify": "Currency", "csv": "currency"}
 _TIME_COLUMN = {"shopify": "Created at", "csv": "placed_at"}
@@ -227,16 +225,15 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Outcome:
         raise CalibrateError(f"--report {report}: the same file as --out; allowed: another path")
     _check_target(out, args.force, is_calibrated_file, "--out")
     _check_target(report, args.force, _is_report, "--report")
-    if args.format in NOT_YET:
-        raise CalibrateError(NOT_YET[args.format])
     if not export.is_file():
         raise CalibrateError(f"{export}: no such file")
     try:
         base = load_scenario(args.base)
     except ValueError as exc:
         raise CalibrateError(f"--base: {_one_line(exc)}") from None
-    currency = (args.currency or _default_currency(export, args.format, base.money.currency)).upper()
-    tz = args.tz or _default_tz(export, args.format)
+    zone, money = FIXED.get(args.format, (None, None))
+    currency = (args.currency or money or _default_currency(export, args.format, base.money.currency)).upper()
+    tz = args.tz or zone or _default_tz(export, args.format)
     _check_zone_and_currency(tz, currency)
     orders, bad = load_export(export, args.format, tz=tz, currency=currency, keep_ids=args.keep_ids)
     if len(bad):

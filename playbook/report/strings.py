@@ -58,6 +58,48 @@ STRINGS: dict[str, dict[str, str]] = {
         "effects_xlabel": "change",
         "strategy": "strategy",
     },
+    "zh": {
+        # 目录页
+        "index_title": "店铺运营手册报告",
+        "run_line": "运行 {run} · 参数集 {parameter_set} · 开始于 {started} · {so_far} {seconds}",
+        "so_far": "目前已用",
+        "in_all": "共用时",
+        "notebooks_ok": "{total} 个笔记本中 {ok} 个完成",
+        "failed_list": "{count} 个失败：{names}",
+        "kpis_heading": "核心指标",
+        "stages_heading": "各阶段",
+        "provenance_heading": "这次运行是怎么做的",
+        "scenario": "场景",
+        "versions": "软件版本",
+        "config": "配置",
+        "downloads": "下载",
+        "zip_link": "整个运行文件夹打包成一个文件",
+        "report_link": "报告",
+        "notebook_link": "笔记本（.ipynb）",
+        "status_ok": "完成",
+        "status_failed": "失败",
+        "status_pending": "尚未运行",
+        "seconds": "{seconds} 秒",
+        "quick_mode": "快速模式：天数和重复次数已封顶",
+        "legend": "圆点：相对基准的变化（占基准均值的 %）；横线：配对差异的 95% 置信区间。"
+        "绿色更好，红色更差，蓝色与 0 无法区分。",
+        "no_whatif": "没有记录情景推演",
+        "scenario_line": "{scenario}（随机种子 {seed}，{days} 天，{replications} 次重复运行）",
+        "chart_label": "每个情景推演相对基准的变化，占基准均值的 %，带 95% 置信区间",
+        # 每份报告顶部的工具条
+        "show_code": "显示代码",
+        "hide_code": "隐藏代码",
+        "index_link": "目录",
+        "failed_banner": "失败",
+        # 情景推演的表和图
+        "value": "数值",
+        "change": "变化",
+        "whatif_note": "均值 [95% 置信区间]，{n} 次配对运行、每次 {days} 天；标 * 的变化是显著的"
+        "（95% 置信区间不含 0）；没有区间的数值在每次运行中都相同",
+        "effects_title": "各策略相对「{baseline}」的效果（{n} 次配对运行、每次 {days} 天，95% 置信区间）",
+        "effects_xlabel": "变化",
+        "strategy": "策略",
+    },
 }
 
 

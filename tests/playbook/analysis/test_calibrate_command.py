@@ -29,8 +29,9 @@ from scipy import stats
 import sim
 from playbook.__main__ import main as playbook_main
 from playbook.analysis.calibrate import SCENARIO_MARK
-from playbook.analysis.calibrate_command import NOT_YET, Outcome, load_export, main, run
+from playbook.analysis.calibrate_command import Outcome, load_export, main, run
 from playbook.analysis.calibration_report import REPORT_MARK, TOLERANCES, compare, replicate_measures
+from playbook.data.taobao import PERSONAL_COLUMNS as TAOBAO_PERSONAL
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "data" / "samples"
@@ -300,7 +301,7 @@ def test_verdicts_against_the_tolerances():
 
 
 def personal_data(path: Path, columns: tuple[str, ...]) -> set[str]:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns=str.strip)
     values = {v.strip().lower() for c in columns if c in table for v in table[c]}
     values |= {v.split("@")[0] for v in values if "@" in v}  # the local part alone is personal too
     return {v for v in values if len(v) >= 4}
@@ -312,10 +313,14 @@ def test_no_personal_data_in_any_output(folder, unseen, unseen_run, csv_run):
     secrets = personal_data(unseen, PERSONAL)
     secrets |= personal_data(shopify, ("Email", "Billing Name", "Shipping Name", "Shipping City"))
     assert len(secrets) > 1000  # the scan looks for something
+    taobao = SAMPLES / "taobao_orders_export.csv"
+    secrets |= personal_data(taobao, TAOBAO_PERSONAL)
     status, out, err = main_captured(command(shopify, "shopify", folder / "shop.yaml"))  # too small: exit 2
-    texts = [unseen_run[1], csv_run[1], out, err]
+    taobao_run = run_captured(command(taobao, "taobao", folder / "taobao.yaml", "--replications", "5"))
+    assert taobao_run[0].calibration.scenario.money.currency == "CNY"
+    texts = [unseen_run[1], csv_run[1], taobao_run[1], out, err]
     texts += [p.read_text(encoding="utf-8") for p in folder.iterdir() if p.suffix in (".yaml", ".md")]
-    assert status == 2 and len(texts) >= 8
+    assert status == 2 and len(texts) >= 11
     found = {s for s in secrets for text in texts if s in text.lower()}
     assert not found
 
@@ -348,7 +353,7 @@ MALFORMED = {
         "csv",
         "30 orders over 3 days; allowed: at least 20 orders over at least 7 days",
     ),
-    "taobao.csv": ("订单编号\n1\n", "taobao", NOT_YET["taobao"]),
+    "taobao.csv": ("订单编号\n1\n", "taobao", "cannot read it as a taobao export"),
 }
 
 

@@ -37,7 +37,9 @@ def batch(tmp_path_factory):
     out = tmp / "run"
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = runner.main(["--config", str(config), "--params", "broken", "--out", str(out), "--jobs", "2"])
+        code = runner.main(
+            ["--config", str(config), "--params", "broken", "--out", str(out), "--jobs", "2", "--language", "en"]
+        )
     mp.undo()
     return code, out, stdout.getvalue(), stderr.getvalue()
 
