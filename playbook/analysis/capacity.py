@@ -3,10 +3,13 @@
 Stage 10 of the guide asks for owners, SOPs and a result metric for every
 stage.  Two questions follow for a small team: is each role's capacity in
 proportion to its work (utilisation = hours of work / hours on shift), and
-does each stage meet its target (``data/sop_checklist.yaml``)?  Hours of work
-are the simulated count of jobs times the scenario's mean time per job: a
-ticket answered by an agent takes ``service.handle_minutes_mean``, an order
-picked takes ``warehouse.pick_minutes_mean``.
+does each stage meet its target (``data/sop_checklist.yaml``)?  Hours on
+shift are the run's roster (``Result.labour``: a crew plan's shifts, or
+people x shift).  Hours of work are the count of jobs times the mean time
+per job: a ticket answered by an agent takes ``service.handle_minutes_mean``;
+an order picked takes the layout's mean pick time
+(``sim.engine.operations.fulfilment.pick_minutes``: walking scales with
+``warehouse.path_length_factor``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pandas as pd
 import yaml
 
 from playbook.report import i18n, units
+from sim.engine.operations.fulfilment import pick_minutes
 
 
 def shift_hours(start_hour: float, end_hour: float, weekdays, start: dt.date, days: int) -> float:
@@ -32,18 +36,24 @@ def utilisation(result) -> pd.DataFrame:
 
     A utilisation far below 1 is idle capacity; near 1 the queue grows
     without bound (Erlang C).  The work of AI-answered tickets is not an
-    agent's.  ``result`` is a :class:`sim.Result`.
+    agent's; jobs taken after the horizon (the drain) are not counted, as
+    their hours are not on the roster.  ``people`` is everyone on the plan (a crew plan: the sum of its
+    shifts' people).  ``result`` is a :class:`sim.Result`.
     """
-    s, start = result.scenario, result.scenario.time.start_date
-    agent_tickets = int((result.tickets["handled_by"] == "agent").sum())
-    picked = int(result.orders["picked_at"].notna().sum())
+    s = result.scenario
+    end = pd.Timestamp(s.time.start_date) + pd.Timedelta(days=result.days)  # work of the drain is not on the roster
+    t = result.tickets
+    agent_tickets = int(((t["handled_by"] == "agent") & (t["first_response_at"] < end)).sum())
+    picked = int((result.orders["picked_at"] < end).sum())
+    rostered = result.labour.groupby("team")["person_hours"].sum()
     rows = []
-    for role, people, shift, jobs, minutes in (
-        ("agents", s.service.agents, s.service.shift, agent_tickets, s.service.handle_minutes_mean),
-        ("pickers", s.warehouse.pickers, s.warehouse.shift, picked, s.warehouse.pick_minutes_mean),
+    for role, team, jobs, minutes in (
+        ("agents", s.service, agent_tickets, s.service.handle_minutes_mean),
+        ("pickers", s.warehouse, picked, pick_minutes(s.warehouse)),
     ):
-        on_shift = people * shift_hours(shift.start_hour, shift.end_hour, shift.weekdays, start, result.days)
+        on_shift = float(rostered.get(role, 0.0))
         work = jobs * minutes / 60
+        people = sum(c.people for c in team.crew.values()) if team.crew else getattr(team, role)
         rows.append(
             {
                 "role": role,

@@ -536,3 +536,27 @@ def control_chart(
     ax.legend(fontsize="small")
     ax.tick_params(axis="x", labelrotation=20)
     return ax
+
+
+def pnl_waterfall(pnl: pd.Series, currency: str = "EUR", ax=None, title: str | None = None):
+    """A profit-and-loss waterfall: revenue, then each cost as a step down, ending in operating profit.
+
+    ``pnl`` is ``Result.profit_and_loss()`` (or the mean of several runs'):
+    lines in order, costs negative, the last one ``operating_profit``.  Lines
+    that are zero (no CRM, no membership) are left out.
+    """
+    ax = _axes(ax, size=(8.5, 4.2))
+    lines = pnl.drop("operating_profit")
+    lines = lines[(lines != 0) | (lines.index == "revenue")]
+    tops = lines.cumsum()
+    bottoms = tops - lines
+    colours = [BASE_COLOUR if name == "revenue" else (BETTER if v > 0 else WORSE) for name, v in lines.items()]
+    ax.bar(lines.index, lines.abs(), bottom=np.minimum(bottoms, tops), color=colours)
+    profit = float(pnl["operating_profit"])
+    ax.bar(["operating profit"], [abs(profit)], bottom=[min(profit, 0.0)], color=BETTER if profit >= 0 else WORSE)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_title(title or f"Profit and loss: revenue to operating profit ({profit / pnl['revenue']:.1%} of revenue)")
+    ax.set_xlabel("P&L line")
+    ax.set_ylabel(f"money ({currency})")
+    ax.tick_params(axis="x", rotation=30)
+    return ax
