@@ -276,6 +276,7 @@ def calibrate(
         source,
     )
     _seasonality(orders, first, days, rec)
+    _flat_year(rec, source)
     share, return_rate = _catalogue(orders, base, rec, bands)
     shaped = base.with_overrides(rec.overrides)  # its funnel gives the conversions; its traffic is at weight 1
     acquisition = _acquisition(orders, first, days, rec)
@@ -317,6 +318,19 @@ def calibrate(
     return Calibration(
         scenario, _table(rec.rows), pd.DataFrame(rec.kept, columns=["parameter", "reason"]), checks, source, first, days
     )
+
+
+def _flat_year(rec: _Record, source: str) -> None:
+    """Switch off the base's year (monthly traffic, category seasons, sales days).
+
+    The rates estimated below are the export's own period's, its season and
+    sales days included; the base's calendar on top would count them twice
+    (a winter export on the baseline's calendar came out 16% too busy).
+    """
+    why = "flat: the export's period already carries its season and sales days"
+    rec.set("calendar.monthly_traffic", [1.0] * 12, why, source)
+    rec.set("calendar.category_season", {}, why, source)
+    rec.set("calendar.sales_days", {}, why, source)
 
 
 def _check_orders(orders: pd.DataFrame, horizon_days: int | None) -> tuple[dt.date, int]:
