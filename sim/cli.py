@@ -17,15 +17,15 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-import yaml
-
 from sim.errors import ScenarioError
 from sim.experiment.runs import simulate
 from sim.outputs import claim
 from sim.results.kpis import KPI_BY_NAME
 from sim.results.result import COMMAND as RUN_COMMAND
 from sim.scenario.definition import load_scenario
+from sim.scenario.messages import one_line
 from sim.scenario.schema import markdown, rows
+from sim.scenario.yaml_strict import load_yaml
 
 EXIT_BAD_INPUT = 2
 
@@ -37,10 +37,7 @@ def parse_set(items: Sequence[str]) -> dict[str, object]:
         path, sep, raw = item.partition("=")
         if not sep or not path:
             raise ScenarioError(f"--set {item!r}: allowed form is dotted.path=value, e.g. service.agents=2")
-        try:
-            out[path.strip()] = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            raise ScenarioError(f"--set {item!r}: the value is not a valid YAML scalar") from None
+        out[path.strip()] = load_yaml(raw, f"--set {one_line(path.strip(), 100)}")
     return out
 
 
