@@ -22,7 +22,6 @@ even an interrupted run leaves a complete index of what has finished.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -39,6 +38,7 @@ import yaml
 from playbook.report.html import notebook_html, write_index
 from playbook.report.notebook import ROOT, repo_path
 from playbook.report.outcome import Outcome
+from sim.cli_errors import OneLineParser
 from sim.errors import OutputError
 from sim.outputs import add_entries, claim, clear, discard, staging, write_manifest
 
@@ -281,7 +281,7 @@ def run(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m playbook reports", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m playbook reports", description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", default=str(ROOT / "data" / "reports.yaml"), help="report configuration (YAML)")
     parser.add_argument("--params", default="default", help="named parameter set of the configuration")
     parser.add_argument("--out", help="output folder (default: reports/<params>-<timestamp>)")
