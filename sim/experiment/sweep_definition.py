@@ -170,7 +170,10 @@ class SweepDefinition:
     @classmethod
     def from_dict(cls, data: Any, origin: str = "sweep", base_dir: str | Path | None = None) -> SweepDefinition:
         """Validate a plain mapping (as read from YAML); raise :class:`ScenarioError` naming the field."""
-        return _parse(data, origin, Path(base_dir) if base_dir is not None else None)
+        try:
+            return _parse(data, origin, Path(base_dir) if base_dir is not None else None)
+        except ScenarioError as exc:  # one line, at most MAX_MESSAGE characters, whatever the check said
+            raise ScenarioError(one_line(str(exc))) from None
 
 
 def load_sweep(path: str | Path) -> SweepDefinition:

@@ -963,7 +963,7 @@ def _extra_key_message(loc: list[str]) -> str:
     keys = sorted(getattr(model, "model_fields", {}))
     hint = difflib.get_close_matches(loc[-1], keys, n=1)
     suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-    return f"{'.'.join(loc)}: unknown field{suggestion} (allowed: {', '.join(keys)})"
+    return f"{one_line('.'.join(loc), 80)}: unknown field{suggestion} (allowed: {', '.join(keys)})"
 
 
 def _field_model(annotation: Any) -> Any:

@@ -17,7 +17,7 @@ from typing import Any
 MAX_MESSAGE = 300
 
 _REPR = reprlib.Repr()
-_REPR.maxlevel = 2
+_REPR.maxlevel = 1
 _REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxdict = 4
 _REPR.maxstring = _REPR.maxother = _REPR.maxlong = 40
 

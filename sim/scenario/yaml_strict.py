@@ -35,6 +35,8 @@ from sim.scenario.messages import one_line, shorten
 MAX_NODES = 200_000
 #: characters of YAML text read at all (a large scenario is ~100 kB)
 MAX_CHARS = 5_000_000
+#: levels of nesting (a scenario has 5; deeper input is refused before the parser's cost grows with it)
+MAX_DEPTH = 50
 
 _MERGE = "tag:yaml.org,2002:merge"
 _NUMBER_12 = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)$")  # 1e-9: a float in YAML 1.2, text in 1.1
@@ -48,6 +50,18 @@ class StrictError(yaml.MarkedYAMLError):
 
 class StrictLoader(yaml.SafeLoader):
     """``SafeLoader`` that rejects duplicate keys, YAML 1.1 surprises and constructor crashes, at their line."""
+
+    depth = 0
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise StrictError(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         try:
@@ -163,13 +177,15 @@ def _field_at(root: Node | None, index: int) -> str:
     node, seen = root, set()
     while node is not None and id(node) not in seen:
         seen.add(id(node))
-        nxt = None
-        if isinstance(node, MappingNode):
+        nxt: Node | None = None
+        step: tuple[str, Node] | None = None
+        if isinstance(node, MappingNode):  # the last key starting at or before `index` whose value spans it
             for k, v in node.value:
                 if k.start_mark.index <= index <= max(k.end_mark.index, v.end_mark.index):
-                    path.append(str(k.value) if isinstance(k, ScalarNode) else "?")
-                    nxt = v
-                    break
+                    step = (str(k.value) if isinstance(k, ScalarNode) else "?", v)
+            if step is not None:
+                path.append(step[0])
+                nxt = step[1]
         elif isinstance(node, SequenceNode):
             for i, v in enumerate(node.value):
                 if v.start_mark.index <= index <= v.end_mark.index:
@@ -180,10 +196,30 @@ def _field_at(root: Node | None, index: int) -> str:
     return ".".join(path).replace(".[", "[")
 
 
+def _check_flow_depth(text: str, origin: str) -> None:
+    """Refuse ``[[[[...`` nested past ``MAX_DEPTH`` before the scanner, whose work grows with its square, sees it.
+
+    Brackets inside quoted text count too: a scenario has no reason to hold 50 of them.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth, line = 0, 1
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ScenarioError(f"{origin}: line {line}: brackets nested deeper than {MAX_DEPTH} levels")
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        elif ch == "\n":
+            line += 1
+
+
 def load_yaml(text: str, origin: str) -> Any:
     """Parse ``text`` strictly; any defect raises one-line :class:`ScenarioError` with origin, line and field."""
     if len(text) > MAX_CHARS:
         raise ScenarioError(f"{origin}: {len(text):,} characters; allowed: at most {MAX_CHARS:,}")
+    _check_flow_depth(text, origin)
     loader = StrictLoader(text)
     root: Node | None = None
     try:
@@ -196,8 +232,6 @@ def load_yaml(text: str, origin: str) -> Any:
         raise ScenarioError(_marked_message(exc, root, origin)) from None
     except yaml.YAMLError as exc:
         raise ScenarioError(one_line(f"{origin}: not valid YAML ({exc})")) from None
-    except RecursionError:
-        raise ScenarioError(f"{origin}: nested too deeply to read (allowed: a few dozen levels)") from None
     finally:
         loader.dispose()
 
