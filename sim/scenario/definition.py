@@ -233,7 +233,7 @@ class Channel(Section):
         if self.cost_per_click > 0 and spend / self.cost_per_click > MAX_SESSIONS_PER_DAY:
             what = "half_saturation_spend" if spend < budget else "budget"
             raise ValueError(
-                f"{what} {spend:,.6g} / cost_per_click {self.cost_per_click:.6g} = {spend / self.cost_per_click:,.6g} "
+                f"{what} {spend:,.2f} / cost_per_click {self.cost_per_click:.6g} = {spend / self.cost_per_click:,.0f} "
                 f"sessions/day; allowed: at most {MAX_SESSIONS_PER_DAY:,} (as sessions_per_day), i.e. "
                 f"cost_per_click >= {spend / MAX_SESSIONS_PER_DAY:.6g}"
             )

@@ -47,7 +47,10 @@ def test_the_free_shipping_what_if_and_a_high_reference_fee_run(baseline: sim.Sc
 @pytest.mark.parametrize(
     ("overrides", "expected"),
     [
-        ({"traffic.channels.paid_search.cost_per_click": 1e-9}, "= 6e+10 sessions/day; allowed: at most 200,000"),
+        (
+            {"traffic.channels.paid_search.cost_per_click": 1e-9},
+            "= 60,000,000,000 sessions/day; allowed: at most 200,000",
+        ),
         (
             {
                 "traffic.channels.paid_search.daily_budget": 1_000_000,
@@ -60,7 +63,7 @@ def test_the_free_shipping_what_if_and_a_high_reference_fee_run(baseline: sim.Sc
                 "traffic.channels.paid_search.scale_from_day": 5,
                 "traffic.channels.paid_search.scaled_budget": 1_000_000,
             },
-            "traffic.channels.paid_search: budget 1e+06 / cost_per_click 0.6",
+            "traffic.channels.paid_search: budget 1,000,000.00 / cost_per_click 0.6",
         ),
         ({"time.start_date": "2262-04-10"}, "time.start_date = '2262-04-10': allowed: a date from 1900-01-01"),
         ({"time.start_date": "1677-09-22"}, "allowed: a date from 1900-01-01 to 2200-12-31"),
@@ -84,7 +87,9 @@ def test_saturated_paid_traffic_is_judged_by_what_it_can_buy(baseline: sim.Scena
         }
     )
     assert s.traffic.channels["paid_search"].half_saturation_spend / 0.01 <= MAX_SESSIONS_PER_DAY
-    with pytest.raises(ScenarioError, match="half_saturation_spend 10,000 / cost_per_click 0.01 = 1,000,000"):
+    with pytest.raises(
+        ScenarioError, match="half_saturation_spend 10,000.00 / cost_per_click 0.01 = 1,000,000 sessions/day"
+    ):
         s.with_overrides({"traffic.channels.paid_search.half_saturation_spend": 10_000})
 
 
