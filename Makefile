@@ -8,7 +8,7 @@ PARAMS ?= default
 CONFIG ?= data/reports.yaml
 PYTEST_ARGS ?=
 
-.PHONY: setup reports test bench run clean
+.PHONY: setup reports test bench run fuzz clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ bench: setup
 
 run: setup
 	$(PY) -m sim run data/scenarios/baseline.yaml --days 90 --seed 7
+
+# 10,000 scenario mutations (and the export-file fuzz when present); exits non-zero on any failure
+fuzz: setup
+	$(PY) -m fuzz.scenarios --cases 10000 --workers 2
+	if [ -f fuzz/exports.py ]; then $(PY) -m fuzz.exports; fi
 
 clean:
 	rm -rf reports results .pytest_cache
