@@ -23,7 +23,6 @@ message, NaN/inf where a value is defined, a hang, a crash).
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 import resource
 import signal
 import time
@@ -32,6 +31,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 CLASSES = ("valid", "clear_error", "empty_kpis", "failure")
@@ -108,7 +108,7 @@ def _worker(conn: Connection, check: Callable[[Any], Outcome], time_limit_s: flo
 
 @dataclass
 class _Slot:
-    process: mp.Process
+    process: BaseProcess
     conn: Connection
     index: int | None = None
     started: float = 0.0
@@ -166,23 +166,24 @@ def run_cases(
         ready = wait([s.conn for s in busy], timeout=1.0)
         now = time.perf_counter()
         for i, slot in enumerate(slots):
-            if slot.index is None:
+            current = slot.index
+            if current is None:
                 continue
             if slot.conn in ready:
                 try:
                     index, outcome = slot.conn.recv()
                 except (EOFError, OSError):  # the worker died mid-case
                     slot.process.join(timeout=1)
-                    record(slot.index, Outcome("failure", f"crash: worker exit code {slot.process.exitcode}"))
+                    record(current, Outcome("failure", f"crash: worker exit code {slot.process.exitcode}"))
                     slots[i] = slot = spawn()
                     feed(slot)
                     continue
                 record(index, outcome)
                 feed(slot)
             elif now - slot.started > hard_limit:
-                os.kill(slot.process.pid, signal.SIGKILL)
+                slot.process.kill()
                 slot.process.join(timeout=5)
-                record(slot.index, Outcome("failure", f"hang: killed after {hard_limit:g} s"))
+                record(current, Outcome("failure", f"hang: killed after {hard_limit:g} s"))
                 slots[i] = slot = spawn()
                 feed(slot)
     for slot in slots:

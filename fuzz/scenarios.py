@@ -189,6 +189,9 @@ NASTY: list[Any] = [
 def _number(spec: Spec, integer: bool) -> st.SearchStrategy[Any]:
     lo = spec.lo if spec.lo is not None else -1e6
     hi = spec.hi if spec.hi is not None else 1e6
+    in_range: st.SearchStrategy[Any]
+    boundary: st.SearchStrategy[Any]
+    outside: st.SearchStrategy[Any]
     if integer:
         lo_i, hi_i = math.ceil(lo), math.floor(hi)
         in_range = st.integers(lo_i, hi_i)

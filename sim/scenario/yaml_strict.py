@@ -220,9 +220,10 @@ def load_yaml(text: str, origin: str) -> Any:
     if len(text) > MAX_CHARS:
         raise ScenarioError(f"{origin}: {len(text):,} characters; allowed: at most {MAX_CHARS:,}")
     _check_flow_depth(text, origin)
-    loader = StrictLoader(text)
     root: Node | None = None
+    loader: StrictLoader | None = None
     try:
+        loader = StrictLoader(text)  # the reader refuses control characters here
         root = loader.get_single_node()
         if root is None:
             return None
@@ -233,7 +234,8 @@ def load_yaml(text: str, origin: str) -> Any:
     except yaml.YAMLError as exc:
         raise ScenarioError(one_line(f"{origin}: not valid YAML ({exc})")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _marked_message(exc: yaml.MarkedYAMLError, root: Node | None, origin: str) -> str:

@@ -38,6 +38,7 @@ def _error(text: str) -> str:
         ("c: 5E3\n", "(5.0e3)"),
         ("service:\n  enabled: off\n", "YAML 1.1 reads off as False; write true or false"),
         ("a: [1, 2\n", "not valid YAML"),
+        ("a: 1\nb: \x00\n", "not valid YAML (unacceptable character #x0000"),
         ("a: *nowhere\n", "found undefined alias"),
         ("a: !!python/object/apply:os.system ['true']\n", "could not determine a constructor"),
         ("a: &x [1, *x]\n", "(a[1]): an alias refers to a node that contains it (recursive)"),
