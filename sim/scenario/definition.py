@@ -151,6 +151,8 @@ FIRST_START_DATE, LAST_START_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 #: sessions per day one channel may bring: the ceiling of free channels' sessions_per_day, and of what a paid
 #: budget buys (daily_budget / cost_per_click)
 MAX_SESSIONS_PER_DAY = 200_000
+#: smallest non-zero coefficient of variation of a lead time (smaller ones are 0 to the model, or break its gamma)
+MIN_CV = 1e-6
 
 
 class Time(Section):
@@ -618,6 +620,14 @@ class DeliveryOption(Section):
     late_probability: float = F(0.05, "share", "parcels hit by a carrier incident", **PROB)
     late_delay_days_mean: float = F(2.0, "days", "mean extra delay of an incident (exponential)", ge=0, le=120)
     free_above_threshold: bool = F(True, "-", "the fee is waived above delivery.free_shipping_threshold")
+
+    @field_validator("lead_time_days_cv")
+    @classmethod
+    def _cv_zero_or_usable(cls, value: float) -> float:
+        # the gamma's shape is 1 / cv**2: below ~1e-154 cv**2 underflows to 0 and every parcel's lead time is NaN
+        if 0 < value < MIN_CV:
+            raise ValueError(f"allowed: 0 (a fixed lead time) or from {MIN_CV:g} to 5")
+        return value
 
 
 def _default_options() -> dict[str, DeliveryOption]:

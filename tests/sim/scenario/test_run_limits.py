@@ -67,6 +67,10 @@ def test_the_free_shipping_what_if_and_a_high_reference_fee_run(baseline: sim.Sc
         ),
         ({"time.start_date": "2262-04-10"}, "time.start_date = '2262-04-10': allowed: a date from 1900-01-01"),
         ({"time.start_date": "1677-09-22"}, "allowed: a date from 1900-01-01 to 2200-12-31"),
+        (  # found by the fuzz: 1 / cv**2 overflowed and standard parcels were never delivered
+            {"delivery.options.standard.lead_time_days_cv": 1e-300},
+            "delivery.options.standard.lead_time_days_cv = 1e-300: allowed: 0 (a fixed lead time) or from 1e-06 to 5",
+        ),
     ],
 )
 def test_paid_traffic_and_dates_outside_the_engine_are_refused(
