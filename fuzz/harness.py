@@ -64,7 +64,8 @@ class Summary:
             lines.append(f"{kind:<12} {n:>8,} {n / total:>7.1%}")
         lines.append(f"{'total':<12} {sum(self.counts.values()):>8,}")
         lines.append(
-            f"time {self.seconds:.1f} s on {self.workers} workers ({self.seconds / total * 1000:.1f} ms per case)"
+            f"time {self.seconds:.1f} s wall on {self.workers} workers ({self.seconds / total * 1000:.1f} ms/case); "
+            f"{self.cpu_seconds:.1f} s CPU in the workers ({self.cpu_seconds / total * 1000:.1f} ms/case)"
         )
         return "\n".join(lines)
 
