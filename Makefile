@@ -1,14 +1,20 @@
 # Two commands set up a fresh machine (Python 3.11 + pip) and do the work:
-#   make reports   - create .venv if missing, install, run every notebook into reports/<run>/
+#   make reports   - create .venv if missing, install, run every notebook into reports/<run>/ [LANGUAGE=zh|en]
 #   make test      - create .venv if missing, install, run the test suite (with nbval over the notebooks)
+#   make calibrate FILE=orders.csv FORMAT=shopify  - a scenario of your own store (OUT=, BASE=, CALIBRATE_ARGS=)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PARAMS ?= default
+# LANGUAGE=zh|en: language of the notebooks and the index (empty: the parameter set's, else zh)
+LANGUAGE ?=
 CONFIG ?= data/reports.yaml
 PYTEST_ARGS ?=
+OUT    ?= data/scenarios/my_store.yaml
+BASE   ?= data/scenarios/baseline.yaml
+CALIBRATE_ARGS ?=
 
-.PHONY: setup reports test bench run fuzz clean
+.PHONY: setup reports test bench run calibrate fuzz clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +27,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 setup: $(VENV)/.installed
 
 reports: setup
-	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS)
+	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS) $(if $(LANGUAGE),--language $(LANGUAGE))
 
 test: setup
 	$(PY) -m pytest -n 2 --nbval-lax notebooks tests $(PYTEST_ARGS)
@@ -31,6 +37,10 @@ bench: setup
 
 run: setup
 	$(PY) -m sim run data/scenarios/baseline.yaml --days 90 --seed 7
+
+calibrate: setup
+	@test -n "$(FILE)" -a -n "$(FORMAT)" || { echo "usage: make calibrate FILE=export.csv FORMAT=shopify|taobao|csv|cdnow [OUT=$(OUT)] [BASE=...] [CALIBRATE_ARGS='--tz Europe/Berlin']" >&2; exit 2; }
+	$(PY) -m playbook calibrate "$(FILE)" --format $(FORMAT) --base $(BASE) --out $(OUT) $(CALIBRATE_ARGS)
 
 # 10,000 scenario mutations (and the export-file fuzz when present); exits non-zero on any failure
 fuzz: setup

@@ -2,7 +2,8 @@
 
 * ``fuzz.harness``: the shared part - worker processes with ``resource.setrlimit`` memory limits
   and per-case time limits, the outcome classes and the results table;
-* ``fuzz.scenarios``: scenario and sweep mutations (``python -m fuzz.scenarios --cases 10000``).
+* ``fuzz.scenarios``: scenario and sweep mutations (``python -m fuzz.scenarios --cases 10000``);
+* ``fuzz.exports``: mutated Shopify, orders CSV, CDNOW and Taobao exports (``python -m fuzz.exports``).
 
 ``make fuzz`` runs them all; every outcome must be a valid run, a clear
 one-line error, or legitimately empty KPIs - any other exception, a hang, a

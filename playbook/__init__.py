@@ -14,5 +14,10 @@ the data flows:
 
 ``python -m playbook reports ...`` runs the report batch.  Submodules are
 imported on use (``from playbook.analysis import clv``) so that a notebook pays
-only for what it needs.
+only for what it needs.  Importing it makes matplotlib's default font one that
+draws Chinese (``playbook.report.fonts``).
 """
+
+from playbook.report import fonts as _fonts
+
+_fonts.configure()  # matplotlib draws Chinese (Noto Sans CJK SC) in every notebook, report and saved figure

@@ -1,6 +1,7 @@
 """``python -m playbook COMMAND ...``: the playbook's commands.
 
     python -m playbook reports --params default [--out reports/run1] [--only 07_after_sales]
+    python -m playbook calibrate EXPORT --format shopify|taobao|csv|cdnow --out data/scenarios/my_store.yaml
 
 Each command is one module's ``main(argv)``; ``python -m playbook COMMAND
 --help`` shows its options.  Errors take the one path of ``sim.cli_errors``:
@@ -22,7 +23,13 @@ def _reports(argv: Sequence[str]) -> int:
     return main(argv)
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"reports": _reports}
+def _calibrate(argv: Sequence[str]) -> int:
+    from playbook.analysis.calibrate_command import main
+
+    return main(argv)
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"reports": _reports, "calibrate": _calibrate}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,8 +2,10 @@
 
 nbval (``make test``) executes every notebook; these tests check what nbval
 does not: the shape of each notebook file, that the report configuration
-only names parameters that exist, and that a parameter injected by papermill
-changes the numbers the notebook records.
+only names parameters that exist, that a parameter injected by papermill
+changes the numbers the notebook records, and that every notebook speaks
+both languages (paired ``lang-en`` / ``lang-zh`` narrative, a ``language``
+parameter) and a Chinese run reads as Chinese.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import nbformat
 import papermill
 import pytest
 
+from playbook.report import i18n, runner
 from playbook.report.notebook import QUICK_ENV
 from playbook.report.runner import RUNNER_PARAMETERS, check_parameters, load_config
 
@@ -24,8 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CONFIG = load_config(ROOT / "data" / "reports.yaml")
 CJK = re.compile(r"[\u4e00-\u9fff]+")
+#: Chinese characters and full-width punctuation, and Latin letters: the two scripts a report is written in.
+CODE = re.compile(r"`[^`]*`")
+HAN, LATIN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]"), re.compile(r"[A-Za-z]")
 #: Parameters every stage notebook has, so that a parameter set's `all` entry can set them.
-COMMON = {"scenario", "seed", "days", "replications", "workers", "headline_file"}
+COMMON = {"scenario", "seed", "days", "replications", "workers", "language", "headline_file"}
 
 
 def _ids(paths):
@@ -48,12 +54,38 @@ def test_notebook_is_clean_with_kernelspec_and_one_parameters_cell(path):
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: stored output in {cell.id}"
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# ")
-    heading = nb.cells[0].source.splitlines()[0]
-    chinese = [m for c in nb.cells if c.cell_type == "markdown" for m in CJK.findall(c.source)]
-    assert chinese and chinese == CJK.findall(heading), (
-        f"{path.name}: the guide's Chinese title(s) must appear once, in the heading; found {chinese}"
+
+
+def _narrative(nb, language: str) -> list[str]:
+    return [c.source for c in nb.cells if i18n.TAG.format(language) in c.metadata.get("tags", [])]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_narrative_comes_in_pairs_one_english_and_one_chinese_cell(path):
+    """Every Markdown cell is tagged with its language and followed by its twin, so the runner can keep one."""
+    nb = nbformat.read(path, as_version=4)
+    markdown = [c for c in nb.cells if c.cell_type == "markdown"]
+    tags = [tuple(c.metadata.get("tags", [])) for c in markdown]
+    assert tags == [("lang-en",), ("lang-zh",)] * (len(markdown) // 2), f"{path.name}: markdown cells not paired"
+    for i, cell in enumerate(nb.cells):
+        if "lang-en" in cell.metadata.get("tags", []):
+            assert "lang-zh" in nb.cells[i + 1].metadata.get("tags", []), f"{path.name}: cell {i} has no twin after it"
+    english, chinese = _narrative(nb, "en"), _narrative(nb, "zh")
+    heading = english[0].splitlines()[0]
+    found = [m for text in english for m in CJK.findall(text)]
+    assert found and found == CJK.findall(heading), (
+        f"{path.name}: English cells carry Chinese only in the heading (the guide's title); found {found}"
     )
-    assert "try this" in "\n".join(c.source.lower() for c in nb.cells if c.cell_type == "markdown")
+    assert "(" in heading and CJK.findall(heading)[-1] in chinese[0].splitlines()[0], f"{path.name}: titles differ"
+    assert all(
+        text.count("\n## ") + text.startswith("## ") == zh.count("\n## ") + zh.startswith("## ")
+        for text, zh in zip(english, chinese, strict=True)
+    ), f"{path.name}: headings of a pair differ"
+    assert "try this" in "\n".join(english).lower() and "动手试试" in "\n".join(chinese)
+    for text in chinese:
+        words = CODE.sub("", text)  # parameter names and code stay as they are in both languages
+        han, latin = len(HAN.findall(words)), len(LATIN.findall(words))
+        assert han > latin, f"{path.name}: a Chinese cell is mostly Latin ({han} vs {latin}): {text[:80]!r}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -69,6 +101,9 @@ def test_every_parameter_is_typed_documented_and_seen_by_papermill(path):
         assert info["inferred_type_name"] in ("int", "float", "str", "bool"), f"{path.name}: {name} type"
         assert len(info["help"]) > 10, f"{path.name}: parameter {name} needs a comment with its unit and meaning"
     assert COMMON <= set(declared), f"{path.name} lacks {COMMON - set(declared)}"
+    assert declared["language"]["default"] == repr(i18n.DEFAULT_LANGUAGE).replace("'", '"'), (
+        f"{path.name}: language defaults to {declared['language']['default']}, not {i18n.DEFAULT_LANGUAGE}"
+    )
 
 
 @pytest.mark.parametrize("set_name", sorted(CONFIG.parameter_sets))
@@ -117,3 +152,40 @@ def test_injected_parameters_change_the_recorded_result(tmp_path, monkeypatch):
     assert low["seed"] == high["seed"] == 3 and low["quick"] and low["days"] == 30
     again = _headline(tmp_path, "again", ai_share=0.0, seed=3)
     assert again["kpis"] == low["kpis"] and again["whatifs"] == low["whatifs"], "same parameters, other numbers"
+
+
+def test_a_chinese_report_reads_as_chinese(tmp_path, monkeypatch):
+    """``--language zh``: the executed notebook keeps only Chinese narrative, and prints and explains in Chinese.
+
+    Han characters must outnumber Latin letters in the narrative by far and in the printed output too
+    (numbers, units, version strings and the scenario's channel names stay Latin); the index is Chinese.
+    """
+    monkeypatch.setenv(QUICK_ENV, "1")
+    out = tmp_path / "zh"
+    code = runner.main(["--only", "07_after_sales", "--language", "zh", "--out", str(out), "--jobs", "1"])
+    assert code == 0
+    nb = nbformat.read(out / "07_after_sales.ipynb", as_version=4)
+    assert not _narrative(nb, "en") and _narrative(nb, "zh")
+    markdown = "".join(_narrative(nb, "zh"))
+    printed = "".join(
+        o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("name") == "stdout"
+    )
+    for text, share in ((markdown, 0.75), (printed, 0.6)):
+        han, latin = len(HAN.findall(text)), len(LATIN.findall(text))
+        assert han / (han + latin) > share, f"{han} Han vs {latin} Latin in {text[:200]!r}"
+    assert "平均首次响应时长" in printed and "置信区间" in printed
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh">' in index and "第 7 阶段" in index and "核心指标" in index and "各阶段" in index
+    headline = json.loads((out / "07_after_sales.json").read_text(encoding="utf-8"))
+    assert headline["language"] == "zh" and all(CJK.search(w["conclusion"]) for w in headline["whatifs"])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_every_message_a_notebook_prints_is_in_the_catalogue(path):
+    """``tr("key", ...)`` in a notebook reads ``<section>.key`` of the catalogue: each must exist, in both languages."""
+    code = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    section = re.search(r'i18n\.translator\(language, "(\w+)"\)', code)
+    assert section, f"{path.name}: no translator for its section"
+    keys = set(re.findall(r'\btr\(\s*"(\w+)"', code))
+    missing = sorted(k for k in keys if not i18n.has(f"{section[1]}.{k}"))
+    assert keys and not missing, f"{path.name}: messages not in {i18n.CATALOGUE.name}: {missing}"

@@ -82,6 +82,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 from scipy.optimize import least_squares
 from scipy.special import expit
@@ -98,7 +99,7 @@ from sim.engine.sales.offer import build_offer
 from sim.engine.sales.variants import build_cells
 from sim.engine.shocks import Shocks
 from sim.outputs import write_text_atomic
-from sim.scenario.definition import Scenario
+from sim.scenario.definition import Scenario, Shift
 from sim.scenario.schema import rows as schema_rows
 
 #: Fewest orders and days that calibrate at all.
@@ -178,7 +179,7 @@ class RepeatModel:
     ages: np.ndarray
     weights: np.ndarray
 
-    def _active_days(self, u) -> np.ndarray:
+    def _active_days(self, u: ArrayLike) -> np.ndarray:
         """Expected days active within u days of joining, per class.
 
         min(u, d) + (1 - exp(-lambda p (u - d)+)) / (lambda p): a customer
@@ -190,7 +191,7 @@ class RepeatModel:
         tail = np.divide(-np.expm1(-rate * late), rate, out=late.copy(), where=rate > 0)  # late where p = 0
         return np.minimum(u, self.settle) + tail
 
-    def repeats(self, u) -> np.ndarray:
+    def repeats(self, u: ArrayLike) -> np.ndarray:
         """Expected repeat orders within u days of joining: q mean_k lambda_k x (days active)."""
         return self.stay * (self.rates * self._active_days(u)).mean(axis=-1)
 
@@ -463,13 +464,14 @@ def _acquisition(orders: pd.DataFrame, first: dt.date, days: int, rec: _Record) 
 # --- catalogue: value bands, costs, returns -------------------------------------------------------------
 
 
-def value_bands(values, bands: int) -> list[np.ndarray]:
+def value_bands(values: ArrayLike, bands: int) -> list[np.ndarray]:
     """``values`` sorted and cut into ``bands`` groups of (nearly) equal size, lowest first.
 
     A leading group whose mean is 0 (free orders) is merged with the next, as
     a SKU's price must be positive; ``ValueError`` if every value is 0.
     """
-    groups = np.array_split(np.sort(np.asarray(values, dtype=float)), min(bands, len(values)))
+    ordered = np.sort(np.asarray(values, dtype=float))
+    groups = np.array_split(ordered, min(bands, len(ordered)))
     while len(groups) > 1 and groups[0].mean() <= 0:
         groups = [np.concatenate(groups[:2])] + groups[2:]
     if groups[0].mean() <= 0:
@@ -586,7 +588,7 @@ def late_share(s: Scenario) -> float:
     for o in s.delivery.options.values():
         margin, lead, cv2 = o.promise_days * 24.0 - ship, o.lead_time_days_mean * 24.0, o.lead_time_days_cv**2
 
-        def survival(x: np.ndarray) -> np.ndarray:
+        def survival(x: np.ndarray, lead: float = lead, cv2: float = cv2) -> np.ndarray:
             return stats.gamma.sf(x, 1.0 / cv2, scale=lead * cv2) if cv2 > 0 else (x < lead).astype(float)
 
         late = (1 - o.late_probability) * survival(margin) + o.late_probability * survival(
@@ -764,7 +766,8 @@ def _traffic_and_customers(
         "customers.visit_rate_per_day",
         round(visits, 6),
         f"reference purchase rate / P(order | customer visit) = {ref:.4g} / {customer:.4g}",
-        "per-customer frequency, recency, age (BG/NBD, playbook.analysis.clv); repeat_purchase_rate, orders per customer",
+        "per-customer frequency, recency, age (BG/NBD, playbook.analysis.clv); repeat_purchase_rate, "
+        "orders per customer",
     )
     segments = {
         f"rate_{k + 1}": {
@@ -796,8 +799,8 @@ def _traffic_and_customers(
 # --- capacity and stock ------------------------------------------------------------------------------------------
 
 
-def _crew(per_day: float, minutes: float, shift, target_hours: float) -> int:
-    """People for ``per_day`` jobs of ``minutes`` each, all done in open hours (Erlang C, ``playbook.analysis.staffing``)."""
+def _crew(per_day: float, minutes: float, shift: Shift, target_hours: float) -> int:
+    """People for ``per_day`` jobs of ``minutes`` each in open hours (Erlang C, ``playbook.analysis.staffing``)."""
     open_hours = (shift.end_hour - shift.start_hour) * len(shift.weekdays) / 7.0
     return agents_for_sla(per_day / open_hours, 60.0 / minutes, target_hours, STAFF_SHARE)
 
@@ -842,7 +845,7 @@ def _capacity(s: Scenario, share: np.ndarray, peak: dict[str, float], return_rat
     demand = peak["orders"] * share
     point = np.ceil(STOCK_COVER * demand * (lead + 7)).astype(int)
     quantity = np.ceil(28 * demand).astype(int) + 1
-    for spec, rp, rq in zip(rec.overrides["catalogue.skus"].values(), point, quantity):
+    for spec, rp, rq in zip(rec.overrides["catalogue.skus"].values(), point, quantity, strict=True):
         spec.update(reorder_point=int(rp), reorder_quantity=int(rq), initial_stock=int(rp + rq))
     rec.note(
         "catalogue.skus.*.initial_stock, reorder_point, reorder_quantity",
@@ -860,18 +863,35 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
-def write_scenario(calibration: Calibration, path: str | Path, *, regenerate: str = "") -> Path:
-    """Write the scenario as YAML with a header (source, period, units, what was kept and why), atomically.
+#: Words on the first line of every scenario written here: mark the file as ours (``python -m playbook calibrate
+#: --force`` overwrites only files that carry them).
+SCENARIO_MARK = "a scenario calibrated by playbook.analysis.calibrate from"
 
-    The text goes to a temporary file beside ``path`` that is renamed over
-    it (``playbook.report.notebook.write_atomic``), so a failed write never leaves
-    half a file.  ``regenerate`` is an optional line telling readers how the
-    file was made.
+
+def is_calibrated_file(path: str | Path) -> bool:
+    """Whether ``path`` starts with the header :func:`scenario_text` writes (so it is ours to overwrite)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            first = handle.readline()
+    except (OSError, UnicodeDecodeError):
+        return False
+    return first.startswith("# ") and SCENARIO_MARK in first
+
+
+def scenario_text(calibration: Calibration, *, regenerate: str = "", made_on: str = "") -> str:
+    """The scenario as YAML under a header: source, period, units, what was kept and why, what to expect.
+
+    ``made_on`` (a date) and ``regenerate`` (how the file was made) are
+    optional header lines.
     """
     c, s = calibration, calibration.scenario
     lines = [
-        f"{s.meta.name}: a scenario calibrated by playbook.analysis.calibrate from {c.source}",
+        f"{s.meta.name}: {SCENARIO_MARK} {c.source}",
         f"data: {s.meta.description.removeprefix('Calibrated by playbook.analysis.calibrate from ')}",
+    ]
+    if made_on:
+        lines.append(f"calibrated on: {made_on}")
+    lines += [
         f"units: time in hours on the model clock (durations carry their unit in their name: _days, _hours, "
         f"_minutes, _s); money in {s.money.currency}",
         "estimated: " + ", ".join(dict.fromkeys(".".join(p.split(".")[:2]) for p in c.parameters["parameter"])),
@@ -882,8 +902,17 @@ def write_scenario(calibration: Calibration, path: str | Path, *, regenerate: st
     lines += [f"  {k}: {_number(row.expected)} ({_number(row.observed)})" for k, row in c.checks.iterrows()]
     if regenerate:
         lines.append(f"regenerate: {regenerate}")
+    return "".join(f"# {line}\n" for line in lines) + s.to_yaml()
+
+
+def write_scenario(calibration: Calibration, path: str | Path, *, regenerate: str = "") -> Path:
+    """Write :func:`scenario_text` to ``path`` atomically (``sim.outputs.write_text_atomic``).
+
+    The text goes to a temporary file beside ``path`` that is renamed over
+    it, so a failed write never leaves half a file.
+    """
     path = Path(path)
-    write_text_atomic(path, "".join(f"# {line}\n" for line in lines) + s.to_yaml())
+    write_text_atomic(path, scenario_text(calibration, regenerate=regenerate))
     return path
 
 

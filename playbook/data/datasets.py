@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from playbook.data.loaders import load_cdnow
+from playbook.data.cdnow import load_cdnow
 
 #: Last day of the 39-week calibration period of the published fits (T is measured to it).
 CDNOW_CALIBRATION_END = pd.Timestamp("1997-09-30")
@@ -37,14 +37,14 @@ def cdnow_file(name: str) -> Path:
     if spec is not None and spec.submodule_search_locations:
         path = Path(str(importlib.resources.files(importlib.util.module_from_spec(spec)) / "datasets" / name))
     else:
-        path = Path(importlib.metadata.distribution("lifetimes").locate_file(f"lifetimes/datasets/{name}"))
+        path = Path(str(importlib.metadata.distribution("lifetimes").locate_file(f"lifetimes/datasets/{name}")))
     if not path.is_file():
         raise FileNotFoundError(f"{name} is not in the lifetimes wheel ({path}); pip install lifetimes==0.11.3")
     return path
 
 
 def cdnow_master() -> pd.DataFrame:
-    """All 69,659 CDNOW transactions as an orders frame (see :func:`playbook.data.loaders.load_cdnow`)."""
+    """All 69,659 CDNOW transactions as an orders frame (see :func:`playbook.data.cdnow.load_cdnow`)."""
     return load_cdnow(cdnow_file("CDNOW_master.txt"))
 
 

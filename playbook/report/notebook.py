@@ -1,7 +1,7 @@
 """What every stage notebook does around its own content: load the scenario, state provenance, record headlines.
 
 A notebook's ``parameters`` cell holds plain values (scenario file, seed,
-days, replications, the stage's levers).  :func:`setup` turns them into a
+days, replications, language, the stage's levers).  :func:`setup` turns them into a
 :class:`Run`: the validated scenario with the notebook's overrides, and the
 keyword arguments every replication call needs, and prints the line that
 makes a report reproducible (scenario, seed, horizon, package versions).
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playbook.report import units
+from playbook.report import i18n, units
 from sim.experiment.runs import simulate
 from sim.outputs import write_text_atomic
 from sim.results.result import Result
@@ -35,7 +35,7 @@ from sim.version import provenance
 QUICK_ENV = "STORE_PLAYBOOK_QUICK"
 QUICK_DAYS = 30
 QUICK_REPLICATIONS = 3
-#: The repository root (this file is playbook/notebook.py); relative data paths resolve against it.
+#: The repository root (this file is playbook/report/notebook.py); relative data paths resolve against it.
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -67,11 +67,18 @@ class Run:
     workers: int | None
     quick: bool
     overrides: dict[str, Any] = field(default_factory=dict)
+    language: str = i18n.DEFAULT_LANGUAGE  #: of everything the notebook prints and draws ('zh' or 'en')
 
     @property
     def kw(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`playbook.report.whatif.compare_strategies`: n, days, seed, workers."""
-        return {"n": self.replications, "days": self.days, "seed": self.seed, "workers": self.workers}
+        """Keyword arguments of :func:`playbook.report.whatif.compare_strategies`: n, days, seed, workers, language."""
+        return {
+            "n": self.replications,
+            "days": self.days,
+            "seed": self.seed,
+            "workers": self.workers,
+            "language": self.language,
+        }
 
     @property
     def currency(self) -> str:
@@ -91,12 +98,19 @@ class Run:
 
     def describe(self) -> str:
         """The provenance line: scenario, overrides, seed, horizon, replications and versions."""
+        tr = i18n.translator(self.language, "run")
         versions = ", ".join(f"{k} {v}" for k, v in provenance().items())
-        changed = "; overrides " + ", ".join(f"{k}={v}" for k, v in self.overrides.items()) if self.overrides else ""
-        quick = f" QUICK MODE ({QUICK_ENV} is set: horizon and replications capped)." if self.quick else ""
-        return (
-            f"Scenario '{self.scenario.meta.name}' ({self.scenario_path}{changed}), seed {self.seed}, "
-            f"{self.days} days, {self.replications} replications per strategy; {versions}.{quick}"
+        items = ", ".join(f"{k}={v}" for k, v in self.overrides.items())
+        return tr(
+            "describe",
+            name=self.scenario.meta.name,
+            path=self.scenario_path,
+            changed=tr("overrides", items=items) if self.overrides else "",
+            seed=self.seed,
+            days=self.days,
+            replications=self.replications,
+            versions=versions,
+            quick=tr("quick", env=QUICK_ENV) if self.quick else "",
         )
 
 
@@ -115,11 +129,12 @@ def setup(
     workers: int | None = None,
     overrides: Mapping[str, Any] | None = None,
     show: bool = True,
+    language: str = i18n.DEFAULT_LANGUAGE,
 ) -> Run:
     """Load ``scenario`` (a YAML path, repo-relative allowed), apply ``overrides``, check the run sizes.
 
     Raises :class:`ScenarioError` naming the field for a bad override,
-    ``ValueError`` for a bad seed, horizon or replication count.  Prints the
+    ``ValueError`` for a bad seed, horizon, replication count or language.  Prints the
     provenance line unless ``show`` is False.
     """
     path = repo_path(scenario)
@@ -134,8 +149,9 @@ def setup(
         raise ValueError(f"seed = {seed!r}: allowed: an integer >= 0")
     if workers is not None:
         _positive_int(workers, "workers")
+    units.set_language(language)  # Babel's numbers, money and unit words in this kernel follow the notebook
     shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-    run = Run(sc, shown, seed, days, replications, workers, quick, overrides)
+    run = Run(sc, shown, seed, days, replications, workers, quick, overrides, language)
     if show:
         print(run.describe())
     return run
@@ -167,14 +183,15 @@ def headline(
             "days": run.days,
             "replications": run.replications,
             "quick": run.quick,
+            "language": run.language,
             "provenance": provenance(),
             "kpis": [
                 {
                     "kpi": k,
-                    "name": units.name(k),
+                    "name": i18n.kpi_name(k, run.language),
                     "unit": units.unit(k),
                     "value": float(v),
-                    "text": units.fmt(float(v), k, run.currency),
+                    "text": units.fmt(float(v), k, run.currency, run.language),
                 }
                 for k, v in kpis.items()
             ],

@@ -1,11 +1,13 @@
 """The playbook's charts: each titled, with labelled axes and units, built from the analytics' tables.
 
 One function per kind of picture the notebooks show: what-if bars with 95%
-error bars, changes from a baseline across KPIs, a funnel, queue waits over
+error bars, each strategy's effect as dots and whiskers, changes from a baseline across KPIs, a funnel, queue waits over
 time and by hour of day, a cohort heatmap, a response curve with its band
 (price response, promotion fatigue, channel saturation), daily series and
 a scoring matrix.  Each takes an optional ``ax`` and returns the Axes, so a
 notebook can place two side by side; units come from ``playbook.report.units``.
+Words come from the catalogue (``playbook.report.i18n``): in the language of
+the what-if a chart is drawn from, or the ``language`` argument ('zh', 'en').
 """
 
 from __future__ import annotations
@@ -15,12 +17,19 @@ from collections.abc import Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
 from playbook.analysis.funnel import STEPS
-from playbook.report import units
+from playbook.report import i18n, units
+from playbook.report.strings import text
 from playbook.report.whatif import WhatIf
 
 BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
+EN = i18n.API_LANGUAGE
+
+
+def _t(key: str, language: str, **values: object) -> str:
+    return i18n.t(f"plot.{key}", language, **values)
 
 
 def _axes(ax=None, size=(7.5, 3.8)):
@@ -54,11 +63,12 @@ def whatif_bars(wi: WhatIf, kpi: str, ax=None, title: str | None = None):
         means,
         yerr=np.nan_to_num(err),
         capsize=5,
-        color=[_colour(r, s == wi.baseline) for r, s in zip(rows, wi.strategies)],
+        color=[_colour(r, s == wi.baseline) for r, s in zip(rows, wi.strategies, strict=True)],
     )
-    ax.set_title(title or f"{units.name(kpi)} by strategy\n(mean of {wi.n} runs of {wi.days} days, 95% CI)")
-    ax.set_xlabel("strategy")
-    ax.set_ylabel(units.label(kpi, wi.currency))
+    lang = wi.language
+    ax.set_title(title or _t("whatif_title", lang, name=i18n.kpi_name(kpi, lang), n=wi.n, days=wi.days))
+    ax.set_xlabel(_t("strategy", lang))
+    ax.set_ylabel(i18n.kpi_label(kpi, wi.currency, lang))
     ax.tick_params(axis="x", labelrotation=15 if len(wi.strategies) > 3 else 0)
     return ax
 
@@ -79,22 +89,60 @@ def change_bars(wi: WhatIf, kpis: Sequence[str], ax=None, title: str | None = No
                 capsize=4,
                 color=_colour(r, False),
             )
-            labels.append(f"{units.name(kpi)}: {s}")
+            labels.append(f"{i18n.kpi_name(kpi, wi.language)}: {s}")
             y += 1
     ax.axvline(0, color=BASE_COLOUR, lw=1)
     ax.set_yticks(range(len(labels)), labels)
     ax.invert_yaxis()
-    ax.set_xlabel(f"change from '{wi.baseline}' (% of its mean)")
-    ax.set_ylabel("KPI: strategy")
-    ax.set_title(
-        title
-        or f"Change from '{wi.baseline}' ({wi.n} paired runs of {wi.days} days, 95% CI)\n"
-        "green better, red worse, blue not distinguishable from 0"
-    )
+    ax.set_xlabel(_t("change_x", wi.language, baseline=wi.baseline))
+    ax.set_ylabel(_t("change_y", wi.language))
+    ax.set_title(title or _t("change_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days))
     return ax
 
 
-def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None = None):
+def effects(wi: WhatIf, kpis: Sequence[str], title: str | None = None) -> Figure:
+    """Dot-and-whisker chart: each strategy's mean paired change from the baseline with its 95% interval.
+
+    One small panel per KPI (three to a row), each in the KPI's own unit
+    (percentage points for shares), strategies down the side; the dashed line
+    is no change.  Colours as in :func:`whatif_bars`.  The figure is not
+    registered with pyplot, so a notebook shows it only where it is asked to
+    (``WhatIf.summary`` embeds it).
+    """
+    others = [s for s in wi.strategies if s != wi.baseline]
+    cols = min(len(kpis), 3)
+    rows = -(-len(kpis) // cols)
+    fig = Figure(figsize=(2.9 * cols + 1.4, (0.55 + 0.32 * len(others)) * rows + 0.6), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False, sharey=True)
+    for ax, kpi in zip(axes.flat, kpis, strict=False):
+        k = units.scale(kpi)
+        for y, s in enumerate(others):
+            r = wi.row(kpi, s)
+            ax.errorbar(
+                r["diff"] * k,
+                y,
+                xerr=[[(r["diff"] - r["diff_low"]) * k], [(r["diff_high"] - r["diff"]) * k]],
+                fmt="o",
+                capsize=3,
+                color=_colour(r, False),
+            )
+        ax.axvline(0, color=BASE_COLOUR, lw=1, ls="--")
+        ax.set_title(i18n.kpi_name(kpi, wi.language), fontsize="medium")
+        unit, xlabel = units.diff_unit(kpi, wi.currency, wi.language), text("effects_xlabel", wi.language)
+        ax.set_xlabel(f"{xlabel} ({unit})" if unit else xlabel, fontsize="small")
+        ax.tick_params(labelsize="small")
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes.flat[len(kpis) :]:
+        ax.set_visible(False)
+    for row in axes:
+        row[0].set_yticks(range(len(others)), others)
+        row[0].set_ylim(len(others) - 0.5, -0.5)
+    heading = text("effects_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days)
+    fig.suptitle(title or heading, fontsize="medium")
+    return fig
+
+
+def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None = None, language: str = EN):
     """Step conversion (share of the previous step reaching this one) per group, with Wilson 95% CIs.
 
     ``steps`` is :func:`playbook.analysis.funnel.funnel`'s table.
@@ -107,19 +155,36 @@ def funnel(steps: pd.DataFrame, by: str = "channel", ax=None, title: str | None 
         part = steps[steps[by] == g].set_index("step").reindex(names)
         x = np.arange(len(names)) + (i - (len(groups) - 1) / 2) * width
         err = np.vstack([part["step_conversion"] - part["ci_low"], part["ci_high"] - part["step_conversion"]])
-        ax.bar(x, part["step_conversion"] * 100, width, yerr=err * 100, capsize=2, label=str(g))
-    ax.set_xticks(range(len(names)), [f"{a} -> {b}" for a, b in zip(_previous(names), names)])
-    ax.set_xlabel("funnel step")
-    ax.set_ylabel("step conversion (% of previous step)")
-    ax.set_title(title or f"Funnel by {by}: share reaching each step (95% Wilson CI)")
-    ax.legend(title=by, fontsize="small", ncols=2)
+        ax.bar(
+            x,
+            part["step_conversion"] * 100,
+            width,
+            yerr=err * 100,
+            capsize=2,
+            label=i18n.word("label", str(g), language),
+        )
+    step = [i18n.word("column", n, language) for n in names]
+    before = [i18n.word("column", n, language) for n in _previous(names)]
+    before = [_t("previous_step", language) if n == _PREVIOUS else n for n in before]
+    ax.set_xticks(
+        range(len(names)),
+        [f"{a} → {b}" if language == "zh" else f"{a} -> {b}" for a, b in zip(before, step, strict=True)],
+    )
+    ax.set_xlabel(_t("funnel_x", language))
+    ax.set_ylabel(_t("funnel_y", language))
+    by_word = i18n.word("column", by, language)
+    ax.set_title(title or _t("funnel_title", language, by=by_word))
+    ax.legend(title=by_word, fontsize="small", ncols=2)
     return ax
 
 
 def _previous(names: list[str]) -> list[str]:
     """The step before each of ``names`` in the funnel's order (``playbook.analysis.funnel.STEPS``)."""
     order = list(STEPS)
-    return [order[order.index(n) - 1] if n in order[1:] else "previous step" for n in names]
+    return [order[order.index(n) - 1] if n in order[1:] else _PREVIOUS for n in names]
+
+
+_PREVIOUS = "previous step"
 
 
 def delays_over_time(
@@ -132,6 +197,7 @@ def delays_over_time(
     freq: str = "D",
     ax=None,
     title: str | None = None,
+    language: str = EN,
 ):
     """Mean hours from ``start`` to ``end`` of the rows that started each day (or week), one line per run.
 
@@ -145,48 +211,64 @@ def delays_over_time(
         series = hours.groupby(f[start].dt.to_period(freq).dt.start_time).mean()
         ax.plot(series.index, series.to_numpy(), marker=".", label=str(name))
     if target_hours is not None:
-        ax.axhline(target_hours, color=WORSE, ls="--", lw=1, label=f"target {target_hours:g} h")
-    ax.set_xlabel(f"date ({start.replace('_at', '').replace('_', ' ')})")
-    ax.set_ylabel(f"mean {what} (hours)")
-    ax.set_title(title or f"{what.capitalize()} over time (mean per {'day' if freq == 'D' else freq})")
+        ax.axhline(target_hours, color=WORSE, ls="--", lw=1, label=_t("target", language, hours=target_hours))
+    ax.set_xlabel(_t("delay_x", language, start=start.replace("_at", "").replace("_", " ")))
+    ax.set_ylabel(_t("delay_y", language, what=what))
+    period = _t("day", language) if freq == "D" else _t("week", language) if freq == "W" else freq
+    ax.set_title(title or _t("delay_title", language, what=what[0].upper() + what[1:], period=period))
     ax.legend(fontsize="small")
     ax.tick_params(axis="x", labelrotation=20)
     return ax
 
 
 def queue_waits(
-    tickets: Mapping[str, pd.DataFrame], sla_hours: float, freq: str = "D", ax=None, title: str | None = None
+    tickets: Mapping[str, pd.DataFrame],
+    sla_hours: float,
+    freq: str = "D",
+    ax=None,
+    title: str | None = None,
+    language: str = EN,
 ):
     """Service desk: mean first-response time of the tickets opened each day, one line per run, and the SLA."""
     return delays_over_time(
         tickets,
         "opened_at",
         "first_response_at",
-        what="first-response time",
+        what=_t("first_response", language),
         target_hours=sla_hours,
         freq=freq,
         ax=ax,
-        title=title or "Service desk: waits over time (mean per day)",
+        title=title or _t("queue_title", language),
+        language=language,
     )
 
 
-def waits_by_hour(tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax=None, title: str | None = None):
+def waits_by_hour(
+    tickets: Mapping[str, pd.DataFrame], sla_hours: float, ax=None, title: str | None = None, language: str = EN
+):
     """Mean first-response time by the hour of day a ticket was opened: closed hours show up as peaks."""
     ax = _axes(ax)
     for name, t in tickets.items():
         wait = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
         series = wait.groupby(t["opened_at"].dt.hour).mean().reindex(range(24))
         ax.plot(series.index, series.to_numpy(), marker="o", label=str(name))
-    ax.axhline(sla_hours, color=WORSE, ls="--", lw=1, label=f"SLA {sla_hours:g} h")
+    ax.axhline(sla_hours, color=WORSE, ls="--", lw=1, label=_t("sla", language, hours=sla_hours))
     ax.set_xticks(range(0, 24, 2))
-    ax.set_xlabel("hour of day the ticket was opened (0-23)")
-    ax.set_ylabel("mean first-response time (hours)")
-    ax.set_title(title or "When a ticket arrives decides its wait")
+    ax.set_xlabel(_t("hour_x", language))
+    ax.set_ylabel(_t("hour_y", language))
+    ax.set_title(title or _t("hour_title", language))
     ax.legend(fontsize="small")
     return ax
 
 
-def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str | None = None, percent: bool = True):
+def cohort_heatmap(
+    matrix: pd.DataFrame,
+    value_label: str,
+    ax=None,
+    title: str | None = None,
+    percent: bool = True,
+    language: str = EN,
+):
     """Cohorts (rows) by months of age (columns), e.g. :func:`playbook.analysis.cohorts.retention_matrix`.
 
     The colour scale is set by the months after the first (month 0 of a
@@ -210,10 +292,10 @@ def cohort_heatmap(matrix: pd.DataFrame, value_label: str, ax=None, title: str |
             )
     ax.set_xticks(range(matrix.shape[1]), [str(c) for c in matrix.columns])
     ax.set_yticks(range(matrix.shape[0]), [str(r) for r in matrix.index])
-    ax.set_xlabel("months since first order")
-    ax.set_ylabel("cohort (month of first order)")
+    ax.set_xlabel(_t("cohort_x", language))
+    ax.set_ylabel(_t("cohort_y", language))
     ax.figure.colorbar(image, ax=ax, label=value_label)
-    ax.set_title(title or f"Cohorts: {value_label}")
+    ax.set_title(title or _t("cohort_title", language, value=value_label))
     return ax
 
 
@@ -229,14 +311,16 @@ def response_curve(
     ax=None,
     label: str | None = None,
     marker_x: float | None = None,
+    language: str = EN,
 ):
     """A KPI against a lever with its 95% band: price response, promotion fatigue, channel saturation."""
     ax = _axes(ax)
     ax.plot(x, mean, marker="o", label=label)
     if low is not None and high is not None:
-        ax.fill_between(x, low, high, alpha=0.2, label="95% CI" if label is None else f"{label} 95% CI")
+        band = _t("ci95", language) if label is None else _t("ci95_of", language, label=label)
+        ax.fill_between(x, low, high, alpha=0.2, label=band)
     if marker_x is not None:
-        ax.axvline(marker_x, color=BASE_COLOUR, ls="--", lw=1, label="current")
+        ax.axvline(marker_x, color=BASE_COLOUR, ls="--", lw=1, label=_t("current", language))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -266,10 +350,12 @@ def lever_curve(
         part["ci_low"].to_numpy()[order] * k,
         part["ci_high"].to_numpy()[order] * k,
         xlabel=xlabel,
-        ylabel=units.label(kpi, wi.currency),
+        ylabel=i18n.kpi_label(kpi, wi.currency, wi.language),
         ax=ax,
         marker_x=current,
-        title=title or f"{units.name(kpi)} against {xlabel}\n({wi.n} runs of {wi.days} days each)",
+        title=title
+        or _t("lever_title", wi.language, name=i18n.kpi_name(kpi, wi.language), lever=xlabel, n=wi.n, days=wi.days),
+        language=wi.language,
     )
 
 
@@ -281,6 +367,7 @@ def daily_series(
     unit: str = "",
     title: str | None = None,
     stacked: bool = True,
+    language: str = EN,
 ):
     """A daily-table column over time, stacked by ``by`` (channels), e.g. sessions or spend per day."""
     ax = _axes(ax)
@@ -290,20 +377,30 @@ def daily_series(
         else daily.groupby("date")[[column]].sum()
     )
     if stacked and by:
-        ax.stackplot(table.index, table.to_numpy().T, labels=[str(c) for c in table.columns], alpha=0.85)
+        names = [i18n.word("label", str(c), language) for c in table.columns]
+        ax.stackplot(table.index, table.to_numpy().T, labels=names, alpha=0.85)
     else:
         for c in table.columns:
-            ax.plot(table.index, table[c], label=str(c))
-    ax.set_xlabel("date")
-    ax.set_ylabel(f"{column.replace('_', ' ')} per day" + (f" ({unit})" if unit else ""))
-    ax.set_title(title or f"{column.replace('_', ' ').capitalize()} per day" + (f" by {by}" if by else ""))
+            ax.plot(table.index, table[c], label=i18n.word("label", str(c), language))
+    words = i18n.word("column", column, language).replace("_", " ")
+    shown_unit = units.UNIT_TEXT[language].get(unit, ("", unit))[1] if unit else ""
+    ax.set_xlabel(_t("date", language))
+    ax.set_ylabel(_t("per_day", language, column=words) + (f" ({shown_unit})" if unit else ""))
+    heading = _t("per_day_by", language, column=words, by=i18n.word("column", by, language)) if by else None
+    heading = heading or _t("per_day", language, column=words)
+    ax.set_title(title or heading[0].upper() + heading[1:])
     ax.legend(fontsize="small", ncols=3, loc="upper left")
     ax.tick_params(axis="x", labelrotation=20)
     return ax
 
 
 def score_bars(
-    scored: pd.DataFrame, weights: Mapping[str, float], id_column: str = "sku", ax=None, title: str | None = None
+    scored: pd.DataFrame,
+    weights: Mapping[str, float],
+    id_column: str = "sku",
+    ax=None,
+    title: str | None = None,
+    language: str = EN,
 ):
     """Each candidate's score split into its criteria's weighted contributions (``score_candidates`` output)."""
     ax = _axes(ax, (7.5, 0.6 + 0.32 * len(scored)))
@@ -311,12 +408,13 @@ def score_bars(
     left = np.zeros(len(scored))
     for criterion, w in weights.items():
         part = scored[f"u_{criterion}"].to_numpy(float) * w / total
-        ax.barh(scored[id_column], part, left=left, label=f"{criterion} (weight {w:g})")
+        shown = i18n.word("criterion", criterion, language)
+        ax.barh(scored[id_column], part, left=left, label=_t("weight", language, criterion=shown, w=w))
         left += part
     ax.invert_yaxis()
-    ax.set_xlabel("weighted score (0 = worst on every criterion, 1 = best)")
-    ax.set_ylabel("candidate")
-    ax.set_title(title or "Selection matrix: demand x margin x supply control")
+    ax.set_xlabel(_t("score_x", language))
+    ax.set_ylabel(_t("candidate", language))
+    ax.set_title(title or _t("score_title", language))
     ax.legend(fontsize="small", loc="lower right")
     return ax
 
@@ -332,7 +430,7 @@ def shown_rating(result) -> pd.Series:
     return (stars / count.where(count > 0)).fillna(cfg.initial_rating).rename("rating")
 
 
-def loop(results: Mapping[str, object], title: str | None = None):
+def loop(results: Mapping[str, object], title: str | None = None, language: str = EN):
     """The guide's loop in one figure, one line per run: the rating visitors see (top), cumulative orders (bottom).
 
     ``results`` maps a label to a :class:`sim.Result`.  Runs on the same seed
@@ -345,17 +443,24 @@ def loop(results: Mapping[str, object], title: str | None = None):
         top.plot(rating.index, rating.to_numpy(), label=str(name))
         orders = r.daily.groupby("date")["orders"].sum().cumsum()
         bottom.plot(orders.index, orders.to_numpy(), label=str(name))
-    top.set_ylabel("rating shown (stars)")
-    top.set_title(title or "The loop: service shapes the rating, the rating shapes sales")
+    top.set_ylabel(_t("rating_shown", language))
+    top.set_title(title or _t("loop_title", language))
     top.legend(fontsize="small")
-    bottom.set_ylabel("orders so far (orders)")
-    bottom.set_xlabel("date")
+    bottom.set_ylabel(_t("orders_so_far", language))
+    bottom.set_xlabel(_t("date", language))
     bottom.legend(fontsize="small")
     bottom.tick_params(axis="x", labelrotation=20)
     return top, bottom
 
 
-def fatigue_curve(sku_daily: pd.DataFrame, sku: str, currency: str = "EUR", window: int = 7, title: str | None = None):
+def fatigue_curve(
+    sku_daily: pd.DataFrame,
+    sku: str,
+    currency: str = "EUR",
+    window: int = 7,
+    title: str | None = None,
+    language: str = EN,
+):
     """Promotion fatigue of one SKU: price shown and reference price (top), carts per day (bottom).
 
     ``sku_daily`` is :attr:`sim.Result.sku_daily`.  Each sale pulls the
@@ -364,23 +469,22 @@ def fatigue_curve(sku_daily: pd.DataFrame, sku: str, currency: str = "EUR", wind
     """
     part = part_of(sku_daily, sku)
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.5, 5.5), sharex=True, layout="constrained")
-    top.step(part["date"], part["price"], where="post", label="price shown")
-    top.plot(part["date"], part["reference_price"], label="reference price (what feels fair)")
-    top.set_ylabel(f"price ({currency}/unit)")
-    top.set_title(title or f"Promotion fatigue: {sku}")
+    top.step(part["date"], part["price"], where="post", label=_t("price_shown", language))
+    top.plot(part["date"], part["reference_price"], label=_t("reference_price", language))
+    top.set_ylabel(_t("price_y", language, currency=currency))
+    top.set_title(title or _t("fatigue_title", language, sku=sku))
     top.legend(fontsize="small")
     carts = part.set_index("date")["carts"]
     bottom.bar(
         carts.index,
         carts.to_numpy(),
         color=np.where(part["promotion_depth"] > 0, WORSE, UNCLEAR),
-        label="carts per day (red: on sale)",
+        label=_t("carts_label", language),
     )
-    bottom.plot(
-        carts.index, carts.rolling(window, min_periods=1).mean().to_numpy(), color="black", label=f"{window}-day mean"
-    )
-    bottom.set_ylabel(f"{sku} carts per day (carts)")
-    bottom.set_xlabel("date")
+    mean = carts.rolling(window, min_periods=1).mean().to_numpy()
+    bottom.plot(carts.index, mean, color="black", label=_t("mean_window", language, window=window))
+    bottom.set_ylabel(_t("carts_y", language, sku=sku))
+    bottom.set_xlabel(_t("date", language))
     bottom.legend(fontsize="small")
     bottom.tick_params(axis="x", labelrotation=20)
     return top, bottom
@@ -401,6 +505,7 @@ def control_chart(
     title: str | None = None,
     percent: bool = False,
     events: Mapping[str, object] | None = None,
+    language: str = EN,
 ):
     """A control chart (``playbook.analysis.alerts.p_chart`` or ``ewma_chart``): values, limits and alerts marked red.
 
@@ -410,21 +515,25 @@ def control_chart(
     ax = _axes(ax)
     k = 100.0 if percent else 1.0
     x = chart.index
-    ax.plot(x, chart["value"] * k, marker=".", lw=0.8, color=UNCLEAR, label="value")
+    ax.plot(x, chart["value"] * k, marker=".", lw=0.8, color=UNCLEAR, label=_t("value", language))
     if "ewma" in chart:
         ax.plot(x, chart["ewma"] * k, color="black", label="EWMA")
-    ax.plot(x, chart["ucl"] * k, ls="--", color=BASE_COLOUR, label="control limits")
+    ax.plot(x, chart["ucl"] * k, ls="--", color=BASE_COLOUR, label=_t("limits", language))
     ax.plot(x, chart["lcl"] * k, ls="--", color=BASE_COLOUR)
     hits = chart[chart["alert"].astype(bool)]
     ax.scatter(
-        hits.index, (hits["ewma"] if "ewma" in hits else hits["value"]) * k, color=WORSE, zorder=3, label="alert"
+        hits.index,
+        (hits["ewma"] if "ewma" in hits else hits["value"]) * k,
+        color=WORSE,
+        zorder=3,
+        label=_t("alert", language),
     )
     for name, when in (events or {}).items():
         ax.axvline(pd.Timestamp(when), color=WORSE, lw=1, ls=":")
         ax.annotate(str(name), (pd.Timestamp(when), ax.get_ylim()[1]), fontsize=8, va="top", rotation=90)
-    ax.set_xlabel("date")
+    ax.set_xlabel(_t("date", language))
     ax.set_ylabel(ylabel)
-    ax.set_title(title or f"Control chart: {chart['kpi'].iloc[0]}")
+    ax.set_title(title or _t("control_title", language, kpi=chart["kpi"].iloc[0]))
     ax.legend(fontsize="small")
     ax.tick_params(axis="x", labelrotation=20)
     return ax

@@ -1,6 +1,11 @@
 """Batch reports: run every stage notebook with papermill and write executed notebooks, HTML and an index.
 
-    python -m playbook reports --config data/reports.yaml --params default [--out reports/run1] [--only 07_after_sales]
+    python -m playbook reports --config data/reports.yaml --params default [--language en] [--out reports/run1]
+
+``--language zh|en`` is injected into every notebook as its ``language``
+parameter (it wins over a parameter set's); each executed notebook keeps
+only its language's narrative cells (``playbook.report.i18n``), and the
+index speaks the run's language.
 
 The configuration (``data/reports.yaml``) lists the notebooks in order and
 named parameter sets; a set maps ``all`` (every notebook) and notebook names
@@ -17,7 +22,11 @@ notebook that fails is reported by name and failing cell; its executed
 notebook and HTML (which show the error) are kept, the other notebooks still
 run, the index marks it, and the run exits with status 1.  ``index.html``
 (with ``index.json`` and ``index.md``) is rewritten after every notebook, so
-even an interrupted run leaves a complete index of what has finished.
+even an interrupted run leaves a complete index of what has finished.  When
+every notebook has run, the folder is zipped into ``<run>.zip`` (linked from
+the index) for one download.  Executed notebooks keep no temporary path
+(:func:`scrub_paths`), and every file and folder gets the usual permissions
+(the umask's), not a temporary file's owner-only ones.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from playbook.report import i18n, units
 from playbook.report.html import notebook_html, write_index
 from playbook.report.notebook import ROOT, repo_path
 from playbook.report.outcome import Outcome
@@ -44,7 +54,7 @@ from sim.scenario.yaml_strict import load_yaml
 ALL = "all"
 #: The command named in a run folder's manifest (``sim.outputs``), and the files it writes besides notebooks.
 COMMAND = "python -m playbook reports"
-INDEX_FILES = ("index.html", "index.md", "index.json")
+INDEX_FILES = ("index.html", "index.md", "index.json")  # and, when the run is over, <run>.zip
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 #: Parameters the runner injects itself into every notebook.
 RUNNER_PARAMETERS = ("headline_file",)
@@ -127,6 +137,11 @@ def check_parameters(config: Config, set_name: str, notebooks: Sequence[str] | N
                     f"notebook (allowed: {', '.join(n for n in declared if n not in RUNNER_PARAMETERS)})"
                 )
                 continue
+            if name == "language" and value not in i18n.LANGUAGES:
+                problems.append(
+                    f"{nb}: parameter set {set_name!r} sets language = {value!r}: allowed: {i18n.LANGUAGES}"
+                )
+                continue
             kind = declared[name]["inferred_type_name"]
             if kind in _TYPES and (not isinstance(value, _TYPES[kind]) or (kind != "bool" and isinstance(value, bool))):
                 problems.append(
@@ -135,11 +150,12 @@ def check_parameters(config: Config, set_name: str, notebooks: Sequence[str] | N
     return problems
 
 
-def notebook_title(path: Path) -> str:
-    """The first Markdown heading of a notebook, without the '#' marks."""
+def notebook_title(path: Path, language: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """The first Markdown heading of a notebook in ``language``, without the '#' marks."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
+    i18n.keep_language(nb, language)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -185,10 +201,52 @@ def _execute(source: Path, executed: Path, parameters: Mapping[str, Any]) -> Non
                 raise
 
 
+def _language(params: Mapping[str, Any]) -> str:
+    """The language a notebook runs in: its injected ``language`` parameter, else the notebooks' default."""
+    return i18n.check_language(params.get("language", i18n.DEFAULT_LANGUAGE))
+
+
+def _keep_language(executed: Path, language: str) -> None:
+    """Drop the executed notebook's narrative cells of the other language (papermill has run them all)."""
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    if i18n.keep_language(nb, language):
+        nbformat.write(nb, executed)
+
+
+def scrub_paths(executed: Path, name: str, source: Path) -> None:
+    """Replace the machine's paths papermill recorded in ``executed`` by the names the reader has.
+
+    The runner injects ``headline_file`` pointing into the staging folder,
+    and papermill notes the input and output paths in the metadata: all three
+    would show a temporary folder (``/home/ana/reports/.run1.x8k2/...``) in
+    the stored notebook and its HTML.  They become ``NAME.json`` and
+    ``NAME.ipynb`` (the files beside the report in the run folder) and the
+    source notebook's path in the repository.
+    """
+    import nbformat
+
+    nb = nbformat.read(executed, as_version=4)
+    headline = f"{name}.json"
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell.source = "\n".join(
+                f"headline_file = {headline!r}" if line.startswith("headline_file =") else line
+                for line in cell.source.splitlines()
+            )
+    meta = nb.metadata.get("papermill", {})
+    if "headline_file" in meta.get("parameters", {}):
+        meta["parameters"]["headline_file"] = headline
+    meta["input_path"] = str(source.relative_to(ROOT)) if source.is_relative_to(ROOT) else source.name
+    meta["output_path"] = f"{name}.ipynb"
+    nbformat.write(nb, executed)
+
+
 def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path, work: Path, set_name: str) -> Outcome:
     """Execute one notebook into ``work`` and move its .ipynb, .html and .json into ``out``."""
     source = config.notebook_path(name)
-    outcome = Outcome(name, notebook_title(source), parameters=dict(params))
+    outcome = Outcome(name, notebook_title(source, _language(params)), parameters=dict(params))
     executed, headline = work / f"{name}.ipynb", work / f"{name}.json"
     start = time.perf_counter()
     try:
@@ -203,6 +261,9 @@ def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path
     for suffix in (".html", ".ipynb", ".json"):
         (out / f"{name}{suffix}").unlink(missing_ok=True)  # never leave a previous run's file beside this one
     if executed.is_file():
+        _keep_language(executed, _language(params))
+        scrub_paths(executed, name, source)
+        units.set_language(_language(params))  # the report page's words and numbers (playbook.report.html)
         (work / f"{name}.html").write_text(notebook_html(executed, outcome, set_name), encoding="utf-8")
         for suffix in (".html", ".ipynb", ".json"):
             if (work / f"{name}{suffix}").is_file():
@@ -218,6 +279,7 @@ def run(
     stream=None,
     jobs: int = 1,
     force: bool = False,
+    language: str | None = None,
 ) -> list[Outcome]:
     """Run the notebooks (all, or ``only``) of ``config`` with parameter set ``set_name`` into ``out``.
 
@@ -229,7 +291,8 @@ def run(
 
     ``out`` must be new or empty, or hold a previous report run and ``force``
     be given (``sim.outputs.claim``): then the files that run wrote are
-    deleted first, and nothing else ever is.
+    deleted first, and nothing else ever is.  ``language`` ('zh', 'en'), when
+    given, is injected into every notebook; None keeps the set's or the notebooks' own.
     """
     stream = stream or sys.stdout
     names = list(only) if only else list(config.notebooks)
@@ -237,13 +300,19 @@ def run(
         clear(out)
     out.mkdir(parents=True, exist_ok=True)
     write_manifest(out, COMMAND, INDEX_FILES)
+    chosen = {n: {**config.parameters(set_name, n), **({"language": language} if language else {})} for n in names}
     outcomes = [
-        Outcome(n, notebook_title(config.notebook_path(n)), parameters=config.parameters(set_name, n)) for n in names
+        Outcome(n, notebook_title(config.notebook_path(n), _language(chosen[n])), parameters=chosen[n]) for n in names
     ]
-    meta = {
+    shown = _language(chosen[names[0]]) if names else i18n.DEFAULT_LANGUAGE
+    units.set_language(shown)  # the index's words and numbers (playbook.report.html)
+    meta: dict[str, Any] = {
+        "language": shown,
         "run": out.name,
         "parameter_set": set_name,
-        "config": str(config.path),
+        "config": str(config.path.relative_to(ROOT))
+        if config.path.resolve().is_relative_to(ROOT)
+        else str(config.path),
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "seconds": 0.0,
     }
@@ -276,9 +345,32 @@ def run(
                 }
                 for future in as_completed(futures):
                     finished(futures[future], future.result())
+        meta["zip"] = archive = f"{out.name}.zip"
+        add_entries(out, COMMAND, [archive])
+        write_index(out, outcomes, meta)
+        zip_folder(out, work / archive)
+        os.replace(work / archive, out / archive)
     finally:
         discard(work)
     return outcomes
+
+
+def zip_folder(out: Path, target: Path) -> None:
+    """Zip every file of the run folder ``out`` (under the folder's name) into ``target``, for one download.
+
+    The zip leaves out itself, the manifest and temporary files (names
+    starting with '.'); it gets the usual permissions (0666 less the umask).
+    """
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(out.rglob("*")):
+            rel = path.relative_to(out)
+            if path.is_file() and not any(part.startswith(".") for part in rel.parts) and rel.name != target.name:
+                archive.write(path, f"{out.name}/{rel.as_posix()}")
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(target, 0o666 & ~mask)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -289,6 +381,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--force", action="store_true", help="replace a previous report run in --out")
     parser.add_argument("--only", nargs="+", metavar="NB", help="run only these notebooks (names without .ipynb)")
     parser.add_argument("--jobs", type=int, help="notebooks run at a time (default: the configuration's 'jobs', 1)")
+    parser.add_argument(
+        "--language",
+        choices=i18n.LANGUAGES,
+        help=f"language of the notebooks and the index (default: the parameter set's, else {i18n.DEFAULT_LANGUAGE})",
+    )
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
@@ -315,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: --jobs {jobs}: allowed: an integer >= 1", file=sys.stderr)
         return EXIT_BAD_INPUT
     start = time.perf_counter()
-    outcomes = run(config, args.params, out, args.only, jobs=jobs, force=args.force)
+    outcomes = run(config, args.params, out, args.only, jobs=jobs, force=args.force, language=args.language)
     failed = [o for o in outcomes if o.status != "ok"]
     print(
         f"{len(outcomes) - len(failed)} of {len(outcomes)} notebooks ok in {time.perf_counter() - start:.1f} s "

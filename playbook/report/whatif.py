@@ -15,6 +15,10 @@ never states a conclusion its runs do not support.
 
 from __future__ import annotations
 
+import base64
+import html
+import io
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -22,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from playbook.report import units
+from playbook.report import i18n, units
+from playbook.report.strings import text
 from sim.engine.rng import as_seed_sequence
 from sim.experiment.runs import check_replications, mean_ci, run_many
 from sim.scenario.definition import Scenario
@@ -41,6 +46,7 @@ class WhatIf:
     days: int
     seed: int
     currency: str = "EUR"
+    language: str = i18n.API_LANGUAGE  #: of the sentences, table headings and plot labels ('zh' or 'en')
 
     @property
     def strategies(self) -> list[str]:
@@ -111,37 +117,49 @@ class WhatIf:
             "contribution",
             lambda k: k["operating_profit"] + k["labour_cost"],
             unit="money",
-            name="Contribution before labour",
-            definition="net revenue x gross margin - marketing - CRM - holding - dead stock "
-            "+ membership fees (operating profit + labour cost)",
+            name=i18n.t("kpi.contribution", "en"),
+            definition=i18n.t("whatif.contribution_definition", "en"),
         )
 
-    def summary(self, kpis: Sequence[str]) -> pd.DataFrame:
-        """Wide, readable view: one row per strategy, 'mean [95% CI]' and the change from the baseline per KPI."""
-        out = {}
+    def summary(self, kpis: Sequence[str]) -> Summary:
+        """Each strategy's effect on ``kpis``: a dot-and-whisker chart and a compact table (see :class:`Summary`).
+
+        The table has a column per strategy and two rows per KPI: its mean
+        [95% CI], and its mean paired change from the baseline [95% CI], the
+        unit in each row's header.
+
+        Shown as the last line of a notebook cell it displays both; its
+        ``table`` is the table as a DataFrame.
+        """
+        lang, c = self.language, self.currency
+        rows: dict[tuple[str, str], list[str]] = {}
         for kpi in kpis:
-            cells, changes = [], []
+            head = i18n.kpi_name(kpi, lang)
+            level, change = [], []
             for s in self.strategies:
                 r = self.row(kpi, s)
-                c = self.currency
-                cells.append(
-                    f"{units.fmt(r['mean'], kpi, c)} [{units.fmt(r['ci_low'], kpi, c)}, "
-                    f"{units.fmt(r['ci_high'], kpi, c)}]"
-                )
-                changes.append(
+                level.append(_cell(r["mean"], r["ci_low"], r["ci_high"], kpi=kpi, language=lang, signed=False))
+                change.append(
                     ""
                     if s == self.baseline
-                    else f"{units.fmt_diff(r['diff'], kpi, c)} [{units.fmt_diff(r['diff_low'], kpi, c)}, "
-                    f"{units.fmt_diff(r['diff_high'], kpi, c)}]" + (" *" if r["significant"] else "")
+                    else _cell(*_snap(r["diff"], r["diff_low"], r["diff_high"], ref=r["mean"]), kpi=kpi, language=lang)
+                    + (" *" if r["significant"] else "")
                 )
-            out[units.name(kpi)] = cells
-            out[f"change in {units.phrase(kpi)}"] = changes
-        frame = pd.DataFrame(out, index=pd.Index(self.strategies, name="strategy"))
-        frame.attrs["note"] = (
-            f"mean [95% CI] over {self.n} paired runs of {self.days} days; "
-            "* = the change from the baseline is significant (its CI excludes 0)"
+            symbol = units.unit_symbol(kpi, c, lang)
+            value_head = f"{text('value', lang)} ({symbol})" if symbol else text("value", lang)
+            rows[(head, value_head)] = level
+            rows[(head, f"{text('change', lang)} ({units.diff_unit(kpi, c, lang) or symbol})")] = change
+        frame = pd.DataFrame(
+            list(rows.values()),
+            index=pd.MultiIndex.from_tuples(list(rows)),
+            columns=pd.Index(self.strategies, name=text("strategy", lang)),
         )
-        return frame
+        frame.attrs["note"] = text("whatif_note", lang, n=self.n, days=self.days)
+        return Summary(frame, self, tuple(kpis))
+
+    def _t(self, key: str, **values: Any) -> str:
+        """The what-if message ``key`` in this what-if's language."""
+        return i18n.t(f"whatif.{key}", self.language, **values)
 
     def pair(self, kpi: str, strategy: str, against: str | None = None) -> dict[str, Any]:
         """``strategy`` minus ``against`` (default: the baseline) for ``kpi``, paired replication by replication.
@@ -180,28 +198,33 @@ class WhatIf:
         """One sentence on ``strategy`` vs ``against`` (default: the baseline) for ``kpi``, from the paired CI."""
         against = against or self.baseline
         r, c = self.pair(kpi, strategy, against), self.currency
-        what = units.phrase(kpi)
-        ci = (
-            f"95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)}, "
-            f"{self.n} paired runs of {self.days} days"
+        what = i18n.kpi_phrase(kpi, self.language)
+        lang = self.language
+        a, b = units.fmt(r["mean_a"], kpi, c, lang), units.fmt(r["mean_b"], kpi, c, lang)
+        ci = self._t(
+            "ci",
+            low=units.fmt_diff(r["diff_low"], kpi, c, language=lang),
+            high=units.fmt_diff(r["diff_high"], kpi, c, language=lang),
+            n=self.n,
+            days=self.days,
         )
         if r["diff_low"] == r["diff_high"] == 0:
-            return (
-                f"'{strategy}' leaves {what} unchanged in all {self.n} paired runs of {self.days} days "
-                f"({units.fmt(r['mean_a'], kpi, c)})."
-            )
+            return self._t("unchanged", strategy=strategy, what=what, n=self.n, days=self.days, value=a)
         if not r["significant"]:
-            return (
-                f"'{strategy}' makes no difference to {what} that these runs can detect: "
-                f"{units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}, change "
-                f"{units.fmt_diff(r['diff'], kpi, c)} ({ci}; the interval includes 0)."
-            )
-        verb = "raises" if r["diff"] > 0 else "cuts"
+            diff = units.fmt_diff(r["diff"], kpi, c, language=lang)
+            return self._t("no_difference", strategy=strategy, what=what, a=a, b=b, diff=diff, ci=ci)
         good = (r["diff"] > 0) == units.higher_is_better(kpi)
-        return (
-            f"'{strategy}' {verb} {what} by {units.fmt_diff(r['diff'], kpi, c, signed=False)} "
-            f"({units.fmt(r['mean_a'], kpi, c)} -> {units.fmt(r['mean_b'], kpi, c)}; {ci}): "
-            f"{'better' if good else 'worse'} than '{against}'."
+        return self._t(
+            "changes",
+            strategy=strategy,
+            verb=self._t("raises" if r["diff"] > 0 else "cuts"),
+            what=what,
+            size=units.fmt_diff(r["diff"], kpi, c, signed=False, language=lang),
+            a=a,
+            b=b,
+            ci=ci,
+            judgement=self._t("better" if good else "worse"),
+            against=against,
         )
 
     def best(self, kpi: str) -> str:
@@ -211,19 +234,16 @@ class WhatIf:
 
     def verdict(self, kpi: str) -> str:
         """Which strategy wins on ``kpi`` and whether the runs can tell it from the baseline."""
-        winner = self.best(kpi)
+        winner, what = self.best(kpi), i18n.kpi_phrase(kpi, self.language)
         if winner == self.baseline:
-            return (
-                f"No strategy beats '{self.baseline}' on {units.phrase(kpi)} "
-                f"({units.fmt(self.row(kpi, winner)['mean'], kpi, self.currency)})."
-            )
+            value = units.fmt(self.row(kpi, winner)["mean"], kpi, self.currency, self.language)
+            return self._t("none_beats", baseline=self.baseline, what=what, value=value)
         if not self.row(kpi, winner)["significant"]:
-            side = "highest" if units.higher_is_better(kpi) else "lowest"
-            return (
-                f"No strategy is distinguishable from '{self.baseline}' on {units.phrase(kpi)}; "
-                f"the {side} mean: " + self.conclusion(kpi, winner)
+            side = self._t("highest" if units.higher_is_better(kpi) else "lowest")
+            return self._t(
+                "unclear", baseline=self.baseline, what=what, side=side, conclusion=self.conclusion(kpi, winner)
             )
-        return f"Best on {units.phrase(kpi)}: " + self.conclusion(kpi, winner)
+        return self._t("best", what=what, conclusion=self.conclusion(kpi, winner))
 
     def headline(self, kpi: str, strategy: str | None = None, against: str | None = None) -> dict[str, Any]:
         """Machine-readable record of one comparison for the report index.
@@ -238,9 +258,14 @@ class WhatIf:
             strategy = str(means.idxmax() if units.higher_is_better(kpi) else means.idxmin())
         against = against or self.baseline
         r, c = self.pair(kpi, strategy, against), self.currency
-        short = (
-            f"{strategy} vs {against}: {units.name(kpi)} {units.fmt_diff(r['diff'], kpi, c)} "
-            f"(95% CI {units.fmt_diff(r['diff_low'], kpi, c)} to {units.fmt_diff(r['diff_high'], kpi, c)})"
+        short = self._t(
+            "short",
+            strategy=strategy,
+            against=against,
+            name=i18n.kpi_name(kpi, self.language),
+            diff=units.fmt_diff(r["diff"], kpi, c, language=self.language),
+            low=units.fmt_diff(r["diff_low"], kpi, c, language=self.language),
+            high=units.fmt_diff(r["diff_high"], kpi, c, language=self.language),
         )
         return {
             "kpi": kpi,
@@ -258,6 +283,73 @@ class WhatIf:
             "short": short,
             "conclusion": self.conclusion(kpi, strategy, against),
         }
+
+
+def _snap(diff: float, low: float, high: float, *, ref: float) -> tuple[float, float, float]:
+    """``diff`` and its interval with rounding noise (below 1e-9 of ``ref``'s size) set to 0.
+
+    The same costs summed in another order differ by 1e-12: that is no change.
+    """
+    tiny = 1e-9 * max(1.0, abs(ref)) if np.isfinite(ref) else 0.0
+    return (0.0 if abs(diff) <= tiny else diff, 0.0 if abs(low) <= tiny else low, 0.0 if abs(high) <= tiny else high)
+
+
+def _cell(mid: float, low: float, high: float, *, kpi: str, language: str, signed: bool = True) -> str:
+    """'44,647 [43,900 – 45,310]' in the KPI's shown unit, no unit; one number when every run gave the same."""
+
+    def show(v: float) -> str:
+        bare = units.number(v, kpi, language, whole=False if signed else None)
+        return ("+" if v > 0 else "" if v < 0 or bare == "n/a" else "±") + bare if signed else bare
+
+    constant = (low == high == mid) or not (np.isfinite(low) and np.isfinite(high))
+    return show(mid) if constant else f"{show(mid)} [{show(low)} – {show(high)}]"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a notebook shows for a what-if: each strategy's effect as a chart, then the compact table.
+
+    The chart (``playbook.report.plots.effects``) has one panel per KPI: a
+    dot per strategy at its mean paired change from the baseline and a
+    whisker over the change's 95% interval, in the KPI's own unit, green /
+    red where the interval shows it better / worse and blue where it
+    includes 0.  The table has one value and its interval per cell, the unit
+    in the column header only, and no interval for a value every run gave.
+    Displayed in a notebook, the chart is an embedded PNG (nothing to load).
+    """
+
+    table: pd.DataFrame
+    whatif: WhatIf
+    kpis: tuple[str, ...]
+
+    def figure(self) -> Any:
+        """The dot-and-whisker chart as a matplotlib Figure (not registered with pyplot)."""
+        from playbook.report import plots
+
+        return plots.effects(self.whatif, self.kpis)
+
+    def png(self) -> bytes:
+        """The chart as PNG bytes."""
+        buffer = io.BytesIO()
+        self.figure().savefig(buffer, format="png", dpi=110)
+        return buffer.getvalue()
+
+    def _repr_html_(self) -> str:
+        encoded = base64.b64encode(self.png()).decode("ascii")
+        wi = self.whatif
+        alt = html.escape(text("effects_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days))
+        table = re.sub(  # the interval on a second, smaller line: six strategies fit a laptop's width
+            r"<td>([^<\[]*?) \[([^\]<]*)\]([^<]*)</td>",
+            r'<td>\1\3<br><small style="color: #667">[\2]</small></td>',
+            self.table.to_html(classes="whatif-table"),
+        ).replace("<table", '<table style="white-space: nowrap; font-size: 12px"', 1)
+        return (
+            f'<div class="whatif-summary"><img src="data:image/png;base64,{encoded}" alt="{alt}" '
+            f'style="max-width: 100%">{table}<p><small>{html.escape(self.table.attrs["note"])}</small></p></div>'
+        )
+
+    def __repr__(self) -> str:
+        return f"{self.table.to_string()}\n{self.table.attrs['note']}"
 
 
 def _scenario(base: Scenario, strategy: Strategy) -> Scenario:
@@ -323,6 +415,7 @@ def compare_strategies(
     workers: int | None = None,
     baseline: str = "baseline",
     kpis: Iterable[str] | None = None,
+    language: str = i18n.API_LANGUAGE,
 ) -> WhatIf:
     """Run ``base`` and every strategy on the same ``n`` seeds; compare each with ``base``.
 
@@ -332,8 +425,10 @@ def compare_strategies(
     :func:`sim.compare` gives), rel_diff, rel_low, rel_high (the same in % of
     the baseline mean's size, so a rise stays positive when the baseline is a
     loss), significant (the diff interval excludes 0), n.
-    ``kpis`` limits the table (default: every KPI).
+    ``kpis`` limits the table (default: every KPI); ``language`` ('zh' or
+    'en') is the one of the sentences, headings and plot labels built from it.
     """
+    i18n.check_language(language)
     if baseline in strategies:
         raise ValueError(f"a strategy is named {baseline!r}, the baseline's name; rename it")
     if not strategies:
@@ -341,4 +436,5 @@ def compare_strategies(
     scenarios = {baseline: base, **{name: _scenario(base, s) for name, s in strategies.items()}}
     runs = replicate_all(scenarios, n=n, seed=seed, days=days, workers=workers)
     wanted = list(kpis) if kpis is not None else list(runs[baseline].columns)
-    return WhatIf(_table(runs, baseline, wanted), runs, baseline, int(n), int(days), int(seed), base.money.currency)
+    table = _table(runs, baseline, wanted)
+    return WhatIf(table, runs, baseline, int(n), int(days), int(seed), base.money.currency, language)

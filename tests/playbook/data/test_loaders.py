@@ -68,14 +68,17 @@ def test_bad_rows_raise_with_row_numbers(tmp_path):
     with pytest.raises(DataError) as info:
         load_orders_csv(path, tz="Europe/Berlin", currency="EUR")
     message = str(info.value)
+    assert "\n" not in message and message.startswith("bad.csv: 6 bad row(s) of 8; row 3, column 'order_id'")
+    assert message.endswith("and 5 more problem(s) (DataError.report lists them)")
+    lines = [f"row {r.row}, column {r.column!r}: {r.reason}" for r in info.value.report.itertuples()]
     for expected in (
         "row 3, column 'order_id': missing order_id",
         "row 5, column 'placed_at': unparseable date",
-        "row 6, column 'revenue': negative revenue",
+        "row 6, column 'revenue': negative revenue that is not a refund (refunds go in 'refund')",
         "row 7, column 'order_id': duplicate order_id (first at row 2)",
-        "row 8, column 'currency'",
+        "row 8, column 'currency': currency is not EUR",
     ):
-        assert expected in message
+        assert expected in lines
     assert isinstance(info.value, ValueError) and len(info.value.report) == 6
 
 
@@ -95,7 +98,7 @@ def test_missing_column_and_bad_errors_argument(tmp_path):
     path.write_text("order_id,customer_id,placed_at,revenue\n1,2,2024-01-01,3\n")
     with pytest.raises(ValueError, match="refund"):
         load_orders_csv(path, tz="UTC", currency="EUR")
-    with pytest.raises(ValueError, match="errors must be"):
+    with pytest.raises(ValueError, match="errors='ignore': use 'raise' or 'report'"):
         load_orders_csv(path, tz="UTC", currency="EUR", errors="ignore")
 
 
@@ -149,7 +152,7 @@ def test_shopify_bad_line_drops_its_order_and_reports_every_line(tmp_path):
     assert len(orders) == 12 - 3
     kept_lines = ~(raw.index + 2).isin(report["row"])  # every other file row is in a kept order
     assert orders["units"].sum() == raw.loc[kept_lines, "Lineitem quantity"].astype(int).sum()
-    reasons = dict(zip(report["row"], report["reason"]))
+    reasons = dict(zip(report["row"], report["reason"], strict=True))
     assert reasons[lines[-1] + 2] == "not an integer"
     for other in lines[:-1]:
         assert reasons[other + 2] == f"line of an order dropped for row {lines[-1] + 2}"

@@ -37,7 +37,9 @@ def batch(tmp_path_factory):
     out = tmp / "run"
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = runner.main(["--config", str(config), "--params", "broken", "--out", str(out), "--jobs", "2"])
+        code = runner.main(
+            ["--config", str(config), "--params", "broken", "--out", str(out), "--jobs", "2", "--language", "en"]
+        )
     mp.undo()
     return code, out, stdout.getvalue(), stderr.getvalue()
 
@@ -65,11 +67,11 @@ def test_index_links_every_report_marks_the_failure_and_shows_numbers(batch):
         assert f'href="{name}.html"' in page and f'href="{name}.ipynb"' in page
         assert (out / f"{name}.html").is_file() and (out / f"{name}.ipynb").is_file()
     assert "FAILED" in page and "1 of 2 notebooks ok" in page
-    good_row = next(r for r in page.split("<tr") if f'href="{GOOD}.html"' in r)
-    assert re.search(r"Net revenue: <b>EUR [\d,]+</b>", good_row)
-    assert re.search(r"95% CI [-+]", good_row)
+    card = next(c for c in page.split("<section") if f'id="stage-{GOOD}"' in c)
+    assert re.search(r'<div class="value">€[\d,]+\.\d\d</div><div class="name">Net revenue', page)
+    assert re.search(r"95% CI [-+]", card) and "<svg" in card, "the stage card shows its what-ifs and their chart"
     for placeholder in ("nan", "None", "n/a", "{", "TODO"):
-        assert placeholder not in good_row
+        assert placeholder not in card
     assert not list(out.glob(".partial-*")), "temporary folder left behind"
     index = json.loads((out / "index.json").read_text())
     statuses = {n["notebook"]: n["status"] for n in index["notebooks"]}

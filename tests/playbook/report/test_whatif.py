@@ -72,7 +72,8 @@ def test_bad_strategy_names_are_refused(baseline):
     "kpi, value, text, diff",
     [
         ("conversion_rate", 0.01756, "1.76%", "+1.76 pp"),
-        ("net_revenue", 30322.7, "EUR 30,323", "+EUR 30,323"),
+        ("net_revenue", 30322.7, "€30,322.70", "+€30,322.70"),
+        ("orders", 826.0, "826", "+826"),
         ("first_response_mean_hours", 7.18, "7.18 h", "+7.18 h"),
         ("average_rating", 4.265, "4.26 stars", "+4.26 stars"),
         ("ltv_to_cac", 5.67, "5.67x", "+5.67x"),
@@ -119,3 +120,70 @@ def test_headline_picks_the_best_other_strategy_even_when_the_baseline_wins(wi):
     table = whatif._table(runs, "now", ["orders"])
     h = whatif.WhatIf(table, runs, "now", 4, 21, 3).headline("orders")
     assert h["strategy"] == "same" and h["diff"] == pytest.approx(-5.0) and h["baseline"] == "now"
+
+
+@pytest.mark.parametrize(
+    "language, kpi, value, currency, text",
+    [
+        ("zh", "net_revenue", 12345, "CNY", "¥12,345.00"),
+        ("zh", "net_revenue", 12345, "EUR", "€12,345.00"),
+        ("en", "net_revenue", 12345, "EUR", "€12,345.00"),
+        ("en", "net_revenue", 12345, "CNY", "CN¥12,345.00"),
+        ("zh", "conversion_rate", 0.01756, "CNY", "1.76%"),
+        ("en", "orders", 826.4, "EUR", "826"),
+        ("zh", "orders", 12345.6, "CNY", "12,346 单"),
+        ("zh", "first_response_mean_hours", 7.18, "CNY", "7.18 小时"),
+    ],
+)
+def test_babel_formats_by_locale_and_currency(language, kpi, value, currency, text):
+    assert units.fmt(value, kpi, currency, language=language) == text
+
+
+def test_dates_counts_and_unit_words_follow_the_language():
+    assert units.fmt_date("2026-03-05", "en") == "Mar 5, 2026"
+    assert units.fmt_date("2026-03-05", "zh") == "2026年3月5日"
+    assert units.fmt_count(12345.6, "en") == "12,346"
+    assert units.fmt_diff(0.0021, "conversion_rate", language="zh") == "+0.21 个百分点"
+    assert units.unit_words("net_revenue", "EUR", "en") == "euros"
+    assert units.unit_words("net_revenue", "CNY", "zh") == "人民币"
+    assert units.unit_words("first_response_mean_hours", language="zh") == "小时"
+    table = units.kpi_table({"net_revenue": 1.0, "conversion_rate": 0.1, "orders": 3.0}, "CNY", language="zh")
+    assert "money" not in set(table["unit"]) and list(table["value"]) == ["¥1.00", "10.0%", "3 单"]
+    units.set_language("zh")
+    try:
+        assert units.fmt(2.5, "average_order_value", "CNY") == "¥2.50"
+    finally:
+        units.set_language("en")
+    with pytest.raises(ValueError, match="language = 'fr'"):
+        units.set_language("fr")
+
+
+def test_summary_is_a_chart_of_effects_and_a_compact_table(wi):
+    kpis = ["first_response_mean_hours", "net_revenue", "conversion_rate"]
+    summary = wi.summary(kpis)
+    table = summary.table
+    assert list(table.columns) == ["now", "late hours", "same"]
+    assert list(table.index) == [
+        ("Mean first-response time", "value (h)"),
+        ("Mean first-response time", "change (h)"),
+        ("Net revenue", "value (€)"),
+        ("Net revenue", "change (€)"),
+        ("Conversion rate", "value (%)"),
+        ("Conversion rate", "change (pp)"),
+    ]
+    cells = [c for c in table.to_numpy().ravel() if c]
+    assert all(c.count("[") <= 1 and "€" not in c and "EUR" not in c for c in cells), "one interval, no unit"
+    assert table.loc[("Net revenue", "change (€)"), "same"] == "±0.00", "no interval for a constant"
+    row = wi.row("first_response_mean_hours", "late hours")
+    assert table.loc[("Mean first-response time", "change (h)"), "late hours"] == (
+        f"{row['diff']:.2f} [{row['diff_low']:.2f} – {row['diff_high']:.2f}] *"
+    )
+    fig = summary.figure()
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in panels] == [units.name(k) for k in kpis]
+    for ax, kpi in zip(panels, kpis, strict=True):
+        dots = [line.get_xdata()[0] for line in ax.lines if line.get_marker() == "o"]
+        expected = [wi.row(kpi, s)["diff"] * units.scale(kpi) for s in ("late hours", "same")]
+        assert dots == pytest.approx(expected)
+    page = summary._repr_html_()
+    assert page.startswith('<div class="whatif-summary"><img src="data:image/png;base64,') and "http" not in page
