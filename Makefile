@@ -1,6 +1,7 @@
 # Two commands set up a fresh machine (Python 3.11 + pip) and do the work:
 #   make reports   - create .venv if missing, install, run every notebook into reports/<run>/ [LANGUAGE=zh|en]
 #   make test      - create .venv if missing, install, run the test suite (with nbval over the notebooks)
+#   make workshop  - student copies of the notebooks, their data and the facilitator's agenda in workshop/
 #   make calibrate FILE=orders.csv FORMAT=shopify  - a scenario of your own store (OUT=, BASE=, CALIBRATE_ARGS=)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -14,7 +15,7 @@ OUT    ?= data/scenarios/my_store.yaml
 BASE   ?= data/scenarios/baseline.yaml
 CALIBRATE_ARGS ?=
 
-.PHONY: setup reports test bench run calibrate fuzz clean
+.PHONY: setup reports test bench run calibrate workshop fuzz clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +42,9 @@ run: setup
 calibrate: setup
 	@test -n "$(FILE)" -a -n "$(FORMAT)" || { echo "usage: make calibrate FILE=export.csv FORMAT=shopify|taobao|csv|cdnow [OUT=$(OUT)] [BASE=...] [CALIBRATE_ARGS='--tz Europe/Berlin']" >&2; exit 2; }
 	$(PY) -m playbook calibrate "$(FILE)" --format $(FORMAT) --base $(BASE) --out $(OUT) $(CALIBRATE_ARGS)
+
+workshop: setup
+	$(PY) -m playbook workshop --out workshop --force
 
 # 10,000 scenario mutations (and the export-file fuzz when present); exits non-zero on any failure
 fuzz: setup

@@ -1,6 +1,7 @@
 """``python -m playbook COMMAND ...``: the playbook's commands.
 
     python -m playbook reports --params default [--out reports/run1] [--only 07_after_sales]
+    python -m playbook workshop [--out workshop] [--force]
     python -m playbook calibrate EXPORT --format shopify|taobao|csv|cdnow --out data/scenarios/my_store.yaml
 
 Each command is one module's ``main(argv)``; ``python -m playbook COMMAND
@@ -29,7 +30,17 @@ def _calibrate(argv: Sequence[str]) -> int:
     return main(argv)
 
 
-COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {"reports": _reports, "calibrate": _calibrate}
+def _workshop(argv: Sequence[str]) -> int:
+    from playbook.workshop.build import main
+
+    return main(argv)
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "reports": _reports,
+    "calibrate": _calibrate,
+    "workshop": _workshop,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

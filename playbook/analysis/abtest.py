@@ -5,7 +5,8 @@ is a proportion (two-proportion z-test), revenue per visitor a skewed mean
 (Welch's t-test and a bootstrap interval), and guardrail metrics must not get
 worse.  Looking at the result before the planned sample size and stopping at
 the first significant read-out inflates the false-positive rate, so every
-read-out says whether the planned size was reached.
+read-out says whether the planned size was reached, in the kernel's language
+(``units.get_language()``: English, or the notebook's ``language``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
 from playbook.data.loaders import check_frame, check_values
+from playbook.report import i18n
 
 
 def _check_rate(p: float, name: str) -> float:
@@ -73,15 +75,9 @@ def power(
 
 def _peeking_note(n_control: int, n_treatment: int, planned_per_arm: int | None) -> tuple[bool, str]:
     if planned_per_arm is None:
-        return True, (
-            "no pre-registered sample size: a result read before a size fixed in advance "
-            "has a false-positive rate above alpha (see peeking_false_positive_rate)"
-        )
+        return True, i18n.shown("abtest.no_plan")
     if min(n_control, n_treatment) < planned_per_arm:
-        return True, (
-            f"only {min(n_control, n_treatment):,} of the planned {planned_per_arm:,} visitors per arm: "
-            "stopping now on a significant result inflates the false-positive rate"
-        )
+        return True, i18n.shown("abtest.early", n=min(n_control, n_treatment), planned=planned_per_arm)
     return False, ""
 
 

@@ -91,7 +91,6 @@ import sim.results.kpis as kpis
 from playbook.analysis.clv import BGNBD, customer_summary
 from playbook.analysis.staffing import agents_for_sla
 from playbook.data.loaders import check_frame, check_values
-from sim.engine.clock import ShiftClock, next_daily
 from sim.engine.operations.fulfilment import pick_minutes
 from sim.engine.sales.demand import CUSTOMER, Demand, review_multiplier
 from sim.engine.sales.marketing import Marketing
@@ -565,15 +564,14 @@ def _catalogue(orders: pd.DataFrame, base: Scenario, rec: _Record, bands: int) -
 
 
 def late_share(s: Scenario) -> float:
-    """Expected share of parcels delivered after the promise, from the scenario's shifts and carriers.
+    """Expected share of parcels delivered after the promise, from the scenario's carriers.
 
-    Orders arrive over a week as the hourly x weekly profiles say; each is
-    picked when the pickers' shift is next open (``sim.engine.clock``; no queue, the
-    crew is sized not to bind) and leaves at the next daily collection, d
-    hours after the order.  It is late when d + the gamma lead time (+ with
+    The promise counts from the planned dispatch (``sim.engine.model``: the
+    first collection after the order's expected pick), so with the crew sized
+    not to bind a parcel is late when the gamma lead time (+ with
     ``late_probability`` an exponential incident delay, integrated at 16
-    quantiles) exceeds the promise: P = (1 - l) S(promise - d) + l E[S(promise
-    - d - X)], S the gamma survival function.
+    quantiles) exceeds the promise: P = (1 - l) S(promise) + l E[S(promise -
+    X)], S the gamma survival function, averaged over the week's orders.
     """
     hour = np.arange(168) + 0.5  # hour of a week from Monday 00:00
     traffic = s.traffic
@@ -581,12 +579,12 @@ def late_share(s: Scenario) -> float:
         np.asarray(traffic.hourly_profile)[(hour % 24).astype(int)]
         * np.asarray(traffic.weekly_profile)[(hour // 24).astype(int)]
     )
-    clock, pick = ShiftClock(s.warehouse.shift, 0), pick_minutes(s.warehouse) / 60.0
-    ship = np.array([next_daily(clock.next_open(t) + pick, s.warehouse.carrier_pickup_hour) - t for t in hour])
     incident = -np.log1p(-(np.arange(16) + 0.5) / 16)  # Exp(1) at 16 quantiles
     total = 0.0
     for o in s.delivery.options.values():
-        margin, lead, cv2 = o.promise_days * 24.0 - ship, o.lead_time_days_mean * 24.0, o.lead_time_days_cv**2
+        # the promise counts from the planned dispatch (sim.engine.model.StoreModel._promise), not from the order
+        margin = np.full(len(hour), o.promise_days * 24.0)
+        lead, cv2 = o.lead_time_days_mean * 24.0, o.lead_time_days_cv**2
 
         def survival(x: np.ndarray, lead: float = lead, cv2: float = cv2) -> np.ndarray:
             return stats.gamma.sf(x, 1.0 / cv2, scale=lead * cv2) if cv2 > 0 else (x < lead).astype(float)

@@ -3,10 +3,13 @@
 Stage 10 of the guide asks for owners, SOPs and a result metric for every
 stage.  Two questions follow for a small team: is each role's capacity in
 proportion to its work (utilisation = hours of work / hours on shift), and
-does each stage meet its target (``data/sop_checklist.yaml``)?  Hours of work
-are the simulated count of jobs times the scenario's mean time per job: a
-ticket answered by an agent takes ``service.handle_minutes_mean``, an order
-picked takes ``warehouse.pick_minutes_mean``.
+does each stage meet its target (``data/sop_checklist.yaml``)?  Hours on
+shift are the run's roster (``Result.labour``: a crew plan's shifts, or
+people x shift).  Hours of work are the count of jobs times the mean time
+per job: a ticket answered by an agent takes ``service.handle_minutes_mean``;
+an order picked takes the layout's mean pick time
+(``sim.engine.operations.fulfilment.pick_minutes``: walking scales with
+``warehouse.path_length_factor``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from playbook.report import units
+from playbook.report import i18n, units
+from sim.engine.operations.fulfilment import pick_minutes
 
 
 def shift_hours(start_hour: float, end_hour: float, weekdays, start: dt.date, days: int) -> float:
@@ -32,18 +36,24 @@ def utilisation(result) -> pd.DataFrame:
 
     A utilisation far below 1 is idle capacity; near 1 the queue grows
     without bound (Erlang C).  The work of AI-answered tickets is not an
-    agent's.  ``result`` is a :class:`sim.Result`.
+    agent's; jobs taken after the horizon (the drain) are not counted, as
+    their hours are not on the roster.  ``people`` is everyone on the plan (a crew plan: the sum of its
+    shifts' people).  ``result`` is a :class:`sim.Result`.
     """
-    s, start = result.scenario, result.scenario.time.start_date
-    agent_tickets = int((result.tickets["handled_by"] == "agent").sum())
-    picked = int(result.orders["picked_at"].notna().sum())
+    s = result.scenario
+    end = pd.Timestamp(s.time.start_date) + pd.Timedelta(days=result.days)  # work of the drain is not on the roster
+    t = result.tickets
+    agent_tickets = int(((t["handled_by"] == "agent") & (t["first_response_at"] < end)).sum())
+    picked = int((result.orders["picked_at"] < end).sum())
+    rostered = result.labour.groupby("team")["person_hours"].sum()
     rows = []
-    for role, people, shift, jobs, minutes in (
-        ("agents", s.service.agents, s.service.shift, agent_tickets, s.service.handle_minutes_mean),
-        ("pickers", s.warehouse.pickers, s.warehouse.shift, picked, s.warehouse.pick_minutes_mean),
+    for role, team, jobs, minutes in (
+        ("agents", s.service, agent_tickets, s.service.handle_minutes_mean),
+        ("pickers", s.warehouse, picked, pick_minutes(s.warehouse)),
     ):
-        on_shift = people * shift_hours(shift.start_hour, shift.end_hour, shift.weekdays, start, result.days)
+        on_shift = float(rostered.get(role, 0.0))
         work = jobs * minutes / 60
+        people = sum(c.people for c in team.crew.values()) if team.crew else getattr(team, role)
         rows.append(
             {
                 "role": role,
@@ -57,13 +67,19 @@ def utilisation(result) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("role")
 
 
-def checklist(path: str | Path, values: Mapping[str, float], currency: str = "EUR") -> pd.DataFrame:
+def checklist(
+    path: str | Path, values: Mapping[str, float], currency: str = "EUR", language: str | None = None
+) -> pd.DataFrame:
     """The SOP checklist of ``path`` with each stage's KPI value, target and status ('meets' / 'misses').
 
     The file lists stages with an owner (a role), a ``sim.results.kpis`` name and a
     target ``{min: x}`` and/or ``{max: y}``; ``values`` maps KPI names to the
-    store's values (a what-if's baseline means, say).
+    store's values (a what-if's baseline means, say).  Stage, owner, metric and
+    numbers are in ``language`` (default: the kernel's, ``units.get_language()``;
+    Chinese from the file's ``stage_zh`` and ``owner_zh``); the status stays a
+    code to filter on, which ``i18n.columns`` shows in the reader's language.
     """
+    lang = language or units.get_language()
     rows = []
     for item in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["stages"]:
         kpi, target = item["kpi"], item["target"]
@@ -72,16 +88,16 @@ def checklist(path: str | Path, values: Mapping[str, float], currency: str = "EU
         value, low, high = values[kpi], target.get("min"), target.get("max")
         ok = (low is None or value >= low) and (high is None or value <= high)
         bounds = [
-            f">= {units.fmt(low, kpi, currency)}" if low is not None else "",
-            f"<= {units.fmt(high, kpi, currency)}" if high is not None else "",
+            f">= {units.fmt(low, kpi, currency, lang)}" if low is not None else "",
+            f"<= {units.fmt(high, kpi, currency, lang)}" if high is not None else "",
         ]
         rows.append(
             {
-                "stage": item["stage"],
-                "owner": item["owner"],
-                "metric": units.name(kpi),
-                "value": units.fmt(value, kpi, currency),
-                "target": " and ".join(b for b in bounds if b),
+                "stage": item.get(f"stage_{lang}", item["stage"]),
+                "owner": item.get(f"owner_{lang}", item["owner"]),
+                "metric": i18n.kpi_name(kpi, lang),
+                "value": units.fmt(value, kpi, currency, lang),
+                "target": i18n.t("sop.both", lang, low=bounds[0], high=bounds[1]) if all(bounds) else "".join(bounds),
                 "status": "meets" if ok else "misses",
             }
         )

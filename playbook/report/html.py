@@ -14,8 +14,9 @@ pasting), each atomically.
 Every page works offline and from ``file://``: nbconvert's lab template is
 used without its require.js, MathJax, mermaid and widget scripts (none of
 which the notebooks need: no math, no widgets), charts are embedded PNGs or
-inline SVG, styles are inline.  The words come from
-``playbook.report.strings`` in the language ``units.get_language()`` names.
+inline SVG, styles are inline.  The words are the ``page`` section of the
+catalogue (``playbook/report/messages.yaml``) in the language
+``units.get_language()`` names, which the runner sets to the run's.
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from playbook.report import units
+from playbook.report import i18n, units
 from playbook.report.outcome import Outcome
-from playbook.report.strings import text
 from sim.outputs import write_text_atomic
 
 #: nbconvert's lab page without the scripts it would fetch from a CDN (require.js, MathJax, mermaid, widgets).
@@ -56,25 +56,38 @@ body:not(.show-code) .jp-CodeCell:not(:has(.jp-OutputArea-child)) { display: non
 """
 
 
+def _text(key: str, **values: Any) -> str:
+    """The page's message ``key`` (``page.<key>`` in the catalogue) in the run's language."""
+    return i18n.shown(f"page.{key}", **values)
+
+
 def _toggle() -> str:
-    show, hide = json.dumps(text("show_code")), json.dumps(text("hide_code"))
+    show, hide = json.dumps(_text("show_code")), json.dumps(_text("hide_code"))
     return (
         f'<button id="toggle-code" type="button" onclick="document.body.classList.toggle(\'show-code\');'
         f"this.textContent=document.body.classList.contains('show-code')?{html.escape(hide)}:{html.escape(show)};\">"
-        f"{html.escape(text('show_code'))}</button>"
+        f"{html.escape(_text('show_code'))}</button>"
     )
 
 
 def provenance_text(outcome: Outcome, set_name: str) -> str:
     """One line: parameter set and injected values, scenario, seed, horizon and package versions."""
     h = outcome.headline or {}
-    params = ", ".join(f"{k}={v}" for k, v in outcome.parameters.items()) or "the notebook's defaults"
-    parts = [f"parameter set '{set_name}' ({params})"]
+    values = ", ".join(f"{k}={v}" for k, v in outcome.parameters.items()) or _text("defaults")
+    parts = [_text("parameters", name=set_name, values=values)]
     if h:
         versions = ", ".join(f"{k} {v}" for k, v in h.get("provenance", {}).items())
         parts.append(
-            f"scenario '{h['scenario']}' ({h['scenario_path']}), seed {h['seed']}, {h['days']} days, "
-            f"{h['replications']} replications; {versions}" + (" - QUICK MODE" if h.get("quick") else "")
+            _text(
+                "provenance",
+                scenario=h["scenario"],
+                path=h["scenario_path"],
+                seed=h["seed"],
+                days=h["days"],
+                replications=h["replications"],
+                versions=versions,
+            )
+            + (_text("quick_tag") if h.get("quick") else "")
         )
     return "; ".join(parts)
 
@@ -93,10 +106,10 @@ def notebook_html(executed: Path, outcome: Outcome, set_name: str) -> str:
     bar = (
         f'<div class="report-bar">{_toggle()}<b>{html.escape(outcome.title)}</b> &middot; '
         f"{html.escape(provenance_text(outcome, set_name))} &middot; "
-        f'<a href="index.html">{html.escape(text("index_link"))}</a></div>'
+        f'<a href="index.html">{html.escape(_text("index_link"))}</a></div>'
     )
     if outcome.status != "ok":
-        bar += f'<div class="report-failed"><b>{text("failed_banner")}</b>: {html.escape(outcome.error)}</div>'
+        bar += f'<div class="report-failed"><b>{_text("status_failed")}</b>: {html.escape(outcome.error)}</div>'
     head, sep, rest = body.partition("</head>")
     start = rest.index(">", rest.index("<body")) + 1
     return head + STYLE + sep + rest[:start] + bar + rest[start:]
@@ -152,7 +165,8 @@ a { color: #1d5c99; }
 
 #: Colours of a what-if's dot: better, worse, not distinguishable from 0 (as in ``playbook.report.plots``).
 _BETTER, _WORSE, _UNCLEAR = "#2a9d8f", "#e76f51", "#457b9d"
-#: Characters of a what-if's label in a stage card's chart (10 px type in a 360 px wide chart).
+#: Width of a what-if's label in a stage card's chart, in Latin characters (10 px type in a 360 px wide chart);
+#: a Chinese character counts two.
 MAX_LABEL = 64
 #: Tiles at most on the dashboard (the first stages' headline KPIs, each KPI once).
 MAX_TILES = 8
@@ -194,6 +208,20 @@ def _nice(value: float) -> float:
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
 
+def _width(words: str) -> int:
+    """Width of ``words`` in Latin characters: a CJK character (U+2E80 and above) is about two wide."""
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in words)
+
+
+def _fit(words: str, room: int = MAX_LABEL - 8) -> str:
+    """``words`` cut to ``room`` (in Latin characters) with '…', leaving room for the change ': +12.3%'."""
+    if _width(words) <= room:
+        return words
+    while _width(words) > room - 1:
+        words = words[:-1]
+    return words + "…"
+
+
 def whatif_svg(whatifs: Sequence[Mapping[str, Any]]) -> str:
     """A small inline SVG: one row per what-if, dot at its change in % of the baseline mean, whisker its 95% CI."""
     rows = [(w, r) for w in whatifs if (r := _relative(w)) is not None]
@@ -208,8 +236,8 @@ def whatif_svg(whatifs: Sequence[Mapping[str, Any]]) -> str:
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{html.escape(text("chart_label"))}">',
-        f"<title>{html.escape(text('chart_label'))}</title>",
+        f'aria-label="{html.escape(_text("chart_label"))}">',
+        f"<title>{html.escape(_text('chart_label'))}</title>",
         f'<line x1="{x(0):.1f}" y1="{top}" x2="{x(0):.1f}" y2="{height - 16}" stroke="#8c8c8c" '
         'stroke-dasharray="3 3"/>',
     ]
@@ -217,9 +245,9 @@ def whatif_svg(whatifs: Sequence[Mapping[str, Any]]) -> str:
         y = top + i * row_h
         good = (mid > 0) == units.higher_is_better(w.get("kpi", ""))
         colour = (_BETTER if good else _WORSE) if w.get("significant") else _UNCLEAR
-        label = f"{w.get('strategy', '')} vs {w.get('baseline', '')} · {units.name(w.get('kpi', ''))}: {mid:+.1f}%"
-        if len(label) > MAX_LABEL:  # the card is ~360 px wide: keep the number, shorten the words
-            label = label[: MAX_LABEL - len(f"…: {mid:+.1f}%")] + f"…: {mid:+.1f}%"
+        kpi = i18n.kpi_name(w.get("kpi", ""), units.get_language())
+        label = _fit(_text("chart_row", strategy=w.get("strategy", ""), baseline=w.get("baseline", ""), kpi=kpi))
+        label += f": {mid:+.1f}%"
         parts += [
             f'<text x="{left}" y="{y + 10}" font-size="10" fill="#333" stroke="#fff" stroke-width="3" '
             f'paint-order="stroke">{html.escape(label)}</text>',
@@ -239,17 +267,22 @@ def whatif_svg(whatifs: Sequence[Mapping[str, Any]]) -> str:
     return "".join(parts)
 
 
+def _status(o: Outcome) -> str:
+    """A stage's status in the run's language: ok, FAILED, not run yet."""
+    return _text({"ok": "status_ok", "pending": "status_pending"}.get(o.status, "status_failed"))
+
+
 def _card(o: Outcome) -> str:
     h = o.headline or {}
-    status = text({"ok": "status_ok", "pending": "status_pending"}.get(o.status, "status_failed"))
+    status = _status(o)
     title = (
         f'<a href="{html.escape(o.notebook)}.html">{html.escape(o.title)}</a>'
         if o.status != "pending"
         else html.escape(o.title)
     )
     links = (
-        f'<div class="links"><a href="{html.escape(o.notebook)}.html">{text("report_link")}</a> · '
-        f'<a href="{html.escape(o.notebook)}.ipynb">{text("notebook_link")}</a></div>'
+        f'<div class="links"><a href="{html.escape(o.notebook)}.html">{_text("report_link")}</a> · '
+        f'<a href="{html.escape(o.notebook)}.ipynb">{_text("notebook_link")}</a></div>'
         if o.status != "pending"
         else ""
     )
@@ -260,7 +293,7 @@ def _card(o: Outcome) -> str:
         for w in whatifs
     ] + [f"<small>{html.escape(note)}</small>" for note in h.get("notes", [])]
     listed = "<ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>" if items else ""
-    time = text("seconds", seconds=f"{o.seconds:.1f}") if o.status != "pending" else ""
+    time = _text("seconds", seconds=f"{o.seconds:.1f}") if o.status != "pending" else ""
     return (
         f'<section class="card {html.escape(o.status)}" id="stage-{html.escape(o.notebook)}">'
         f'<h3>{title}</h3><span class="status">{html.escape(status)}</span> <span class="time">{time}</span>'
@@ -271,10 +304,10 @@ def _card(o: Outcome) -> str:
 def _provenance(outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> str:
     done = [o.headline for o in outcomes if o.headline]
     first = done[0] if done else {}
-    versions = ", ".join(f"{k} {v}" for k, v in first.get("provenance", {}).items()) or "n/a"
+    versions = ", ".join(f"{k} {v}" for k, v in first.get("provenance", {}).items()) or _text("unknown")
     scenarios = sorted(
         {
-            text(
+            _text(
                 "scenario_line",
                 scenario=f"{h['scenario']} ({h['scenario_path']})",
                 seed=h["seed"],
@@ -284,18 +317,19 @@ def _provenance(outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> str:
             for h in done
         }
     )
-    quick = f'<dd class="bad">{text("quick_mode")}</dd>' if any(h.get("quick") for h in done) else ""
+    quick = f'<dd class="bad">{_text("quick_mode")}</dd>' if any(h.get("quick") for h in done) else ""
     zip_name = meta.get("zip")
     downloads = (
-        f'<dt>{text("downloads")}</dt><dd><a href="{html.escape(zip_name)}">{html.escape(zip_name)}</a> '
-        f"({text('zip_link')})</dd>"
+        f'<dt>{_text("downloads")}</dt><dd><a href="{html.escape(zip_name)}">{html.escape(zip_name)}</a> '
+        f"({_text('zip_link')})</dd>"
         if zip_name
         else ""
     )
+    scenario = html.escape("; ".join(scenarios) or _text("unknown"))
     return (
-        f'<dl class="provenance"><dt>{text("scenario")}</dt><dd>{html.escape("; ".join(scenarios) or "n/a")}</dd>'
-        f"{quick}<dt>{text('config')}</dt><dd>{html.escape(meta['config'])} · "
-        f"{html.escape(meta['parameter_set'])}</dd><dt>{text('versions')}</dt><dd>{html.escape(versions)}</dd>"
+        f'<dl class="provenance"><dt>{_text("scenario")}</dt><dd>{scenario}</dd>'
+        f"{quick}<dt>{_text('config')}</dt><dd>{html.escape(meta['config'])} · "
+        f"{html.escape(meta['parameter_set'])}</dd><dt>{_text('versions')}</dt><dd>{html.escape(versions)}</dd>"
         f"{downloads}</dl>"
     )
 
@@ -304,37 +338,37 @@ def index_html(outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> str:
     """The index dashboard: run facts, KPI tiles, one card per stage (status, time, chart, links), provenance."""
     failed = [o for o in outcomes if o.status == "failed"]
     pending = any(o.status == "pending" for o in outcomes)
-    summary = text("notebooks_ok", ok=sum(o.status == "ok" for o in outcomes), total=len(outcomes))
+    summary = _text("notebooks_ok", ok=sum(o.status == "ok" for o in outcomes), total=len(outcomes))
     if failed:
         names = ", ".join(o.notebook for o in failed)
-        summary += f' · <span class="bad">{html.escape(text("failed_list", count=len(failed), names=names))}</span>'
-    run_line = text(
+        summary += f' · <span class="bad">{html.escape(_text("failed_list", count=len(failed), names=names))}</span>'
+    run_line = _text(
         "run_line",
         run=meta["run"],
         parameter_set=meta["parameter_set"],
         started=meta["started"],
-        seconds=text("seconds", seconds=f"{meta['seconds']:.1f}"),
-        so_far=text("so_far" if pending else "in_all"),
+        seconds=_text("seconds", seconds=f"{meta['seconds']:.1f}"),
+        so_far=_text("so_far" if pending else "in_all"),
     )
-    title = f"{text('index_title')}: {meta['run']}"
+    title = f"{_text('index_title')}: {meta['run']}"
     return f"""<!DOCTYPE html>
 <html lang="{html.escape(units.get_language())}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
 <style>{INDEX_STYLE}</style></head><body>
-<header><h1>{html.escape(text("index_title"))}</h1>
+<header><h1>{html.escape(_text("index_title"))}</h1>
 <p class="meta">{html.escape(run_line)}</p><p class="meta">{summary}</p></header>
 <main>
-<h2>{text("kpis_heading")}</h2>
+<h2>{_text("kpis_heading")}</h2>
 <div class="tiles">
 {_tiles(outcomes)}
 </div>
-<h2>{text("stages_heading")}</h2>
-<p class="legend">{html.escape(text("legend"))}</p>
+<h2>{_text("stages_heading")}</h2>
+<p class="legend">{html.escape(_text("legend"))}</p>
 <div class="cards">
 {chr(10).join(_card(o) for o in outcomes)}
 </div>
-<h2>{text("provenance_heading")}</h2>
+<h2>{_text("provenance_heading")}</h2>
 {_provenance(outcomes, meta)}
 </main></body></html>
 """
@@ -342,10 +376,7 @@ def index_html(outcomes: Sequence[Outcome], meta: Mapping[str, Any]) -> str:
 
 def index_markdown(outcomes: Sequence[Outcome]) -> str:
     """The headline table as Markdown: stage, status, time, headline KPIs and the what-ifs in short form."""
-    lines = [
-        "| stage | status | s | headline KPIs | what-ifs (paired difference, 95% CI; * significant) |",
-        "|---|---|---|---|---|",
-    ]
+    lines = [_text("md_header"), "|---|---|---|---|---|"]
     for o in outcomes:
         h = o.headline or {}
         kpis = "; ".join(f"{k['name']} {k['text']}" for k in h.get("kpis", []))
@@ -355,7 +386,7 @@ def index_markdown(outcomes: Sequence[Outcome]) -> str:
             )
             or o.error
         )
-        lines.append(f"| {o.notebook} | {o.status} | {o.seconds:.0f} | {kpis} | {whatif} |".replace("\n", " "))
+        lines.append(f"| {o.notebook} | {_status(o)} | {o.seconds:.0f} | {kpis} | {whatif} |".replace("\n", " "))
     return "\n".join(lines) + "\n"
 
 

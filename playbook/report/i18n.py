@@ -10,7 +10,10 @@ Chinese and an English text under one key::
         en: "Best on {what}: {conclusion}"
         zh: "{what}最好的策略：{conclusion}"
 
-``t("whatif.best", "zh", what="转化率", conclusion=...)`` fills it in.  A test
+``t("whatif.best", "zh", what="转化率", conclusion=...)`` fills it in; the
+report pages and the index (``page.*``) and the runner's terminal lines
+(``run.*``) speak the run's language, the one ``units.get_language()`` names
+(:func:`shown`).  A test
 checks that every key has both languages with the same placeholders, so the
 two never drift apart.  A notebook's narrative is kept in paired Markdown
 cells tagged ``lang-en`` and ``lang-zh``; the report runner keeps the cells
@@ -88,6 +91,11 @@ def t(key: str, language: str, **values: Any) -> str:
     return entry[check_language(language)].format(**values)
 
 
+def shown(key: str, **values: Any) -> str:
+    """``t`` in the kernel's language (``units.get_language()``, which the runner and ``nb.setup`` set)."""
+    return t(key, units.get_language(), **values)
+
+
 def translator(language: str, section: str = "") -> Callable[..., str]:
     """``t`` bound to one language and catalogue section: ``tr = translator("zh", "s07"); tr("desk_now", ...)``."""
     check_language(language)
@@ -148,6 +156,10 @@ def kpi_table(values: Mapping[str, float], currency: str, language: str) -> pd.D
     ).set_index(tr("kpi"))
 
 
+#: Columns whose values are words of a catalogue section: an event trail's ``kind``, the SOP checklist's ``status``.
+VALUE_WORDS = {"kind": "event", "status": "sop"}
+
+
 def _column(name: str, language: str) -> str:
     """A table column in ``language``: its catalogue word, else the KPI of that name, else as it is."""
     if has(f"column.{name}"):
@@ -156,10 +168,21 @@ def _column(name: str, language: str) -> str:
 
 
 def columns(frame: pd.DataFrame, language: str) -> pd.DataFrame:
-    """``frame`` with the columns (and index name) the catalogue knows renamed to ``language``; English as it is."""
+    """``frame`` with the columns (and index name) the catalogue knows renamed to ``language``; English as it is.
+
+    The values of a column in ``VALUE_WORDS`` are shown in ``language`` too
+    (``order_placed`` -> 下单, ``misses`` -> 未达标); the data keeps its own names.
+    """
     if check_language(language) == "en":
         return frame
-    renamed = frame.rename(columns=lambda c: _column(str(c), language))
+    renamed = frame.assign(
+        **{
+            c: frame[c].astype(object).map(lambda v, s=s: word(s, v, language) if isinstance(v, str) else v)
+            for c, s in VALUE_WORDS.items()
+            if c in frame.columns
+        }
+    )
+    renamed = renamed.rename(columns=lambda c: _column(str(c), language))
     renamed = renamed.rename(index=lambda r: word("label", r, language) if isinstance(r, str) else r)
     if frame.index.name:
         renamed.index.name = _column(str(frame.index.name), language)

@@ -21,7 +21,6 @@ from matplotlib.figure import Figure
 
 from playbook.analysis.funnel import STEPS
 from playbook.report import i18n, units
-from playbook.report.strings import text
 from playbook.report.whatif import WhatIf
 
 BASE_COLOUR, BETTER, WORSE, UNCLEAR = "#8c8c8c", "#2a9d8f", "#e76f51", "#457b9d"
@@ -128,7 +127,7 @@ def effects(wi: WhatIf, kpis: Sequence[str], title: str | None = None) -> Figure
             )
         ax.axvline(0, color=BASE_COLOUR, lw=1, ls="--")
         ax.set_title(i18n.kpi_name(kpi, wi.language), fontsize="medium")
-        unit, xlabel = units.diff_unit(kpi, wi.currency, wi.language), text("effects_xlabel", wi.language)
+        unit, xlabel = units.diff_unit(kpi, wi.currency, wi.language), i18n.t("whatif.change", wi.language)
         ax.set_xlabel(f"{xlabel} ({unit})" if unit else xlabel, fontsize="small")
         ax.tick_params(labelsize="small")
         ax.grid(axis="x", alpha=0.3)
@@ -137,7 +136,7 @@ def effects(wi: WhatIf, kpis: Sequence[str], title: str | None = None) -> Figure
     for row in axes:
         row[0].set_yticks(range(len(others)), others)
         row[0].set_ylim(len(others) - 0.5, -0.5)
-    heading = text("effects_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days)
+    heading = _t("effects_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days)
     fig.suptitle(title or heading, fontsize="medium")
     return fig
 
@@ -536,4 +535,28 @@ def control_chart(
     ax.set_title(title or _t("control_title", language, kpi=chart["kpi"].iloc[0]))
     ax.legend(fontsize="small")
     ax.tick_params(axis="x", labelrotation=20)
+    return ax
+
+
+def pnl_waterfall(pnl: pd.Series, currency: str = "EUR", ax=None, title: str | None = None):
+    """A profit-and-loss waterfall: revenue, then each cost as a step down, ending in operating profit.
+
+    ``pnl`` is ``Result.profit_and_loss()`` (or the mean of several runs'):
+    lines in order, costs negative, the last one ``operating_profit``.  Lines
+    that are zero (no CRM, no membership) are left out.
+    """
+    ax = _axes(ax, size=(8.5, 4.2))
+    lines = pnl.drop("operating_profit")
+    lines = lines[(lines != 0) | (lines.index == "revenue")]
+    tops = lines.cumsum()
+    bottoms = tops - lines
+    colours = [BASE_COLOUR if name == "revenue" else (BETTER if v > 0 else WORSE) for name, v in lines.items()]
+    ax.bar(lines.index, lines.abs(), bottom=np.minimum(bottoms, tops), color=colours)
+    profit = float(pnl["operating_profit"])
+    ax.bar(["operating profit"], [abs(profit)], bottom=[min(profit, 0.0)], color=BETTER if profit >= 0 else WORSE)
+    ax.axhline(0, color="black", linewidth=0.8)
+    ax.set_title(title or f"Profit and loss: revenue to operating profit ({profit / pnl['revenue']:.1%} of revenue)")
+    ax.set_xlabel("P&L line")
+    ax.set_ylabel(f"money ({currency})")
+    ax.tick_params(axis="x", rotation=30)
     return ax

@@ -5,7 +5,8 @@
 ``--language zh|en`` is injected into every notebook as its ``language``
 parameter (it wins over a parameter set's); each executed notebook keeps
 only its language's narrative cells (``playbook.report.i18n``), and the
-index speaks the run's language.
+index and the lines on the terminal speak the run's language (the first
+notebook's: ``run.*`` and ``page.*`` in ``playbook/report/messages.yaml``).
 
 The configuration (``data/reports.yaml``) lists the notebooks in order and
 named parameter sets; a set maps ``all`` (every notebook) and notebook names
@@ -206,6 +207,13 @@ def _language(params: Mapping[str, Any]) -> str:
     return i18n.check_language(params.get("language", i18n.DEFAULT_LANGUAGE))
 
 
+def run_language(config: Config, set_name: str, names: Sequence[str], language: str | None = None) -> str:
+    """The language of the index and the terminal: ``language`` if given, else the first notebook's."""
+    if language:
+        return i18n.check_language(language)
+    return _language(config.parameters(set_name, names[0])) if names else i18n.DEFAULT_LANGUAGE
+
+
 def _keep_language(executed: Path, language: str) -> None:
     """Drop the executed notebook's narrative cells of the other language (papermill has run them all)."""
     import nbformat
@@ -304,8 +312,8 @@ def run(
     outcomes = [
         Outcome(n, notebook_title(config.notebook_path(n), _language(chosen[n])), parameters=chosen[n]) for n in names
     ]
-    shown = _language(chosen[names[0]]) if names else i18n.DEFAULT_LANGUAGE
-    units.set_language(shown)  # the index's words and numbers (playbook.report.html)
+    shown = run_language(config, set_name, names, language)
+    units.set_language(shown)  # the index's and the terminal's words and numbers (playbook.report.html)
     meta: dict[str, Any] = {
         "language": shown,
         "run": out.name,
@@ -323,8 +331,17 @@ def run(
         nonlocal done
         outcomes[i], done = outcome, done + 1
         add_entries(out, COMMAND, (f"{outcome.notebook}{suffix}" for suffix in (".html", ".ipynb", ".json")))
+        status = i18n.t(f"page.status_{outcome.status}", shown)
         print(
-            f"[{done:2d}/{len(names)}] {outcome.notebook:<24} {outcome.status:<6} {outcome.seconds:6.1f} s"
+            i18n.t(
+                "run.progress",
+                shown,
+                done=done,
+                total=len(names),
+                notebook=outcome.notebook,
+                status=status,
+                seconds=outcome.seconds,
+            )
             + (f"  {outcome.error}" if outcome.error else ""),
             file=stream,
             flush=True,
@@ -403,10 +420,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(
-        f"Running {len(args.only or config.notebooks)} notebooks with parameter set '{args.params}' into {out}",
-        flush=True,
-    )
+    names = args.only or config.notebooks
+    language = run_language(config, args.params, names, args.language)
+    print(i18n.t("run.start", language, n=len(names), parameter_set=args.params, out=out), flush=True)
     jobs = args.jobs if args.jobs is not None else config.jobs
     if jobs < 1:
         print(f"error: --jobs {jobs}: allowed: an integer >= 1", file=sys.stderr)
@@ -414,12 +430,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
     outcomes = run(config, args.params, out, args.only, jobs=jobs, force=args.force, language=args.language)
     failed = [o for o in outcomes if o.status != "ok"]
+    seconds = time.perf_counter() - start
     print(
-        f"{len(outcomes) - len(failed)} of {len(outcomes)} notebooks ok in {time.perf_counter() - start:.1f} s "
-        f"({jobs} at a time); index: {out / 'index.html'}"
+        i18n.t(
+            "run.summary",
+            language,
+            ok=len(outcomes) - len(failed),
+            total=len(outcomes),
+            seconds=seconds,
+            jobs=jobs,
+            index=out / "index.html",
+        )
     )
     for o in failed:
-        print(f"FAILED {o.notebook}: {o.error}", file=sys.stderr)
+        print(i18n.t("run.failed", language, notebook=o.notebook, error=o.error), file=sys.stderr)
     return EXIT_FAILED if failed else 0
 
 

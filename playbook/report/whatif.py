@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from playbook.report import i18n, units
-from playbook.report.strings import text
 from sim.engine.rng import as_seed_sequence
 from sim.experiment.runs import check_replications, mean_ci, run_many
 from sim.scenario.definition import Scenario
@@ -146,15 +145,15 @@ class WhatIf:
                     + (" *" if r["significant"] else "")
                 )
             symbol = units.unit_symbol(kpi, c, lang)
-            value_head = f"{text('value', lang)} ({symbol})" if symbol else text("value", lang)
+            value_head = f"{i18n.t('table.value', lang)} ({symbol})" if symbol else i18n.t("table.value", lang)
             rows[(head, value_head)] = level
-            rows[(head, f"{text('change', lang)} ({units.diff_unit(kpi, c, lang) or symbol})")] = change
+            rows[(head, f"{self._t('change')} ({units.diff_unit(kpi, c, lang) or symbol})")] = change
         frame = pd.DataFrame(
             list(rows.values()),
             index=pd.MultiIndex.from_tuples(list(rows)),
-            columns=pd.Index(self.strategies, name=text("strategy", lang)),
+            columns=pd.Index(self.strategies, name=i18n.t("plot.strategy", lang)),
         )
-        frame.attrs["note"] = text("whatif_note", lang, n=self.n, days=self.days)
+        frame.attrs["note"] = self._t("note", n=self.n, days=self.days)
         return Summary(frame, self, tuple(kpis))
 
     def _t(self, key: str, **values: Any) -> str:
@@ -337,7 +336,7 @@ class Summary:
     def _repr_html_(self) -> str:
         encoded = base64.b64encode(self.png()).decode("ascii")
         wi = self.whatif
-        alt = html.escape(text("effects_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days))
+        alt = html.escape(i18n.t("plot.effects_title", wi.language, baseline=wi.baseline, n=wi.n, days=wi.days))
         table = re.sub(  # the interval on a second, smaller line: six strategies fit a laptop's width
             r"<td>([^<\[]*?) \[([^\]<]*)\]([^<]*)</td>",
             r'<td>\1\3<br><small style="color: #667">[\2]</small></td>',

@@ -7,7 +7,7 @@ instead of ten per order, and it lines the draws up by order: in a paired
 what-if, the n-th order of a day gets the same pick time, lead time and
 return decision in both arms as long as the days' orders match, so common
 random numbers stay paired for longer.  Each draw still comes from its own
-stream (picking, carriers, service, returns), so a lever that touches one
+stream (picking, carriers, service, returns, reviews, customers), so a lever that touches one
 source leaves the others' numbers where they were.
 """
 
@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from sim.engine.aftersales.customers import ReviewDraws
 from sim.engine.operations.fulfilment import Carriers, Picking
 from sim.engine.rng import Streams
 
@@ -43,6 +44,8 @@ class Fate(NamedTuple):
     request_e: float
     transit_e: float
     refund_e: float
+    #: whether the buyer reviews, the stars, and whether the customer churns, once the order closes
+    closing: ReviewDraws
 
 
 def draw(
@@ -56,6 +59,25 @@ def draw(
     u = streams.returns.random((2, n))
     exps = streams.returns.standard_exponential((3, n)).tolist()
     defect = (u[0] < defect_p[skus]).tolist()
+    review = streams.reviews.random((2, n)).tolist()
+    noise = streams.reviews.standard_normal(n).tolist()
+    churn = streams.customers.random(n).tolist()
+    closing = list(map(ReviewDraws._make, zip(*review, noise, churn, strict=True)))
     return list(
-        map(Fate._make, zip(pick_hours, wrong, lead, incident_u, incident_delay, *wismo, defect, u[1].tolist(), *exps))
+        map(
+            Fate._make,
+            zip(
+                pick_hours,
+                wrong,
+                lead,
+                incident_u,
+                incident_delay,
+                *wismo,
+                defect,
+                u[1].tolist(),
+                *exps,
+                closing,
+                strict=True,
+            ),
+        )
     )

@@ -8,7 +8,7 @@ comes out: at its minute it is placed (:meth:`StoreModel._place`) and lives
 through picking, the carrier, an optional return and refund, and tickets
 along the way - a chain of callbacks on the SimPy clock, with its random
 draws made for the whole day at once (``sim.engine.fate``).  When the order
-settles, its customer's experience becomes a review and a churn decision
+settles and every ticket about it is answered, its customer's experience becomes a review and a churn decision
 (``sim.engine.aftersales.customers``), and the next day's funnel sees the new rating: the
 service -> reviews -> conversion loop of the guide.
 
@@ -23,6 +23,7 @@ drain), so every order reaches exactly one terminal status.
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -86,7 +87,8 @@ class StoreModel:
         self.shocks = Shocks(s, days)
         self.cells = build_cells(s, days)
         self.offers = [build_offer(arm, days) for arm in self.cells.arms.scenarios]
-        self.demand = Demand(s, self.cells, self.offers, weekday)
+        self.calendar = self.shocks.calendar
+        self.demand = Demand(s, self.cells, self.offers, weekday, None if self.calendar.flat else self.calendar.cart)
         self.marketing = Marketing(s, days, self.shocks)
         self.assortment = Assortment(s)
         self.inventory = Inventory(env, s.catalogue, self.log, self.assortment.initial_stock, self.shocks)
@@ -97,7 +99,7 @@ class StoreModel:
         self.picking = Picking(env, wh, self.pickers, self.rng.picking)
         self.carriers = Carriers(s.delivery, self.rng.carriers, self.shocks)
         self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log)
-        self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.rng.reviews, self.log)
+        self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.log, lambda: env.now)
         self.customers = CustomerBase(s.customers, s.crm.membership, self.rng.customers, self.rng.crm, self.log)
         self.programmes = Programmes(s, days, self.customers, self.rng.crm, env)
         self.orders = OrderBook()
@@ -108,6 +110,8 @@ class StoreModel:
         #: stock on hand at each midnight, [day, sku]
         self.stock = np.zeros((days, n_sku), dtype=np.int64)
         self.new_by_channel = np.zeros(n_ch, dtype=np.int64)
+        #: defective units returned and thrown away, at cost, per SKU (``measures()["write_off_cost"]``)
+        self.written_off = np.zeros(n_sku)
         skus = list(s.catalogue.skus.values())
         self.unit_cost = np.array([k.unit_cost for k in skus])
         self.return_p = np.array([k.return_probability for k in skus])
@@ -148,7 +152,9 @@ class StoreModel:
         # plain lists and ints: read once per order, where numpy scalars would cost more than the work
         self.n_arms = self.cells.n_arms
         self.transit_extra_h = [m.extra_delivery_days * 24.0 for m in markets]
-        self.promise_extra_h = [h if m.local_delivery else 0.0 for h, m in zip(self.transit_extra_h, markets)]
+        self.promise_extra_h = [
+            h if m.local_delivery else 0.0 for h, m in zip(self.transit_extra_h, markets, strict=True)
+        ]
         self.promise_h = self.carriers.promise_h.tolist()
         self.warranty_churn = [x.warranty_churn for x in o]
         self.selection = self.assortment.active
@@ -287,7 +293,11 @@ class StoreModel:
         goods, fees, warranty = self._terms(day, arms, skus, units, options)
         fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
         return list(
-            zip(*(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)), fates)
+            zip(
+                *(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)),
+                fates,
+                strict=True,
+            )
         )
 
     def _terms(
@@ -353,7 +363,7 @@ class StoreModel:
             cogs,
             repeat,
             option,
-            now + self.promise_h[option] + self.promise_extra_h[cell // self.n_arms],
+            self._promise(now, option) + self.promise_extra_h[cell // self.n_arms],
             fee,
             goods,
             cell,
@@ -361,9 +371,29 @@ class StoreModel:
             warranty,
         )
 
+    def _promise(self, now: float, option: int) -> float:
+        """The delivery date shown at checkout: the planned dispatch plus the option's promise.
+
+        Dispatch is the carrier's first collection after the order's pick is
+        expected done - behind the picking queue, in the pickers' hours (after
+        the day's shift an order waits for tomorrow's; a carrier pause moves
+        it past the pause) - and the promise counts from there, stretched
+        in the calendar's peaks as the carrier is: a store staffed as planned
+        keeps its promises except for carrier incidents.
+        """
+        dispatch = self._collection(self.picking.ready_estimate(now))
+        return dispatch + self.promise_h[option] * self.calendar.peak_stretch(dispatch)
+
+    def _collection(self, t: float) -> float:
+        """The carrier's first collection at or after ``t``, outside the calendar's carrier pauses."""
+        if self.calendar.pauses:
+            return self.calendar.collection_after_pauses(t, self.picking.next_collection)
+        return self.picking.next_collection(t)
+
     # The life of an order is a chain of steps, each a callback at its moment on the clock (``call_later``,
     # the crew's callbacks), not a generator process: _place -> (back-order) -> _to_picking -> _picked ->
-    # _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle.
+    # _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle -> _close
+    # (_close waits for the answers to the order's tickets).
 
     def _place(
         self,
@@ -404,7 +434,7 @@ class StoreModel:
         log.add(now, "picked", oid, cid, sku, float(fate.wrong_item))
         o.picked[oid], o.wrong_item[oid], e.wrong_item = now, fate.wrong_item, fate.wrong_item
         # One timeout covers the wait for the carrier's collection and the journey.
-        shipped = o.shipped[oid] = self.picking.next_collection(now)
+        shipped = o.shipped[oid] = self._collection(now)
         cost = self.carriers.cost[option]
         o.shipping_cost[oid] += cost
         log.add(shipped, "shipped", oid, cid, sku, cost)
@@ -420,7 +450,8 @@ class StoreModel:
         asks = 1.0 - cfg.faq_wismo_deflection
         if shipped + transit > promised:
             if fate.wismo_u < cfg.wismo_late_probability * asks:
-                call_later(env, max(promised - env.now, 0.0), self.desk.open, "wismo", oid, cid, self._service_watch(e))
+                watch = self._service_watch(oid, fate, e)
+                call_later(env, max(promised - env.now, 0.0), self.desk.open, "wismo", oid, cid, watch)
         elif fate.wismo_u < cfg.wismo_probability * asks:
             call_later(
                 env,
@@ -429,15 +460,27 @@ class StoreModel:
                 "wismo",
                 oid,
                 cid,
-                self._service_watch(e),
+                self._service_watch(oid, fate, e),
             )
 
-    def _service_watch(self, e: Experience):
+    def _service_watch(self, oid: int, fate: Fate, e: Experience) -> Callable[[float], None] | None:
+        """The callback of a ticket about order ``oid``: a late first answer spoils its experience.
+
+        The ticket counts as open from now (it is opened now or scheduled to
+        open before the order settles) until its answer, and the order's
+        review and churn decision wait for it (:meth:`_settle`).
+        """
+        if not self.scenario.service.enabled:
+            return None
         sla = self.scenario.service.sla_hours
+        e.open_tickets += 1
 
         def on_answer(waited: float) -> None:
+            e.open_tickets -= 1
             if waited > sla:
                 e.slow_service = True
+            if e.closed:
+                self._close(oid, fate, e)
 
         return on_answer
 
@@ -445,7 +488,7 @@ class StoreModel:
         """At the door: late against the promise?  Then the customer keeps the order or asks to return it."""
         now, o, r = self.env.now, self.orders, self.scenario.returns
         o.delivered[oid] = now
-        e.late = now > o.promised[oid]
+        e.late = bool(now > o.promised[oid])
         k = o.sku[oid]
         self.log.add(now, "delivered", oid, o.customer[oid], self.demand.skus[k], float(e.late))
         e.defect = fate.defect
@@ -459,7 +502,7 @@ class StoreModel:
         if fate.return_u < p and request_delay <= r.window_days * 24.0:
             call_later(self.env, request_delay, self._return_requested, oid, fate, e)
         else:
-            self._settle(oid, e)
+            self._settle(oid, fate, e)
 
     def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
@@ -469,7 +512,7 @@ class StoreModel:
         self.log.add(now, "return_requested", oid, cid, sku, 0.0)
         reason = "wrong_item" if e.wrong_item else "defect" if e.defect else "return_request"
         if store_fault or self.rng.returns.random() < self.scenario.service.return_ticket_probability:
-            self.desk.open(reason, oid, cid, self._service_watch(e))
+            self.desk.open(reason, oid, cid, self._service_watch(oid, fate, e))
         if store_fault or r.free_returns:
             o.shipping_cost[oid] += r.label_cost
         call_later(self.env, r.transit_days_mean * 24.0 * fate.transit_e, self._return_received, oid, fate, e)
@@ -481,12 +524,20 @@ class StoreModel:
         restocked = 0 if e.defect else o.units[oid]
         if restocked:
             self.inventory.put_back(k, restocked)
+        else:  # a defective item cannot be sold again: written off at cost
+            self.written_off[k] += o.units[oid] * self.unit_cost[k]
         self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[k], restocked)
         call_later(
-            self.env, self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e, self._refunded, oid, e, restocked
+            self.env,
+            self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e,
+            self._refunded,
+            oid,
+            fate,
+            e,
+            restocked,
         )
 
-    def _refunded(self, oid: int, e: Experience, restocked: int) -> None:
+    def _refunded(self, oid: int, fate: Fate, e: Experience, restocked: int) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
         k = o.sku[oid]
         o.refunded_at[oid] = now
@@ -495,14 +546,21 @@ class StoreModel:
         self.log.add(now, "refunded", oid, o.customer[oid], self.demand.skus[k], o.refund[oid])
         if self.selection:
             self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost[k])
-        self._settle(oid, e)
+        self._settle(oid, fate, e)
 
-    def _settle(self, oid: int, e: Experience) -> None:
-        """The order is over: its experience becomes a review and the customer's decision to stay or churn."""
+    def _settle(self, oid: int, fate: Fate, e: Experience) -> None:
+        """The order is over (kept or refunded); its experience is final once no ticket about it waits."""
+        e.settled = True
+        if e.closed:
+            self._close(oid, fate, e)
+
+    def _close(self, oid: int, fate: Fate, e: Experience) -> None:
+        """The final experience becomes a review and the customer's decision to stay or churn."""
         o, now = self.orders, self.env.now
         cid, cell = o.customer[oid], o.cell[oid]
-        self.reviews.maybe_review(now, oid, cid, e)
-        self.customers.settle(now, cid, e, self.warranty_churn[cell % self.n_arms] if o.warranty[oid] else 1.0)
+        self.reviews.maybe_review(now, oid, cid, e, fate.closing)
+        churn = self.warranty_churn[cell % self.n_arms] if o.warranty[oid] else 1.0
+        self.customers.settle(now, cid, e, fate.closing.churn_u, churn)
 
     # --- after the run ----------------------------------------------------------------------------
     def cancel_unfinished(self) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.engine.calendar import Calendar
 from sim.engine.sales.pricing import day_of, window
 from sim.scenario.definition import Scenario
 
@@ -57,6 +58,12 @@ class Shocks:
             (*hours(x), x.lead_time_multiplier, x.extra_late_probability, _mask(x.options, options))
             for x in s.risk.carrier_disruptions.values()
         ]
+        #: the year's seasons and sales days (``sim.engine.calendar``): traffic per day, slower carriers at peaks
+        self.calendar = cal = Calendar(s, days)
+        if not cal.flat:
+            self.traffic *= cal.traffic[:, None]
+        everyone = np.ones(len(options), dtype=bool)
+        self.carrier += [(t0, t1, cal.peak_multiplier, 0.0, everyone) for t0, t1 in cal.peaks]
 
     def supplier_extra_hours(self, k: int, t: float) -> float:
         """Extra hours for a purchase order of SKU ``k`` placed at ``t``."""

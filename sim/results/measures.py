@@ -8,20 +8,28 @@ from one of the lever tables of ``Result`` (``sku_daily``, ``skus``,
 ``labour``, ``programmes``) and is 0 when its lever is not used, never nan.
 
 ``operating_profit`` ties them together: net revenue - cost of the goods
-kept - shipping - marketing spend - labour - holding - CRM costs +
-membership fees.
+kept - defective returns written off at cost (``write_off_cost``) -
+shipping - marketing spend - labour - holding - CRM costs + membership fees
+(:func:`profit_and_loss` gives it line by line).
 """
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import pandas as pd
 
 #: The measures :func:`compute` returns, in order: name -> (unit, higher is better).
 MEASURES: dict[str, tuple[str, bool]] = {
-    "holding_cost": ("money", False), "dead_stock_value": ("money", False), "labour_cost": ("money", False),
-    "crm_cost": ("money", False), "membership_fees": ("money", True), "operating_profit": ("money", True),
+    "holding_cost": ("money", False),
+    "dead_stock_value": ("money", False),
+    "labour_cost": ("money", False),
+    "crm_cost": ("money", False),
+    "membership_fees": ("money", True),
+    "operating_profit": ("money", True),
+    "write_off_cost": ("money", False),
+    "picker_utilisation": ("share", False),
+    "agent_utilisation": ("share", False),
 }
 MEASURE_NAMES = tuple(MEASURES)
 CRM_COSTS = ("campaign:", "review_prompts")
@@ -43,6 +51,18 @@ def labour_cost(labour: pd.DataFrame) -> float:
     return float(labour["cost"].sum())
 
 
+def write_off_cost(skus: pd.DataFrame) -> float:
+    """Write-offs = defective units returned and thrown away x unit cost."""
+    return float(skus["written_off_value"].sum())
+
+
+def utilisation(labour: pd.DataFrame, team: str) -> float:
+    """Utilisation = hours of work (picks, agents' tickets) / person-hours on the roster of ``team``; 0 unstaffed."""
+    rows = labour[labour["team"] == team]
+    rostered = rows["person_hours"].sum()
+    return float(rows["busy_hours"].sum() / rostered) if rostered > 0 else 0.0
+
+
 def crm_cost(programmes: pd.DataFrame) -> float:
     """CRM cost = campaign messages and review prompts sent x their unit cost."""
     crm = programmes["programme"].str.startswith(CRM_COSTS)
@@ -54,13 +74,53 @@ def membership_fees(programmes: pd.DataFrame) -> float:
     return float(programmes.loc[programmes["programme"].isin(FEES), "revenue"].sum())
 
 
-def operating_profit(tables: Mapping[str, pd.DataFrame]) -> float:
-    """Net revenue - COGS of kept orders - shipping - marketing - labour - holding - CRM + membership fees."""
-    orders, daily = tables["orders"], tables["daily"]
+#: The lines of the profit and loss, in order: what :func:`profit_and_loss` returns (costs negative).
+PNL_LINES = (
+    "revenue",
+    "refunds",
+    "cogs",
+    "write_offs",
+    "shipping",
+    "marketing",
+    "labour",
+    "holding",
+    "crm",
+    "membership_fees",
+)
+
+
+def profit_and_loss(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
+    """The run's profit and loss, line by line (money; costs and refunds negative), ending in operating profit.
+
+    revenue (goods, fees, warranties) - refunds - COGS of the orders kept -
+    defective returns written off at cost - shipping (parcels and return labels) - marketing - labour - holding -
+    CRM + membership fees = ``operating_profit``: the waterfall of notebook 00.
+    """
+    orders, daily, programmes = tables["orders"], tables["daily"], tables["programmes"]
     kept_cogs = orders.loc[~orders["returned"].astype(bool), "cogs"].sum()
-    goods = orders["revenue"].sum() - orders["refund"].sum() - kept_cogs - orders["shipping_cost"].sum()
-    return float(goods - daily["spend"].sum() - labour_cost(tables["labour"]) - holding_cost(tables["sku_daily"])
-                 - crm_cost(tables["programmes"]) + membership_fees(tables["programmes"]))
+    lines = pd.Series(
+        [
+            orders["revenue"].sum(),
+            -orders["refund"].sum(),
+            -kept_cogs,
+            -write_off_cost(tables["skus"]),
+            -orders["shipping_cost"].sum(),
+            -daily["spend"].sum(),
+            -labour_cost(tables["labour"]),
+            -holding_cost(tables["sku_daily"]),
+            -crm_cost(programmes),
+            membership_fees(programmes),
+        ],
+        index=list(PNL_LINES),
+        dtype=float,
+    )
+    lines["operating_profit"] = lines.sum()
+    return lines
+
+
+def operating_profit(tables: Mapping[str, pd.DataFrame]) -> float:
+    """Net revenue - COGS of kept orders - write-offs - shipping - marketing - labour - holding - CRM + fees."""
+    return float(profit_and_loss(tables)["operating_profit"])
 
 
 def compute(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
@@ -72,4 +132,7 @@ def compute(tables: Mapping[str, pd.DataFrame]) -> dict[str, float]:
         "crm_cost": crm_cost(tables["programmes"]),
         "membership_fees": membership_fees(tables["programmes"]),
         "operating_profit": operating_profit(tables),
+        "write_off_cost": write_off_cost(tables["skus"]),
+        "picker_utilisation": utilisation(tables["labour"], "pickers"),
+        "agent_utilisation": utilisation(tables["labour"], "agents"),
     }

@@ -93,6 +93,10 @@ class Result:
         """The simulation-only measures of ``sim.results.measures``: holding cost, dead stock, labour, CRM, profit."""
         return measures.compute(self._built_tables())
 
+    def profit_and_loss(self) -> pd.Series:
+        """The P&L lines of ``sim.results.measures.profit_and_loss``, revenue down to operating profit."""
+        return measures.profit_and_loss(self._built_tables())
+
     def write(self, out: str | Path, fmt: str = "parquet", force: bool = False) -> Path:
         """Write the tables, ``kpis.json`` and ``scenario.yaml`` (with seed and version) to ``out``.
 
@@ -271,7 +275,7 @@ def _sku_daily(model: StoreModel, start) -> pd.DataFrame:
 
 
 def _skus(model: StoreModel, sku_daily: pd.DataFrame) -> pd.DataFrame:
-    """Per SKU: candidate, verdict of the kill review, test conversion and margin, end stock, dead stock."""
+    """Per SKU: candidate, verdict of the kill review, test conversion and margin, end stock, dead stock, write-offs."""
     a, names = model.assortment, model.demand.skus
     on_hand = model.inventory.on_hand
     origin = pd.Timestamp(model.scenario.time.start_date)
@@ -288,6 +292,7 @@ def _skus(model: StoreModel, sku_daily: pd.DataFrame) -> pd.DataFrame:
         "stock_end": on_hand.copy(),
         "holding_cost": per["holding_cost"].to_numpy(),
         "dead_stock_value": a.dead_stock(on_hand),
+        "written_off_value": model.written_off.copy(),
     })
 
 
@@ -315,15 +320,16 @@ def _by_cell(model: StoreModel, orders: pd.DataFrame, start, key: str) -> pd.Dat
 
 
 def _labour(model: StoreModel, start) -> pd.DataFrame:
-    """Person-hours on the roster and their cost, per day and team."""
+    """Person-hours on the roster, their cost and the hours of work started, per day and team."""
     days = model.days
     s = model.scenario
     parts = []
     for team, crew, cost in (("pickers", model.pickers, s.warehouse.hourly_cost),
                              ("agents", model.agents, s.service.hourly_cost)):
         hours = np.array([crew.person_hours(d) for d in range(days)])
+        busy = np.array([crew.busy_hours.get(d, 0.0) for d in range(days)])
         parts.append(pd.DataFrame({"date": _dates(start, days).values, "team": team, "person_hours": hours,
-                                   "cost": hours * cost}))
+                                   "cost": hours * cost, "busy_hours": busy}))
     out = pd.concat(parts, ignore_index=True)
     out["team"] = out["team"].astype("string")
     return out

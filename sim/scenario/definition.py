@@ -36,10 +36,12 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
+from sim.scenario.effects import E
 from sim.scenario.fields import PROB, F, Section
 from sim.scenario.levers import (
     AB_LEVERS,
     ABTest,
+    Calendar,
     Crm,
     Market,
     Pricing,
@@ -55,12 +57,8 @@ from sim.scenario.yaml_strict import load_yaml
 # --- published defaults (see data/reference/defaults.md for the derivation) -----------------------
 SRC_CONVERSION = "Littledata benchmark of ~2,800 Shopify stores, 2023: mean conversion 1.4%"
 SRC_CART = "Baymard Institute: cart abandonment 69.8% (mean of 46 studies), so cart->order ~0.30"
-SRC_SPEED = "Deloitte/Google 'Milliseconds Make Millions' 2020: 0.1 s faster mobile site -> +8.4% conversion"
-SRC_BOUNCE = "Google/SOASTA 2017: bounce +32% when load time goes 1 s -> 3 s, +90% for 1 s -> 5 s"
 SRC_RETURNS = "NRF & Appriss Retail 2023: 17.6% of online sales returned"
 SRC_REPLY = "SuperOffice customer service benchmark: mean e-mail reply 12 h"
-SRC_ELASTICITY = "Bijmolt, van Heerde & Pieters, JMR 2005: mean price elasticity -2.62 (1,851 estimates)"
-SRC_RATING = "Luca 2016, 'Reviews, Reputation, and Revenue: The Case of Yelp.com': +1 star -> +5-9% revenue"
 SRC_COUNT = (
     "Spiegel Research Center 2017: a product with 5 reviews is ~270% more likely to be bought than one with none"
 )
@@ -77,18 +75,6 @@ SRC_DELIVERY_INFO = (
     "weak: Baymard Institute checkout-abandonment surveys 2016-2024: 16-22% of abandoners cite slow "
     "or unclear delivery; data/reference/store.md"
 )
-SRC_NAVIGATION = (
-    "weak: Baymard Institute product-list tests: 67-90% task abandonment with mediocre filtering vs "
-    "17-33% with good filtering; spread assumed; data/reference/store.md"
-)
-SRC_MEDIA = (
-    "weak: vendor studies (Invodo, Animoto): shoppers who watch a product video are 1.6-1.8x as likely to "
-    "buy; spread assumed; data/reference/store.md"
-)
-SRC_SEO = (
-    "weak: SEO case studies report organic gains of 20-100% after title and alt-text work; spread assumed; "
-    "data/reference/store.md"
-)
 SRC_HILL = "Google Meridian default priors: Hill slope 1 (concave); data/reference/marketing.md"
 SRC_CONTENT = (
     "weak: Ahrefs 2020: 90.6% of pages get no Google traffic and ranking pages take 2-6 months to rise; "
@@ -99,31 +85,8 @@ SRC_TRAVEL = (
     "travel is about 50% of an order picker's time"
 )
 SRC_LABOUR = "Eurostat, hourly labour costs 2023: EU average EUR 31.8 per hour (euro area 35.6)"
-SRC_FEE = (
-    "weak: Lewis, Singh & Fay 2006 (Marketing Science): shipping fees weigh on purchase at least as much as "
-    "item prices; data/reference/pricing.md"
-)
-SRC_TOPUP = (
-    "weak: Lewis, Singh & Fay 2006: free-shipping thresholds raise order size; share topping up assumed "
-    "0.2-0.4; data/reference/pricing.md"
-)
-SRC_LENIENCY = (
-    "weak: Janakiraman, Syrdal & Freling 2016 (J. Retailing) meta-analysis: leniency raises purchase more "
-    "than returns; scope leniency (no-reason) raises returns; magnitudes assumed; "
-    "data/reference/after_sales.md"
-)
-SRC_PAID_RETURNS = (
-    "weak: Baymard abandonment surveys: 10-12% cite an unsatisfactory return policy; Bower & Maxham "
-    "2012 (J. Marketing): return fees cut later spending; data/reference/after_sales.md"
-)
 SRC_HOLDING = (
     "weak: inventory carrying cost 20-30% of inventory value a year (logistics textbooks); data/reference/operations.md"
-)
-SRC_LATE_STARS = (
-    "medium: Olist Brazilian e-commerce public data (~97,000 delivered orders, 2016-18): late orders "
-    "average 1.74 stars less than on-time ones (observational); Ravula 2022 (J. Marketing Analytics) "
-    "ordinal logit: much lower ratings when late, a little higher when early; default 1.0 discounts "
-    "the observational gap; data/reference/defaults.md"
 )
 SRC_FAULT_STARS = (
     "assumed: no published per-order figure found; a wrong or broken item is treated as worse than a "
@@ -132,11 +95,6 @@ SRC_FAULT_STARS = (
 SRC_SERVICE_STARS = (
     "assumed: no published per-order figure found; half the Olist late-delivery gap (1.74 stars); "
     "calibrate on your own reviews"
-)
-SRC_PAGE_QUALITY = (
-    "weak: Baymard Institute: the average large e-commerce site could gain ~35% conversion from better "
-    "checkout design alone; the whole page's spread (worst 0.4x to best 1.6x of a typical page) "
-    "assumed of that order; data/reference/defaults.md"
 )
 
 
@@ -181,9 +139,8 @@ class Channel(Section):
     intent: float = F(1.0, "x", "multiplier on the add-to-cart probability (purchase intent)", ge=0, le=10)
     returning_share: float = F(0.2, "share", "share of sessions by visitors who came before but never bought", **PROB)
     grows_with_reviews: bool = F(False, "-", "volume scales with the review effect (search and marketplace ranking)")
-    review_count_elasticity: float = F(
-        0.0,
-        "-",
+    review_count_elasticity: float = E(
+        "traffic.channels.*.review_count_elasticity",
         "with grows_with_reviews: volume x (reviews / initial reviews) ^ this (0: the count does not move traffic)",
         ge=0,
         le=2,
@@ -349,49 +306,38 @@ class Funnel(Section):
         source="weak: existing customers convert 2-3x new visitors",
     )
     reference_load_time_s: float = F(2.0, "s", "load time at which the step probabilities apply", gt=0, le=30)
-    conversion_gain_per_100ms: float = F(
-        0.084, "share", "add-to-cart gain per 0.1 s faster page", ge=0, le=1, source=SRC_SPEED
+    conversion_gain_per_100ms: float = E(
+        "funnel.conversion_gain_per_100ms", "add-to-cart gain per 0.1 s faster page", ge=0, le=1
     )
     speed_effect_cap_s: float = F(
         2.0, "s", "largest load-time difference the speed effect extrapolates to", ge=0, le=30
     )
-    bounce_rise_1s_to_3s: float = F(
-        0.32, "share", "relative bounce rise from 1 s to 3 s load", ge=0, le=10, source=SRC_BOUNCE
+    bounce_rise_1s_to_3s: float = E(
+        "funnel.bounce_rise_1s_to_3s", "relative bounce rise from 1 s to 3 s load", ge=0, le=10
     )
-    bounce_rise_1s_to_5s: float = F(
-        0.90, "share", "relative bounce rise from 1 s to 5 s load", ge=0, le=10, source=SRC_BOUNCE
+    bounce_rise_1s_to_5s: float = E(
+        "funnel.bounce_rise_1s_to_5s", "relative bounce rise from 1 s to 5 s load", ge=0, le=10
     )
-    quality_effect: float = F(
-        0.6,
-        "x",
-        "add-to-cart multiplier spread of page quality: 1 + effect*(q - 0.5)*2",
-        ge=0,
-        le=0.99,
-        source=SRC_PAGE_QUALITY,
+    quality_effect: float = E(
+        "funnel.quality_effect", "add-to-cart multiplier spread of page quality: 1 + effect*(q - 0.5)*2", ge=0, le=0.99
     )
-    navigation_effect: float = F(
-        0.3,
-        "x",
+    navigation_effect: float = E(
+        "funnel.navigation_effect",
         "bounce multiplier spread of navigation quality: 1 - effect*(q - 0.5)*2",
         ge=0,
         le=0.99,
-        source=SRC_NAVIGATION,
     )
-    media_effect: float = F(
-        0.3,
-        "x",
+    media_effect: float = E(
+        "funnel.media_effect",
         "add-to-cart multiplier spread of image/video quality: 1 + effect*(q - 0.5)*2",
         ge=0,
         le=0.99,
-        source=SRC_MEDIA,
     )
-    seo_effect: float = F(
-        0.5,
-        "x",
+    seo_effect: float = E(
+        "funnel.seo_effect",
         "organic-volume multiplier spread of title/alt-text quality: 1 + effect*(q - 0.5)*2 (seo_sensitive channels)",
         ge=0,
         le=0.99,
-        source=SRC_SEO,
     )
     foreign_language_multiplier: float = F(
         0.6, "x", "add-to-cart multiplier in a market without its language", ge=0, le=1, source=SRC_LANGUAGE
@@ -415,17 +361,11 @@ class Page(Section):
 class Reviews(Section):
     initial_count: int = F(40, "reviews", "reviews the store has at hour 0", ge=0, le=1_000_000)
     initial_rating: float = F(4.3, "stars", "average rating of those reviews", ge=1, le=5)
-    review_probability: float = F(
-        0.08,
-        "share",
-        "delivered or refunded orders whose customer leaves a review",
-        **PROB,
-        source="weak: 1-10% of buyers review unprompted",
+    review_probability: float = E(
+        "reviews.review_probability", "delivered or refunded orders whose customer leaves a review", **PROB
     )
     base_rating: float = F(4.6, "stars", "expected rating after a flawless order", ge=1, le=5)
-    penalty_late: float = F(
-        1.0, "stars", "rating lost when delivered after the promise", ge=0, le=4, source=SRC_LATE_STARS
-    )
+    penalty_late: float = E("reviews.penalty_late", "rating lost when delivered after the promise", ge=0, le=4)
     penalty_wrong_item: float = F(
         2.0, "stars", "rating lost when the wrong item arrived", ge=0, le=4, source=SRC_FAULT_STARS
     )
@@ -435,14 +375,31 @@ class Reviews(Section):
     penalty_slow_refund: float = F(
         1.0, "stars", "rating lost when a refund took longer than promised", ge=0, le=4, source=SRC_SERVICE_STARS
     )
-    penalty_slow_service: float = F(
-        1.0, "stars", "rating lost when a ticket waited beyond the SLA", ge=0, le=4, source=SRC_SERVICE_STARS
+    penalty_slow_service: float = E(
+        "reviews.penalty_slow_service", "rating lost when a ticket waited beyond the SLA", ge=0, le=4
     )
     noise_sd: float = F(0.7, "stars", "spread of ratings around their expectation", ge=0, le=3)
+    bad_experience_review_multiplier: float = E(
+        "reviews.bad_experience_review_multiplier",
+        "review probability after a bad experience relative to a flawless one",
+        ge=1,
+        le=10,
+    )
+    extreme_share: float = E(
+        "reviews.extreme_share",
+        "reviewers who give 1 or 5 stars (5 with probability (expected - 1) / 4, so the mean is kept)",
+        **PROB,
+    )
+    rating_half_life_days: float = E(
+        "reviews.rating_half_life_days",
+        "age at which a review counts half in the live rating (exponential decay)",
+        gt=0,
+        le=3650,
+    )
     reference_rating: float = F(4.0, "stars", "rating at which the review effect on conversion is 1", ge=1, le=5)
-    rating_sensitivity: float = F(0.07, "per star", "log conversion change per star", ge=0, le=2, source=SRC_RATING)
-    count_floor: float = F(
-        0.19, "x", "conversion multiplier with no reviews (relative to many)", ge=0.01, le=1, source=SRC_COUNT
+    rating_sensitivity: float = E("reviews.rating_sensitivity", "log conversion change per star", ge=0, le=2)
+    count_floor: float = E(
+        "reviews.count_floor", "conversion multiplier with no reviews (relative to many)", ge=0.01, le=1
     )
     count_scale: float = F(
         5.0, "reviews", "review count at which 63% of the count effect is reached", gt=0, le=10_000, source=SRC_COUNT
@@ -451,6 +408,7 @@ class Reviews(Section):
 
 class Sku(Section):
     demand_weight: float = F(1.0, "relative", "share of product views that land on this SKU", ge=0, le=1000)
+    category: str = F("", "-", "category whose season (calendar.category_season) this SKU follows; empty: none")
     price: float = F(30.0, "money/unit", "selling price", gt=0, le=1_000_000)
     unit_cost: float = F(12.0, "money/unit", "landed cost of goods", ge=0, le=1_000_000)
     reference_price: float = F(
@@ -460,8 +418,8 @@ class Sku(Section):
         gt=0,
         le=1_000_000,
     )
-    elasticity: float = F(
-        -2.62, "-", "price elasticity of add-to-cart against the reference price", ge=-20, le=0, source=SRC_ELASTICITY
+    elasticity: float = E(
+        "catalogue.skus.*.elasticity", "price elasticity of add-to-cart against the reference price", ge=-20, le=0
     )
     was_price: float | None = F(
         None, "money/unit", "a 'was' price shown struck through at all times (an anchor)", gt=0, le=1_000_000
@@ -617,7 +575,12 @@ class DeliveryOption(Section):
     lead_time_days_mean: float = F(3.0, "days", "mean time from collection to the door", gt=0, le=120)
     lead_time_days_cv: float = F(0.3, "-", "coefficient of variation of the lead time (gamma)", ge=0, le=5)
     promise_days: float = F(5.0, "days", "delivery promised this long after the order", gt=0, le=120)
-    late_probability: float = F(0.05, "share", "parcels hit by a carrier incident", **PROB)
+    late_probability: float = F(
+        0.05,
+        "share",
+        "parcels hit by a carrier incident: the option's late share when the store is staffed as planned",
+        **PROB,
+    )
     late_delay_days_mean: float = F(2.0, "days", "mean extra delay of an incident (exponential)", ge=0, le=120)
     free_above_threshold: bool = F(True, "-", "the fee is waived above delivery.free_shipping_threshold")
 
@@ -671,11 +634,11 @@ class Delivery(Section):
         ge=0,
         le=10_000,
     )
-    fee_salience: float = F(
-        1.0, "x", "delivery fees count this many times the SKU's price elasticity", ge=0, le=10, source=SRC_FEE
+    fee_salience: float = E(
+        "delivery.fee_salience", "delivery fees count this many times the SKU's price elasticity", ge=0, le=10
     )
-    top_up_probability: float = F(
-        0.3, "share", "orders one unit short of the threshold that add a unit", **PROB, source=SRC_TOPUP
+    top_up_probability: float = E(
+        "delivery.top_up_probability", "orders one unit short of the threshold that add a unit", **PROB
     )
 
     @model_validator(mode="after")
@@ -692,25 +655,31 @@ class Returns(Section):
     window_days: float = F(30.0, "days", "returns accepted this long after delivery", ge=0, le=365)
     free_returns: bool = F(True, "-", "the store pays the return label")
     label_cost: float = F(5.0, "money", "cost of a return label", ge=0, le=10_000)
-    late_multiplier: float = F(1.5, "x", "return probability multiplier after a late delivery", ge=1, le=10)
+    late_multiplier: float = E(
+        "returns.late_multiplier", "return probability multiplier after a late delivery", ge=1, le=10
+    )
     request_days_mean: float = F(4.0, "days", "mean delay from delivery to the return request", ge=0, le=365)
     transit_days_mean: float = F(4.0, "days", "mean time for the return parcel to arrive", ge=0, le=120)
     refund_days_mean: float = F(3.0, "days", "mean time to pay the refund after receipt", ge=0, le=120)
     refund_promise_days: float = F(5.0, "days", "refund later than this counts as slow", ge=0, le=120)
     no_reason_returns: bool = F(False, "-", "returns accepted without a reason (scope leniency)")
-    no_reason_conversion_multiplier: float = F(
-        1.05, "x", "add-to-cart multiplier of no-reason returns", ge=0.5, le=2, source=SRC_LENIENCY
+    no_reason_conversion_multiplier: float = E(
+        "returns.no_reason_conversion_multiplier", "add-to-cart multiplier of no-reason returns", ge=0.5, le=2
     )
-    no_reason_return_multiplier: float = F(
-        1.25, "x", "return-probability multiplier of no-reason returns", ge=1, le=5, source=SRC_LENIENCY
+    no_reason_return_multiplier: float = E(
+        "returns.no_reason_return_multiplier", "return-probability multiplier of no-reason returns", ge=1, le=5
     )
-    paid_returns_conversion_multiplier: float = F(
-        0.9,
-        "x",
+    paid_returns_conversion_multiplier: float = E(
+        "returns.paid_returns_conversion_multiplier",
         "add-to-cart multiplier when the customer pays the return label",
         ge=0.5,
         le=1,
-        source=SRC_PAID_RETURNS,
+    )
+    paid_returns_return_multiplier: float = E(
+        "returns.paid_returns_return_multiplier",
+        "return-probability multiplier when the customer pays the label",
+        ge=0,
+        le=1,
     )
 
 
@@ -744,7 +713,9 @@ class Customers(Section):
     churn_probability: float = F(
         0.35, "share", "customers who stop buying after a flawless order", **PROB, source=SRC_REPEAT
     )
-    bad_experience_churn: float = F(0.35, "share", "added churn after a late, wrong, defective or slow order", **PROB)
+    bad_experience_churn: float = E(
+        "customers.bad_experience_churn", "added churn after a late, wrong, defective or slow order", **PROB
+    )
     repeat_channel_mix: dict[str, float] = F(
         None,
         "share",
@@ -793,6 +764,7 @@ class Scenario(Section):
     customers: Customers = Field(default_factory=Customers)
     crm: Crm = Field(default_factory=Crm)
     risk: Risk = Field(default_factory=Risk)
+    calendar: Calendar = Field(default_factory=Calendar)
     ab_test: ABTest = Field(default_factory=ABTest)
 
     @model_validator(mode="after")

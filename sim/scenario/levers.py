@@ -25,26 +25,10 @@ from typing import Any, Literal
 
 from pydantic import model_validator
 
+from sim.scenario.effects import E
 from sim.scenario.fields import PROB, F, Section
 
 # --- sources (full citations and ranges: data/reference/*.md) -----------------------------------
-SRC_REF_MEMORY = (
-    "weak: Kalyanaram & Winer 1995 (Marketing Science) and Briesch et al. 1997 (JCR): reference prices "
-    "are exponentially smoothed past prices, memory of a few weeks (2-8); data/reference/pricing.md"
-)
-SRC_MEMORY_WEIGHT = (
-    "weak: Mazumdar, Raj & Sinha 2005 (J. Marketing) review: internal (memory) and external "
-    "(competitor) reference prices both shape price judgements; Briesch et al. 1997 find memory-based "
-    "ones fit best; equal weights assumed; data/reference/pricing.md"
-)
-SRC_LOSS = (
-    "weak: Kalyanaram & Winer 1995: increases above the reference price weigh more than cuts; loss aversion "
-    "about 2 (Tversky & Kahneman 1991), range 1.5-2.5; data/reference/pricing.md"
-)
-SRC_ANCHOR = (
-    "weak: Compeau & Grewal 1998 meta-analysis (JPP&M): an advertised 'was' price raises the internal "
-    "reference price; partial adjustment 0.2-0.4 assumed; data/reference/pricing.md"
-)
 SRC_WARRANTY = (
     "weak: trade press (Warranty Week, Consumer Reports): extended warranties sell to 10-30% of buyers at "
     "10-25% of the item price; data/reference/after_sales.md"
@@ -98,27 +82,23 @@ class Pricing(Section):
     """
 
     promotions: dict[str, Promotion] = F(None, "-", "the promotion calendar, sales by name", default_factory=dict)
-    memory_weight: float = F(
-        0.5,
-        "share",
+    memory_weight: float = E(
+        "pricing.memory_weight",
         "weight of the memory of this store's own past prices in the reference "
         "price (the rest: the SKU's reference_price, competitors' price)",
         **PROB,
-        source=SRC_MEMORY_WEIGHT,
     )
-    reference_half_life_days: float = F(
-        28.0,
-        "days",
+    reference_half_life_days: float = E(
+        "pricing.reference_half_life_days",
         "days for the reference price to close half its gap to the price shown",
         gt=0,
         le=3650,
-        source=SRC_REF_MEMORY,
     )
-    loss_aversion: float = F(
-        2.0, "x", "elasticity multiplier when the price is above the reference price", ge=1, le=5, source=SRC_LOSS
+    loss_aversion: float = E(
+        "pricing.loss_aversion", "elasticity multiplier when the price is above the reference price", ge=1, le=5
     )
-    anchor_weight: float = F(
-        0.3, "share", "how far a shown 'was' price pulls the reference price up toward it", **PROB, source=SRC_ANCHOR
+    anchor_weight: float = E(
+        "pricing.anchor_weight", "how far a shown 'was' price pulls the reference price up toward it", **PROB
     )
     bundle: Bundle = F(None, "-", "multi-buy bundle offer", default_factory=Bundle)
 
@@ -338,6 +318,97 @@ class Risk(Section):
     traffic_shocks: dict[str, TrafficShock] = F(None, "-", "dated traffic drops and spikes", default_factory=dict)
     supplier_delays: dict[str, SupplierDelay] = F(None, "-", "dated supplier delays", default_factory=dict)
     carrier_disruptions: dict[str, CarrierDisruption] = F(None, "-", "dated carrier disruptions", default_factory=dict)
+
+
+# --- the calendar: seasons, platform sales days, carrier pauses ---------------------------------------------
+
+SRC_SEASON = (
+    "medium: US Census Bureau, Monthly Retail Trade, e-commerce / nonstore retailers not seasonally adjusted: "
+    "December about 1.3-1.4x the average month, January-February about 0.85x"
+)
+
+
+class SalesDay(Section):
+    """A platform sales day, every year on the same date: more visitors, a discount, more conversion."""
+
+    month: int = F(11, "month", "month of the first day", ge=1, le=12)
+    day: int = F(11, "day", "day of the month of the first day", ge=1, le=31)
+    days: int = F(1, "days", "length of the event", ge=1, le=60)
+    traffic_multiplier: float = E(
+        "calendar.sales_days.*.traffic_multiplier", "sessions multiplier while it lasts", ge=0, le=50
+    )
+    conversion_multiplier: float = F(
+        1.0, "x", "add-to-cart multiplier beyond the discount (urgency, event pages)", ge=0, le=10
+    )
+    discount: float = F(
+        0.0, "share", "price cut on every SKU while it lasts (shown against the was price)", ge=0, le=0.9
+    )
+
+    @model_validator(mode="after")
+    def _a_date(self) -> SalesDay:
+        try:
+            dt.date(2024, self.month, self.day)  # a leap year: 29 February is allowed
+        except ValueError:
+            raise ValueError(f"month {self.month}, day {self.day} is not a date") from None
+        return self
+
+
+class CarrierPause(Section):
+    """Carriers collect nothing while it lasts (Chinese New Year): parcels wait for the first collection after."""
+
+    start: dt.date | None = _start("first day without collections")
+    days: int = F(7, "days", "days without collections", ge=1, le=60)
+
+
+class Calendar(Section):
+    """Yearly seasons by SKU category, platform sales days, carrier pauses and slower carriers at peaks.
+
+    Example: a store whose visits rise toward Christmas, with a Black Friday
+    at three times the traffic and 20% off, and carriers pausing for the
+    Chinese New Year::
+
+        calendar:
+          monthly_traffic: [0.85, 0.8, 0.9, 0.95, 0.95, 1.0, 0.95, 0.95, 0.95, 1.0, 1.25, 1.45]
+          sales_days:
+            black_friday: {month: 11, day: 27, traffic_multiplier: 3.0, discount: 0.2}
+          carrier_pauses:
+            chinese_new_year: {start: 2026-02-16, days: 7}
+    """
+
+    monthly_traffic: list[float] = F(
+        None,
+        "relative",
+        "sessions weight of each month, January first (1 everywhere: no season)",
+        default_factory=lambda: [1.0] * 12,
+        min_length=12,
+        max_length=12,
+        source=SRC_SEASON,
+    )
+    category_season: dict[str, list[float]] = F(
+        None,
+        "relative",
+        "add-to-cart weight of each month for SKUs of a category (catalogue.skus.*.category), January first",
+        default_factory=dict,
+    )
+    sales_days: dict[str, SalesDay] = F(None, "-", "platform sales days by name", default_factory=dict)
+    carrier_pauses: dict[str, CarrierPause] = F(None, "-", "dated carrier pauses by name", default_factory=dict)
+    peak_lead_time_multiplier: float = E(
+        "calendar.peak_lead_time_multiplier",
+        "carrier lead-time multiplier from a sales day's start to peak_days_after its end",
+        ge=1,
+        le=10,
+    )
+    peak_days_after: int = F(3, "days", "days after a sales day that carriers stay slow", ge=0, le=60)
+    reorder_ahead: bool = F(
+        True, "-", "reorder points and quantities follow the demand the calendar expects over the supplier lead time"
+    )
+
+    @model_validator(mode="after")
+    def _profiles(self) -> Calendar:
+        for name, months in {"monthly_traffic": self.monthly_traffic, **self.category_season}.items():
+            if len(months) != 12 or any(m < 0 for m in months) or sum(months) <= 0:
+                raise ValueError(f"{name}: 12 monthly weights >= 0 with a positive sum, got {months}")
+        return self
 
 
 # --- stage 9: experiments --------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Customers, their experience, their reviews and whether they come back.
 
 A customer is created at their first order.  When an order settles
-(delivered and kept, or refunded), its customer's experience decides three
-things - the guide's loop in numbers:
+(delivered and kept, or refunded) and every ticket about it has been
+answered, its customer's experience decides three things - the guide's
+loop in numbers:
 
 * a review, with a rating that loses stars for a late parcel, a wrong or
   defective item, a slow refund or a slow answer from the service desk; the
@@ -26,7 +27,10 @@ as before.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,13 +41,22 @@ from sim.scenario.levers import Membership, ReviewPrompts, Segment
 
 @dataclass
 class Experience:
-    """What went wrong with one order (all False for a flawless one)."""
+    """What went wrong with one order (all False for a flawless one), and whether it is over yet.
+
+    The order's review and its customer's churn decision wait until the order
+    has settled *and* every ticket about it has been answered
+    (``open_tickets`` back to 0): a slow answer after delivery still counts.
+    """
 
     late: bool = False
     wrong_item: bool = False
     defect: bool = False
     slow_refund: bool = False
     slow_service: bool = False
+    #: tickets about this order opened (or scheduled) and not answered yet
+    open_tickets: int = 0
+    #: delivered and kept, or refunded
+    settled: bool = False
 
     @property
     def bad(self) -> bool:
@@ -54,22 +67,46 @@ class Experience:
         """The store sent the wrong item or a defective one: returned at once, label and refund on the store."""
         return self.wrong_item or self.defect
 
+    @property
+    def closed(self) -> bool:
+        """Settled with no ticket waiting: the experience is final."""
+        return self.settled and not self.open_tickets
+
 
 class ReviewBoard:
-    """Reviews as they are posted, and the live average rating and count."""
+    """Reviews as they are posted, and the live rating (recency-weighted) and count.
 
-    def __init__(self, cfg: Reviews, prompts: ReviewPrompts, rng: np.random.Generator, log: EventLog) -> None:
+    Platforms show recent experience: Taobao/Tmall shop ratings average the
+    last 180 days, Google seller ratings the last 12 months.  The live rating
+    here weights each review by ``0.5 ** (age / rating_half_life_days)``, so
+    a store that starts answering slowly loses stars within weeks, whatever
+    its history.  The review *count* (social proof) is all-time, as shown.
+
+    Who reviews and what they give are J-shaped (Hu, Pavlou & Zhang 2009;
+    Schoenmueller, Netzer & Stahl 2020): after a bad experience a buyer
+    reviews ``bad_experience_review_multiplier`` times as often, and a share
+    ``extreme_share`` of reviewers give 1 or 5 stars (5 with probability
+    ``(expected - 1) / 4``, which keeps the expected rating of the
+    experience), the rest a rounded normal around it.
+    """
+
+    def __init__(
+        self, cfg: Reviews, prompts: ReviewPrompts, log: EventLog, clock: Callable[[], float] = lambda: 0.0
+    ) -> None:
         self.cfg = cfg
-        self.rng = rng
         self.log = log
+        self.clock = clock
         self.count = float(cfg.initial_count)
-        self.stars_total = cfg.initial_rating * cfg.initial_count
+        #: decayed sums of stars and weights, as of hour ``_at``
+        self._stars = cfg.initial_rating * cfg.initial_count
+        self._weight = float(cfg.initial_count)
+        self._at = 0.0
+        self._decay_per_h = math.log(2.0) / (cfg.rating_half_life_days * 24.0)
         self.prompted = prompts.response_rate > 0
-        self.p_review = (
-            1.0 - (1.0 - cfg.review_probability) * (1.0 - prompts.response_rate)
-            if self.prompted
-            else cfg.review_probability
-        )
+        self.p_review = [
+            1.0 - (1.0 - min(1.0, cfg.review_probability * m)) * (1.0 - prompts.response_rate)
+            for m in (1.0, cfg.bad_experience_review_multiplier)
+        ]
         #: times of the review prompts sent (one per settled order while prompts are on)
         self.prompt_times: list[float] = []
         self.order_id: list[int] = []
@@ -77,9 +114,18 @@ class ReviewBoard:
         self.time: list[float] = []
         self.rating: list[int] = []
 
+    def _age_to(self, now: float) -> None:
+        if now > self._at:
+            f = math.exp(-self._decay_per_h * (now - self._at))
+            self._stars *= f
+            self._weight *= f
+            self._at = now
+
     @property
     def rating_now(self) -> float:
-        return self.stars_total / self.count if self.count else self.cfg.initial_rating
+        """The recency-weighted average rating at the clock's time (the initial rating before any weight)."""
+        self._age_to(self.clock())
+        return self._stars / self._weight if self._weight > 1e-12 else self.cfg.initial_rating
 
     def expected_rating(self, e: Experience) -> float:
         c = self.cfg
@@ -92,19 +138,39 @@ class ReviewBoard:
             - c.penalty_slow_service * e.slow_service
         )
 
-    def maybe_review(self, now: float, order_id: int, customer_id: int, e: Experience) -> None:
+    def stars(self, e: Experience, extreme_u: float, noise: float) -> int:
+        """Stars of a review of experience ``e`` from its draws (a uniform and a standard normal)."""
+        expected = min(5.0, max(1.0, self.expected_rating(e)))
+        share = self.cfg.extreme_share
+        if extreme_u < share:
+            return 5 if extreme_u / share < (expected - 1.0) / 4.0 else 1
+        return min(5, max(1, round(expected + self.cfg.noise_sd * noise)))
+
+    def maybe_review(self, now: float, order_id: int, customer_id: int, e: Experience, draws: ReviewDraws) -> None:
+        """The buyer of a closed order reviews it with the probability of its experience."""
         if self.prompted:
             self.prompt_times.append(now)
-        if self.rng.random() >= self.p_review:
+        if draws.review_u >= self.p_review[1 if e.bad else 0]:
             return
-        stars = min(5, max(1, round(self.expected_rating(e) + self.rng.normal(0.0, self.cfg.noise_sd))))
+        stars = self.stars(e, draws.extreme_u, draws.noise)
+        self._age_to(now)
         self.count += 1
-        self.stars_total += stars
+        self._stars += stars
+        self._weight += 1.0
         self.order_id.append(order_id)
         self.customer_id.append(customer_id)
         self.time.append(now)
         self.rating.append(stars)
         self.log.add(now, "review_posted", order_id, customer_id, value=stars)
+
+
+class ReviewDraws(NamedTuple):
+    """An order's draws for its review and its customer's churn decision (``sim.engine.fate``)."""
+
+    review_u: float
+    extreme_u: float
+    noise: float
+    churn_u: float
 
 
 class CustomerBase:
@@ -190,14 +256,15 @@ class CustomerBase:
         if was:
             self._enter(cid)
 
-    def settle(self, now: float, cid: int, e: Experience, churn_multiplier: float = 1.0) -> None:
-        """After an order settles: churn, or join the active base."""
+    def settle(self, now: float, cid: int, e: Experience, churn_u: float, churn_multiplier: float = 1.0) -> None:
+        """After an order closes: churn if ``churn_u`` (a uniform drawn with the order) falls below its churn
+        probability, or join the active base."""
         if self.churned[cid]:
             return
         p = self.cfg.churn_probability + (self.cfg.bad_experience_churn if e.bad else 0.0)
         if self.classes > 1 or churn_multiplier != 1.0:
             p *= self.class_churn[self._class(cid)] * churn_multiplier
-        if self.rng.random() < min(1.0, p):
+        if churn_u < min(1.0, p):
             self.churned[cid] = True
             self._leave(cid)
             self._gone.append(cid)

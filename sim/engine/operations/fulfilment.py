@@ -9,7 +9,9 @@ Parcels wait for the carrier's daily collection, then travel for a
 gamma-distributed lead time (plus a market's ``extra_delivery_days``); a
 share of them hits a carrier incident that adds an exponential delay.  A
 carrier disruption (``sim.engine.shocks``) stretches both while it lasts.  The
-promised date shown at checkout is ``promise_days`` after the order.
+promised date shown at checkout is ``promise_days`` after the planned
+dispatch: the first collection after the order's expected pick
+(:meth:`Picking.ready_estimate`, ``StoreModel._promise``).
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ class Picking:
         self.env = env
         self.crew = crew
         self.rng = rng
-        self.mu, self.sigma = lognormal_params(pick_minutes(cfg) / 60.0, cfg.pick_minutes_cv)
+        self.mean_hours = pick_minutes(cfg) / 60.0
+        self.mu, self.sigma = lognormal_params(self.mean_hours, cfg.pick_minutes_cv)
         self.error_p = cfg.pick_error_probability
         self.pickup_hour = cfg.carrier_pickup_hour
 
@@ -56,6 +59,10 @@ class Picking:
     def pick(self, hours: float, done: Callable[[float], None]) -> None:
         """Queue an order for a picker on duty; ``done(started)`` is called when its ``hours`` of picking end."""
         self.crew.serve(hours, done)
+
+    def ready_estimate(self, t: float) -> float:
+        """When an order placed at ``t`` should be picked: after the queue ahead of it, in the crew's hours."""
+        return self.crew.after_work(t, (self.crew.waiting + 1) * self.mean_hours / max(self.crew.size, 1))
 
     def next_collection(self, t: float) -> float:
         return next_daily(t, self.pickup_hour)

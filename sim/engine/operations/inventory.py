@@ -40,6 +40,8 @@ class Inventory:
         self.reorder_point = np.array([k.reorder_point for k in skus], dtype=np.int64)
         self.reorder_quantity = np.array([k.reorder_quantity for k in skus], dtype=np.int64)
         self.lead_time_h = np.array([k.supplier_lead_time_days * 24.0 for k in skus])
+        #: [day, sku] demand expected over the next lead time relative to an average day (a calendar), or None
+        self.ahead = shocks.calendar.ahead
         self._waiting: list[deque[list]] = [deque() for _ in skus]
 
     def in_stock(self) -> np.ndarray:
@@ -61,16 +63,21 @@ class Inventory:
         """Returned, sellable units go back on the shelf."""
         self._receive(k, units)
 
+    def _policy(self, k: int) -> tuple[int, int]:
+        """(reorder point, quantity) of SKU ``k`` now: scaled by the demand the calendar expects ahead, if any."""
+        point, qty = int(self.reorder_point[k]), int(self.reorder_quantity[k])
+        if self.ahead is None or qty == 0:
+            return point, qty
+        f = self.ahead[min(int(self.env.now // 24), len(self.ahead) - 1), k]
+        return int(round(point * f)), max(1, int(round(qty * max(f, 1.0))))
+
     def _maybe_reorder(self, k: int) -> None:
-        if (
-            self.reorder_quantity[k] > 0
-            and self.on_hand[k] + self.on_order[k] <= self.reorder_point[k]
-            and self.reorder_allowed[k]
-        ):
-            qty = int(self.reorder_quantity[k])
+        point, step = self._policy(k)
+        if self.reorder_quantity[k] > 0 and self.on_hand[k] + self.on_order[k] <= point and self.reorder_allowed[k]:
+            qty = step
             # Order enough to lift the position above the reorder point even after a deep back-order.
-            while self.on_hand[k] + self.on_order[k] + qty <= self.reorder_point[k]:
-                qty += int(self.reorder_quantity[k])
+            while self.on_hand[k] + self.on_order[k] + qty <= point:
+                qty += step
             self.on_order[k] += qty
             self.log.add(self.env.now, "restock_ordered", sku=self.names[k], value=qty)
             self.env.process(self._deliver_po(k, qty))

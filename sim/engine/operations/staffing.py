@@ -18,6 +18,7 @@ decision is priced whether or not the people were busy.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
@@ -86,6 +87,10 @@ class Crew:
             self.resource = simpy.Resource(env, capacity=max(people, 1))
         #: one event per shift opening that jobs are waiting for, by opening time
         self._openings: dict[float, simpy.Timeout] = {}
+        #: hours of work taken on each model day (a job counts on the day it starts): the utilisation
+        self.busy_hours: dict[int, float] = {}
+        #: jobs queued and not yet taken
+        self.waiting = 0
 
     def serve(self, hours: float, on_done: Callable[[float], None], on_start: Callable[[], None] | None = None) -> None:
         """Queue a job of ``hours``: ``on_start()`` when a person on duty takes it, ``on_done(started)`` when
@@ -97,11 +102,15 @@ class Crew:
         """
 
         def start(request) -> None:
+            self.waiting -= 1
             started = self.env.now
+            day = int(started // 24)
+            self.busy_hours[day] = self.busy_hours.get(day, 0.0) + hours
             if on_start is not None:
                 on_start()
             self.env.timeout(hours).callbacks.append(lambda _event: self._finish(request, on_done, started))
 
+        self.waiting += 1
         self._when_on_duty(lambda: self._request(start))
 
     def _request(self, start: Callable[[object], None]) -> None:
@@ -134,7 +143,7 @@ class Crew:
         """Process: keep ``size - on duty`` slots taken by off-duty requests, week after week."""
         env, week = self.env, 0
         while True:
-            for t, n in zip(self.times, self.counts):
+            for t, n in zip(self.times, self.counts, strict=True):
                 at = week * WEEK + t
                 if at > env.now:
                     yield env.timeout(at - env.now)
@@ -150,6 +159,33 @@ class Crew:
                 self.resource.release(req)
             else:
                 req.cancel()
+
+    def next_on_duty(self, t: float) -> float:
+        """The first time >= ``t`` when someone is on duty (``t`` itself when someone is; an empty crew: ``t``)."""
+        if self.clock is not None:
+            return self.clock.next_open(t)
+        if self.empty:
+            return t
+        week = math.floor(t / WEEK)
+        i = int(np.searchsorted(self.times, t - week * WEEK, side="right")) - 1  # times[0] is 0
+        n = len(self.times)
+        for j in range(2 * n + 1):
+            k = i + j
+            if self.counts[k % n] > 0:
+                return t if j == 0 else (week + k // n) * WEEK + float(self.times[k % n])
+        raise AssertionError("a crew with people is on duty at least once a week")
+
+    def after_work(self, t: float, hours: float) -> float:
+        """When ``hours`` of the crew's on-duty time after ``t`` have passed (a plan: counted as continuous)."""
+        start = self.next_on_duty(t)
+        if self.clock is None or self.clock.always_open:
+            return start + hours
+        while True:
+            close = math.floor(start / HOURS_PER_DAY) * HOURS_PER_DAY + self.clock.end
+            if start + hours <= close:
+                return start + hours
+            hours -= close - start
+            start = self.clock.next_open(close)
 
     def person_hours(self, day: int) -> float:
         """Person-hours on the roster on model day ``day``."""

@@ -131,7 +131,8 @@ def build_offer(s: Scenario, days: int) -> Offer:
         free_above=np.array([o.free_above_threshold for o in opts]),
         threshold=d.free_shipping_threshold,
         top_up=d.top_up_probability,
-        return_multiplier=r.no_reason_return_multiplier if r.no_reason_returns else 1.0,
+        return_multiplier=(r.no_reason_return_multiplier if r.no_reason_returns else 1.0)
+        * (1.0 if r.free_returns else r.paid_returns_return_multiplier),
         cart_multiplier=cart,
         checkout_multiplier=checkout,
         warranty=w.offered,

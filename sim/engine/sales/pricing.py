@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.engine.calendar import sales_discount
 from sim.scenario.definition import Scenario
 
 
@@ -72,6 +73,9 @@ def price_path(s: Scenario, days: int) -> PricePath:
         depth[rows, cols] = np.maximum(depth[rows, cols], promo.depth)
         if promo.show_was_price and promo.depth > 0:
             struck[rows, cols] = True
+    sale = sales_discount(s, days)[:, None]
+    struck |= sale > 0
+    depth = np.maximum(depth, sale)
     shown = list_price * (1.0 - depth)
 
     keep = 0.5 ** (1.0 / s.pricing.reference_half_life_days)

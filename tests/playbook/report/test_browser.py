@@ -1,13 +1,17 @@
-"""The report run as a reader sees it: a real run of two notebooks opened in headless Chromium from ``file://``.
+"""The report run as a reader sees it: real runs of two notebooks opened in headless Chromium from ``file://``.
 
-Debian's ``chromium`` (installed by ``.ci/install-browser``) driven by
-playwright, with the network cut off: every request that is not ``file:``
-or ``data:`` is recorded and aborted.  For the index and two reports it
-checks that no console error or page error occurs, that nothing outside the
-run folder is asked for, that every link resolves to a file of the run,
-that "Show code" shows the code, and that Chinese text renders as glyphs
-(two different characters draw differently, and unlike a character no
-font has), not as identical boxes ("tofu").
+Two report runs in quick mode, side by side (``python -m playbook reports
+--language en|zh``, each in its own process): one notebook in English,
+another in Chinese, so the test costs about what one run of two notebooks did.  Debian's ``chromium``
+(installed by ``.ci/install-browser``) driven by playwright, with the
+network cut off: every request that is not ``file:`` or ``data:`` is
+recorded and aborted.  For each run's index and report it checks that no
+console error or page error occurs, that nothing outside the run folder is
+asked for, that every link resolves to a file of the run, that "Show code"
+(显示代码) shows the code, that Chinese text renders as glyphs (two
+different characters draw differently, and unlike a character no font has),
+not as identical boxes ("tofu"), and that the Chinese run's pages and
+terminal lines read as Chinese.
 
 Screenshots of every page are written to ``test-output/browser/`` in the
 repository (git-ignored; ``STORE_PLAYBOOK_TEST_OUTPUT`` moves it), so a
@@ -25,16 +29,20 @@ import re
 import shutil
 import stat
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 
-from playbook.report import runner
+from playbook.report import i18n, runner
 from playbook.report.notebook import QUICK_ENV
 
 ROOT = Path(__file__).resolve().parents[3]
-NOTEBOOKS = ("00_start_here", "07_after_sales")
+#: The notebook each language's run executes.
+NOTEBOOKS = {"en": "00_start_here", "zh": "07_after_sales"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -64,20 +72,37 @@ def shots() -> Path:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Path:
-    """A real report run of NOTEBOOKS in quick mode, two at a time (the index, reports, notebooks and zip)."""
+def runs(tmp_path_factory) -> dict[str, tuple[Path, str]]:
+    """Per language, a real report run of its notebook in quick mode and what it printed; both runs at once."""
     tmp = tmp_path_factory.mktemp("browser")
     config = tmp / "reports.yaml"
-    config.write_text(f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{', '.join(NOTEBOOKS)}]\n")
-    config.write_text(config.read_text() + "parameter_sets:\n  default: {}\n")
-    out = tmp / "run"
+    config.write_text(
+        f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{', '.join(NOTEBOOKS.values())}]\n"
+        "parameter_sets:\n  default: {}\n"
+    )
+
+    def arguments(language: str) -> list[str]:
+        only = ["--only", NOTEBOOKS[language], "--language", language]
+        return ["--config", str(config), "--out", str(tmp / language), *only]
+
     mp = pytest.MonkeyPatch()
     mp.setenv(QUICK_ENV, "1")
-    with contextlib.redirect_stdout(io.StringIO()) as stdout:
-        code = runner.main(["--config", str(config), "--out", str(out), "--jobs", "2"])
-    mp.undo()
-    assert code == 0, stdout.getvalue()
-    return out
+    try:
+        with ProcessPoolExecutor(max_workers=len(NOTEBOOKS)) as pool:
+            done = {language: pool.submit(_report, arguments(language)) for language in NOTEBOOKS}
+            results = {language: future.result() for language, future in done.items()}
+    finally:
+        mp.undo()
+    for code, printed in results.values():
+        assert code == 0, printed
+    return {language: (tmp / language, results[language][1]) for language in NOTEBOOKS}
+
+
+def _report(arguments: list[str]) -> tuple[int, str]:
+    """``python -m playbook reports ARGUMENTS`` in this (worker) process: its exit status and what it printed."""
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        code = runner.main(arguments)
+    return code, printed.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -164,47 +189,70 @@ def _assert_chinese_renders(visit: Visit) -> None:
     assert shou != box and hou != box, "a Chinese character draws like a missing glyph: tofu"
 
 
-def test_index_is_offline_with_working_links_and_chinese(browser, run, shots):
+def _assert_reads_as(visit: Visit, language: str) -> None:
+    """The text a reader sees: in Chinese more Chinese characters than Latin letters; in English few (names)."""
+    text = visit.page.inner_text("body")
+    chinese, latin = len(CJK.findall(text)), len(LATIN.findall(text))
+    if language == "zh":
+        assert chinese > latin, f"{visit.page.url}: {chinese} Chinese characters, {latin} Latin letters"
+    else:
+        assert chinese < latin / 10, f"{visit.page.url}: {chinese} Chinese characters, {latin} Latin letters"
+
+
+@pytest.mark.parametrize("language", NOTEBOOKS)
+def test_index_is_offline_with_working_links_and_chinese(browser, runs, shots, language):
+    run, printed = runs[language]
+    name = NOTEBOOKS[language]
     visit = Visit(browser, run / "index.html")
     try:
-        visit.page.screenshot(path=str(shots / "index.png"), full_page=True)
+        visit.page.screenshot(path=str(shots / f"index-{language}.png"), full_page=True)
         _assert_clean(visit, run)
         linked = _assert_links_resolve(visit, run)
-        for name in NOTEBOOKS:
-            assert f"{name}.html" in linked and f"{name}.ipynb" in linked
-        assert f"{run.name}.zip" in linked
-        assert visit.page.locator(".card svg").count() == len(NOTEBOOKS), "one what-if chart per stage"
+        assert f"{name}.html" in linked and f"{name}.ipynb" in linked and f"{run.name}.zip" in linked
+        assert visit.page.locator(".card svg").count() == 1, "one what-if chart per stage"
         assert visit.page.locator(".tile").count() >= 3
+        assert visit.page.locator("h1").inner_text() == i18n.t("page.index_title", language)
         _assert_chinese_renders(visit)
-        assert "售后" in visit.page.inner_text("body")
+        _assert_reads_as(visit, language)
     finally:
         visit.close()
+    lines = printed.strip().splitlines()  # the terminal's lines: start, progress, summary
+    assert lines[0] == i18n.t("run.start", language, n=1, parameter_set="default", out=run), printed
+    assert re.search(re.escape(f"] {name} ") + r"\s*" + re.escape(i18n.t("page.status_ok", language)), printed)
+    assert str(run / "index.html") in lines[-1] and bool(CJK.search(lines[-1])) == (language == "zh"), printed
+    assert (run / "index.md").read_text(encoding="utf-8").startswith(i18n.t("page.md_header", language))
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_report_is_offline_toggles_code_and_renders_chinese(browser, run, shots, name):
+@pytest.mark.parametrize("language", NOTEBOOKS)
+def test_report_is_offline_toggles_code_and_renders_chinese(browser, runs, shots, language):
+    run, _ = runs[language]
+    name = NOTEBOOKS[language]
     visit = Visit(browser, run / f"{name}.html")
     try:
-        visit.page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        visit.page.screenshot(path=str(shots / f"{name}-{language}.png"), full_page=True)
         _assert_clean(visit, run)
         assert "index.html" in _assert_links_resolve(visit, run)
         code = visit.page.locator(".jp-CodeCell .jp-Cell-inputWrapper")
         assert code.count() > 3 and not any(code.nth(i).is_visible() for i in range(code.count()))
         toggle = visit.page.locator("#toggle-code")
-        assert toggle.inner_text() == "Show code"
+        assert toggle.inner_text() == i18n.t("page.show_code", language)
         toggle.click()
         assert all(code.nth(i).is_visible() for i in range(code.count()))
-        assert toggle.inner_text() == "Hide code"
-        visit.page.screenshot(path=str(shots / f"{name}-code.png"))
+        assert toggle.inner_text() == i18n.t("page.hide_code", language)
+        visit.page.screenshot(path=str(shots / f"{name}-{language}-code.png"))
         toggle.click()
         assert not code.first.is_visible()
         assert visit.page.locator(".whatif-summary img").count() >= 1, "the what-if chart is shown"
         _assert_chinese_renders(visit)
+        _assert_reads_as(visit, language)
     finally:
         visit.close()
 
 
-def test_nothing_refers_outside_the_run_and_no_temporary_path_is_kept(run):
+@pytest.mark.parametrize("language", NOTEBOOKS)
+def test_nothing_refers_outside_the_run_and_no_temporary_path_is_kept(runs, language):
+    run, _ = runs[language]
+    name = NOTEBOOKS[language]
     staging_prefix = str(run.parent / f".{run.name}.")
     for page in run.glob("*.html"):
         text = page.read_text(encoding="utf-8")
@@ -213,17 +261,17 @@ def test_nothing_refers_outside_the_run_and_no_temporary_path_is_kept(run):
     for path in [*run.glob("*.ipynb"), *run.glob("*.html")]:
         text = path.read_text(encoding="utf-8")
         assert staging_prefix not in text, f"{path.name} keeps a temporary path"
-    for name in NOTEBOOKS:
-        executed = (run / f"{name}.ipynb").read_text(encoding="utf-8")
-        assert f"headline_file = '{name}.json'" in executed
-        assert "missing from font" not in executed, f"{name}: matplotlib drew a glyph its font lacks (tofu)"
+    executed = (run / f"{name}.ipynb").read_text(encoding="utf-8")
+    assert f"headline_file = '{name}.json'" in executed
+    assert "missing from font" not in executed, f"{name}: matplotlib drew a glyph its font lacks (tofu)"
     with zipfile.ZipFile(run / f"{run.name}.zip") as archive:
         names = set(archive.namelist())
-    expected = {f"{run.name}/{n}{s}" for n in NOTEBOOKS for s in (".html", ".ipynb", ".json")}
+    expected = {f"{run.name}/{name}{s}" for s in (".html", ".ipynb", ".json")}
     assert expected | {f"{run.name}/index.html"} <= names and not any("/." in n for n in names)
 
 
-def test_run_folder_and_files_follow_the_umask(run):
+def test_run_folder_and_files_follow_the_umask(runs):
+    run, _ = runs["zh"]
     mask = os.umask(0)
     os.umask(mask)
     assert stat.S_IMODE(run.stat().st_mode) == 0o777 & ~mask

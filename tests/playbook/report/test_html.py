@@ -1,13 +1,10 @@
-"""The index dashboard's pieces from recorded headlines, and the string catalogue every page takes its words from."""
+"""The index dashboard's pieces from recorded headlines, in English and in Chinese (the catalogue's ``page.*``)."""
 
 from __future__ import annotations
 
 import re
-import string
 
-import pytest
-
-from playbook.report import html, strings
+from playbook.report import html, units
 from playbook.report.outcome import Outcome
 
 #: A what-if as ``WhatIf.headline`` records it: +10 on a baseline of 200 (+5%), 95% CI +5 to +15 (+2.5% to +7.5%).
@@ -25,16 +22,8 @@ RECORD = {
 }
 
 
-def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
-@pytest.mark.parametrize("language", sorted(strings.STRINGS))
-def test_every_language_has_every_english_string_with_the_same_fields(language):
-    english, other = strings.STRINGS["en"], strings.STRINGS[language]
-    assert set(other) == set(english), set(english) ^ set(other)
-    for key, template in english.items():
-        assert _fields(other[key]) == _fields(template), key
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
 
 
 def test_whatif_chart_places_the_dot_and_whisker_in_percent_of_the_baseline():
@@ -68,3 +57,30 @@ def test_index_marks_pending_and_failed_stages_and_links_only_what_exists():
     assert ".zip" not in page, "the zip is linked once the run is over"
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
     assert ".zip" in html.index_html(outcomes, {**meta, "zip": "r1.zip"})
+    assert html.index_markdown(outcomes).startswith("| stage | status | s |")
+
+
+def test_chinese_index_and_its_markdown_read_as_chinese():
+    """In a zh run the page's words, the chart's labels and index.md's header are Chinese; names stay as they are."""
+    headline = {"scenario": "china_store", "scenario_path": "data/scenarios/china_store.yaml", "seed": 1, "days": 28}
+    headline |= {"replications": 3, "provenance": {"store_playbook": "0.1.0"}, "whatifs": [RECORD]}
+    outcomes = [
+        Outcome("07_after_sales", "第 7 阶段 · 售后与服务体验", status="ok", seconds=3.0, headline=headline),
+        Outcome("08_fulfilment", "第 8 阶段 · 物流与履约", status="failed", error="cell 3 boom"),
+    ]
+    meta = {"run": "r1", "parameter_set": "china", "config": "data/reports.yaml", "started": "now", "seconds": 4.0}
+    units.set_language("zh")
+    try:
+        page, table = html.index_html(outcomes, meta), html.index_markdown(outcomes)
+        svg = html.whatif_svg([{**RECORD, "strategy": "延长客服在线时间到晚上十点并且周末也有人值班"}])
+    finally:
+        units.set_language("en")
+    visible = re.sub(r"<style>.*?</style>|<[^>]+>", " ", page, flags=re.S)
+    expected = ("店铺运营手册报告", "2 个笔记本完成 1 个", "1 个失败：08_fulfilment", "核心指标", "随机种子 1，28 天")
+    for words in expected:
+        assert words in visible, words
+    assert len(CJK.findall(visible)) > len(LATIN.findall(visible)), "the page's text is mostly Chinese"
+    assert table.splitlines()[0].startswith("| 阶段 | 状态 | 秒 |") and "| 08_fulfilment | 失败 |" in table
+    label = re.findall(r"<text [^>]*>([^<]*)</text>", svg)[0]
+    assert label.endswith("…: +5.0%") and "对比 now" in label, label
+    assert html._width(label) <= html.MAX_LABEL, "a Chinese character is two wide: the label fits the card"

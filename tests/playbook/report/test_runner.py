@@ -56,7 +56,7 @@ def test_failing_notebook_makes_the_run_fail_and_is_named_with_its_cell(batch):
         for name in (GOOD, BAD)
         if f"] {name} " in line
     }
-    assert len(lines) == 2 and " ok " in lines[GOOD] and " failed " in lines[BAD]
+    assert len(lines) == 2 and " ok " in lines[GOOD] and " FAILED " in lines[BAD]
     assert re.search(r"\d+\.\d s", lines[GOOD])
 
 

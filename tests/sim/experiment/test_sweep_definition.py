@@ -89,8 +89,9 @@ BAD = [
         r"levers\.staff: sets service\.agents, which levers\.service\.agents also sets",
     ),
     (
-        dict(levers={"service.shift.start_hour": [8.0, 12.0], "service.shift.end_hour": [10.0, 20.0]}),
-        r"point 2 \(service\.shift\.start_hour=12\.0, service\.shift\.end_hour=10\.0\): service\.shift = .*end_hour",
+        # each value fits the baseline's 10:30-12:00 desk on its own; only their combination (11.4, 11.2) does not
+        dict(levers={"service.shift.start_hour": [10.0, 11.4], "service.shift.end_hour": [11.2, 11.8]}),
+        r"point 2 \(service\.shift\.start_hour=11\.4, service\.shift\.end_hour=11\.2\): service\.shift = .*end_hour",
     ),
 ]
 

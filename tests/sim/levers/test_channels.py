@@ -20,6 +20,12 @@ from tests.sim.levers.test_common import assert_direction, assert_directions, as
 PAID = "traffic.channels.paid_search"
 
 
+@pytest.fixture(scope="module")
+def flat(baseline) -> sim.Scenario:
+    """The baseline without its calendar and with a 60-a-day search budget: the theory's constant traffic."""
+    return baseline.with_overrides({"calendar": {}, f"{PAID}.daily_budget": 60.0})
+
+
 def test_hill_curve_matches_its_formula():
     cpc, half = np.array([0.6]), np.array([60.0])
     assert hill_sessions(np.array([60.0]), cpc, half, np.array([1.0]))[0] == pytest.approx(50.0)
@@ -30,8 +36,8 @@ def test_hill_curve_matches_its_formula():
     assert c == pytest.approx([0.0, 1 - np.exp(-1), 2 - np.exp(-1) - np.exp(-2)])
 
 
-def test_doubling_a_saturated_budget_less_than_doubles_paid_sessions(baseline):
-    one = baseline.with_overrides({f"{PAID}.half_saturation_spend": 60.0})
+def test_doubling_a_saturated_budget_less_than_doubles_paid_sessions(flat):
+    one = flat.with_overrides({f"{PAID}.half_saturation_spend": 60.0})
     two = one.with_overrides({f"{PAID}.daily_budget": 120.0})
     sessions = channel_sessions("paid_search")
     excess = []
@@ -47,8 +53,8 @@ def test_doubling_a_saturated_budget_less_than_doubles_paid_sessions(baseline):
     assert_direction(one, two, lambda r: float(r.channels.set_index("channel").loc["paid_search", "cac"]), +1, days=30)
 
 
-def test_carry_over_brings_traffic_after_the_budget_stops(baseline):
-    stop = baseline.with_overrides({f"{PAID}.scale_from_day": 20, f"{PAID}.scaled_budget": 0.0})
+def test_carry_over_brings_traffic_after_the_budget_stops(flat):
+    stop = flat.with_overrides({f"{PAID}.scale_from_day": 20, f"{PAID}.scaled_budget": 0.0})
     carry = stop.with_overrides({f"{PAID}.carryover": 0.6})
     assert_direction(stop, carry, channel_sessions("paid_search", 20, 26), +1, days=30)
     r = sim.simulate(carry, seed=2, days=30)
@@ -58,8 +64,8 @@ def test_carry_over_brings_traffic_after_the_budget_stops(baseline):
     assert paid["sessions"].sum() == pytest.approx(2000, rel=0.08)
 
 
-def test_start_cheap_then_scale(baseline):
-    scale = baseline.with_overrides(
+def test_start_cheap_then_scale(flat):
+    scale = flat.with_overrides(
         {
             f"{PAID}.daily_budget": 20.0,
             f"{PAID}.scale_from_day": 15,
@@ -67,7 +73,7 @@ def test_start_cheap_then_scale(baseline):
             f"{PAID}.scale_ramp_days": 10,
         }
     )
-    cheap = baseline.with_overrides({f"{PAID}.daily_budget": 20.0})
+    cheap = flat.with_overrides({f"{PAID}.daily_budget": 20.0})
     assert_directions(cheap, scale, {"spend": (kpi("marketing_spend"), +1), "orders": (kpi("orders"), +1)}, days=40)
     spend = sim.simulate(scale, seed=1, days=40).daily.query("channel == 'paid_search'")["spend"].to_numpy()
     assert spend[:15].mean() == pytest.approx(20, rel=0.25) and spend[25:].mean() == pytest.approx(150, rel=0.1)

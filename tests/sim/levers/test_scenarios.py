@@ -50,7 +50,8 @@ def _crm(r: sim.Result) -> None:
 
 
 def _after_sales(r: sim.Result) -> None:
-    assert r.orders["warranty"].any() and r.kpis()["ai_resolution_share"] > 0.2
+    # ai_share 0.3 over ~90 tickets: the share's sd is 0.048, so 0.12 is more than 3.5 sd below (p < 1/1,000)
+    assert r.orders["warranty"].any() and r.kpis()["ai_resolution_share"] > 0.12
     assert set(r.labour["team"]) == {"pickers", "agents"}
 
 
