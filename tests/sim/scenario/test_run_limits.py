@@ -9,7 +9,7 @@ import sim
 from sim.engine.sales.offer import build_offer, checkout_ceiling
 from sim.errors import ScenarioError
 from sim.scenario.definition import MAX_SESSIONS_PER_DAY
-from sim.scenario.run_size import MAX_RUN_SESSIONS, check_run_size, expected_sessions
+from sim.scenario.run_size import MAX_RUN_SESSIONS, check_run_size, expected_sessions, nominal_sessions_per_day
 
 
 @pytest.mark.parametrize("checkout_to_order", [0.55, 0.3, 0.7, 0.9, 1.0, 0.123456789])
@@ -48,8 +48,8 @@ def test_the_free_shipping_what_if_and_a_high_reference_fee_run(baseline: sim.Sc
     ("overrides", "expected"),
     [
         (
-            {"traffic.channels.paid_search.cost_per_click": 1e-9},
-            "= 60,000,000,000 sessions/day; allowed: at most 200,000",
+            {"traffic.channels.paid_search.daily_budget": 60, "traffic.channels.paid_search.cost_per_click": 1e-9},
+            "budget 60.00 / cost_per_click 1e-09 = 60,000,000,000 sessions/day; allowed: at most 200,000",
         ),
         (
             {
@@ -121,4 +121,6 @@ def test_a_run_past_the_budget_is_refused_with_the_numbers(baseline: sim.Scenari
     check_run_size(big, 100)  # 20 million sessions: within the budget
     with pytest.raises(ScenarioError, match=f"allowed: at most {MAX_RUN_SESSIONS:,}") as info:
         sim.simulate(big, seed=0, days=3650)
-    assert "200,450 sessions/day x 3,650 days" in str(info.value)
+    per_day = nominal_sessions_per_day(big)  # 200,000 direct plus the rest of the baseline's traffic
+    assert f"{per_day:,.0f} sessions/day x 3,650 days" in str(info.value)
+    assert f"= {per_day * 3650:,.0f} sessions" in str(info.value)
