@@ -196,18 +196,22 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def number(value: float | None, kpi: str, language: str | None = None, *, whole: bool | None = None) -> str:
+def number(
+    value: float | None, kpi: str, language: str | None = None, *, whole: bool | None = None, like: float | None = None
+) -> str:
     """The bare number of a KPI in its shown scale, without unit: '1.76' for a 1.76% share, '44,647' for money.
 
     About three significant figures, none after the point from 100 on;
     counts are whole numbers unless ``whole`` is False (a mean change of
-    0.5 orders is worth showing).  'n/a' for a missing value.
+    0.5 orders is worth showing).  ``like``: use the decimals that value
+    would get (an interval's bounds shown like its mean: '-9.94 [-12.94 - -6.94]').
+    'n/a' for a missing value.
     """
     if value is None or _missing(value):
         return "n/a"
     shown = float(value) * scale(kpi)
     whole = unit(kpi) in COUNTS if whole is None else whole
-    digits = 0 if whole else _digits(shown)
+    digits = 0 if whole else _digits(shown if like is None or _missing(like) else float(like) * scale(kpi))
     return format_decimal(shown, "#,##0" + ("." + "0" * digits if digits else ""), locale=locale(language))
 
 

@@ -297,7 +297,7 @@ def _cell(mid: float, low: float, high: float, *, kpi: str, language: str, signe
     """'44,647 [43,900 – 45,310]' in the KPI's shown unit, no unit; one number when every run gave the same."""
 
     def show(v: float) -> str:
-        bare = units.number(v, kpi, language, whole=False if signed else None)
+        bare = units.number(v, kpi, language, whole=False if signed else None, like=mid)
         return ("+" if v > 0 else "" if v < 0 or bare == "n/a" else "±") + bare if signed else bare
 
     constant = (low == high == mid) or not (np.isfinite(low) and np.isfinite(high))
