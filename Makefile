@@ -15,7 +15,7 @@ OUT    ?= data/scenarios/my_store.yaml
 BASE   ?= data/scenarios/baseline.yaml
 CALIBRATE_ARGS ?=
 
-.PHONY: setup reports test lint bench run calibrate workshop clean
+.PHONY: setup reports test lint bench run calibrate workshop fuzz clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ calibrate: setup
 
 workshop: setup
 	$(PY) -m playbook workshop --out workshop --force
+
+# 10,000 scenario mutations (and the export-file fuzz when present); exits non-zero on any failure
+fuzz: setup
+	$(PY) -m fuzz.scenarios --cases 10000 --workers 2
+	if [ -f fuzz/exports.py ]; then $(PY) -m fuzz.exports; fi
 
 clean:
 	rm -rf reports results .pytest_cache

@@ -5,13 +5,17 @@
     python -m playbook calibrate EXPORT --format shopify|taobao|csv|cdnow --out data/scenarios/my_store.yaml
 
 Each command is one module's ``main(argv)``; ``python -m playbook COMMAND
---help`` shows its options.
+--help`` shows its options.  Errors take the one path of ``sim.cli_errors``:
+bad input one line and exit 2, an internal error one line, exit 1 and the
+traceback in a log file.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+
+from sim.cli_errors import guarded
 
 
 def _reports(argv: Sequence[str]) -> int:
@@ -44,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args or args[0] not in COMMANDS:
         print(f"usage: python -m playbook {{{','.join(COMMANDS)}}} ...", file=sys.stderr)
         return 2
-    return COMMANDS[args[0]](args[1:])
+    return guarded("playbook", lambda: COMMANDS[args[0]](args[1:]))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,9 @@
     python -m sim sweep FILE --scheduler tcp://10.0.0.5:8786 --out results/agents
 
 Bad input (a scenario, an override, a flag) prints one line on stderr and
-exits with status 2, without a traceback.
+exits with status 2, without a traceback; an internal error prints one line
+and exits 1, its traceback in a log file (``sim.cli_errors``).  A sweep with
+failed tasks exits 1 and says how many failed.
 """
 
 from __future__ import annotations
@@ -17,17 +19,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-import yaml
-
+from sim.cli_errors import EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED, OneLineParser, guarded
 from sim.errors import ScenarioError
 from sim.experiment.runs import simulate
 from sim.outputs import claim
 from sim.results.kpis import KPI_BY_NAME
 from sim.results.result import COMMAND as RUN_COMMAND
 from sim.scenario.definition import load_scenario
+from sim.scenario.messages import one_line, shorten
 from sim.scenario.schema import markdown, rows
-
-EXIT_BAD_INPUT = 2
+from sim.scenario.yaml_strict import load_yaml
 
 
 def parse_set(items: Sequence[str]) -> dict[str, object]:
@@ -36,11 +37,8 @@ def parse_set(items: Sequence[str]) -> dict[str, object]:
     for item in items:
         path, sep, raw = item.partition("=")
         if not sep or not path:
-            raise ScenarioError(f"--set {item!r}: allowed form is dotted.path=value, e.g. service.agents=2")
-        try:
-            out[path.strip()] = yaml.safe_load(raw)
-        except yaml.YAMLError:
-            raise ScenarioError(f"--set {item!r}: the value is not a valid YAML scalar") from None
+            raise ScenarioError(f"--set {shorten(item)}: allowed form is dotted.path=value, e.g. service.agents=2")
+        out[path.strip()] = load_yaml(raw, f"--set {one_line(path.strip(), 100)}")
     return out
 
 
@@ -88,7 +86,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m sim", description="Simulate an online store.")
+    p = OneLineParser(prog="python -m sim", description="Simulate an online store.")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run a scenario and print its KPIs")
     run.add_argument("scenario", help="scenario YAML file")
@@ -139,12 +137,12 @@ def _sweep(args: argparse.Namespace) -> int:
                 res = sweep(args.sweep, executor=client, out=args.out, resume=args.resume, force=args.force)
         else:
             res = sweep(args.sweep, executor=args.workers, out=args.out, resume=args.resume, force=args.force)
-    except (OSError, RuntimeError) as exc:  # folder exists, scheduler unreachable, worker versions differ
-        print(f"error: {exc}", file=sys.stderr)
+    except RuntimeError as exc:  # scheduler unreachable, worker versions differ
+        print(one_line(f"error: {exc}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"interrupted: finished tasks are kept in {args.out}/parts; rerun with --resume", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     d = res.definition
     print(
         f"# {d.name}: {len(res.summary)} points x {d.replications} replications; ran {res.tasks_ran} tasks now, "
@@ -153,18 +151,18 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"# {res.out}: results.parquet, summary.parquet, failures.parquet, sweep.yaml, provenance.json")
     if len(res.failures):
         first = res.failures.iloc[0]
-        print(f"# first failure: point {first['point']}, replication {first['replication']}: {first['error']}")
+        total = len(res.results) + len(res.failures)
+        print(
+            one_line(
+                f"error: {len(res.failures)} of {total} tasks failed; first: point {first['point']}, "
+                f"replication {first['replication']}: {first['error']}"
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (ScenarioError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except BrokenPipeError:  # output piped into `head`: not an error
-        sys.stderr.close()
-        return 0
+    args = build_parser().parse_args(argv)
+    return guarded("sim", lambda: args.func(args))

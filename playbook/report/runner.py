@@ -32,7 +32,6 @@ the index) for one download.  Executed notebooks keep no temporary path
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -44,14 +43,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import yaml
-
 from playbook.report import i18n, units
 from playbook.report.html import notebook_html, write_index
 from playbook.report.notebook import ROOT, repo_path
 from playbook.report.outcome import Outcome
-from sim.errors import OutputError
+from sim.cli_errors import OneLineParser
+from sim.errors import OutputError, ScenarioError
 from sim.outputs import add_entries, claim, clear, discard, staging, write_manifest
+from sim.scenario.yaml_strict import load_yaml
 
 ALL = "all"
 #: The command named in a run folder's manifest (``sim.outputs``), and the files it writes besides notebooks.
@@ -90,9 +89,11 @@ def load_config(path: str | os.PathLike) -> Config:
     """Read and check the shape of a report configuration (YAML)."""
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = load_yaml(p.read_text(encoding="utf-8"), str(p)) or {}
+    except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read the report configuration ({exc})") from None
+    except ScenarioError as exc:  # the strict reader's one line: file, line, field
+        raise ConfigError(str(exc)) from None
     if not isinstance(data, dict) or not isinstance(data.get("notebooks"), list) or not data["notebooks"]:
         raise ConfigError(f"{p}: needs a non-empty list 'notebooks'")
     sets = data.get("parameter_sets") or {}
@@ -390,7 +391,7 @@ def zip_folder(out: Path, target: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m playbook reports", description=__doc__.split("\n\n")[0])
+    parser = OneLineParser(prog="python -m playbook reports", description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", default=str(ROOT / "data" / "reports.yaml"), help="report configuration (YAML)")
     parser.add_argument("--params", default="default", help="named parameter set of the configuration")
     parser.add_argument("--out", help="output folder (default: reports/<params>-<timestamp>)")

@@ -23,6 +23,7 @@ from sim.engine.model import StoreModel
 from sim.engine.rng import as_seed_sequence
 from sim.results.result import Result, build_result
 from sim.scenario.definition import Scenario, load_scenario
+from sim.scenario.run_size import check_run_size
 
 
 def _as_scenario(scenario: Scenario | str | Path) -> Scenario:
@@ -42,6 +43,7 @@ def simulate(
     """Run one scenario (or scenario file) for ``days`` (default ``time.days``) and return its tables."""
     sc = _as_scenario(scenario)
     n_days = _check_days(days, sc)
+    check_run_size(sc, n_days)  # refuse before allocating: sessions x days within the memory budget
     seq = as_seed_sequence(seed)
     model = StoreModel(sc, seq, n_days)
     model.run()

@@ -37,13 +37,14 @@ from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
-import yaml
 from scipy.stats import qmc
 
 from sim.errors import ScenarioError
 from sim.results.kpis import KPI_NAMES
 from sim.results.measures import MEASURE_NAMES
 from sim.scenario.definition import Scenario, load_scenario
+from sim.scenario.messages import one_line, shorten
+from sim.scenario.yaml_strict import load_yaml
 
 METHODS = ("grid", "random", "lhs")
 KEYS = ("name", "description", "scenario", "levers", "method", "samples", "replications", "days", "kpis", "seed")
@@ -142,7 +143,7 @@ class SweepDefinition:
             overrides: dict[str, Any] = {}
             for lv in self.levers:
                 overrides.update(lv.overrides(point[lv.name]))
-            shown = ", ".join(f"{k}={v!r}" for k, v in point.items())
+            shown = ", ".join(f"{k}={shorten(v)}" for k, v in point.items())
             _check_overrides(self.base, overrides, f"sweep {self.name!r}: point {i} ({shown})")
             out.append(overrides)
         return out
@@ -171,18 +172,22 @@ class SweepDefinition:
     @classmethod
     def from_dict(cls, data: Any, origin: str = "sweep", base_dir: str | Path | None = None) -> SweepDefinition:
         """Validate a plain mapping (as read from YAML); raise :class:`ScenarioError` naming the field."""
-        return _parse(data, origin, Path(base_dir) if base_dir is not None else None)
+        try:
+            return _parse(data, origin, Path(base_dir) if base_dir is not None else None)
+        except ScenarioError as exc:  # one line, at most MAX_MESSAGE characters, whatever the check said
+            raise ScenarioError(one_line(str(exc))) from None
 
 
 def load_sweep(path: str | Path) -> SweepDefinition:
     """Read a sweep YAML file; its ``scenario`` path is taken relative to the file, else to the cwd."""
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot read the sweep file ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{p}: not valid YAML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{p}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    data = load_yaml(text, str(p))
     if isinstance(data, Mapping) and "name" not in data:
         data = {**data, "name": p.stem}
     return SweepDefinition.from_dict(data, origin=str(p), base_dir=p.parent)
@@ -192,7 +197,7 @@ def load_sweep(path: str | Path) -> SweepDefinition:
 
 
 def _fail(origin: str, where: str, value: Any, allowed: str) -> ScenarioError:
-    return ScenarioError(f"{origin}: {where} = {value!r}: allowed: {allowed}")
+    return ScenarioError(one_line(f"{origin}: {where} = {shorten(value)}: allowed: {allowed}"))
 
 
 @overload
@@ -224,7 +229,7 @@ def _parse(data: Any, origin: str, base_dir: Path | None) -> SweepDefinition:
         if key not in KEYS:
             hint = difflib.get_close_matches(str(key), KEYS, n=1)
             raise ScenarioError(
-                f"{origin}: {key}: unknown field"
+                f"{origin}: {one_line(str(key), 60)}: unknown field"
                 + (f"; did you mean '{hint[0]}'?" if hint else "")
                 + f" (allowed: {', '.join(KEYS)})"
             )
@@ -236,7 +241,7 @@ def _parse(data: Any, origin: str, base_dir: Path | None) -> SweepDefinition:
     if (samples is None) == (method != "grid"):
         raise ScenarioError(
             f"{origin}: samples: give it with method random or lhs, and only then "
-            f"(method = {method!r}, samples = {samples!r})"
+            f"(method = {shorten(method)}, samples = {shorten(samples)})"
         )
     kpis = data.get("kpis", list(METRICS))
     if not isinstance(kpis, list) or not kpis:
@@ -245,7 +250,7 @@ def _parse(data: Any, origin: str, base_dir: Path | None) -> SweepDefinition:
         if k not in METRICS:
             hint = difflib.get_close_matches(str(k), METRICS, n=1)
             raise ScenarioError(
-                f"{origin}: kpis[{i}] = {k!r}: unknown KPI"
+                f"{origin}: kpis[{i}] = {shorten(k)}: unknown KPI"
                 + (f"; did you mean '{hint[0]}'?" if hint else "")
                 + f" (allowed: {', '.join(METRICS)})"
             )
@@ -281,7 +286,7 @@ def _base(value: Any, origin: str, base_dir: Path | None) -> tuple[Scenario, str
         if p.is_file():
             return load_scenario(p), str(p)
     raise ScenarioError(
-        f"{origin}: scenario = {value!r}: no such file (looked in: {', '.join(str(c) for c in candidates)})"
+        f"{origin}: scenario = {shorten(value)}: no such file (looked in: {', '.join(str(c) for c in candidates)})"
     )
 
 
@@ -343,7 +348,7 @@ def _range_lever(name: str, low: Any, high: Any, base: Scenario, method: str, or
             origin,
             where,
             {"low": low, "high": high},
-            f"a range only for a numeric field; {name} is {current!r}: give a list of values",
+            f"a range only for a numeric field; {name} is {shorten(current)}: give a list of values",
         )
     integer = isinstance(current, int)
     kind = (int,) if integer else (int, float)
@@ -369,8 +374,8 @@ def _check_choices(values: list[Any], where: str, origin: str) -> None:
 def _check_overrides(base: Scenario, overrides: Mapping[str, Any], where: str) -> None:
     for path in overrides:
         if not isinstance(path, str):
-            raise ScenarioError(f"{where}: {path!r}: allowed: a dotted scenario path such as service.agents")
+            raise ScenarioError(f"{where}: {shorten(path)}: allowed: a dotted scenario path such as service.agents")
     try:
         base.with_overrides(overrides)
     except ScenarioError as exc:
-        raise ScenarioError(f"{where}: {str(exc).removeprefix('override: ')}") from None
+        raise ScenarioError(one_line(f"{where}: {str(exc).removeprefix('override: ')}")) from None

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from sim.errors import ScenarioError
 from sim.scenario.effects import E
@@ -51,6 +51,8 @@ from sim.scenario.levers import (
     Warranty,
     default_markets,
 )
+from sim.scenario.messages import one_line, shorten
+from sim.scenario.yaml_strict import load_yaml
 
 # --- published defaults (see data/reference/defaults.md for the derivation) -----------------------
 SRC_CONVERSION = "Littledata benchmark of ~2,800 Shopify stores, 2023: mean conversion 1.4%"
@@ -101,10 +103,27 @@ class Meta(Section):
     description: str = F("", "-", "one or two sentences on what this scenario is for", max_length=2000)
 
 
+#: first and last start dates: tables hold pandas ``datetime64[ns]`` (1677-09-21 to 2262-04-11), and a run
+#: with its follow-up (deliveries, returns, refunds) spans at most ~11 years after the start
+FIRST_START_DATE, LAST_START_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+#: sessions per day one channel may bring: the ceiling of free channels' sessions_per_day, and of what a paid
+#: budget buys (daily_budget / cost_per_click)
+MAX_SESSIONS_PER_DAY = 200_000
+#: smallest non-zero coefficient of variation of a lead time (smaller ones are 0 to the model, or break its gamma)
+MIN_CV = 1e-6
+
+
 class Time(Section):
     start_date: dt.date = F(dt.date(2026, 1, 5), "date", "first simulated day (hour 0 is its midnight)", strict=False)
     days: int = F(90, "days", "default horizon when simulate() is given none", ge=1, le=3650)
     unit: Literal["hours"] = F("hours", "-", "the model's clock unit (stated for readers; always hours)")
+
+    @field_validator("start_date")
+    @classmethod
+    def _supported_date(cls, value: dt.date) -> dt.date:
+        if not FIRST_START_DATE <= value <= LAST_START_DATE:
+            raise ValueError(f"allowed: a date from {FIRST_START_DATE} to {LAST_START_DATE}")
+        return value
 
 
 class Money(Section):
@@ -114,7 +133,7 @@ class Money(Section):
 class Channel(Section):
     """One traffic source.  Free channels give ``sessions_per_day``; paid ones buy clicks."""
 
-    sessions_per_day: float = F(0.0, "sessions/day", "unpaid sessions per average day", ge=0, le=200_000)
+    sessions_per_day: float = F(0.0, "sessions/day", "unpaid sessions per average day", ge=0, le=MAX_SESSIONS_PER_DAY)
     daily_budget: float = F(0.0, "money/day", "paid channels: spend per day", ge=0, le=1_000_000)
     cost_per_click: float = F(0.0, "money/session", "paid channels: cost of one session", ge=0, le=1_000)
     intent: float = F(1.0, "x", "multiplier on the add-to-cart probability (purchase intent)", ge=0, le=10)
@@ -168,6 +187,15 @@ class Channel(Section):
             raise ValueError("a budget > 0 needs cost_per_click > 0 (allowed: cost_per_click in (0, 1000])")
         if self.scale_from_day == 0 and (self.scaled_budget > 0 or self.scale_ramp_days or self.scale_max_cac):
             raise ValueError("scaled_budget, scale_ramp_days and scale_max_cac need scale_from_day >= 1")
+        budget = max(self.daily_budget, self.scaled_budget)
+        spend = min(budget, self.half_saturation_spend) if self.half_saturation_spend > 0 else budget
+        if self.cost_per_click > 0 and spend / self.cost_per_click > MAX_SESSIONS_PER_DAY:
+            what = "half_saturation_spend" if spend < budget else "budget"
+            raise ValueError(
+                f"{what} {spend:,.2f} / cost_per_click {self.cost_per_click:.6g} = {spend / self.cost_per_click:,.0f} "
+                f"sessions/day; allowed: at most {MAX_SESSIONS_PER_DAY:,} (as sessions_per_day), i.e. "
+                f"cost_per_click >= {spend / MAX_SESSIONS_PER_DAY:.6g}"
+            )
         return self
 
     @property
@@ -556,6 +584,14 @@ class DeliveryOption(Section):
     late_delay_days_mean: float = F(2.0, "days", "mean extra delay of an incident (exponential)", ge=0, le=120)
     free_above_threshold: bool = F(True, "-", "the fee is waived above delivery.free_shipping_threshold")
 
+    @field_validator("lead_time_days_cv")
+    @classmethod
+    def _cv_zero_or_usable(cls, value: float) -> float:
+        # the gamma's shape is 1 / cv**2: below ~1e-154 cv**2 underflows to 0 and every parcel's lead time is NaN
+        if 0 < value < MIN_CV:
+            raise ValueError(f"allowed: 0 (a fixed lead time) or from {MIN_CV:g} to 5")
+        return value
+
 
 def _default_options() -> dict[str, DeliveryOption]:
     return {
@@ -885,15 +921,18 @@ def _describe(exc: ValidationError, origin: str) -> str:
             lines.append(_extra_key_message(loc))
             continue
         value = err.get("input")
-        shown = repr(value) if not isinstance(value, (dict, list)) or len(repr(value)) < 80 else type(value).__name__
+        shown = str(value) if isinstance(value, dt.date) else shorten(value)
         msg = err["msg"].removeprefix("Value error, ")
         if not loc:  # a cross-section check: its message starts with the dotted path it is about
             lines.append(msg)
             continue
+        if err["type"] == "value_error" and isinstance(value, Mapping):  # a check of a whole section
+            lines.append(f"{path}: {msg}")
+            continue
         allowed = _allowed(err)
         lines.append(f"{path} = {shown}: {msg}" + (f" ({allowed})" if allowed and allowed not in msg else ""))
     head = f"{origin}: {len(lines)} problem{'s' if len(lines) > 1 else ''}: " if len(lines) > 1 else f"{origin}: "
-    return head + "; ".join(lines)
+    return one_line(head + "; ".join(lines))
 
 
 def _extra_key_message(loc: list[str]) -> str:
@@ -906,7 +945,7 @@ def _extra_key_message(loc: list[str]) -> str:
     keys = sorted(getattr(model, "model_fields", {}))
     hint = difflib.get_close_matches(loc[-1], keys, n=1)
     suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
-    return f"{'.'.join(loc)}: unknown field{suggestion} (allowed: {', '.join(keys)})"
+    return f"{one_line('.'.join(loc), 80)}: unknown field{suggestion} (allowed: {', '.join(keys)})"
 
 
 def _field_model(annotation: Any) -> Any:
@@ -917,14 +956,13 @@ def _field_model(annotation: Any) -> Any:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read a scenario YAML file (safe loader) and validate it."""
+    """Read a scenario YAML file strictly (``sim.scenario.yaml_strict``) and validate it."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError(f"{p}: cannot read the scenario file ({exc.strerror})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{p}: not valid YAML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{p}: not UTF-8 text (byte {exc.start}); save the file as UTF-8") from None
+    data = load_yaml(text, str(p))
     return Scenario.from_dict(data if data is not None else {}, origin=str(p))

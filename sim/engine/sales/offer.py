@@ -8,7 +8,8 @@ about the store is shared.  Two kinds of numbers come out:
   policy and the warranty on add-to-cart; the delivery fee an order of each
   SKU expects to pay on checkout-to-order, ``((price + fee) / (price +
   reference_fee)) ** (elasticity x fee_salience)``, which is exactly 1 while
-  the fees are the ones the scenario was loaded with;
+  the fees are the ones the scenario was loaded with, capped so the step stays a probability
+  (:func:`checkout_ceiling`: free delivery against a 20.00 reference fee runs);
 * what each order pays, read by ``sim.engine.model``: the unit price of the day,
   the bundle price, the fee after the free-shipping threshold, the warranty.
 
@@ -68,6 +69,28 @@ def threshold_share(price: float, extra_units: float, threshold: float) -> float
     return float(stats.poisson.sf(need - 2, extra_units)) if extra_units > 0 else 0.0
 
 
+def checkout_ceiling(s: Scenario) -> float:
+    """Largest checkout multiplier that keeps checkout-to-order a probability (<= 1) in every market.
+
+    Fees below the reference fee raise the step: with ``reference_fee: 20``
+    and free delivery a 25.00 tee's checkout-to-order of 0.55 would become
+    0.55 x (25 / 45) ** -2.62 = 2.56.  The step is capped at 1 (every checkout
+    completes).  ``sim.engine.sales.demand`` multiplies ``(checkout_to_order x
+    market multiplier) x this``, so the cap is taken against the market with
+    the highest multiplier and nudged down until that float product is <= 1;
+    a multiplier that kept every market <= 1 before is never changed.
+    """
+    f = s.funnel
+    worst = max(1.0 if m.local_payment else f.missing_payment_multiplier for m in s.markets.values())
+    base = f.checkout_to_order * worst
+    if base <= 0:
+        return 1.0  # the step is 0 whatever the multiplier; 1.0 keeps 0 x it from becoming 0 x inf
+    ceiling = 1.0 / base
+    while base * ceiling > 1.0:
+        ceiling = float(np.nextafter(ceiling, 0.0))
+    return ceiling
+
+
 def build_offer(s: Scenario, days: int) -> Offer:
     skus = list(s.catalogue.skus.values())
     price = np.array([k.price for k in skus])
@@ -87,7 +110,9 @@ def build_offer(s: Scenario, days: int) -> Offer:
         )
     else:
         fees = np.full(len(skus), expected_fee(d.options))
-    checkout = ((price + fees) / (price + d.reference_fee)) ** (elasticity * d.fee_salience)
+    with np.errstate(over="ignore"):  # a tiny price against a large reference fee: inf, capped below
+        checkout = ((price + fees) / (price + d.reference_fee)) ** (elasticity * d.fee_salience)
+    checkout = np.minimum(checkout, checkout_ceiling(s))
 
     r, w = s.returns, s.warranty
     cart = 1.0
