@@ -309,7 +309,7 @@ def personal_data(path: Path, columns: tuple[str, ...]) -> set[str]:
 
 def test_no_personal_data_in_any_output(folder, unseen, unseen_run, csv_run):
     """Scan every file the runs wrote and everything they printed for the exports' e-mails, names, addresses, phones."""
-    shopify = SAMPLES / "shopify_orders_export.csv"
+    shopify = SAMPLES / "shopify_orders_small.csv"
     secrets = personal_data(unseen, PERSONAL)
     secrets |= personal_data(shopify, ("Email", "Billing Name", "Shipping Name", "Shipping City"))
     assert len(secrets) > 1000  # the scan looks for something
@@ -330,9 +330,9 @@ def test_no_personal_data_in_any_output(folder, unseen, unseen_run, csv_run):
 
 def test_the_bundled_shopify_sample_is_too_small(tmp_path):
     """12 orders over 13 days: the one line says how many orders and days are needed."""
-    status, out, err = main_captured(command(SAMPLES / "shopify_orders_export.csv", "shopify", tmp_path / "s.yaml"))
+    status, out, err = main_captured(command(SAMPLES / "shopify_orders_small.csv", "shopify", tmp_path / "s.yaml"))
     assert status == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("calibrate: shopify_orders_export.csv:")
+    assert err.count("\n") == 1 and err.startswith("calibrate: shopify_orders_small.csv:")
     assert "12 orders over 13 days" in err and "at least 20 orders over at least 7 days" in err
     assert list(tmp_path.iterdir()) == []
 

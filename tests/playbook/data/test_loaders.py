@@ -123,8 +123,8 @@ def test_hashed_ids_are_stable_salted_and_carry_no_personal_data(tmp_path):
 
 
 def test_shopify_sample_one_row_per_order():
-    raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv")
-    orders = load_shopify_csv(SAMPLES / "shopify_orders_export.csv", tz="America/New_York", currency="USD")
+    raw = pd.read_csv(SAMPLES / "shopify_orders_small.csv")
+    orders = load_shopify_csv(SAMPLES / "shopify_orders_small.csv", tz="America/New_York", currency="USD")
     _schema_ok(orders)
     assert len(orders) == raw["Name"].nunique() == 12
     assert orders["units"].sum() == raw["Lineitem quantity"].sum()
@@ -138,7 +138,7 @@ def test_shopify_sample_one_row_per_order():
 
 
 def test_shopify_bad_line_drops_its_order_and_reports_every_line(tmp_path):
-    raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv", dtype=str, keep_default_na=False)
+    raw = pd.read_csv(SAMPLES / "shopify_orders_small.csv", dtype=str, keep_default_na=False)
     multi = raw["Name"][raw["Name"].duplicated()].iloc[0]  # an order with several lines
     lines = raw.index[raw["Name"] == multi]
     raw.loc[lines[-1], "Lineitem quantity"] = "two"

@@ -14,7 +14,7 @@ PLAIN = {"tz": "Europe/Berlin", "currency": "EUR"}
 
 def _shopify(tmp_path: Path, **cells: str) -> Path:
     """The Shopify sample with ``cells`` (column=value, spaces as underscores) written into order #1001's row."""
-    raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv", dtype=str, keep_default_na=False)
+    raw = pd.read_csv(SAMPLES / "shopify_orders_small.csv", dtype=str, keep_default_na=False)
     for column, value in cells.items():
         raw.loc[raw["Name"] == "#1001", column.replace("_", " ")] = value
     path = tmp_path / "shop.csv"
@@ -49,7 +49,7 @@ def test_shopify_total_is_read_strictly(tmp_path, total, reason):
 
 
 def test_decimal_comma_and_thousands_only_through_the_options(tmp_path):
-    raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv", dtype=str, keep_default_na=False)
+    raw = pd.read_csv(SAMPLES / "shopify_orders_small.csv", dtype=str, keep_default_na=False)
     for column in ("Total", "Refunded Amount"):
         raw[column] = raw[column].str.replace(".", ",")  # the whole file as a German Excel writes it
     path = tmp_path / "comma.csv"
@@ -113,7 +113,7 @@ def test_same_id_under_two_order_names_is_reported(tmp_path):
     ],
 )
 def test_other_encodings_fail_in_one_line_naming_the_option(tmp_path, encoding, message):
-    text = (SAMPLES / "shopify_orders_export.csv").read_text(encoding="utf-8")
+    text = (SAMPLES / "shopify_orders_small.csv").read_text(encoding="utf-8")
     name = "店主 Zoë" if encoding == "gbk" else "Zoë"  # a character the encoding writes differently from UTF-8
     lines = text.splitlines()
     lines[1] = lines[1].replace("Ada Example", name)
@@ -127,7 +127,7 @@ def test_other_encodings_fail_in_one_line_naming_the_option(tmp_path, encoding, 
 
 def test_utf8_with_bom_loads(tmp_path):
     path = tmp_path / "shop.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + (SAMPLES / "shopify_orders_export.csv").read_bytes())
+    path.write_bytes(b"\xef\xbb\xbf" + (SAMPLES / "shopify_orders_small.csv").read_bytes())
     assert len(load_shopify_csv(path, **SHOP)) == 12
 
 
@@ -145,7 +145,7 @@ def test_utf8_with_bom_loads(tmp_path):
     ],
 )
 def test_empty_header_only_and_trailing_delimiters_in_one_line(tmp_path, content, message):
-    lines = (SAMPLES / "shopify_orders_export.csv").read_text().splitlines()
+    lines = (SAMPLES / "shopify_orders_small.csv").read_text().splitlines()
     content = {"HEADER": lines[0] + "\n", "TRAILING": "\n".join([lines[0]] + [x + "," for x in lines[1:]])}.get(
         content, content
     )
@@ -158,7 +158,7 @@ def test_empty_header_only_and_trailing_delimiters_in_one_line(tmp_path, content
 
 
 def test_trailing_delimiter_on_header_and_rows_loads(tmp_path):
-    lines = (SAMPLES / "shopify_orders_export.csv").read_text().splitlines()
+    lines = (SAMPLES / "shopify_orders_small.csv").read_text().splitlines()
     path = tmp_path / "shop.csv"
     path.write_text("\n".join(x + "," for x in lines) + "\n")
     assert len(load_shopify_csv(path, **SHOP)) == 12
@@ -195,7 +195,7 @@ def test_a_row_with_a_missing_field_is_a_bad_row(tmp_path):
 def test_options_are_checked_before_reading(loader, options, message):
     kwargs = {**SHOP, **options}
     with pytest.raises(LoadError) as info:
-        loader(SAMPLES / "shopify_orders_export.csv", **kwargs)
+        loader(SAMPLES / "shopify_orders_small.csv", **kwargs)
     assert str(info.value).startswith(message) and "\n" not in str(info.value)
 
 
