@@ -608,18 +608,20 @@ def twin_repeat(table: pd.DataFrame, n: int, ax: Axes | None = None, language: s
 def twin_values(
     observed: np.ndarray, simulated: np.ndarray, currency: str, ax: Axes | None = None, language: str = EN
 ) -> Axes:
-    """The order-value distributions of the export and of the twin's runs pooled, as % of orders per bin."""
+    """Order values of the export and of the twin's runs pooled, as cumulative shares: % of orders up to a value.
+
+    Cumulative, because the twin prices its orders in a few value bands: its
+    histogram is a comb, while its cumulative curve steps across the export's.
+    """
     ax = _axes(ax)
-    top = float(np.quantile(np.concatenate([observed, simulated]), 0.99)) if len(observed) else 1.0
-    bins = np.linspace(0.0, max(top, 1e-9), 31)
     for values, colour, label in ((simulated, UNCLEAR, "twin_runs"), (observed, "black", "your_store")):
-        weights = np.full(len(values), 100.0 / max(len(values), 1))
-        ax.hist(np.clip(values, 0, top), bins=bins, weights=weights, histtype="step", color=colour, linewidth=1.5,
+        shown = np.sort(values)
+        ax.step(shown, np.arange(1, len(shown) + 1) * 100 / max(len(shown), 1), where="post", color=colour,
                 label=_t(label, language))  # fmt: skip
     ax.set_xlabel(_t("twin_value_x", language, currency=units.unit_symbol("average_order_value", currency, language)))
-    ax.set_ylabel(_t("twin_share_y", language))
+    ax.set_ylabel(_t("twin_value_y", language))
     ax.set_title(_t("twin_value_title", language))
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="lower right")
     return ax
 
 
