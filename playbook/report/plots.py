@@ -578,7 +578,9 @@ def pnl_waterfall(pnl: pd.Series, currency: str = "EUR", ax: Axes | None = None,
 
 def _twin_lines(ax: Axes, table: pd.DataFrame, n: int, language: str) -> None:
     """The export's curve in black, the twin's mean in blue over the range of its runs."""
-    ax.fill_between(table.index, table["low"], table["high"], color=UNCLEAR, alpha=0.2, label=_t("twin_range", language, n=n))
+    ax.fill_between(
+        table.index, table["low"], table["high"], color=UNCLEAR, alpha=0.2, label=_t("twin_range", language, n=n)
+    )
     ax.plot(table.index, table["simulated"], color=UNCLEAR, label=_t("twin_mean", language, n=n))
     ax.plot(table.index, table["observed"], color="black", linewidth=1.2, label=_t("your_store", language))
     ax.legend(fontsize="small", loc="best")
