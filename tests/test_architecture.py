@@ -165,17 +165,6 @@ def mirror_test(path: Path) -> Path:
 #: an entry that has a test file now.
 NO_TEST_FILE_YET: set[str] = {
     "playbook.analysis.calibration_report",
-    "playbook.data.cdnow",
-    "playbook.data.checks",
-    "playbook.data.datasets",
-    "playbook.data.errors",
-    "playbook.data.identifiers",
-    "playbook.data.number_format",
-    "playbook.data.options",
-    "playbook.data.orders_csv",
-    "playbook.data.reading",
-    "playbook.data.rows",
-    "playbook.data.shopify",
     "playbook.report.notebook",
     "playbook.report.outcome",
     "playbook.text.units",
