@@ -110,7 +110,7 @@ def test_a_returning_order_picks_a_class_by_its_visit_weight(baseline):
     """Two equal segments, one visiting 3x as often: 3/4 of repeat orders come from it."""
     segments = {"casual": {"share": 0.5}, "fans": {"share": 0.5, "visit_rate_multiplier": 3.0}}
     base = _base(baseline.with_overrides({"customers.segments": segments}), seed=3)
-    for i in range(400):
+    for _ in range(400):
         base.settle(0.0, base.new(0.0, 0), Experience(), churn_u=0.99)
     assert base.visit_weight() == pytest.approx(base.active_by_class() @ np.array([1.0, 3.0]))
     fans = np.array(base.segment)
