@@ -57,8 +57,8 @@ from playbook.report.notebook import ROOT, repo_path
 from playbook.report.outcome import Outcome
 from sim.cli_errors import OneLineParser
 from sim.errors import OutputError, ScenarioError
-from sim.scenario.definition import load_scenario
 from sim.outputs import add_entries, claim, clear, discard, staging, write_manifest
+from sim.scenario.definition import load_scenario
 from sim.scenario.yaml_strict import load_yaml
 
 ALL = "all"
