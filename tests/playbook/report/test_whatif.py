@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 import sim
-from playbook.report import units, whatif
+from playbook.report import whatif
+from playbook.text import units
 
 
 @pytest.fixture(scope="module")
