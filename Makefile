@@ -1,5 +1,6 @@
 # Two commands set up a fresh machine (Python 3.11 + pip) and do the work:
 #   make reports   - create .venv if missing, install, run every notebook into reports/<run>/ [LANGUAGE=zh|en]
+#                    [SCENARIO=data/scenarios/my_store.yaml: every notebook on that store]
 #   make test      - create .venv if missing, install, run the test suite (with nbval over the notebooks)
 #   make workshop  - student copies of the notebooks, their data and the facilitator's agenda in workshop/
 #   make calibrate FILE=orders.csv FORMAT=shopify  - a scenario of your own store (OUT=, BASE=, CALIBRATE_ARGS=)
@@ -9,6 +10,8 @@ PY     := $(VENV)/bin/python
 PARAMS ?= default
 # LANGUAGE=zh|en: language of the notebooks and the index (empty: the parameter set's, else zh)
 LANGUAGE ?=
+# SCENARIO=path.yaml: the store every notebook runs on (empty: the parameter set's, else each notebook's own)
+SCENARIO ?=
 CONFIG ?= data/reports.yaml
 PYTEST_ARGS ?=
 OUT    ?= data/scenarios/my_store.yaml
@@ -28,7 +31,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 setup: $(VENV)/.installed
 
 reports: setup
-	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS) $(if $(LANGUAGE),--language $(LANGUAGE))
+	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS) $(if $(LANGUAGE),--language $(LANGUAGE)) \
+		$(if $(SCENARIO),--scenario $(SCENARIO))
 
 # The tests with line coverage of sim/ and playbook/ (config in pyproject.toml; fails under 90%), then every
 # notebook under nbval.  Two runs: under pytest-cov the notebooks' kernels never answer (nbval: queue.Empty).
@@ -38,8 +42,8 @@ test: setup
 
 # Lint, format check and types (config in pyproject.toml); .ci/run runs it before the tests.
 lint: setup
-	$(VENV)/bin/ruff check sim playbook tests benchmarks
-	$(VENV)/bin/ruff format --check sim playbook tests benchmarks
+	$(VENV)/bin/ruff check sim playbook tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check sim playbook tests benchmarks notebooks
 	$(VENV)/bin/mypy sim playbook
 
 bench: setup

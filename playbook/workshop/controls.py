@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 from playbook.report.notebook import Run
 from sim.scenario.definition import Scenario
 

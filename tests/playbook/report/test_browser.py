@@ -35,8 +35,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from playbook.report import i18n, runner
+from playbook.report import runner
 from playbook.report.notebook import QUICK_ENV
+from playbook.text import i18n
 
 ROOT = Path(__file__).resolve().parents[3]
 #: The notebook each language's run executes.

@@ -1,4 +1,4 @@
-"""Every report test starts in English: the format language is process state (``units.set_language``), and a
+"""Every playbook test starts in English: the format language is process state (``units.set_language``), and a
 test that runs a notebook helper in Chinese must not change what the next test on the same worker sees."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from playbook.report import units
+from playbook.text import units
 
 
 @pytest.fixture(autouse=True)
