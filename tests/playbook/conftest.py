@@ -1,0 +1,35 @@
+"""Fixtures of the browser tests (report pages, the lab page): one headless Chromium per module, a screenshot folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.playbook.browser import CHROMIUM_ARGS, chromium
+
+
+@pytest.fixture(scope="module")
+def shots() -> Path:
+    """The folder the screenshots are kept in, ``test-output/browser/`` (each run overwrites its files).
+
+    Git-ignored; ``STORE_PLAYBOOK_TEST_OUTPUT`` moves it.  A person can look at what the test saw.
+    """
+    folder = Path(os.environ.get("STORE_PLAYBOOK_TEST_OUTPUT", ROOT / "test-output")) / "browser"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium under playwright (skipped without it, failed without it in CI)."""
+    executable = chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
