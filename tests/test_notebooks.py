@@ -19,9 +19,10 @@ import nbformat
 import papermill
 import pytest
 
-from playbook.report import i18n, runner
+from playbook.report import runner
 from playbook.report.notebook import QUICK_ENV
 from playbook.report.runner import RUNNER_PARAMETERS, check_parameters, load_config
+from playbook.text import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 from sim.experiment.runs import simulate
 from sim.outputs import write_text_atomic
 from sim.results.result import Result

@@ -5,8 +5,8 @@ error bars, each strategy's effect as dots and whiskers, changes from a baseline
 time and by hour of day, a cohort heatmap, a response curve with its band
 (price response, promotion fatigue, channel saturation), daily series and
 a scoring matrix.  Each takes an optional ``ax`` and returns the Axes, so a
-notebook can place two side by side; units come from ``playbook.report.units``.
-Words come from the catalogue (``playbook.report.i18n``): in the language of
+notebook can place two side by side; units come from ``playbook.text.units``.
+Words come from the catalogue (``playbook.text.i18n``): in the language of
 the what-if a chart is drawn from, or the ``language`` argument ('zh', 'en').
 """
 
@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from playbook.analysis.funnel import STEPS
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 
 if TYPE_CHECKING:  # annotations only: whatif imports this module to draw its summary
     from playbook.report.whatif import WhatIf

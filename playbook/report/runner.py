@@ -4,9 +4,9 @@
 
 ``--language zh|en`` is injected into every notebook as its ``language``
 parameter (it wins over a parameter set's); each executed notebook keeps
-only its language's narrative cells (``playbook.report.i18n``), and the
+only its language's narrative cells (``playbook.text.i18n``), and the
 index and the lines on the terminal speak the run's language (the first
-notebook's: ``run.*`` and ``page.*`` in ``playbook/report/messages.yaml``).
+notebook's: ``run.*`` and ``page.*`` in ``playbook/text/messages.yaml``).
 
 The configuration (``data/reports.yaml``) lists the notebooks in order and
 named parameter sets; a set maps ``all`` (every notebook) and notebook names
@@ -43,10 +43,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from playbook.report import i18n, units
 from playbook.report.html import notebook_html, write_index
 from playbook.report.notebook import ROOT, repo_path
 from playbook.report.outcome import Outcome
+from playbook.text import i18n, units
 from sim.cli_errors import OneLineParser
 from sim.errors import OutputError, ScenarioError
 from sim.outputs import add_entries, claim, clear, discard, staging, write_manifest

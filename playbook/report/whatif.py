@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 from sim.engine.rng import as_seed_sequence
 from sim.experiment.runs import check_replications, mean_ci, run_many
 from sim.scenario.definition import Scenario
@@ -95,7 +95,7 @@ class WhatIf:
     ) -> WhatIf:
         """A copy with one more metric computed per replication from the KPIs (``func(runs) -> Series``).
 
-        The metric is registered with ``playbook.report.units`` so that tables,
+        The metric is registered with ``playbook.text.units`` so that tables,
         sentences and plots show its unit, and compared like any KPI: paired,
         replication by replication.
         """

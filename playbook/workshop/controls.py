@@ -23,7 +23,7 @@ import pandas as pd
 from IPython.display import display
 from matplotlib.figure import Figure
 
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 from playbook.report.notebook import Run
 from sim.scenario.definition import Scenario
 

@@ -1,4 +1,9 @@
-"""Fixtures of the browser tests (report pages, the lab page): one headless Chromium per module, a screenshot folder."""
+"""Fixtures of the playbook tests.
+
+Every playbook test starts in English: the format language is process state (``units.set_language``), and a
+test that runs a notebook helper in Chinese must not change what the next test on the same worker sees.
+The browser tests (report pages, the lab page) share one headless Chromium per module and a screenshot folder.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from playbook.text import units
 from tests.conftest import ROOT
 from tests.playbook.browser import CHROMIUM_ARGS, chromium
+
+
+@pytest.fixture(autouse=True)
+def english_formats() -> Iterator[None]:
+    units.set_language("en")
+    yield
+    units.set_language("en")
 
 
 @pytest.fixture(scope="module")

@@ -34,8 +34,9 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from playbook.report import i18n, runner
+from playbook.report import runner
 from playbook.report.notebook import QUICK_ENV
+from playbook.text import i18n
 from tests.playbook.browser import Visit, assert_chinese_renders, assert_reads_as
 
 ROOT = Path(__file__).resolve().parents[3]

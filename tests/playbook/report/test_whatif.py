@@ -7,7 +7,8 @@ import math
 import pytest
 
 import sim
-from playbook.report import units, whatif
+from playbook.report import whatif
+from playbook.text import units
 
 
 @pytest.fixture(scope="module")

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 from playbook.report import notebook as nb
 from playbook.workshop import controls, lab, lab_server
 from tests.conftest import ROOT
