@@ -121,6 +121,18 @@ def test_agenda_fills_a_day_and_names_every_stage_in_both_languages(workshop: Pa
                 assert b[field]["zh"] in zh and b[field]["en"] in en
 
 
+def test_agenda_says_where_participants_who_do_not_code_use_the_lab_page(workshop: Path) -> None:
+    text = (workshop / "agenda.md").read_text(encoding="utf-8")
+    zh, en = text.split("# Facilitator's agenda (one day)")
+    lab = [b for b in build.agenda()["day"] if "lab" in b]
+    assert {b["notebook"] for b in lab} >= {"00_start_here", "12_strategy_lab"}
+    for part, language in ((zh, "zh"), (en, "en")):
+        section = part.split(build.HEAD[language]["lab"])[1].split("##")[0]
+        assert "make lab" in section
+        for b in lab:
+            assert f"- `{b['notebook']}.ipynb`: {b['lab'][language]}" in section
+
+
 def test_a_folder_it_did_not_write_is_refused(tmp_path: Path) -> None:
     (tmp_path / "mine.txt").write_text("keep me")
     with pytest.raises(OutputError, match="did not write"):
