@@ -2,7 +2,7 @@
 
 The folder holds
 
-* ``00_start_here.ipynb`` ... ``12_strategy_lab.ipynb`` (at the top of the
+* ``00_start_here.ipynb`` ... ``13_your_store.ipynb`` (at the top of the
   folder): a student copy of every notebook: each code cell tagged
   ``solution`` becomes an empty answer cell (``answer = ...``, tagged
   ``answer``), every output and execution count is cleared, so a participant
