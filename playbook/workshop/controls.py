@@ -23,8 +23,8 @@ import pandas as pd
 from IPython.display import display
 from matplotlib.figure import Figure
 
-from playbook.text import i18n, units
 from playbook.report.notebook import Run
+from playbook.text import i18n, units
 from sim.scenario.definition import Scenario
 
 #: The KPIs the panel compares, in the loop's order: traffic -> conversion -> service -> money.

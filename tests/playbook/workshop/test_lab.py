@@ -79,6 +79,13 @@ def test_reset_goes_back_to_the_baseline(page: lab.Lab) -> None:
     assert page.settings() == page.start and (page.frame["yours"] == page.frame["baseline"]).all()
 
 
+def test_page_shows_the_lab_and_returns_it(capsys: pytest.CaptureFixture[str]) -> None:
+    run = nb.setup("data/scenarios/baseline.yaml", seed=SEED, days=14, replications=1, show=False, language="en")
+    shown = lab.page(run)
+    assert isinstance(shown, lab.Lab) and shown.run.language == "en"
+    assert "VBox" in capsys.readouterr().out  # outside a kernel, display() prints the widget's text form
+
+
 def test_tile_reads_green_red_or_level() -> None:
     row = controls.changes({"return_rate": 0.20, "sessions": 0.0}, {"return_rate": 0.15, "sessions": 0.0})
     fewer_returns = lab.tile("return_rate", row.loc["return_rate"], "EUR", "en")
