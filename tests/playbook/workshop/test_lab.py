@@ -20,6 +20,7 @@ group) and the test checks nothing of the group is left.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -99,52 +100,53 @@ def test_tile_reads_green_red_or_level() -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
-    """``python -m playbook lab`` in its own process group; its printed address; stopped as Ctrl-C stops it."""
+    """``python -m playbook lab`` in its own process group; the address it prints; stopped as Ctrl-C stops it."""
     log = tmp_path_factory.mktemp("lab") / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "playbook", "lab"], cwd=ROOT, stdout=subprocess.PIPE, stderr=out, text=True,
+            [sys.executable, "-m", "playbook", "lab"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
         try:
-            first = proc.stdout.readline() if proc.stdout else ""
-            assert first.startswith("lab: http://127.0.0.1:"), f"printed {first!r}; log: {log.read_text()}"
-            url = first.split()[1]
-            _wait_listening(url, proc, log)
-            yield url
+            yield _wait_listening(proc, log)
         finally:
             _stop(proc)
     assert proc.returncode == 0, f"the server exited with {proc.returncode} on Ctrl-C; log: {log.read_text()}"
 
 
-def _wait_listening(url: str, proc: subprocess.Popen, log: Path) -> None:
-    port = int(url.rstrip("/").rsplit(":", 1)[1])
-    deadline = time.monotonic() + START_SECONDS
+def _wait_listening(proc: subprocess.Popen, log: Path) -> str:
+    """The address the server printed first (``lab: http://127.0.0.1:PORT/``), once something listens on it."""
+    deadline, url = time.monotonic() + START_SECONDS, ""
     while time.monotonic() < deadline:
         assert proc.poll() is None, f"the server exited with {proc.returncode}; log: {log.read_text()}"
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        first = log.read_text().partition("\n")
+        if not url and first[1]:
+            assert first[0].startswith("lab: http://127.0.0.1:"), f"first line {first[0]!r}; log: {log.read_text()}"
+            url = first[0].split()[1]
+        if url:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", int(url.rstrip("/").rsplit(":", 1)[1]))) == 0:
+                    return url
         time.sleep(0.2)
-    pytest.fail(f"no server on {url} after {START_SECONDS} s; log: {log.read_text()}")
+    pytest.fail(f"no server listening after {START_SECONDS} s; log: {log.read_text()}")
 
 
 def _stop(proc: subprocess.Popen) -> None:
     """SIGINT to the server's process group (Ctrl-C), then SIGKILL whatever of it is left after STOP_SECONDS."""
     group = proc.pid  # start_new_session: the group's id is the server's pid
-    with _gone():
+    with contextlib.suppress(ProcessLookupError):  # the group has exited already
         os.killpg(group, signal.SIGINT)
     try:
         proc.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
-        with _gone():
+        with contextlib.suppress(ProcessLookupError):  # the group has exited already
             os.killpg(group, signal.SIGKILL)
         proc.wait()
     deadline = time.monotonic() + STOP_SECONDS
     while _alive(group) and time.monotonic() < deadline:
         time.sleep(0.2)
     if _alive(group):
-        with _gone():
+        with contextlib.suppress(ProcessLookupError):  # the group has exited already
             os.killpg(group, signal.SIGKILL)
         pytest.fail("a process of the lab server (a kernel?) outlived it")
 
@@ -155,16 +157,6 @@ def _alive(group: int) -> bool:
     except ProcessLookupError:
         return False
     return True
-
-
-class _gone:
-    """Ignore ProcessLookupError: the group has already exited."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, *_: object) -> bool:
-        return kind is ProcessLookupError
 
 
 def _screenshot(visit: Visit, path: Path) -> None:
