@@ -228,7 +228,9 @@ def render(calibration: Calibration, comparison: pd.DataFrame, facts: Facts) -> 
         "",
         "Orders show who bought, when and for how much; they hold no sessions and no work times.  So conversion "
         "(funnel, page, channel mix) stays at the base's values - sessions are scaled to bring the observed new "
-        "customers - and capacity (pickers, agents, stock) is sized not to bind, as the estimated table says.",
+        "customers - and capacity (pickers, agents, their hours, stock) is sized to the twin's own load, as the "
+        'estimated table says (rows marked "sized, not estimated").  Unit costs (wages per hour, cost per click, '
+        "carrier rates, cost of goods as a share of price) are the base's: enter your own before reading profit.",
         "",
     ]
     lines += _table(c.defaults.rename(columns={"reason": "why"}))
