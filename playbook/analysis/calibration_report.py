@@ -34,6 +34,12 @@ TOLERANCES: dict[str, tuple[str, float]] = {
     "average_order_value": ("relative", 0.05),
     "repeat_customer_share": ("points", 0.05),
 }
+#: The ``Calibration.checks`` row (the analytic expectation) of each KPI with a tolerance.
+CHECKS = {
+    "order_rate_per_day": "order_rate_per_day",
+    "average_order_value": "average_order_value",
+    "repeat_customer_share": "repeat_purchase_rate",
+}
 #: Fewest replications behind a verdict.
 MIN_REPLICATIONS = 5
 #: Order-value quantiles shown.
@@ -217,10 +223,19 @@ def render(calibration: Calibration, comparison: pd.DataFrame, facts: Facts) -> 
     for kpi in TOLERANCES:
         if kpi in comparison.index:
             row = comparison.loc[kpi]
+            check = CHECKS[kpi]
+            expected = f", expected {c.checks.loc[check, 'expected']:.4g}" if check in c.checks.index else ""
             lines.append(
-                f"- {kpi}: {row['verdict']} (observed {row['observed']:.4g}, simulated {row['simulated']:.4g}, "
-                f"tolerance {row['tolerance']})"
+                f"- {kpi}: {row['verdict']} (observed {row['observed']:.4g}, simulated {row['simulated']:.4g}"
+                f"{expected}, tolerance {row['tolerance']})"
             )
+    lines += [
+        "",
+        "Expected: what the calibration's analytic model says the scenario gives.  A gap between observed and "
+        "expected is the model's (it cannot reach both the repeat share and the orders per customer on this "
+        "history); a gap between expected and simulated is replication noise or the approximation's - more "
+        "replications tell which.",
+    ]
     lines += ["", "## Estimated from the export", ""]
     lines += _table(c.parameters)
     lines += [
