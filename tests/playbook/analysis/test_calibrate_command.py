@@ -234,7 +234,7 @@ def test_bundled_taobao_sample_meets_the_tolerances(taobao_run):
     orders, a few heavy buyers), so 10 runs (the command's default) know the
     rate only to +/- 3.3% (se): seed 1's first ten gave +10.1%, "outside
     (uncertain)", on a twin whose true gap is ~+4.5%.  Here 80 runs: se
-    about 1.2%, 0.35% and 0.5 points, margins of 4 to 40 se: a twin whose
+    1.2%, 0.36% and 0.5 points (seed 1: +4.1%, 0.0%, -3.0 points), margins of 4 to 14 se: a twin whose
     true gap is the measured one fails by chance less than 1 time in 1,000.
     """
     outcome, _ = taobao_run
