@@ -35,7 +35,7 @@ def test_poor_service_costs_stars(baseline):
     """00_start_here's poor-service store: every option's carrier incidents 30%, 6% pick errors, no AI."""
     poor = baseline.with_overrides(
         {
-            **{f"delivery.options.{o}.late_probability": 0.30 for o in baseline.delivery.options},
+            **{f"delivery.options.{o}.incident_probability": 0.30 for o in baseline.delivery.options},
             "warehouse.pick_error_probability": 0.06,
             "service.ai_share": 0.0,
         }
