@@ -51,6 +51,7 @@ ORDER_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "market": ("string", "market the customer buys from"),
     "member": ("bool", "bought as a member of the membership programme"),
     "warranty": ("bool", "bought the extended warranty"),
+    "written_off": ("float64", "cost of returned goods thrown away (defective), 0 otherwise"),
 }
 
 #: The columns every orders table must have, simulated or real.
