@@ -137,7 +137,7 @@ def one_seed(args: tuple[sim.Scenario, np.random.SeedSequence, int]) -> dict[str
     return out
 
 
-#: (figure, label, test of its interval (mean, low, high) -> met?, what the issue asks)
+#: (figure, label, test of its mean and interval (mean, low, high) -> met? or None, what the issue asks)
 CHECKS: list[tuple[str, str, Any, str]] = [
     ("operating_profit", "operating profit (money)", lambda m, lo, hi: lo > 0, "> 0"),
     ("labour_share", "labour / net revenue", lambda m, lo, hi: hi <= 0.30, "<= 0.30"),
@@ -148,8 +148,8 @@ CHECKS: list[tuple[str, str, Any, str]] = [
     ("peak_day_ratio", "peak day / median day orders", lambda m, lo, hi: lo >= 2.5, ">= 2.5"),
     ("slow_desk:rating", "handle 12 -> 90 min: rating", lambda m, lo, hi: hi < 0 and m <= -0.05, "<= -0.05, sig."),
     ("slow_desk:repeat", "handle 12 -> 90 min: repeat rate", lambda m, lo, hi: hi < 0, "< 0, sig."),
-    ("poor_carrier:early", "30% incidents: conversion, first 90 days", lambda m, lo, hi: True, "(reported)"),
-    ("poor_carrier:late", "30% incidents: conversion, last 90 days", lambda m, lo, hi: True, "(reported)"),
+    ("poor_carrier:early", "30% incidents: conversion, first 90 days", None, "(reported)"),
+    ("poor_carrier:late", "30% incidents: conversion, last 90 days", None, "(reported)"),
     ("poor_carrier:late_minus_early", "  late - early", lambda m, lo, hi: m <= 0, "<= 0"),
     (
         "faster_page:net_revenue",
@@ -157,14 +157,14 @@ CHECKS: list[tuple[str, str, Any, str]] = [
         lambda m, lo, hi: 0.01 <= lo and hi <= 0.25,
         "+1%..+25%",
     ),
-    ("review_rate_bad", "review rate after a bad experience", lambda m, lo, hi: True, "(reported)"),
-    ("review_rate_good", "review rate after a good experience", lambda m, lo, hi: True, "(reported)"),
+    ("review_rate_bad", "review rate after a bad experience", None, "(reported)"),
+    ("review_rate_good", "review rate after a good experience", None, "(reported)"),
     ("review_ratio", "  bad / good", lambda m, lo, hi: lo >= 1.5, ">= 1.5"),
-    *[(f"stars_{s}", f"share of {s}-star reviews", lambda m, lo, hi: True, "(reported)") for s in range(1, 6)],
+    *[(f"stars_{s}", f"share of {s}-star reviews", None, "(reported)") for s in range(1, 6)],
     ("stars_1_minus_2", "1-star minus 2-star share", lambda m, lo, hi: lo > 0, "> 0"),
     ("stars_1_plus_5", "1 + 5-star share", lambda m, lo, hi: lo >= 0.55, ">= 0.55"),
     ("wrong_full_refund_share", "wrong-item orders fully refunded", lambda m, lo, hi: hi < 0.5, "< 0.5"),
-    ("wrong_replaced_share", "wrong-item orders replaced", lambda m, lo, hi: True, "(reported)"),
+    ("wrong_replaced_share", "wrong-item orders replaced", None, "(reported)"),
     ("write_off_cost", "write-offs in measures() (money)", lambda m, lo, hi: lo > 0, "> 0"),
 ]
 
@@ -192,7 +192,8 @@ def main() -> None:
     print(f"{'figure':44} {'mean':>10} {'95% CI':>24}  {'asked':>16}  met")
     for key, label, ok, asked in checks:
         m, lo, hi = sim.mean_ci(frame[key])
-        print(f"{label:44} {m:10.4g} [{lo:10.4g}, {hi:10.4g}]  {asked:>16}  {'yes' if ok(m, lo, hi) else 'NO'}")
+        met = "" if ok is None else "yes" if ok(m, lo, hi) else "NO"
+        print(f"{label:44} {m:10.4g} [{lo:10.4g}, {hi:10.4g}]  {asked:>16}  {met}")
 
 
 if __name__ == "__main__":
