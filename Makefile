@@ -3,6 +3,7 @@
 #                    [SCENARIO=data/scenarios/my_store.yaml: every notebook on that store]
 #   make test      - create .venv if missing, install, run the test suite (with nbval over the notebooks)
 #   make workshop  - student copies of the notebooks, their data and the facilitator's agenda in workshop/
+#   make lab       - the no-code strategy lab page (Voila) on 127.0.0.1, a free port; prints its address
 #   make calibrate FILE=orders.csv FORMAT=shopify  - a scenario of your own store (OUT=, BASE=, CALIBRATE_ARGS=)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -18,7 +19,7 @@ OUT    ?= data/scenarios/my_store.yaml
 BASE   ?= data/scenarios/baseline.yaml
 CALIBRATE_ARGS ?=
 
-.PHONY: setup reports test lint bench run calibrate workshop fuzz clean
+.PHONY: setup reports test lint bench run calibrate workshop lab fuzz clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +59,10 @@ calibrate: setup
 
 workshop: setup
 	$(PY) -m playbook workshop --out workshop --force
+
+# The strategy lab as a web page for participants who do not code: Voila on 127.0.0.1, Ctrl-C stops it.
+lab: setup
+	$(PY) -m playbook lab
 
 # 10,000 scenario mutations and 1,000 mutated export files; exits non-zero on any failure
 fuzz: setup

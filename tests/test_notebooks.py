@@ -42,7 +42,7 @@ def _ids(paths):
 
 def test_config_lists_exactly_the_notebooks_in_the_folder():
     assert [p.stem for p in NOTEBOOKS] == sorted(CONFIG.notebooks)
-    assert len(CONFIG.notebooks) == 13
+    assert len(CONFIG.notebooks) == 14
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))

@@ -40,6 +40,7 @@ def _hours(later: pd.Series, earlier: pd.Series) -> pd.Series:
 
 # --- traffic and sales -----------------------------------------------------
 
+
 def sessions(daily: pd.DataFrame) -> float:
     """Sessions = sum of daily.sessions."""
     return float(daily["sessions"].sum())
@@ -89,15 +90,22 @@ def average_order_value(orders: pd.DataFrame) -> float:
     return _ratio(orders["revenue"].sum(), len(orders))
 
 
-def gross_margin(orders: pd.DataFrame) -> float:
-    """Gross margin = (net revenue - COGS of kept orders - shipping cost) / net revenue.
+def kept_cogs(orders: pd.DataFrame) -> float:
+    """COGS of kept orders = cogs of orders not returned, or returned with nothing refunded.
 
-    Returned goods go back to stock, so only orders that were not returned
-    carry their cost of goods.
+    Refunded goods go back to stock, so they carry no cost of goods; an order
+    sent back and replaced (a wrong or defective item exchanged, refund 0) does:
+    the customer keeps the replacement.  The one definition: gross margin and
+    the profit and loss (``sim.results.measures``) both ask here.
     """
+    kept = ~orders["returned"].astype(bool) | (orders["refund"] <= 0)
+    return float(orders.loc[kept, "cogs"].sum())
+
+
+def gross_margin(orders: pd.DataFrame) -> float:
+    """Gross margin = (net revenue - COGS of kept orders - shipping cost) / net revenue (:func:`kept_cogs`)."""
     net = net_revenue(orders)
-    kept_cogs = orders.loc[~orders["returned"].astype(bool), "cogs"].sum()
-    profit = net - kept_cogs - orders["shipping_cost"].sum()
+    profit = net - kept_cogs(orders) - orders["shipping_cost"].sum()
     return _ratio(profit, net)
 
 
@@ -128,6 +136,7 @@ def cac_by_channel(daily: pd.DataFrame) -> pd.Series:
 
 # --- customers ---------------------------------------------------------------
 
+
 def repeat_purchase_rate(orders: pd.DataFrame) -> float:
     """Repeat-purchase rate = customers with >= 2 orders / customers with >= 1 order."""
     counts = orders.groupby("customer_id").size()
@@ -145,6 +154,7 @@ def ltv_to_cac(orders: pd.DataFrame, daily: pd.DataFrame) -> float:
 
 
 # --- after-sales and fulfilment ----------------------------------------------
+
 
 def return_rate(orders: pd.DataFrame) -> float:
     """Return rate = returned orders / delivered orders (delivered_at set; all orders if absent)."""
@@ -180,6 +190,7 @@ def stockout_rate(daily: pd.DataFrame) -> float:
 
 
 # --- service desk ---------------------------------------------------------------
+
 
 def tickets_per_order(tickets: pd.DataFrame, orders: pd.DataFrame) -> float:
     """Tickets per order = tickets / orders."""
@@ -220,6 +231,7 @@ def average_rating(reviews: pd.DataFrame) -> float:
 
 # --- the registry -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class KPI:
     """One KPI: its name, unit, the function and the tables/columns it reads."""
@@ -251,8 +263,7 @@ KPIS: tuple[KPI, ...] = (
     KPI("ltv_to_cac", "ratio", ltv_to_cac, ("orders", "daily"), ("spend",)),
     KPI("return_rate", "share", return_rate, ("orders",), ("returned",), higher_is_better=False),
     KPI("on_time_delivery_rate", "share", on_time_delivery_rate, ("orders",), ("delivered_at", "promised_at")),
-    KPI("mean_fulfilment_hours", "hours", mean_fulfilment_hours, ("orders",), ("shipped_at",),
-        higher_is_better=False),
+    KPI("mean_fulfilment_hours", "hours", mean_fulfilment_hours, ("orders",), ("shipped_at",), higher_is_better=False),
     KPI("mean_delivery_hours", "hours", mean_delivery_hours, ("orders",), ("delivered_at",), higher_is_better=False),
     KPI("pick_error_rate", "share", pick_error_rate, ("orders",), ("picked_at", "wrong_item"), higher_is_better=False),
     KPI("stockout_rate", "share", stockout_rate, ("daily",), ("views", "views_out_of_stock"), higher_is_better=False),
