@@ -102,10 +102,19 @@ def kept_cogs(orders: pd.DataFrame) -> float:
     return float(orders.loc[kept, "cogs"].sum())
 
 
+def write_offs(orders: pd.DataFrame) -> float:
+    """Write-offs = sum of orders.written_off: returned goods thrown away at cost (0 where the column is absent)."""
+    return float(orders["written_off"].sum()) if "written_off" in orders else 0.0
+
+
 def gross_margin(orders: pd.DataFrame) -> float:
-    """Gross margin = (net revenue - COGS of kept orders - shipping cost) / net revenue (:func:`kept_cogs`)."""
+    """Gross margin = (net revenue - COGS of kept orders - write-offs - shipping cost) / net revenue.
+
+    COGS of kept orders: :func:`kept_cogs`; a defective item sent back costs its goods all the same
+    (:func:`write_offs`).
+    """
     net = net_revenue(orders)
-    profit = net - kept_cogs(orders) - orders["shipping_cost"].sum()
+    profit = net - kept_cogs(orders) - write_offs(orders) - orders["shipping_cost"].sum()
     return _ratio(profit, net)
 
 

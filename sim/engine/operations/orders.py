@@ -63,6 +63,8 @@ class OrderBook:
         self.cell: list[int] = []
         self.member: list[bool] = []
         self.warranty: list[bool] = []
+        #: cost of returned goods thrown away (a defective item), 0 otherwise
+        self.written_off: list[float] = []
 
     def __len__(self) -> int:
         return len(self.placed)
@@ -109,6 +111,7 @@ class OrderBook:
         self.cell.append(cell)
         self.member.append(member)
         self.warranty.append(warranty)
+        self.written_off.append(0.0)
         return oid
 
     def status(self) -> np.ndarray:
@@ -166,5 +169,6 @@ class OrderBook:
                 "market": pd.array(np.asarray(market, dtype=object), dtype="string"),
                 "member": np.asarray(self.member, dtype=bool),
                 "warranty": np.asarray(self.warranty, dtype=bool),
+                "written_off": np.asarray(self.written_off, dtype=float),
             }
         )
