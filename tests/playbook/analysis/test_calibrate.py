@@ -12,9 +12,11 @@ from playbook.analysis.calibrate import (
     crew_size,
     late_share,
     rate_classes_of,
+    spike_days,
     value_bands,
     write_scenario,
 )
+from playbook.analysis.calibrate_command import load_export
 from playbook.analysis.clv import BGNBD
 from playbook.analysis.staffing import sla_attainment
 from playbook.data.datasets import cdnow_master, cdnow_sample
@@ -317,3 +319,35 @@ def test_crew_size_keeps_a_full_shift_and_an_ai_only_desk():
     # 18 picks a day: one picker meets the SLA only over the whole 2.75 hours, so the base's shift stays
     assert crew_size(18.0, 6.0, PICKING, 2, 1.0) == (1, PICKING)
     assert crew_size(5.0, 12.0, DESK, 0, 24.0) == (0, DESK)  # a strategy (no agents), not a size
+
+
+def test_spike_days_are_one_off_days_not_rhythms_or_seasons():
+    """A sales day stands out; Saturdays at 1.3x and a month at 2x do not (Poisson days, seed 7).
+
+    By construction (a Bonferroni bound of 0.001 over the horizon) a day of ordinary Poisson orders is flagged
+    with probability below 1 in 1,000 over the whole 180 days.
+    """
+    rng = np.random.default_rng(7)
+    first = pd.Timestamp("2024-09-02")  # a Monday
+    level = np.full(180, 8.0)
+    level[5::7] *= 1.3  # Saturdays
+    level[60:90] *= 2.0  # a busy month
+    counts = rng.poisson(level)
+    counts[100] = 60  # a sales day
+    placed = np.repeat(first + pd.to_timedelta(np.arange(180), unit="D"), counts) + pd.Timedelta(hours=12)
+    orders = pd.DataFrame({"customer_id": np.arange(len(placed)), "placed_at": placed})
+    assert spike_days(orders, first.date(), 180).tolist() == [100]
+
+
+def test_a_sales_day_stays_out_of_the_weekly_profile():
+    """The Taobao sample's Double 11 (94 of 300 orders, a Monday) is left out of the shapes, not of the rates."""
+    path = ROOT / "data" / "samples" / "taobao_orders_export.csv"
+    orders, _ = load_export(path, "taobao", tz="Asia/Shanghai", currency="CNY", keep_ids=False)
+    cal = calibrate(orders)
+    weekly = cal.scenario.traffic.weekly_profile
+    assert max(weekly) < 1.5 and weekly[0] < 1.1  # it was 2.67 on Mondays
+    assert (
+        "leaving out 1 one-off spike day(s) (2024-11-11)"
+        in cal.parameters.set_index("parameter").loc["traffic.weekly_profile", "estimator"]
+    )
+    assert cal.checks.loc["order_rate_per_day", "observed"] == pytest.approx(300 / 27)
