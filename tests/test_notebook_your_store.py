@@ -66,11 +66,11 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[nbform
 def test_the_shopify_sample_is_read_measured_and_its_twin_within_the_tolerances(executed):
     """The headline's KPIs are the export's own; all three verdicts say "within".
 
-    Measured with 10 replications: order rate +2.9% (se 0.9%), AOV -0.4% (se
-    0.3%), repeat share -0.3 points (se 0.3).  Here 3 runs: the se grow by
-    sqrt(10/3), to about 1.6%, 0.55% and 0.6 points, so a correct twin crosses
-    a bound (10%, 5%, 5 points) only 4.4 or more se away from its measured
-    gap: a chance of about 1 in 100,000 (order rate), far less for the others.
+    Measured with 10 replications: order rate +3.1% (se 0.7%), AOV 0.0% (se
+    0.35%), repeat share -0.5 points (se 0.3).  Here 3 runs: the se grow by
+    sqrt(10/3), to about 1.2%, 0.65% and 0.5 points, so a correct twin crosses
+    a bound (10%, 5%, 5 points) only 5.7 or more se away from its measured
+    gap: a chance below 1 in a million (order rate), far less for the others.
     """
     _, headline = executed["shopify"]
     orders = load_shopify_csv(EXPORTS["shopify"], tz="America/New_York", currency="USD")
