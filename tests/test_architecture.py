@@ -173,10 +173,6 @@ NO_TEST_FILE_YET: set[str] = {
     "sim.engine.fate",
     "sim.engine.operations.fulfilment",
     "sim.engine.operations.orders",
-    "sim.errors",
-    "sim.experiment.sweep_store",
-    "sim.results.result",
-    "sim.scenario.effects",
 }
 
 
