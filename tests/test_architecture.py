@@ -165,9 +165,6 @@ def mirror_test(path: Path) -> Path:
 #: an entry that has a test file now.
 NO_TEST_FILE_YET: set[str] = {
     "playbook.analysis.calibration_report",
-    "playbook.report.notebook",
-    "playbook.report.outcome",
-    "playbook.text.units",
     "playbook.workshop.build",
     "playbook.workshop.controls",
     "sim.engine.fate",
