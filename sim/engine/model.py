@@ -31,6 +31,7 @@ import simpy
 from sim.engine import fate
 from sim.engine.aftersales.crm import Programmes
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
+from sim.engine.aftersales.replacements import Replacements
 from sim.engine.aftersales.service import ServiceDesk
 from sim.engine.clock import call_later
 from sim.engine.fate import Fate
@@ -110,10 +111,11 @@ class StoreModel:
         #: stock on hand at each midnight, [day, sku]
         self.stock = np.zeros((days, n_sku), dtype=np.int64)
         self.new_by_channel = np.zeros(n_ch, dtype=np.int64)
-        #: defective units returned and thrown away, at cost, per SKU (``measures()["write_off_cost"]``)
-        self.written_off = np.zeros(n_sku)
         skus = list(s.catalogue.skus.values())
         self.unit_cost = np.array([k.unit_cost for k in skus])
+        self.replacements = Replacements(s.returns, self.inventory, self.unit_cost, self.rng.returns)
+        #: defective units returned and thrown away, at cost, per SKU (``measures()["write_off_cost"]``)
+        self.written_off = self.replacements.written_off
         self.return_p = np.array([k.return_probability for k in skus])
         self.defect_p = np.array([k.defect_probability for k in skus])
         self.lost_policy = s.catalogue.stockout_policy == "lost"
@@ -393,7 +395,8 @@ class StoreModel:
     # The life of an order is a chain of steps, each a callback at its moment on the clock (``call_later``,
     # the crew's callbacks), not a generator process: _place -> (back-order) -> _to_picking -> _picked ->
     # _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle -> _close
-    # (_close waits for the answers to the order's tickets).
+    # (_close waits for the answers to the order's tickets).  A wrong or defective item replaced:
+    # _return_requested -> _reshipped -> _settle, and _return_received restocks or writes off, refunding nothing.
 
     def _place(
         self,
@@ -429,10 +432,12 @@ class StoreModel:
     def _picked(self, oid: int, fate: Fate, e: Experience, ready: float, started: float) -> None:
         """Picked and packed; the parcel waits for the carrier's collection, then travels."""
         now, o, log = self.env.now, self.orders, self.log
-        cid, option, cell, sku = o.customer[oid], o.option[oid], o.cell[oid], self.demand.skus[o.sku[oid]]
-        log.add(started, "pick_started", oid, cid, sku, started - ready)
-        log.add(now, "picked", oid, cid, sku, float(fate.wrong_item))
-        o.picked[oid], o.wrong_item[oid], e.wrong_item = now, fate.wrong_item, fate.wrong_item
+        cid, option, cell, k = o.customer[oid], o.option[oid], o.cell[oid], o.sku[oid]
+        log.add(started, "pick_started", oid, cid, self.demand.skus[k], started - ready)
+        packed = self.replacements.mispick(oid, k, o.units[oid]) if fate.wrong_item else k
+        sku = self.demand.skus[packed]
+        log.add(now, "picked", oid, cid, sku, float(packed != k))
+        o.picked[oid], o.wrong_item[oid], e.wrong_item = now, packed != k, packed != k
         # One timeout covers the wait for the carrier's collection and the journey.
         shipped = o.shipped[oid] = self._collection(now)
         cost = self.carriers.cost[option]
@@ -515,18 +520,19 @@ class StoreModel:
             self.desk.open(reason, oid, cid, self._service_watch(oid, fate, e))
         if store_fault or r.free_returns:
             o.shipping_cost[oid] += r.label_cost
+        if store_fault and self.replacements.replace(o.sku[oid], o.units[oid]):
+            e.replaced = True  # the right or a sound item goes out at once: a second pick and parcel
+            self.picking.pick(fate.pick_hours, lambda _started: self._reshipped(oid, fate, e))
         call_later(self.env, r.transit_days_mean * 24.0 * fate.transit_e, self._return_received, oid, fate, e)
 
     def _return_received(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o = self.env.now, self.orders
         k = o.sku[oid]
         o.returned_at[oid] = now
-        restocked = 0 if e.defect else o.units[oid]
-        if restocked:
-            self.inventory.put_back(k, restocked)
-        else:  # a defective item cannot be sold again: written off at cost
-            self.written_off[k] += o.units[oid] * self.unit_cost[k]
-        self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[k], restocked)
+        packed, restocked = self.replacements.received(oid, k, o.units[oid], e.defect)
+        self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[packed], restocked)
+        if e.replaced:  # nothing to refund: the replacement settles the order
+            return
         call_later(
             self.env,
             self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e,
@@ -536,6 +542,20 @@ class StoreModel:
             e,
             restocked,
         )
+
+    def _reshipped(self, oid: int, fate: Fate, e: Experience) -> None:
+        """A replacement is picked (right this time) and travels like the order did; delivered, the order settles."""
+        now, o = self.env.now, self.orders
+        cid, option, sku = o.customer[oid], o.option[oid], self.demand.skus[o.sku[oid]]
+        self.log.add(now, "picked", oid, cid, sku, 0.0)
+        shipped = self._collection(now)
+        cost = self.carriers.cost[option]
+        o.shipping_cost[oid] += cost
+        self.log.add(shipped, "shipped", oid, cid, sku, cost)
+        extra_h = self.transit_extra_h[o.cell[oid] // self.n_arms]
+        arrives = shipped + self.carriers.transit_hours(option, shipped, extra_h, fate.lead, 1.0, 0.0)
+        self.log.add(arrives, "delivered", oid, cid, sku, 0.0)
+        call_later(self.env, arrives - now, self._settle, oid, fate, e)
 
     def _refunded(self, oid: int, fate: Fate, e: Experience, restocked: int) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns

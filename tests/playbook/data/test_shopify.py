@@ -15,8 +15,8 @@ SHOP = {"tz": "America/New_York", "currency": "USD"}
 
 
 def test_shopify_sample_one_row_per_order():
-    raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv")
-    orders = load_shopify_csv(SAMPLES / "shopify_orders_export.csv", tz="America/New_York", currency="USD")
+    raw = pd.read_csv(SAMPLES / "shopify_orders_small.csv")
+    orders = load_shopify_csv(SAMPLES / "shopify_orders_small.csv", tz="America/New_York", currency="USD")
     assert_in_schema(orders)
     assert len(orders) == raw["Name"].nunique() == 12
     assert orders["units"].sum() == raw["Lineitem quantity"].sum()
@@ -30,7 +30,7 @@ def test_shopify_sample_one_row_per_order():
 
 
 def test_shopify_bad_line_drops_its_order_and_reports_every_line(tmp_path):
-    raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv", dtype=str, keep_default_na=False)
+    raw = pd.read_csv(SAMPLES / "shopify_orders_small.csv", dtype=str, keep_default_na=False)
     multi = raw["Name"][raw["Name"].duplicated()].iloc[0]  # an order with several lines
     lines = raw.index[raw["Name"] == multi]
     raw.loc[lines[-1], "Lineitem quantity"] = "two"
@@ -55,7 +55,7 @@ def test_shopify_bad_line_drops_its_order_and_reports_every_line(tmp_path):
 
 def _shopify(tmp_path: Path, **cells: str) -> Path:
     """The Shopify sample with ``cells`` (column=value, spaces as underscores) written into order #1001's row."""
-    raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv", dtype=str, keep_default_na=False)
+    raw = pd.read_csv(SAMPLES / "shopify_orders_small.csv", dtype=str, keep_default_na=False)
     for column, value in cells.items():
         raw.loc[raw["Name"] == "#1001", column.replace("_", " ")] = value
     path = tmp_path / "shop.csv"
@@ -90,7 +90,7 @@ def test_shopify_total_is_read_strictly(tmp_path, total, reason):
 
 
 def test_decimal_comma_and_thousands_only_through_the_options(tmp_path):
-    raw = pd.read_csv(SAMPLES / "shopify_orders_export.csv", dtype=str, keep_default_na=False)
+    raw = pd.read_csv(SAMPLES / "shopify_orders_small.csv", dtype=str, keep_default_na=False)
     for column in ("Total", "Refunded Amount"):
         raw[column] = raw[column].str.replace(".", ",")  # the whole file as a German Excel writes it
     path = tmp_path / "comma.csv"
@@ -154,7 +154,7 @@ def test_same_id_under_two_order_names_is_reported(tmp_path):
     ],
 )
 def test_other_encodings_fail_in_one_line_naming_the_option(tmp_path, encoding, message):
-    text = (SAMPLES / "shopify_orders_export.csv").read_text(encoding="utf-8")
+    text = (SAMPLES / "shopify_orders_small.csv").read_text(encoding="utf-8")
     name = "店主 Zoë" if encoding == "gbk" else "Zoë"  # a character the encoding writes differently from UTF-8
     lines = text.splitlines()
     lines[1] = lines[1].replace("Ada Example", name)
