@@ -31,9 +31,9 @@ from pathlib import Path
 
 import pytest
 
-from playbook.text import i18n, units
 from playbook.report import notebook as nb
-from playbook.workshop import controls, lab, lab_server
+from playbook.text import i18n, units
+from playbook.workshop import controls, lab
 from tests.conftest import ROOT
 from tests.playbook.browser import Visit, assert_chinese_renders, assert_reads_as
 
