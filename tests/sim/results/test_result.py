@@ -6,7 +6,6 @@ import json
 
 import pandas as pd
 import pytest
-import yaml
 
 import sim
 from sim.errors import OutputError
@@ -35,15 +34,15 @@ def test_kpis_measures_and_the_profit_and_loss_agree(baseline_run):
 def test_write_round_trips_the_tables_and_records_seed_and_kpis(baseline_run, tmp_path):
     out = baseline_run.write(tmp_path / "run")
     assert {p.name for p in out.iterdir()} == (
-        {f"{t}.parquet" for t in TABLES} | {"kpis.json", "scenario.yaml", sim.outputs.MANIFEST}
+        {f"{t}.parquet" for t in TABLES} | {"kpis.json", "scenario.yaml", "provenance.json", sim.outputs.MANIFEST}
     )
     orders = pd.read_parquet(out / "orders.parquet")
     pd.testing.assert_frame_equal(orders, baseline_run.orders.reset_index(drop=True), check_dtype=False)
     assert json.loads((out / "kpis.json").read_text()) == pytest.approx(baseline_run.kpis(), nan_ok=True)
-    stored = yaml.safe_load((out / "scenario.yaml").read_text())
-    assert stored.pop("provenance")["seed"] == 11
-    again = sim.Scenario.from_dict(stored)
-    assert again.to_dict() == baseline_run.scenario.to_dict(), "the resolved scenario, without its provenance"
+    meta = json.loads((out / "provenance.json").read_text())
+    assert (meta["seed"], meta["days"]) == (11, baseline_run.days) and meta["store_playbook"]
+    again = sim.load_scenario(out / "scenario.yaml")  # the run folder's scenario reloads as it is
+    assert again.to_dict() == baseline_run.scenario.to_dict()
 
 
 def test_csv_and_a_bad_format(baseline_run, tmp_path):
