@@ -424,34 +424,46 @@ class StoreModel:
 
     def _to_picking(self, oid: int, fate: Fate, e: Experience) -> None:
         ready = self.env.now
-        self.picking.pick(fate.pick_hours, lambda started: self._picked(oid, fate, e, ready, started))
+        self.picking.pick(fate.pick_hours, lambda started, done: self._picked(oid, fate, e, ready, started, done))
 
-    def _picked(self, oid: int, fate: Fate, e: Experience, ready: float, started: float) -> None:
-        """Picked and packed; the parcel waits for the carrier's collection, then travels."""
-        now, o, log = self.env.now, self.orders, self.log
+    def _picked(self, oid: int, fate: Fate, e: Experience, ready: float, started: float, done: float) -> None:
+        """Picked and packed at ``done``; the parcel waits for the carrier's collection, then travels.
+
+        Called as soon as the pick's times are known (``Picking.pick``: on one
+        shift, when the order joins the queue), so every time here is computed,
+        not waited for: the rest of the journey depends on nothing else that
+        happens meanwhile, and the next event of the order is its delivery.
+        """
+        o, log = self.orders, self.log
         cid, option, cell, sku = o.customer[oid], o.option[oid], o.cell[oid], self.demand.skus[o.sku[oid]]
         log.add(started, "pick_started", oid, cid, sku, started - ready)
-        log.add(now, "picked", oid, cid, sku, float(fate.wrong_item))
-        o.picked[oid], o.wrong_item[oid], e.wrong_item = now, fate.wrong_item, fate.wrong_item
-        # One timeout covers the wait for the carrier's collection and the journey.
-        shipped = o.shipped[oid] = self._collection(now)
+        log.add(done, "picked", oid, cid, sku, float(fate.wrong_item))
+        o.picked[oid], o.wrong_item[oid], e.wrong_item = done, fate.wrong_item, fate.wrong_item
+        # One timeout covers the pick, the wait for the carrier's collection and the journey.
+        shipped = o.shipped[oid] = self._collection(done)
         cost = self.carriers.cost[option]
         o.shipping_cost[oid] += cost
         log.add(shipped, "shipped", oid, cid, sku, cost)
         transit = self.carriers.transit_hours(
             option, shipped, self.transit_extra_h[cell // self.n_arms], fate.lead, fate.incident_u, fate.incident_delay
         )
-        self._maybe_wismo(oid, cid, shipped, transit, fate, e)
-        call_later(self.env, shipped + transit - now, self._delivered, oid, fate, e)
+        self._maybe_wismo(oid, cid, done, shipped, transit, fate, e)
+        call_later(self.env, shipped + transit - self.env.now, self._delivered, oid, fate, e)
 
-    def _maybe_wismo(self, oid: int, cid: int, shipped: float, transit: float, fate: Fate, e: Experience) -> None:
-        """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ)."""
+    def _maybe_wismo(
+        self, oid: int, cid: int, picked: float, shipped: float, transit: float, fate: Fate, e: Experience
+    ) -> None:
+        """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ).
+
+        A late parcel's ticket opens at the promised time, or when the order is
+        picked if the promise has passed by then.
+        """
         cfg, promised, env = self.scenario.service, self.orders.promised[oid], self.env
         asks = 1.0 - cfg.faq_wismo_deflection
         if shipped + transit > promised:
             if fate.wismo_u < cfg.wismo_late_probability * asks:
                 watch = self._service_watch(oid, fate, e)
-                call_later(env, max(promised - env.now, 0.0), self.desk.open, "wismo", oid, cid, watch)
+                call_later(env, max(promised, picked) - env.now, self.desk.open, "wismo", oid, cid, watch)
         elif fate.wismo_u < cfg.wismo_probability * asks:
             call_later(
                 env,

@@ -56,9 +56,18 @@ class Picking:
         hours = self.rng.lognormal(self.mu, self.sigma, n) if self.sigma else np.full(n, math.exp(self.mu))
         return hours.tolist(), (self.rng.random(n) < self.error_p).tolist()
 
-    def pick(self, hours: float, done: Callable[[float], None]) -> None:
-        """Queue an order for a picker on duty; ``done(started)`` is called when its ``hours`` of picking end."""
-        self.crew.serve(hours, done)
+    def pick(self, hours: float, done: Callable[[float, float], None]) -> None:
+        """Queue an order for a picker on duty; ``done(started, finished)`` once both times are known.
+
+        On one shift they are known at once (the queue is computed as orders
+        arrive, ``Crew.book``), so ``done`` is called now with times in the
+        future; under a staffing plan it is called when the pick ends.
+        """
+        started = self.crew.book(hours)
+        if started is None:
+            self.crew.serve(hours, lambda began: done(began, self.env.now))
+        else:
+            done(started, started + hours)
 
     def ready_estimate(self, t: float) -> float:
         """When an order placed at ``t`` should be picked: after the queue ahead of it, in the crew's hours."""
