@@ -1,4 +1,4 @@
-"""A columnar event recorder: one Python list per column, no per-event dicts.
+"""The event recorder: rows appended as tuples, packed into a numpy array once a day.
 
 Every state change of an order, ticket, review, customer or purchase order is
 one row: ``time`` (model hours), ``kind``, the ids it concerns and one numeric
@@ -40,24 +40,31 @@ KINDS = {
 }
 
 
-#: One event row: (time, kind, order_id, customer_id, sku, value).
+#: One event row as stored: (time, kind as its index in KINDS, order_id, customer_id, sku, value), 41 bytes.
 ROW = np.dtype(
-    [("time", "f8"), ("kind", "O"), ("order_id", "i8"), ("customer_id", "i8"), ("sku", "O"), ("value", "f8")]
+    [("time", "f8"), ("kind", "i1"), ("order_id", "i8"), ("customer_id", "i8"), ("sku", "O"), ("value", "f8")]
 )
+#: The same row with the kind still a string, as added.
+_LOOSE = np.dtype([(name, "O" if name == "kind" else ROW[name]) for name in ROW.names])
+_KIND_INDEX = pd.Index(list(KINDS))
 
 
 class EventLog:
     """Append-only event rows; :meth:`frame` turns them into a DataFrame.
 
     A row is one tuple (time, kind, order_id, customer_id, sku, value): one
-    list append per event is the cheapest record Python offers, and the
-    columns are built once, at the end.
+    list append per event is the cheapest record Python offers.  A tuple and
+    its numbers take about 180 bytes, so :meth:`compact` (called by the
+    model once a day) moves the rows into a packed numpy array of 41 bytes
+    a row: a growth year's 600,000 events take 25 MiB instead of 100.
     """
 
-    __slots__ = ("rows",)
+    __slots__ = ("rows", "_packed", "_count")
 
     def __init__(self) -> None:
         self.rows: list[tuple[float, str, int, int, str, float]] = []
+        self._packed: list[np.ndarray] = []
+        self._count = 0
 
     def add(
         self, time: float, kind: str, order_id: int = -1, customer_id: int = -1, sku: str = "", value: float = 0.0
@@ -65,12 +72,29 @@ class EventLog:
         self.rows.append((time, kind, order_id, customer_id, sku, value))
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._count + len(self.rows)
+
+    def compact(self) -> None:
+        """Pack the rows added since the last call (an unknown kind raises KeyError naming it)."""
+        rows = self.rows
+        if not rows:
+            return
+        loose = np.array(rows, dtype=_LOOSE)  # from the tuples in one C loop
+        codes = _KIND_INDEX.get_indexer(loose["kind"])  # a hash lookup per row, in C; -1 for an unknown kind
+        if (codes < 0).any():
+            raise KeyError(f"unknown event kind {loose['kind'][np.argmax(codes < 0)]!r}: allowed: {', '.join(KINDS)}")
+        packed = np.empty(len(loose), dtype=ROW)
+        for name in ROW.names:
+            packed[name] = codes if name == "kind" else loose[name]
+        self._packed.append(packed)
+        self._count += len(packed)
+        self.rows = []
 
     def frame(self, start: dt.date, channels_by_order: np.ndarray) -> pd.DataFrame:
         """The log as a table sorted by time (stable, so same-time events keep their order)."""
-        # One structured array from the tuples (a C loop), about three times faster than zip(*rows).
-        rows = np.array(self.rows, dtype=ROW)
+        self.compact()
+        rows = np.concatenate(self._packed) if self._packed else np.zeros(0, dtype=ROW)
+        self._packed = [rows] if len(rows) else []
         order = np.argsort(rows["time"], kind="stable")
         rows = rows[order]
         oid = rows["order_id"]
@@ -79,14 +103,11 @@ class EventLog:
             if len(channels_by_order)
             else np.full(len(oid), "", dtype=object)
         )
-        kinds = list(KINDS)
-        index = {k: i for i, k in enumerate(kinds)}
-        codes = np.fromiter((index[k] for k in rows["kind"]), dtype=np.int8, count=len(rows))
         return pd.DataFrame(
             {
                 "time_h": rows["time"],
                 "timestamp": timestamps(start, rows["time"]),
-                "kind": pd.Categorical.from_codes(codes, categories=kinds),
+                "kind": pd.Categorical.from_codes(rows["kind"], categories=list(KINDS)),
                 "order_id": oid,
                 "customer_id": rows["customer_id"],
                 "sku": pd.array(rows["sku"], dtype="string"),

@@ -116,6 +116,10 @@ class StoreModel:
         self.unit_cost = np.array([k.unit_cost for k in skus])
         self.return_p = np.array([k.return_probability for k in skus])
         self.defect_p = np.array([k.defect_probability for k in skus])
+        # the same as plain lists, for the per-order steps (a numpy scalar costs more than the arithmetic on it)
+        self.unit_cost_k: list[float] = self.unit_cost.tolist()
+        self.return_p_k: list[float] = self.return_p.tolist()
+        self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
         self._terms_setup()
 
@@ -234,6 +238,7 @@ class StoreModel:
                 per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3, 4)), pre_sales_rate)
                 for hour in np.repeat(np.arange(24), per_hour):
                     call_later(env, hour + rng.service.random(), self.desk.open, "pre_sales")
+            self.log.compact()
             yield env.timeout(24.0)
 
     def _customer_multiplier(self) -> np.ndarray | None:
@@ -344,12 +349,12 @@ class StoreModel:
         member = self.members and cust.member[cid]
         if member and self.member_discount[arm]:
             goods *= 1.0 - self.member_discount[arm]
-        cogs = float(units * self.unit_cost[k])
+        cogs = float(units * self.unit_cost_k[k])
         revenue = goods + fee
         if warranty:
             offer = self.offers[arm]
             revenue += goods * offer.warranty_price_share
-            cogs += offer.warranty_claim * self.unit_cost[k]
+            cogs += offer.warranty_claim * self.unit_cost_k[k]
         if self.selection:
             self.assortment.sold(k, goods, cogs)
         return self.orders.new(
@@ -441,7 +446,7 @@ class StoreModel:
         o.picked[oid], o.wrong_item[oid], e.wrong_item = done, fate.wrong_item, fate.wrong_item
         # One timeout covers the pick, the wait for the carrier's collection and the journey.
         shipped = o.shipped[oid] = self._collection(done)
-        cost = self.carriers.cost[option]
+        cost = self.shipping_cost[option]
         o.shipping_cost[oid] += cost
         log.add(shipped, "shipped", oid, cid, sku, cost)
         transit = self.carriers.transit_hours(
@@ -508,7 +513,7 @@ class StoreModel:
             self._return_requested(oid, fate, e)
             return
         p = min(
-            1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0) * self.return_mult[o.cell[oid] % self.n_arms]
+            1.0, self.return_p_k[k] * (r.late_multiplier if e.late else 1.0) * self.return_mult[o.cell[oid] % self.n_arms]
         )
         request_delay = r.request_days_mean * 24.0 * fate.request_e
         if fate.return_u < p and request_delay <= r.window_days * 24.0:
@@ -537,7 +542,7 @@ class StoreModel:
         if restocked:
             self.inventory.put_back(k, restocked)
         else:  # a defective item cannot be sold again: written off at cost
-            self.written_off[k] += o.units[oid] * self.unit_cost[k]
+            self.written_off[k] += o.units[oid] * self.unit_cost_k[k]
         self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[k], restocked)
         call_later(
             self.env,
@@ -557,7 +562,7 @@ class StoreModel:
         e.slow_refund = now - o.returned_at[oid] > r.refund_promise_days * 24.0
         self.log.add(now, "refunded", oid, o.customer[oid], self.demand.skus[k], o.refund[oid])
         if self.selection:
-            self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost[k])
+            self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost_k[k])
         self._settle(oid, fate, e)
 
     def _settle(self, oid: int, fate: Fate, e: Experience) -> None:

@@ -37,10 +37,11 @@ class FcfsServers:
 
     def start(self, ready: float, hours: float) -> float:
         """Book a job that joins the queue at ``ready`` and takes ``hours``; return its start time."""
-        opening = self._opening
         free = self._free
-        taken = max(opening(ready), free[0])
-        started = opening(taken)
+        ready = self._opening(ready)
+        # the earliest server free after the job is ready takes it at once; one freed later (maybe after
+        # closing) takes it at its next opening
+        started = ready if free[0] <= ready else self._opening(free[0])
         heapq.heapreplace(free, started + hours)
         self._pending.append(started)
         return started

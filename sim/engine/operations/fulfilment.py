@@ -95,6 +95,10 @@ class Carriers:
         self.cv = np.array([o.lead_time_days_cv for o in opts])
         self.late_p = np.array([o.late_probability for o in opts])
         self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
+        #: (mean lead hours, late probability, late-delay mean hours) per option as plain floats, read per parcel
+        self._per_option: list[tuple[float, float, float]] = list(
+            zip(self.mean_h.tolist(), self.late_p.tolist(), self.late_mean_h.tolist(), strict=True)
+        )
 
     def draw(self, options: np.ndarray) -> tuple[list[float], list[float], list[float]]:
         """Per order of a day: lead time as a multiple of its option's mean (gamma, mean 1, cv of the
@@ -113,11 +117,11 @@ class Carriers:
         ``lead``, ``incident_u`` and ``incident_delay`` are the order's draws from :meth:`draw`; a carrier
         disruption at ``collected`` stretches the mean and raises the incident probability.
         """
-        m, late_p = self.mean_h[option], self.late_p[option]
+        m, late_p, late_mean_h = self._per_option[option]
         if self.shocks is not None:
             stretch, extra_late = self.shocks.carrier_at(option, collected)
             m, late_p = m * stretch, min(1.0, late_p + extra_late)
         hours = m * lead + extra_hours
         if incident_u < late_p:
-            hours += self.late_mean_h[option] * incident_delay
+            hours += late_mean_h * incident_delay
         return float(hours)
