@@ -512,9 +512,8 @@ class StoreModel:
         if e.store_fault:  # the customer sends it back at once
             self._return_requested(oid, fate, e)
             return
-        p = min(
-            1.0, self.return_p_k[k] * (r.late_multiplier if e.late else 1.0) * self.return_mult[o.cell[oid] % self.n_arms]
-        )
+        late = r.late_multiplier if e.late else 1.0
+        p = min(1.0, self.return_p_k[k] * late * self.return_mult[o.cell[oid] % self.n_arms])
         request_delay = r.request_days_mean * 24.0 * fate.request_e
         if fate.return_u < p and request_delay <= r.window_days * 24.0:
             call_later(self.env, request_delay, self._return_requested, oid, fate, e)
