@@ -45,7 +45,8 @@ ROW = np.dtype(
     [("time", "f8"), ("kind", "i1"), ("order_id", "i8"), ("customer_id", "i8"), ("sku", "O"), ("value", "f8")]
 )
 #: The same row with the kind still a string, as added.
-_LOOSE = np.dtype([(name, "O" if name == "kind" else ROW[name]) for name in ROW.names])
+_FIELDS = ("time", "kind", "order_id", "customer_id", "sku", "value")
+_LOOSE = np.dtype([(name, "O" if name == "kind" else ROW[name]) for name in _FIELDS])
 _KIND_INDEX = pd.Index(list(KINDS))
 
 
@@ -84,7 +85,7 @@ class EventLog:
         if (codes < 0).any():
             raise KeyError(f"unknown event kind {loose['kind'][np.argmax(codes < 0)]!r}: allowed: {', '.join(KINDS)}")
         packed = np.empty(len(loose), dtype=ROW)
-        for name in ROW.names:
+        for name in _FIELDS:
             packed[name] = codes if name == "kind" else loose[name]
         self._packed.append(packed)
         self._count += len(packed)

@@ -137,7 +137,7 @@ class OrderBook:
         promised = np.asarray(self.promised, dtype=float)
         n = len(placed)
 
-        def labels(names: Sequence[str], idx: list[int]) -> pd.arrays.StringArray:
+        def labels(names: Sequence[str], idx: Sequence[int]) -> pd.arrays.StringArray:
             return pd.array(np.asarray(names, dtype=object)[np.asarray(idx, dtype=int)] if n else [], dtype="string")
 
         return pd.DataFrame(
