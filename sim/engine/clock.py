@@ -15,8 +15,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import simpy
-from simpy.events import NORMAL
 from numpy.typing import ArrayLike
+from simpy.events import NORMAL
 
 from sim.scenario.definition import Shift
 
