@@ -1,7 +1,9 @@
 # Two commands set up a fresh machine (Python 3.11 + pip) and do the work:
 #   make reports   - create .venv if missing, install, run every notebook into reports/<run>/ [LANGUAGE=zh|en]
+#                    [SCENARIO=data/scenarios/my_store.yaml: every notebook on that store]
 #   make test      - create .venv if missing, install, run the test suite (with nbval over the notebooks)
 #   make workshop  - student copies of the notebooks, their data and the facilitator's agenda in workshop/
+#   make lab       - the no-code strategy lab page (Voila) on 127.0.0.1, a free port; prints its address
 #   make calibrate FILE=orders.csv FORMAT=shopify  - a scenario of your own store (OUT=, BASE=, CALIBRATE_ARGS=)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -9,13 +11,15 @@ PY     := $(VENV)/bin/python
 PARAMS ?= default
 # LANGUAGE=zh|en: language of the notebooks and the index (empty: the parameter set's, else zh)
 LANGUAGE ?=
+# SCENARIO=path.yaml: the store every notebook runs on (empty: the parameter set's, else each notebook's own)
+SCENARIO ?=
 CONFIG ?= data/reports.yaml
 PYTEST_ARGS ?=
 OUT    ?= data/scenarios/my_store.yaml
 BASE   ?= data/scenarios/baseline.yaml
 CALIBRATE_ARGS ?=
 
-.PHONY: setup reports test lint bench run calibrate workshop fuzz clean
+.PHONY: setup reports test lint bench run calibrate workshop lab fuzz clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +32,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 setup: $(VENV)/.installed
 
 reports: setup
-	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS) $(if $(LANGUAGE),--language $(LANGUAGE))
+	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS) $(if $(LANGUAGE),--language $(LANGUAGE)) \
+		$(if $(SCENARIO),--scenario $(SCENARIO))
 
 # The tests with line coverage of sim/ and playbook/ (config in pyproject.toml; fails under 90%), then every
 # notebook under nbval.  Two runs: under pytest-cov the notebooks' kernels never answer (nbval: queue.Empty).
@@ -38,8 +43,8 @@ test: setup
 
 # Lint, format check and types (config in pyproject.toml); .ci/run runs it before the tests.
 lint: setup
-	$(VENV)/bin/ruff check sim playbook tests benchmarks
-	$(VENV)/bin/ruff format --check sim playbook tests benchmarks
+	$(VENV)/bin/ruff check sim playbook tests benchmarks notebooks
+	$(VENV)/bin/ruff format --check sim playbook tests benchmarks notebooks
 	$(VENV)/bin/mypy sim playbook
 
 bench: setup
@@ -54,6 +59,10 @@ calibrate: setup
 
 workshop: setup
 	$(PY) -m playbook workshop --out workshop --force
+
+# The strategy lab as a web page for participants who do not code: Voila on 127.0.0.1, Ctrl-C stops it.
+lab: setup
+	$(PY) -m playbook lab
 
 # 10,000 scenario mutations and 1,000 mutated export files; exits non-zero on any failure
 fuzz: setup

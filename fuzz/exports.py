@@ -120,7 +120,7 @@ def targets() -> dict[str, Target]:
         "shopify": Target(
             load_shopify_csv,
             {"tz": "America/New_York", "currency": "USD"},
-            _csv_rows(SAMPLES / "shopify_orders_export.csv", 8),
+            _csv_rows(SAMPLES / "shopify_orders_small.csv", 8),
             one_row_per_order=False,
         ),
         "orders_csv": Target(

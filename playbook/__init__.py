@@ -1,15 +1,17 @@
 """Analytics for the store playbook: the same functions for a store's own exports and for simulated tables.
 
 Every analysis takes frames in the ``sim.results.tables`` schema and uses the
-KPI definitions of ``sim.results.kpis``.  Three sub-packages, in the order
+KPI definitions of ``sim.results.kpis``.  Sub-packages, in the order
 the data flows:
 
+* ``text``: words and numbers for a reader - ``i18n`` (the zh/en catalogue) and ``units`` (KPI names,
+  units, locale formats); below the rest so that analyses and reports word things alike
 * ``data``: ``loaders`` (plain CSV, Shopify export, CDNOW) with bad-row reports, id hashing and input
   checks; ``datasets`` (the CDNOW data set shipped in the ``lifetimes`` wheel)
 * ``analysis``: one module per stage - ``selection`` (1), ``pricing`` (4), ``cohorts`` and ``clv`` (6),
   ``staffing`` and ``capacity`` (7, 8, 10), ``funnel``, ``abtest`` and ``alerts`` (9, 11), and
   ``calibrate`` (a scenario estimated from a store's order history: the bridge to ``sim``)
-* ``report``: the notebooks' helpers (``notebook``, ``whatif``, ``plots``, ``units``) and the batch runner
+* ``report``: the notebooks' helpers (``notebook``, ``whatif``, ``plots``, ``checklist``) and the batch runner
   behind ``make reports`` (``runner``, ``html``, ``outcome``)
 
 ``python -m playbook reports ...`` runs the report batch.  Submodules are

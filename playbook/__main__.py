@@ -2,6 +2,7 @@
 
     python -m playbook reports --params default [--out reports/run1] [--only 07_after_sales]
     python -m playbook workshop [--out workshop] [--force]
+    python -m playbook lab [--port N]
     python -m playbook calibrate EXPORT --format shopify|taobao|csv|cdnow --out data/scenarios/my_store.yaml
 
 Each command is one module's ``main(argv)``; ``python -m playbook COMMAND
@@ -36,10 +37,17 @@ def _workshop(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _lab(argv: Sequence[str]) -> int:
+    from playbook.workshop.lab_server import main
+
+    return main(argv)
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "reports": _reports,
     "calibrate": _calibrate,
     "workshop": _workshop,
+    "lab": _lab,
 }
 
 

@@ -57,7 +57,7 @@ def test_paid_returns_cut_the_return_rate(baseline):
 
 
 def test_one_picker_fewer_slows_fulfilment(baseline):
-    """08_fulfilment's 'pickers = 1' prompt and 10's head count: two part-time pickers -> one."""
+    """08_fulfilment's 'one picker fewer' prompt and 10's head count: two part-time pickers -> one."""
     one = baseline.with_overrides({"warehouse.pickers": 1})
     row = paired(baseline, one, "mean_fulfilment_hours", days=60, seed=7)
     # One picker's short shift holds less than a day's picks, so the backlog grows all week. Measured: +2.9 h

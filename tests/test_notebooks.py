@@ -19,9 +19,11 @@ import nbformat
 import papermill
 import pytest
 
-from playbook.report import i18n, runner
+from playbook.report import runner
 from playbook.report.notebook import QUICK_ENV
 from playbook.report.runner import RUNNER_PARAMETERS, check_parameters, load_config
+from playbook.text import i18n
+from sim.scenario.definition import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -40,7 +42,7 @@ def _ids(paths):
 
 def test_config_lists_exactly_the_notebooks_in_the_folder():
     assert [p.stem for p in NOTEBOOKS] == sorted(CONFIG.notebooks)
-    assert len(CONFIG.notebooks) == 13
+    assert len(CONFIG.notebooks) == 14
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
@@ -112,6 +114,24 @@ def test_parameter_sets_name_only_existing_parameters(set_name):
     assert check_parameters(CONFIG, set_name) == []
 
 
+#: What a parameter set may choose besides the notebooks' what-if sizes: the store (a scenario file), the run's size
+#: and horizon, its language.  The store as it is now is read from the scenario, never restated in a set.
+RUN_CHOICES = COMMON | {"analysis_days", "holdout_days"}
+
+
+@pytest.mark.parametrize("set_name", ["growth", "china"])
+def test_scenario_sets_name_their_store_and_restate_none_of_its_values(set_name):
+    """The growth and china sets name a scenario and choose horizon, replications and language: nothing else.
+
+    Before issue 17 they repeated growth.yaml's agents, pickers and page quality and china_store.yaml's prices in
+    CNY; a value of the store restated in a set goes stale the day the scenario changes.
+    """
+    chosen = {nb: CONFIG.parameters(set_name, nb) for nb in CONFIG.notebooks}
+    assert all(params["scenario"].startswith("data/scenarios/") for params in chosen.values())
+    extra = {nb: sorted(set(params) - RUN_CHOICES) for nb, params in chosen.items() if set(params) - RUN_CHOICES}
+    assert extra == {}, f"{set_name} restates store-level parameters: {extra}"
+
+
 def test_check_parameters_catches_unknown_names_and_wrong_types(tmp_path):
     bad = tmp_path / "reports.yaml"
     bad.write_text(
@@ -120,7 +140,7 @@ def test_check_parameters_catches_unknown_names_and_wrong_types(tmp_path):
     )
     problems = check_parameters(load_config(bad), "typo")
     assert len(problems) == 2
-    assert "agentz" in problems[0] and "agents" in problems[0]
+    assert "agentz" in problems[0] and "extra_agents" in problems[0]
     assert "days = 'ninety'" in problems[1] and "int" in problems[1]
     assert RUNNER_PARAMETERS == ("headline_file",)
 
@@ -138,20 +158,27 @@ def _headline(tmp_path, name: str, **params) -> dict:
     return json.loads(out.read_text())
 
 
-def test_injected_parameters_change_the_recorded_result(tmp_path, monkeypatch):
-    """A larger AI share answers more tickets at once: the recorded mean wait must fall; a rerun repeats it exactly."""
+def test_injected_scenario_is_the_store_now_and_changes_the_recorded_result(tmp_path, monkeypatch):
+    """07 reads its desk from the injected scenario: a store whose AI assistant answers 90% of tickets waits less.
+
+    The recorded mean wait of the store now must fall to under half; a rerun repeats it exactly.
+    """
     monkeypatch.setenv(QUICK_ENV, "1")
-    low = _headline(tmp_path, "low", ai_share=0.0, seed=3)
-    high = _headline(tmp_path, "high", ai_share=0.9, seed=3)
+    base = load_scenario(ROOT / "data" / "scenarios" / "baseline.yaml")
+    stores = {}
+    for share in (0.0, 0.9):
+        stores[share] = tmp_path / f"ai_{share}.yaml"
+        stores[share].write_text(base.with_overrides({"service.ai_share": share}).to_yaml())
+    low = _headline(tmp_path, "low", scenario=str(stores[0.0]), seed=3)
+    high = _headline(tmp_path, "high", scenario=str(stores[0.9]), seed=3)
     wait = {
-        h["overrides"]["service.ai_share"]: next(
-            k["value"] for k in h["kpis"] if k["kpi"] == "first_response_mean_hours"
-        )
-        for h in (low, high)
+        share: next(k["value"] for k in h["kpis"] if k["kpi"] == "first_response_mean_hours")
+        for share, h in ((0.0, low), (0.9, high))
     }
     assert wait[0.9] < 0.5 * wait[0.0]
+    assert low["overrides"] == {} and low["scenario_path"] == str(stores[0.0].resolve())
     assert low["seed"] == high["seed"] == 3 and low["quick"] and low["days"] == 30
-    again = _headline(tmp_path, "again", ai_share=0.0, seed=3)
+    again = _headline(tmp_path, "again", scenario=str(stores[0.0]), seed=3)
     assert again["kpis"] == low["kpis"] and again["whatifs"] == low["whatifs"], "same parameters, other numbers"
 
 

@@ -6,6 +6,7 @@ The papermill runs are real: the student copies of 07 and 12 execute unanswered 
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import subprocess
@@ -28,13 +29,31 @@ def _tags(cell: nbformat.NotebookNode) -> list[str]:
     return list(cell.get("metadata", {}).get("tags", []))
 
 
+def _checked(source: str) -> list[str]:
+    """Exercise ids a check cell checks: ``check("07.why_wait", answer, ...)`` calls, however the call is laid out.
+
+    The cell is parsed, not read line by line, so ``ruff format`` may wrap a long call over several lines.
+    """
+    return [
+        node.args[0].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "check"
+        and len(node.args) >= 2
+        and isinstance(node.args[0], ast.Constant)
+        and isinstance(node.args[1], ast.Name)
+        and node.args[1].id == "answer"
+    ]
+
+
 @pytest.fixture(scope="module")
 def workshop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build.build(tmp_path_factory.mktemp("w") / "workshop")
 
 
-def test_there_are_twelve_stage_notebooks() -> None:
-    assert len(STAGES) == 12
+def test_there_are_thirteen_stage_notebooks() -> None:
+    assert len(STAGES) == 13  # 01 to 12 and 13_your_store (00 is the start, not a stage)
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -49,7 +68,7 @@ def test_every_stage_has_two_exercises_with_both_languages_a_solution_and_a_chec
     for i in ids:
         for lang in ("zh", "en"):
             assert [c for c in nb.cells if {"exercise", f"lang-{lang}"} <= set(_tags(c)) and i in c.source], (i, lang)
-        assert len([s for s in checks if f'check("{i}", answer' in s]) == 1, i
+        assert [i in _checked(s) for s in checks].count(True) == 1, i
     assert len(tasks) == 2 * len(ids)
     # the solution sits before its check
     order = [c for c in nb.cells if {"solution", "check"} & set(_tags(c))]
@@ -59,7 +78,7 @@ def test_every_stage_has_two_exercises_with_both_languages_a_solution_and_a_chec
 def test_student_copies_hold_no_solution_and_no_output(workshop: Path) -> None:
     copies = sorted(workshop.glob("*.ipynb"))
     assert [p.name for p in copies] == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    assert len(copies) == 13
+    assert len(copies) == 14
     for path in copies:
         teacher = nbformat.read(ROOT / "notebooks" / path.name, as_version=4)
         nb = nbformat.read(path, as_version=4)
@@ -92,7 +111,7 @@ def test_agenda_fills_a_day_and_names_every_stage_in_both_languages(workshop: Pa
     for part in (zh, en):
         assert f"{minutes} " in part
         named = re.findall(r"`(\d\d_[a-z_]+)\.ipynb`", part.split("##")[0])
-        assert [s for s in named if s in STAGES] == STAGES  # all twelve, in order
+        assert [s for s in named if s in STAGES] == STAGES  # all thirteen, in order
         for i in exercises.exercises():
             assert i in part
     for b in build.agenda()["day"]:
@@ -100,6 +119,18 @@ def test_agenda_fills_a_day_and_names_every_stage_in_both_languages(workshop: Pa
             for field in ("objective", "message", "mistake", "reply"):
                 assert set(b[field]) == {"zh", "en"}, (b["notebook"], field)
                 assert b[field]["zh"] in zh and b[field]["en"] in en
+
+
+def test_agenda_says_where_participants_who_do_not_code_use_the_lab_page(workshop: Path) -> None:
+    text = (workshop / "agenda.md").read_text(encoding="utf-8")
+    zh, en = text.split("# Facilitator's agenda (one day)")
+    lab = [b for b in build.agenda()["day"] if "lab" in b]
+    assert {b["notebook"] for b in lab} >= {"00_start_here", "12_strategy_lab"}
+    for part, language in ((zh, "zh"), (en, "en")):
+        section = part.split(build.HEAD[language]["lab"])[1].split("##")[0]
+        assert "make lab" in section
+        for b in lab:
+            assert f"- `{b['notebook']}.ipynb`: {b['lab'][language]}" in section
 
 
 def test_a_folder_it_did_not_write_is_refused(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from statsmodels.stats.power import NormalIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize, proportions_ztest
 
 from playbook.data.loaders import check_frame, check_values
-from playbook.report import i18n
+from playbook.text import i18n
 
 
 def _check_rate(p: float, name: str) -> float:

@@ -158,6 +158,20 @@ def _default_tz(path: Path, fmt: str) -> str:
     return "UTC" if hours == 0 else f"Etc/GMT{'-' if match.group(1) == '+' else '+'}{hours}"
 
 
+def zone_and_currency(
+    path: Path, fmt: str, base_currency: str, tz: str | None = None, currency: str | None = None
+) -> tuple[str, str]:
+    """The time zone and currency to read ``path`` with: the ones given, else the format's, else the export's own.
+
+    Taobao exports are always Asia/Shanghai and CNY; otherwise the zone is
+    the UTC offset of the export's first timestamp (else UTC) and the
+    currency the export's one currency (else ``base_currency``).
+    """
+    zone, money = FIXED.get(fmt, (None, None))
+    chosen = (currency or money or _default_currency(path, fmt, base_currency)).upper()
+    return tz or zone or _default_tz(path, fmt), chosen
+
+
 def load_export(path: Path, fmt: str, *, tz: str, currency: str, keep_ids: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The export's orders (customers numbered 1, 2, ... by first order) and the bad rows dropped.
 
@@ -235,9 +249,7 @@ def run(argv: Sequence[str], stdout: TextIO = sys.stdout) -> Outcome:
         base = load_scenario(args.base)
     except ValueError as exc:
         raise CalibrateError(f"--base: {_one_line(exc)}") from None
-    zone, money = FIXED.get(args.format, (None, None))
-    currency = (args.currency or money or _default_currency(export, args.format, base.money.currency)).upper()
-    tz = args.tz or zone or _default_tz(export, args.format)
+    tz, currency = zone_and_currency(export, args.format, base.money.currency, args.tz, args.currency)
     _check_zone_and_currency(tz, currency)
     orders, bad = load_export(export, args.format, tz=tz, currency=currency, keep_ids=args.keep_ids)
     if len(bad):

@@ -21,7 +21,6 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from playbook.report import i18n, units
 from sim.engine.operations.fulfilment import pick_minutes
 from sim.results.result import Result
 
@@ -68,19 +67,18 @@ def utilisation(result: Result) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("role")
 
 
-def checklist(
-    path: str | Path, values: Mapping[str, float], currency: str = "EUR", language: str | None = None
-) -> pd.DataFrame:
-    """The SOP checklist of ``path`` with each stage's KPI value, target and status ('meets' / 'misses').
+def targets(path: str | Path, values: Mapping[str, float]) -> pd.DataFrame:
+    """The SOP checklist of ``path`` against ``values``: one row per stage with its KPI value, bounds and status.
 
     The file lists stages with an owner (a role), a ``sim.results.kpis`` name and a
     target ``{min: x}`` and/or ``{max: y}``; ``values`` maps KPI names to the
-    store's values (a what-if's baseline means, say).  Stage, owner, metric and
-    numbers are in ``language`` (default: the kernel's, ``units.get_language()``;
-    Chinese from the file's ``stage_zh`` and ``owner_zh``); the status stays a
-    code to filter on, which ``i18n.columns`` shows in the reader's language.
+    store's values (a what-if's baseline means, say).  Columns: ``stage``,
+    ``owner``, ``kpi``, ``value``, ``min`` and ``max`` (NaN where the target has
+    no such bound), ``status`` ('meets' / 'misses', a code to filter on) and any
+    translations the file carries (``stage_zh``, ``owner_zh``).  Numbers stay
+    numbers: ``playbook.report.checklist`` words and formats them for a reader.
+    KeyError naming the stage when its KPI is not among ``values``.
     """
-    lang = language or units.get_language()
     rows = []
     for item in yaml.safe_load(Path(path).read_text(encoding="utf-8"))["stages"]:
         kpi, target = item["kpi"], item["target"]
@@ -88,18 +86,17 @@ def checklist(
             raise KeyError(f"{path}: KPI {kpi!r} of stage {item['stage']!r} is not among the measured KPIs")
         value, low, high = values[kpi], target.get("min"), target.get("max")
         ok = (low is None or value >= low) and (high is None or value <= high)
-        bounds = [
-            f">= {units.fmt(low, kpi, currency, lang)}" if low is not None else "",
-            f"<= {units.fmt(high, kpi, currency, lang)}" if high is not None else "",
-        ]
+        names = {k: v for k, v in item.items() if k.startswith(("stage_", "owner_"))}
         rows.append(
             {
-                "stage": item.get(f"stage_{lang}", item["stage"]),
-                "owner": item.get(f"owner_{lang}", item["owner"]),
-                "metric": i18n.kpi_name(kpi, lang),
-                "value": units.fmt(value, kpi, currency, lang),
-                "target": i18n.t("sop.both", lang, low=bounds[0], high=bounds[1]) if all(bounds) else "".join(bounds),
+                "stage": item["stage"],
+                "owner": item["owner"],
+                "kpi": kpi,
+                "value": value,
+                "min": float("nan") if low is None else low,
+                "max": float("nan") if high is None else high,
                 "status": "meets" if ok else "misses",
+                **names,
             }
         )
     return pd.DataFrame(rows)

@@ -45,7 +45,7 @@ def check_values(values: object, name: str, low: float | None = None, high: floa
         bad |= arr > high
     if bad.any():
         span = f"[{'-inf' if low is None else low}, {'inf' if high is None else high}]"
-        first = arr.ravel()[bad.ravel()][0]
+        first = float(arr.ravel()[bad.ravel()][0])  # -2.0, not numpy 2's np.float64(-2.0)
         raise ValueError(
             f"{name} must be in {span} and not missing; found {first!r} ({int(bad.sum())} value(s) out of range)"
         )

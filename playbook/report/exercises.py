@@ -40,7 +40,7 @@ from typing import Any
 
 import yaml
 
-from playbook.report import i18n
+from playbook.text import i18n
 
 CATALOGUE = Path(__file__).with_name("exercises.yaml")
 #: Set (to anything but '') by the test suite: an answered exercise judged wrong raises (see ``check``).

@@ -15,7 +15,7 @@ Every page works offline and from ``file://``: nbconvert's lab template is
 used without its require.js, MathJax, mermaid and widget scripts (none of
 which the notebooks need: no math, no widgets), charts are embedded PNGs or
 inline SVG, styles are inline.  The words are the ``page`` section of the
-catalogue (``playbook/report/messages.yaml``) in the language
+catalogue (``playbook/text/messages.yaml``) in the language
 ``units.get_language()`` names, which the runner sets to the run's.
 """
 
@@ -29,8 +29,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from playbook.report import i18n, units
 from playbook.report.outcome import Outcome
+from playbook.text import i18n, units
 from sim.outputs import write_text_atomic
 
 #: nbconvert's lab page without the scripts it would fetch from a CDN (require.js, MathJax, mermaid, widgets).

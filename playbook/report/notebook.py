@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 from sim.experiment.runs import simulate
 from sim.outputs import write_text_atomic
 from sim.results.result import Result
@@ -114,6 +114,11 @@ class Run:
         )
 
 
+def load(scenario: str) -> Scenario:
+    """The scenario file ``scenario`` (repo-relative allowed) as it is: the store now, before a notebook's overrides."""
+    return load_scenario(repo_path(scenario))
+
+
 def _positive_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError(f"{name} = {value!r}: allowed: an integer >= 1")
@@ -138,7 +143,7 @@ def setup(
     provenance line unless ``show`` is False.
     """
     path = repo_path(scenario)
-    base = load_scenario(path)
+    base = load(scenario)
     overrides = {k: v for k, v in (overrides or {}).items()}
     sc = base.with_overrides(overrides) if overrides else base
     quick = quick_mode()

@@ -5,8 +5,8 @@ error bars, each strategy's effect as dots and whiskers, changes from a baseline
 time and by hour of day, a cohort heatmap, a response curve with its band
 (price response, promotion fatigue, channel saturation), daily series and
 a scoring matrix.  Each takes an optional ``ax`` and returns the Axes, so a
-notebook can place two side by side; units come from ``playbook.report.units``.
-Words come from the catalogue (``playbook.report.i18n``): in the language of
+notebook can place two side by side; units come from ``playbook.text.units``.
+Words come from the catalogue (``playbook.text.i18n``): in the language of
 the what-if a chart is drawn from, or the ``language`` argument ('zh', 'en').
 """
 
@@ -22,7 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from playbook.analysis.funnel import STEPS
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 
 if TYPE_CHECKING:  # annotations only: whatif imports this module to draw its summary
     from playbook.report.whatif import WhatIf
@@ -570,4 +570,78 @@ def pnl_waterfall(pnl: pd.Series, currency: str = "EUR", ax: Axes | None = None,
     ax.set_xlabel("P&L line")
     ax.set_ylabel(f"money ({currency})")
     ax.tick_params(axis="x", rotation=30)
+    return ax
+
+
+# --- your store beside its calibrated twin (playbook.analysis.twin) ---------------------------------------------
+
+
+def _twin_lines(ax: Axes, table: pd.DataFrame, n: int, language: str) -> None:
+    """The export's curve in black, the twin's mean in blue over the range of its runs."""
+    ax.fill_between(
+        table.index, table["low"], table["high"], color=UNCLEAR, alpha=0.2, label=_t("twin_range", language, n=n)
+    )
+    ax.plot(table.index, table["simulated"], color=UNCLEAR, label=_t("twin_mean", language, n=n))
+    ax.plot(table.index, table["observed"], color="black", linewidth=1.2, label=_t("your_store", language))
+    ax.legend(fontsize="small", loc="best")
+
+
+def twin_daily(table: pd.DataFrame, n: int, window: int = 7, ax: Axes | None = None, language: str = EN) -> Axes:
+    """Orders per day of the export and of the twin's runs (``playbook.analysis.twin.daily_band``)."""
+    ax = _axes(ax)
+    _twin_lines(ax, table, n, language)
+    ax.set_xlabel(_t("date", language))
+    ax.set_ylabel(_t("twin_daily_y", language))
+    ax.set_title(_t("twin_daily_title", language, window=window))
+    ax.tick_params(axis="x", labelrotation=20)
+    return ax
+
+
+def twin_repeat(table: pd.DataFrame, n: int, ax: Axes | None = None, language: str = EN) -> Axes:
+    """Share of customers back for a second order within d days (``playbook.analysis.twin.repeat_band``), in %."""
+    ax = _axes(ax)
+    _twin_lines(ax, table * 100, n, language)
+    ax.set_xlabel(_t("twin_repeat_x", language))
+    ax.set_ylabel(_t("twin_repeat_y", language))
+    ax.set_title(_t("twin_repeat_title", language))
+    return ax
+
+
+def twin_values(
+    observed: np.ndarray, simulated: np.ndarray, currency: str, ax: Axes | None = None, language: str = EN
+) -> Axes:
+    """Order values of the export and of the twin's runs pooled, as cumulative shares: % of orders up to a value.
+
+    Cumulative, because the twin prices its orders in a few value bands: its
+    histogram is a comb, while its cumulative curve steps across the export's.
+    """
+    ax = _axes(ax)
+    for values, colour, label in ((simulated, UNCLEAR, "twin_runs"), (observed, "black", "your_store")):
+        shown = np.sort(values)
+        ax.step(shown, np.arange(1, len(shown) + 1) * 100 / max(len(shown), 1), where="post", color=colour,
+                label=_t(label, language))  # fmt: skip
+    ax.set_xlabel(_t("twin_value_x", language, currency=units.unit_symbol("average_order_value", currency, language)))
+    ax.set_ylabel(_t("twin_value_y", language))
+    ax.set_title(_t("twin_value_title", language))
+    ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+def twin_profile(table: pd.DataFrame, kind: str, ax: Axes | None = None, language: str = EN) -> Axes:
+    """Share of orders by weekday (``kind`` 'weekday') or hour of day ('hour'): export beside the twin's 95% CI.
+
+    ``table``: ``playbook.analysis.twin.profile`` of the comparison.
+    """
+    ax = _axes(ax)
+    x = np.arange(len(table))
+    err = np.vstack([table["simulated"] - table["ci_low"], table["ci_high"] - table["simulated"]]) * 100
+    ax.bar(x - 0.2, table["observed"] * 100, width=0.4, color="black", label=_t("your_store", language))
+    ax.bar(x + 0.2, table["simulated"] * 100, width=0.4, color=UNCLEAR, yerr=err, capsize=2,
+           label=_t("twin_mean_ci", language))  # fmt: skip
+    names = [i18n.t(f"day.d{i}", language)[:3] for i in x] if kind == "weekday" else [str(i) for i in x]
+    ax.set_xticks(x, names, fontsize="small" if kind == "hour" else None)
+    ax.set_xlabel(_t(f"twin_{kind}_x", language))
+    ax.set_ylabel(_t("twin_share_y", language))
+    ax.set_title(_t(f"twin_{kind}_title", language))
+    ax.legend(fontsize="small")
     return ax

@@ -1,12 +1,20 @@
 """Batch reports: run every stage notebook with papermill and write executed notebooks, HTML and an index.
 
     python -m playbook reports --config data/reports.yaml --params default [--language en] [--out reports/run1]
+                               [--scenario data/scenarios/my_store.yaml]
 
 ``--language zh|en`` is injected into every notebook as its ``language``
 parameter (it wins over a parameter set's); each executed notebook keeps
-only its language's narrative cells (``playbook.report.i18n``), and the
+only its language's narrative cells (``playbook.text.i18n``), and the
 index and the lines on the terminal speak the run's language (the first
-notebook's: ``run.*`` and ``page.*`` in ``playbook/report/messages.yaml``).
+notebook's: ``run.*`` and ``page.*`` in ``playbook/text/messages.yaml``).
+
+``--scenario PATH`` is injected into every notebook as its ``scenario``
+parameter (it wins over a parameter set's): every notebook reads the store as
+it is now from its scenario and states its what-ifs relative to it, so the
+whole report set runs on any store, a calibrated twin of a real one
+(``python -m playbook calibrate``) included.  The file is loaded and
+validated before any notebook starts (exit status 2 with the error otherwise).
 
 The configuration (``data/reports.yaml``) lists the notebooks in order and
 named parameter sets; a set maps ``all`` (every notebook) and notebook names
@@ -43,13 +51,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from playbook.report import i18n, units
 from playbook.report.html import notebook_html, write_index
 from playbook.report.notebook import ROOT, repo_path
 from playbook.report.outcome import Outcome
+from playbook.text import i18n, units
 from sim.cli_errors import OneLineParser
 from sim.errors import OutputError, ScenarioError
 from sim.outputs import add_entries, claim, clear, discard, staging, write_manifest
+from sim.scenario.definition import load_scenario
 from sim.scenario.yaml_strict import load_yaml
 
 ALL = "all"
@@ -279,6 +288,14 @@ def run_notebook(config: Config, name: str, params: Mapping[str, Any], out: Path
     return outcome
 
 
+def notebook_parameters(
+    config: Config, set_name: str, notebook: str, language: str | None = None, scenario: str | None = None
+) -> dict[str, Any]:
+    """What papermill injects into ``notebook``: the set's parameters, then ``--language`` and ``--scenario``."""
+    injected = {**({"language": language} if language else {}), **({"scenario": scenario} if scenario else {})}
+    return {**config.parameters(set_name, notebook), **injected}
+
+
 def run(
     config: Config,
     set_name: str,
@@ -288,6 +305,7 @@ def run(
     jobs: int = 1,
     force: bool = False,
     language: str | None = None,
+    scenario: str | None = None,
 ) -> list[Outcome]:
     """Run the notebooks (all, or ``only``) of ``config`` with parameter set ``set_name`` into ``out``.
 
@@ -300,7 +318,8 @@ def run(
     ``out`` must be new or empty, or hold a previous report run and ``force``
     be given (``sim.outputs.claim``): then the files that run wrote are
     deleted first, and nothing else ever is.  ``language`` ('zh', 'en'), when
-    given, is injected into every notebook; None keeps the set's or the notebooks' own.
+    given, is injected into every notebook; None keeps the set's or the notebooks' own.  So is
+    ``scenario`` (a YAML path; see :func:`check_scenario`).
     """
     stream = stream or sys.stdout
     names = list(only) if only else list(config.notebooks)
@@ -308,7 +327,7 @@ def run(
         clear(out)
     out.mkdir(parents=True, exist_ok=True)
     write_manifest(out, COMMAND, INDEX_FILES)
-    chosen = {n: {**config.parameters(set_name, n), **({"language": language} if language else {})} for n in names}
+    chosen = {n: notebook_parameters(config, set_name, n, language, scenario) for n in names}
     outcomes = [
         Outcome(n, notebook_title(config.notebook_path(n), _language(chosen[n])), parameters=chosen[n]) for n in names
     ]
@@ -390,6 +409,20 @@ def zip_folder(out: Path, target: Path) -> None:
     os.chmod(target, 0o666 & ~mask)
 
 
+def check_scenario(path: str) -> str:
+    """The absolute path of scenario file ``path`` (repo-relative allowed) once it loads and validates.
+
+    Raises :class:`ScenarioError` with one line naming the file and, for a
+    bad value, the field: checked before any notebook starts, so a typo does
+    not cost thirteen failed notebooks.
+    """
+    resolved = repo_path(path)
+    if not resolved.is_file():
+        raise ScenarioError(f"--scenario {path}: no such file (a scenario YAML, e.g. data/scenarios/growth.yaml)")
+    load_scenario(resolved)
+    return str(resolved)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = OneLineParser(prog="python -m playbook reports", description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", default=str(ROOT / "data" / "reports.yaml"), help="report configuration (YAML)")
@@ -403,10 +436,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=i18n.LANGUAGES,
         help=f"language of the notebooks and the index (default: the parameter set's, else {i18n.DEFAULT_LANGUAGE})",
     )
+    parser.add_argument(
+        "--scenario",
+        metavar="YAML",
+        help="scenario every notebook runs on (injected as its 'scenario'; default: the parameter set's)",
+    )
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
-    except ConfigError as exc:
+        scenario = check_scenario(args.scenario) if args.scenario else None
+    except (ConfigError, ScenarioError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     problems = check_parameters(config, args.params, args.only)
@@ -428,7 +467,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: --jobs {jobs}: allowed: an integer >= 1", file=sys.stderr)
         return EXIT_BAD_INPUT
     start = time.perf_counter()
-    outcomes = run(config, args.params, out, args.only, jobs=jobs, force=args.force, language=args.language)
+    outcomes = run(
+        config, args.params, out, args.only, jobs=jobs, force=args.force, language=args.language, scenario=scenario
+    )
     failed = [o for o in outcomes if o.status != "ok"]
     seconds = time.perf_counter() - start
     print(

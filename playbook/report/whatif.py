@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 from sim.engine.rng import as_seed_sequence
 from sim.experiment.runs import check_replications, mean_ci, run_many
 from sim.scenario.definition import Scenario
@@ -95,7 +95,7 @@ class WhatIf:
     ) -> WhatIf:
         """A copy with one more metric computed per replication from the KPIs (``func(runs) -> Series``).
 
-        The metric is registered with ``playbook.report.units`` so that tables,
+        The metric is registered with ``playbook.text.units`` so that tables,
         sentences and plots show its unit, and compared like any KPI: paired,
         replication by replication.
         """
@@ -120,12 +120,14 @@ class WhatIf:
             definition=i18n.t("whatif.contribution_definition", "en"),
         )
 
-    def summary(self, kpis: Sequence[str]) -> Summary:
+    def summary(self, kpis: Sequence[str], by_strategy: bool = False) -> Summary:
         """Each strategy's effect on ``kpis``: a dot-and-whisker chart and a compact table (see :class:`Summary`).
 
         The table has a column per strategy and two rows per KPI: its mean
         [95% CI], and its mean paired change from the baseline [95% CI], the
-        unit in each row's header.
+        unit in each row's header.  ``by_strategy`` turns it round, a row per
+        strategy and two columns per KPI: narrow enough for a report page when
+        there are many strategies and few KPIs (12_strategy_lab's nine).
 
         Shown as the last line of a notebook cell it displays both; its
         ``table`` is the table as a DataFrame.
@@ -153,6 +155,8 @@ class WhatIf:
             index=pd.MultiIndex.from_tuples(list(rows)),
             columns=pd.Index(self.strategies, name=i18n.t("plot.strategy", lang)),
         )
+        if by_strategy:
+            frame = frame.T
         frame.attrs["note"] = self._t("note", n=self.n, days=self.days)
         return Summary(frame, self, tuple(kpis))
 
@@ -437,3 +441,142 @@ def compare_strategies(
     wanted = list(kpis) if kpis is not None else list(runs[baseline].columns)
     table = _table(runs, baseline, wanted)
     return WhatIf(table, runs, baseline, int(n), int(days), int(seed), base.money.currency, language)
+
+
+# --- the store as it is now, and what-ifs stated relative to it ----------------------------------------------
+#
+# A notebook reads "the store as it is now" from its scenario and states each what-if as a change of it ("+1 agent",
+# "page 0.5 s faster", "budget x1.5"), so the same notebook runs on any scenario (baseline, growth, a calibrated
+# twin of a real store) with no value of the store restated as a parameter.  Each helper returns overrides by
+# dotted path, ready for :func:`compare_strategies` or ``Run.simulate``.
+
+EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
+#: The head-count field of each team when it has no crew plan: ``service.agents``, ``warehouse.pickers``.
+HEAD_COUNT = {"service": "agents", "warehouse": "pickers"}
+
+
+def _team(scenario: Scenario, team: str) -> Any:
+    """The section of ``team``: ``scenario.service`` or ``scenario.warehouse`` (ValueError for another name)."""
+    if team not in HEAD_COUNT:
+        raise ValueError(f"team {team!r}: allowed: one of {list(HEAD_COUNT)}")
+    return getattr(scenario, team)
+
+
+def more_people(scenario: Scenario, team: str, delta: int) -> dict[str, Any]:
+    """``delta`` more people (fewer when negative) on every shift of ``team`` ('service' or 'warehouse').
+
+    A team with a staffing plan (``crew``) gets ``delta`` more on each of its
+    shifts: growth.yaml's early and late agent become two and two with
+    ``delta=1``.  No floor is applied: a head count the schema refuses raises
+    its ScenarioError naming the field.
+    """
+    section = _team(scenario, team)
+    if section.crew:
+        return {f"{team}.crew.{name}.people": shift.people + delta for name, shift in section.crew.items()}
+    field = HEAD_COUNT[team]
+    return {f"{team}.{field}": getattr(section, field) + delta}
+
+
+def head_count(scenario: Scenario, team: str) -> int:
+    """People of ``team`` on its largest shift now (the crew plan's busiest shift, else agents or pickers)."""
+    section = _team(scenario, team)
+    if section.crew:
+        return max(shift.people for shift in section.crew.values())
+    return int(getattr(section, HEAD_COUNT[team]))
+
+
+def hours(scenario: Scenario, team: str, earlier: float = 0.0, later: float = 0.0, every_day: bool = False) -> dict:
+    """``team``'s working day opened ``earlier`` hours sooner and closed ``later`` hours later, within 0-24.
+
+    Negative values shorten or move the day (``earlier=-1.5, later=10``: a
+    desk of 10:30-12:00 becomes 12:00-22:00).  ``every_day`` opens all seven
+    weekdays.  With a crew plan the first shift of the day starts earlier and
+    the last one ends later.
+    """
+    section = _team(scenario, team)
+    shifts = dict(section.crew) if section.crew else {"": section.shift}
+    first = min(shifts, key=lambda n: shifts[n].start_hour)
+    last = max(shifts, key=lambda n: shifts[n].end_hour)
+    out: dict[str, Any] = {}
+    for name, shift in shifts.items():
+        start = min(max(shift.start_hour - (earlier if name == first else 0.0), 0.0), 23.5)
+        end = min(max(shift.end_hour + (later if name == last else 0.0), start + 0.5), 24.0)
+        path = f"{team}.crew.{name}" if name else f"{team}.shift"
+        weekdays = EVERY_DAY if every_day else list(shift.weekdays)
+        out.update({f"{path}.start_hour": start, f"{path}.end_hour": end, f"{path}.weekdays": weekdays})
+    return out
+
+
+def working_day(scenario: Scenario, team: str) -> tuple[float, float]:
+    """The hours ``team`` starts and ends its day now: (first start, last end) of its shifts."""
+    section = _team(scenario, team)
+    shifts = list(section.crew.values()) if section.crew else [section.shift]
+    return min(s.start_hour for s in shifts), max(s.end_hour for s in shifts)
+
+
+def shifted(scenario: Scenario, path: str, delta: float, low: float = 0.0, high: float = 1.0) -> float:
+    """The value at ``path`` now plus ``delta``, kept within [low, high] (a score 0-1 by default)."""
+    return round(float(min(max(scenario.get(path) + delta, low), high)), 9)  # 0.55 + 0.3 is 0.85, not ...0001
+
+
+def every_option(scenario: Scenario, field: str, value: Any) -> dict[str, Any]:
+    """``field`` of every delivery option set to ``value`` (a carrier-wide change, whatever the options' names)."""
+    return {f"delivery.options.{name}.{field}": value for name in scenario.delivery.options}
+
+
+def main_option(scenario: Scenario) -> str:
+    """The delivery option most orders choose ('standard' in the bundled stores)."""
+    options = scenario.delivery.options
+    return max(options, key=lambda name: options[name].share)
+
+
+def _named(name: str, names: Iterable[str], what: str) -> str:
+    known = list(names)
+    if name not in known:
+        raise ValueError(f"{what} {name!r} is not in the scenario; allowed: one of {known}")
+    return name
+
+
+def paid_channel(scenario: Scenario, name: str = "") -> str:
+    """``name`` if the scenario has that channel, else (empty) its paid channel with the largest daily budget."""
+    channels = scenario.traffic.channels
+    if name:
+        return _named(name, channels, "channel")
+    paid = {n: c.daily_budget for n, c in channels.items() if c.daily_budget > 0}
+    if not paid:
+        raise ValueError(f"the scenario has no paid channel (daily_budget > 0); channels: {list(channels)}")
+    return max(paid, key=lambda n: paid[n])
+
+
+def returning_channel(scenario: Scenario, name: str = "") -> str:
+    """``name`` if given, else the channel with the highest share of returning visitors (e-mail, a private domain).
+
+    It is the channel a newsletter or win-back message brings customers back through.
+    """
+    channels = scenario.traffic.channels
+    if name:
+        return _named(name, channels, "channel")
+    return max(channels, key=lambda n: channels[n].returning_share)
+
+
+def search_channels(scenario: Scenario) -> list[str]:
+    """Unpaid channels with 'search' in their name: those whose volume follows titles and alt text (SEO)."""
+    return [n for n, c in scenario.traffic.channels.items() if "search" in n and c.daily_budget == 0]
+
+
+def main_sku(scenario: Scenario, name: str = "") -> str:
+    """``name`` if the catalogue has it, else the SKU with the largest demand weight (the best seller)."""
+    skus = scenario.catalogue.skus
+    if name:
+        return _named(name, skus, "SKU")
+    return max(skus, key=lambda n: skus[n].demand_weight)
+
+
+def median_price(scenario: Scenario) -> float:
+    """The median selling price of the catalogue: the store's price level, in its currency."""
+    return float(np.median([s.price for s in scenario.catalogue.skus.values()]))
+
+
+def stock_value(scenario: Scenario) -> float:
+    """The catalogue's opening stock at unit cost, in the store's currency: the size of its inventory."""
+    return float(sum(s.initial_stock * s.unit_cost for s in scenario.catalogue.skus.values()))

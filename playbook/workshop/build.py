@@ -80,6 +80,9 @@ HEAD = {
         "mistakes": "## 常见错误与应对",
         "reply": "应对：",
         "short": "## 90 分钟精简版",
+        "lab": "## 不写代码的学员：实验室页面（`make lab`）",
+        "lab_intro": "`make lab` 在本机（127.0.0.1）启动一个网页，打印它的地址；"
+        "页面上是策略实验室的六个杠杆、指标卡和图表，不显示代码，也不需要联网。用在以下环节：",
         "short_table": "| 分钟 | 环节 |\n|---|---|",
         "hints": "## 练习答案提示",
     },
@@ -93,6 +96,9 @@ HEAD = {
         "mistakes": "## Common mistakes and how to answer them",
         "reply": "Answer: ",
         "short": "## The 90-minute version",
+        "lab": "## Participants who do not code: the lab page (`make lab`)",
+        "lab_intro": "`make lab` serves a web page on this machine (127.0.0.1) and prints its address: "
+        "the strategy lab's six levers, KPI tiles and charts, no code shown, no internet needed. Use it here:",
         "short_table": "| minutes | block |\n|---|---|",
         "hints": "## Exercise answers and hints",
     },
@@ -131,6 +137,8 @@ def agenda_markdown(language: str) -> str:
         for b in day
         if "mistake" in b
     ]
+    lines += ["", h["lab"], "", h["lab_intro"], ""]
+    lines += [f"- `{b['notebook']}.ipynb`: {b['lab'][language]}" for b in day if "lab" in b]
     lines += ["", h["hints"], ""]
     for i, e in exercises.exercises().items():
         lines.append(f"- **{i}** (`{e['stage']}.ipynb`, {e['kind']}): {e['task'][language]} — {e['hint'][language]}")

@@ -21,8 +21,9 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
+from matplotlib.figure import Figure
 
-from playbook.report import i18n, units
+from playbook.text import i18n, units
 from playbook.report.notebook import Run
 from sim.scenario.definition import Scenario
 
@@ -71,7 +72,11 @@ def overrides(scenario: Scenario, days: int, settings: Mapping[str, Any]) -> dic
 
 def compare(run: Run, base: Mapping[str, float], settings: Mapping[str, Any]) -> pd.DataFrame:
     """KPIs of the baseline and of one run with ``settings`` (same seed): baseline, yours, change in %."""
-    yours = run.simulate(overrides(run.scenario, run.days, settings)).kpis()
+    return changes(base, run.simulate(overrides(run.scenario, run.days, settings)).kpis())
+
+
+def changes(base: Mapping[str, float], yours: Mapping[str, float]) -> pd.DataFrame:
+    """The :data:`KPIS` of two runs side by side: baseline, yours, change in % (NaN where the baseline is 0)."""
     rows = {k: (base[k], yours[k]) for k in KPIS if k in base and k in yours}
     frame = pd.DataFrame(rows, index=["baseline", "yours"]).T
     frame["change_pct"] = (frame["yours"] / frame["baseline"].where(frame["baseline"] != 0) - 1) * 100
@@ -89,6 +94,13 @@ def draw(frame: pd.DataFrame, run: Run) -> None:
         index=[i18n.kpi_name(k, lang) for k in frame.index],
     )
     display(table)
+    change_chart(frame, run)
+    plt.show()
+
+
+def change_chart(frame: pd.DataFrame, run: Run) -> Figure:
+    """A bar per KPI of its change against the baseline in %, green where the change is good, red where bad."""
+    lang, tr = run.language, i18n.translator(run.language, "controls")
     fig, ax = plt.subplots(figsize=(7.5, 3.6), layout="constrained")
     change = frame["change_pct"].fillna(0.0)
     good = [(v >= 0) == units.higher_is_better(k) for k, v in change.items()]
@@ -97,10 +109,11 @@ def draw(frame: pd.DataFrame, run: Run) -> None:
     ax.invert_yaxis()
     ax.set_xlabel(tr("axis"))
     ax.set_title(tr("title", days=run.days))
-    plt.show()
+    return fig
 
 
-def _widgets(run: Run, start: Mapping[str, Any]) -> dict[str, Any]:
+def widgets(run: Run, start: Mapping[str, Any]) -> dict[str, Any]:
+    """The six controls, keyed as :func:`defaults`, set to ``start``; each reports a new value on release only."""
     import ipywidgets as w
 
     tr = i18n.translator(run.language, "controls")
@@ -138,7 +151,7 @@ def panel(run: Run, settings: Mapping[str, Any] | None = None) -> pd.DataFrame:
     except ImportError:
         print(tr("static"))
         return frame
-    controls = _widgets(run, start)
+    controls = widgets(run, start)
     out = w.Output()
 
     def redraw(_: Any = None) -> None:

@@ -31,6 +31,7 @@ import simpy
 from sim.engine import fate
 from sim.engine.aftersales.crm import Programmes
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
+from sim.engine.aftersales.replacements import Replacements
 from sim.engine.aftersales.service import ServiceDesk
 from sim.engine.clock import call_later
 from sim.engine.fate import Fate
@@ -110,10 +111,11 @@ class StoreModel:
         #: stock on hand at each midnight, [day, sku]
         self.stock = np.zeros((days, n_sku), dtype=np.int64)
         self.new_by_channel = np.zeros(n_ch, dtype=np.int64)
-        #: defective units returned and thrown away, at cost, per SKU (``measures()["write_off_cost"]``)
-        self.written_off = np.zeros(n_sku)
         skus = list(s.catalogue.skus.values())
         self.unit_cost = np.array([k.unit_cost for k in skus])
+        self.replacements = Replacements(s.returns, self.inventory, self.unit_cost, self.rng.returns)
+        #: defective units returned and thrown away, at cost, per SKU (``measures()["write_off_cost"]``)
+        self.written_off = self.replacements.written_off
         self.return_p = np.array([k.return_probability for k in skus])
         self.defect_p = np.array([k.defect_probability for k in skus])
         # the same as plain lists, for the per-order steps (a numpy scalar costs more than the arithmetic on it)
@@ -398,7 +400,8 @@ class StoreModel:
     # The life of an order is a chain of steps, each a callback at its moment on the clock (``call_later``,
     # the crew's callbacks), not a generator process: _place -> (back-order) -> _to_picking -> _picked ->
     # _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle -> _close
-    # (_close waits for the answers to the order's tickets).
+    # (_close waits for the answers to the order's tickets).  A wrong or defective item replaced:
+    # _return_requested -> _reshipped -> _settle, and _return_received restocks or writes off, refunding nothing.
 
     def _place(
         self,
@@ -428,22 +431,33 @@ class StoreModel:
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
 
     def _to_picking(self, oid: int, fate: Fate, e: Experience) -> None:
+        """Queue for a picker.  A right pick's journey is worked out as soon as its times are known; a wrong
+        pick waits for its moment, as the SKU that lands in the parcel depends on the shelves then."""
         ready = self.env.now
-        self.picking.pick(fate.pick_hours, lambda started, done: self._picked(oid, fate, e, ready, started, done))
+
+        def picked(started: float, done: float) -> None:
+            if fate.wrong_item and done > self.env.now:
+                call_later(self.env, done - self.env.now, self._picked, oid, fate, e, ready, started, done)
+            else:
+                self._picked(oid, fate, e, ready, started, done)
+
+        self.picking.pick(fate.pick_hours, picked)
 
     def _picked(self, oid: int, fate: Fate, e: Experience, ready: float, started: float, done: float) -> None:
         """Picked and packed at ``done``; the parcel waits for the carrier's collection, then travels.
 
-        Called as soon as the pick's times are known (``Picking.pick``: on one
-        shift, when the order joins the queue), so every time here is computed,
-        not waited for: the rest of the journey depends on nothing else that
-        happens meanwhile, and the next event of the order is its delivery.
+        Called as soon as the pick's times are known (``_to_picking``), so
+        every time here is computed, not waited for: the rest of the journey
+        depends on nothing else that happens meanwhile, and the next event of
+        the order is its delivery.
         """
         o, log = self.orders, self.log
-        cid, option, cell, sku = o.customer[oid], o.option[oid], o.cell[oid], self.demand.skus[o.sku[oid]]
-        log.add(started, "pick_started", oid, cid, sku, started - ready)
-        log.add(done, "picked", oid, cid, sku, float(fate.wrong_item))
-        o.picked[oid], o.wrong_item[oid], e.wrong_item = done, fate.wrong_item, fate.wrong_item
+        cid, option, cell, k = o.customer[oid], o.option[oid], o.cell[oid], o.sku[oid]
+        log.add(started, "pick_started", oid, cid, self.demand.skus[k], started - ready)
+        packed = self.replacements.mispick(oid, k, o.units[oid]) if fate.wrong_item else k
+        sku = self.demand.skus[packed]
+        log.add(done, "picked", oid, cid, sku, float(packed != k))
+        o.picked[oid], o.wrong_item[oid], e.wrong_item = done, packed != k, packed != k
         # One timeout covers the pick, the wait for the carrier's collection and the journey.
         shipped = o.shipped[oid] = self._collection(done)
         cost = self.shipping_cost[option]
@@ -531,18 +545,19 @@ class StoreModel:
             self.desk.open(reason, oid, cid, self._service_watch(oid, fate, e))
         if store_fault or r.free_returns:
             o.shipping_cost[oid] += r.label_cost
+        if store_fault and self.replacements.replace(o.sku[oid], o.units[oid]):
+            e.replaced = True  # the right or a sound item goes out at once: a second pick and parcel
+            self.picking.pick(fate.pick_hours, lambda _started, done: self._reshipped(oid, fate, e, done))
         call_later(self.env, r.transit_days_mean * 24.0 * fate.transit_e, self._return_received, oid, fate, e)
 
     def _return_received(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o = self.env.now, self.orders
         k = o.sku[oid]
         o.returned_at[oid] = now
-        restocked = 0 if e.defect else o.units[oid]
-        if restocked:
-            self.inventory.put_back(k, restocked)
-        else:  # a defective item cannot be sold again: written off at cost
-            self.written_off[k] += o.units[oid] * self.unit_cost_k[k]
-        self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[k], restocked)
+        packed, restocked = self.replacements.received(oid, k, o.units[oid], e.defect)
+        self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[packed], restocked)
+        if e.replaced:  # nothing to refund: the replacement settles the order
+            return
         call_later(
             self.env,
             self.scenario.returns.refund_days_mean * 24.0 * fate.refund_e,
@@ -552,6 +567,21 @@ class StoreModel:
             e,
             restocked,
         )
+
+    def _reshipped(self, oid: int, fate: Fate, e: Experience, picked: float) -> None:
+        """A replacement is picked at ``picked`` (right this time) and travels like the order did; delivered,
+        the order settles.  Called as soon as the pick's times are known, like :meth:`_picked`."""
+        now, o = self.env.now, self.orders
+        cid, option, sku = o.customer[oid], o.option[oid], self.demand.skus[o.sku[oid]]
+        self.log.add(picked, "picked", oid, cid, sku, 0.0)
+        shipped = self._collection(picked)
+        cost = self.shipping_cost[option]
+        o.shipping_cost[oid] += cost
+        self.log.add(shipped, "shipped", oid, cid, sku, cost)
+        extra_h = self.transit_extra_h[o.cell[oid] // self.n_arms]
+        arrives = shipped + self.carriers.transit_hours(option, shipped, extra_h, fate.lead, 1.0, 0.0)
+        self.log.add(arrives, "delivered", oid, cid, sku, 0.0)
+        call_later(self.env, arrives - now, self._settle, oid, fate, e)
 
     def _refunded(self, oid: int, fate: Fate, e: Experience, restocked: int) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns

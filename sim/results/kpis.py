@@ -89,15 +89,22 @@ def average_order_value(orders: pd.DataFrame) -> float:
     return _ratio(orders["revenue"].sum(), len(orders))
 
 
-def gross_margin(orders: pd.DataFrame) -> float:
-    """Gross margin = (net revenue - COGS of kept orders - shipping cost) / net revenue.
+def kept_cogs(orders: pd.DataFrame) -> float:
+    """COGS of kept orders = cogs of orders not returned, or returned with nothing refunded.
 
-    Returned goods go back to stock, so only orders that were not returned
-    carry their cost of goods.
+    Refunded goods go back to stock, so they carry no cost of goods; an order
+    sent back and replaced (a wrong or defective item exchanged, refund 0) does:
+    the customer keeps the replacement.  The one definition: gross margin and
+    the profit and loss (``sim.results.measures``) both ask here.
     """
+    kept = ~orders["returned"].astype(bool) | (orders["refund"] <= 0)
+    return float(orders.loc[kept, "cogs"].sum())
+
+
+def gross_margin(orders: pd.DataFrame) -> float:
+    """Gross margin = (net revenue - COGS of kept orders - shipping cost) / net revenue (:func:`kept_cogs`)."""
     net = net_revenue(orders)
-    kept_cogs = orders.loc[~orders["returned"].astype(bool), "cogs"].sum()
-    profit = net - kept_cogs - orders["shipping_cost"].sum()
+    profit = net - kept_cogs(orders) - orders["shipping_cost"].sum()
     return _ratio(profit, net)
 
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from sim.results.kpis import net_revenue
+from sim.results.kpis import kept_cogs, net_revenue
 
 #: The measures :func:`compute` returns, in order: name -> (unit, higher is better).
 MEASURES: dict[str, tuple[str, bool]] = {
@@ -99,12 +99,11 @@ def profit_and_loss(tables: Mapping[str, pd.DataFrame]) -> pd.Series:
     CRM + membership fees = ``operating_profit``: the waterfall of notebook 00.
     """
     orders, daily, programmes = tables["orders"], tables["daily"], tables["programmes"]
-    kept_cogs = orders.loc[~orders["returned"].astype(bool), "cogs"].sum()
     lines = pd.Series(
         [
             orders["revenue"].sum(),
             -orders["refund"].sum(),
-            -kept_cogs,
+            -kept_cogs(orders),
             -write_off_cost(tables["skus"]),
             -orders["shipping_cost"].sum(),
             -daily["spend"].sum(),

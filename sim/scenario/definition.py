@@ -372,6 +372,11 @@ class Reviews(Section):
     penalty_defect: float = F(
         2.0, "stars", "rating lost when the item was defective", ge=0, le=4, source=SRC_FAULT_STARS
     )
+    replacement_recovery: float = E(
+        "reviews.replacement_recovery",
+        "share of the wrong-item or defect penalty won back when the store sends a replacement",
+        **PROB,
+    )
     penalty_slow_refund: float = F(
         1.0, "stars", "rating lost when a refund took longer than promised", ge=0, le=4, source=SRC_SERVICE_STARS
     )
@@ -662,6 +667,11 @@ class Returns(Section):
     transit_days_mean: float = F(4.0, "days", "mean time for the return parcel to arrive", ge=0, le=120)
     refund_days_mean: float = F(3.0, "days", "mean time to pay the refund after receipt", ge=0, le=120)
     refund_promise_days: float = F(5.0, "days", "refund later than this counts as slow", ge=0, le=120)
+    replacement_probability: float = E(
+        "returns.replacement_probability",
+        "buyers of a wrong or defective item who take a replacement (reshipped at once) instead of a refund",
+        **PROB,
+    )
     no_reason_returns: bool = F(False, "-", "returns accepted without a reason (scope leniency)")
     no_reason_conversion_multiplier: float = E(
         "returns.no_reason_conversion_multiplier", "add-to-cart multiplier of no-reason returns", ge=0.5, le=2

@@ -6,7 +6,8 @@ answered, its customer's experience decides three things - the guide's
 loop in numbers:
 
 * a review, with a rating that loses stars for a late parcel, a wrong or
-  defective item, a slow refund or a slow answer from the service desk; the
+  defective item (less when the store sent a replacement:
+  ``reviews.replacement_recovery``), a slow refund or a slow answer from the service desk; the
   live store rating feeds conversion and organic traffic (``sim.engine.sales.demand``);
   a review prompt (``crm.review_prompts``) turns some silent buyers into
   reviewers: ``p = 1 - (1 - review_probability) (1 - response_rate)``;
@@ -53,6 +54,8 @@ class Experience:
     defect: bool = False
     slow_refund: bool = False
     slow_service: bool = False
+    #: the wrong or defective item was replaced (reshipped), not refunded
+    replaced: bool = False
     #: tickets about this order opened (or scheduled) and not answered yet
     open_tickets: int = 0
     #: delivered and kept, or refunded
@@ -129,11 +132,11 @@ class ReviewBoard:
 
     def expected_rating(self, e: Experience) -> float:
         c = self.cfg
+        fault = c.penalty_wrong_item * e.wrong_item + c.penalty_defect * e.defect
         return (
             c.base_rating
             - c.penalty_late * e.late
-            - c.penalty_wrong_item * e.wrong_item
-            - c.penalty_defect * e.defect
+            - fault * (1.0 - c.replacement_recovery * e.replaced)
             - c.penalty_slow_refund * e.slow_refund
             - c.penalty_slow_service * e.slow_service
         )

@@ -36,6 +36,7 @@ from playbook.data.taobao import PERSONAL_COLUMNS as TAOBAO_PERSONAL
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLES = ROOT / "data" / "samples"
 BASE = str(ROOT / "data" / "scenarios" / "baseline.yaml")
+SHOPIFY = SAMPLES / "shopify_orders_export.csv"
 #: Two-sided 0.1% quantile of the normal distribution: a margin of Z se is crossed by chance with probability 1/1000.
 Z = float(stats.norm.ppf(1 - 0.0005))
 
@@ -176,7 +177,34 @@ def unseen_run(folder, unseen) -> tuple[Outcome, str]:
     return run_captured(command(unseen, "shopify", folder / "tea_shop.yaml", "--replications", "10"))
 
 
+@pytest.fixture(scope="module")
+def shopify_run(folder) -> tuple[Outcome, str]:
+    """The bundled Shopify sample (2,700 orders of 1,669 customers over 365 days), 10 replications."""
+    return run_captured(command(SHOPIFY, "shopify", folder / "shopify_sample.yaml", "--replications", "10"))
+
+
 # --- the bundled samples ---------------------------------------------------------------------------------------------
+
+
+def test_bundled_shopify_sample_meets_the_tolerances(shopify_run):
+    """A year of the bundled Shopify shop: every verdict "within", with a margin of Z standard errors.
+
+    Measured (10 runs): gaps +1.8% (order rate, se about 1%), +0.4% (AOV, se
+    0.2%), -0.5 points (repeat share, se 0.4 points): margins of 8 to 20 se,
+    so a scenario whose true gap is the measured one fails by chance far less
+    than 1 time in 1,000.
+    """
+    outcome, _ = shopify_run
+    comparison = outcome.comparison
+    t = float(stats.t.ppf(0.975, 9))
+    for kpi, (kind, bound) in TOLERANCES.items():
+        row = comparison.loc[kpi]
+        se = (row["ci_high"] - row["ci_low"]) / 2 / t / (row["observed"] if kind == "relative" else 1.0)
+        assert abs(row["gap"]) + Z * se <= bound, (kpi, row.to_dict())
+        assert row["verdict"] == "within"
+    report = outcome.report.read_text(encoding="utf-8")
+    assert "2,700 orders of 1,669 customers, 2024-03-01 to 2025-02-28" in report
+    assert "time zone Etc/GMT+5" in report and "money in USD" in report and "Rows dropped as bad: 0" in report
 
 
 def test_csv_sample_writes_a_scenario_that_reproduces_it(csv_run):
@@ -307,20 +335,21 @@ def personal_data(path: Path, columns: tuple[str, ...]) -> set[str]:
     return {v for v in values if len(v) >= 4}
 
 
-def test_no_personal_data_in_any_output(folder, unseen, unseen_run, csv_run):
+def test_no_personal_data_in_any_output(folder, unseen, unseen_run, csv_run, shopify_run):
     """Scan every file the runs wrote and everything they printed for the exports' e-mails, names, addresses, phones."""
-    shopify = SAMPLES / "shopify_orders_export.csv"
+    shopify = SAMPLES / "shopify_orders_small.csv"
     secrets = personal_data(unseen, PERSONAL)
     secrets |= personal_data(shopify, ("Email", "Billing Name", "Shipping Name", "Shipping City"))
+    secrets |= personal_data(SHOPIFY, ("Email", "Billing Name", "Shipping Name", "Billing Address1", "Phone"))
     assert len(secrets) > 1000  # the scan looks for something
     taobao = SAMPLES / "taobao_orders_export.csv"
     secrets |= personal_data(taobao, TAOBAO_PERSONAL)
     status, out, err = main_captured(command(shopify, "shopify", folder / "shop.yaml"))  # too small: exit 2
     taobao_run = run_captured(command(taobao, "taobao", folder / "taobao.yaml", "--replications", "5"))
     assert taobao_run[0].calibration.scenario.money.currency == "CNY"
-    texts = [unseen_run[1], csv_run[1], taobao_run[1], out, err]
+    texts = [unseen_run[1], csv_run[1], taobao_run[1], shopify_run[1], out, err]
     texts += [p.read_text(encoding="utf-8") for p in folder.iterdir() if p.suffix in (".yaml", ".md")]
-    assert status == 2 and len(texts) >= 11
+    assert status == 2 and len(texts) >= 14
     found = {s for s in secrets for text in texts if s in text.lower()}
     assert not found
 
@@ -330,9 +359,9 @@ def test_no_personal_data_in_any_output(folder, unseen, unseen_run, csv_run):
 
 def test_the_bundled_shopify_sample_is_too_small(tmp_path):
     """12 orders over 13 days: the one line says how many orders and days are needed."""
-    status, out, err = main_captured(command(SAMPLES / "shopify_orders_export.csv", "shopify", tmp_path / "s.yaml"))
+    status, out, err = main_captured(command(SAMPLES / "shopify_orders_small.csv", "shopify", tmp_path / "s.yaml"))
     assert status == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("calibrate: shopify_orders_export.csv:")
+    assert err.count("\n") == 1 and err.startswith("calibrate: shopify_orders_small.csv:")
     assert "12 orders over 13 days" in err and "at least 20 orders over at least 7 days" in err
     assert list(tmp_path.iterdir()) == []
 

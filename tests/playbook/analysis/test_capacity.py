@@ -60,14 +60,18 @@ def test_utilisation_follows_crews_and_path_length_as_the_simulation_does(baseli
     assert table.loc["pickers", "hours_of_work"] == pytest.approx(table.loc["pickers", "jobs"] * 4.8 / 60)
 
 
-def test_checklist_marks_targets(tmp_path):
+def test_targets_mark_each_stage_against_its_bounds(tmp_path):
     path = tmp_path / "sop.yaml"
     path.write_text(
         "stages:\n  - {stage: a, owner: x, kpi: conversion_rate, target: {min: 0.02}}\n"
-        "  - {stage: b, owner: y, kpi: return_rate, target: {max: 0.2, min: 0.01}}\n"
+        "  - {stage: b, owner: y, stage_zh: 乙, kpi: return_rate, target: {max: 0.2, min: 0.01}}\n"
+        "  - {stage: c, owner: z, kpi: return_rate, target: {max: 0.15}}\n",
+        encoding="utf-8",
     )
-    table = capacity.checklist(path, {"conversion_rate": 0.018, "return_rate": 0.15})
-    assert table["status"].tolist() == ["misses", "meets"]
-    assert table.loc[0, "target"] == ">= 2.00%" and table.loc[1, "target"] == ">= 1.00% and <= 20.0%"
-    with pytest.raises(KeyError, match="return_rate"):
-        capacity.checklist(path, {"conversion_rate": 0.02})
+    table = capacity.targets(path, {"conversion_rate": 0.018, "return_rate": 0.15})
+    assert table["status"].tolist() == ["misses", "meets", "meets"], "a value on its bound meets it"
+    assert table.loc[1, ["value", "min", "max"]].tolist() == [0.15, 0.01, 0.2]
+    assert pd.isna(table.loc[0, "max"]) and pd.isna(table.loc[2, "min"]), "no bound: NaN, not a number"
+    assert table.loc[1, "stage_zh"] == "乙" and pd.isna(table.loc[0, "stage_zh"]), "translations carried as given"
+    with pytest.raises(KeyError, match="return_rate.*'b'"):
+        capacity.targets(path, {"conversion_rate": 0.02})

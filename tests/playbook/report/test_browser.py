@@ -26,7 +26,6 @@ import contextlib
 import io
 import os
 import re
-import shutil
 import stat
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -35,40 +34,15 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from playbook.report import i18n, runner
+from playbook.report import runner
 from playbook.report.notebook import QUICK_ENV
+from playbook.text import i18n
+from tests.playbook.browser import Visit, assert_chinese_renders, assert_reads_as
 
 ROOT = Path(__file__).resolve().parents[3]
 #: The notebook each language's run executes.
 NOTEBOOKS = {"en": "00_start_here", "zh": "07_after_sales"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
-LATIN = re.compile(r"[A-Za-z]")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-#: A code point no font draws (unassigned in the Greek block): the browser shows its missing-glyph box.
-NO_GLYPH = "\u0378"
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    if path:
-        return path
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true but no chromium on PATH: .ci/run must call .ci/install-browser")
-    pytest.skip("no chromium on PATH (install it with: sudo .ci/install-browser)")
-
-
-@pytest.fixture(scope="module")
-def shots() -> Path:
-    """The folder the screenshots are kept in (each run overwrites its files)."""
-    folder = Path(os.environ.get("STORE_PLAYBOOK_TEST_OUTPUT", ROOT / "test-output")) / "browser"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -105,53 +79,6 @@ def _report(arguments: list[str]) -> tuple[int, str]:
     return code, printed.getvalue()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = _chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-class Visit:
-    """One page opened from file:// with every request and console message recorded."""
-
-    def __init__(self, browser, path: Path) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.requests: list[str] = []
-        self.outside: list[str] = []
-        self.errors: list[str] = []
-        self.context.route(re.compile(r"^(?!file:|data:).*"), self._refuse)
-        self.page = self.context.new_page()
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(path.as_uri(), wait_until="load")
-
-    def _refuse(self, route) -> None:
-        self.outside.append(route.request.url)
-        route.abort()
-
-    def glyph(self, char: str) -> bytes:
-        """A screenshot of ``char`` alone, 48 px, in the font of the page's first heading."""
-        self.page.evaluate(
-            """c => { const s = document.createElement('span'); s.id = 'glyph-probe'; s.textContent = c;
-            s.style.cssText = 'font-size:48px;position:fixed;left:0;top:0;background:#fff;color:#000;z-index:99';
-            const h = document.querySelector('h1'); s.style.fontFamily = getComputedStyle(h).fontFamily;
-            document.body.appendChild(s); }""",
-            char,
-        )
-        image = self.page.locator("#glyph-probe").screenshot()
-        self.page.evaluate("document.getElementById('glyph-probe').remove()")
-        return image
-
-    def close(self) -> None:
-        self.context.close()
-
-
 def _links(visit: Visit) -> list[str]:
     return visit.page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
 
@@ -183,27 +110,11 @@ def _assert_links_resolve(visit: Visit, run: Path) -> list[str]:
     return names
 
 
-def _assert_chinese_renders(visit: Visit) -> None:
-    shou, hou, box = visit.glyph("售"), visit.glyph("后"), visit.glyph(NO_GLYPH)
-    assert shou != hou, "two different Chinese characters draw the same: tofu"
-    assert shou != box and hou != box, "a Chinese character draws like a missing glyph: tofu"
-
-
-def _assert_reads_as(visit: Visit, language: str) -> None:
-    """The text a reader sees: in Chinese more Chinese characters than Latin letters; in English few (names)."""
-    text = visit.page.inner_text("body")
-    chinese, latin = len(CJK.findall(text)), len(LATIN.findall(text))
-    if language == "zh":
-        assert chinese > latin, f"{visit.page.url}: {chinese} Chinese characters, {latin} Latin letters"
-    else:
-        assert chinese < latin / 10, f"{visit.page.url}: {chinese} Chinese characters, {latin} Latin letters"
-
-
 @pytest.mark.parametrize("language", NOTEBOOKS)
 def test_index_is_offline_with_working_links_and_chinese(browser, runs, shots, language):
     run, printed = runs[language]
     name = NOTEBOOKS[language]
-    visit = Visit(browser, run / "index.html")
+    visit = Visit(browser, (run / "index.html").as_uri())
     try:
         visit.page.screenshot(path=str(shots / f"index-{language}.png"), full_page=True)
         _assert_clean(visit, run)
@@ -212,8 +123,8 @@ def test_index_is_offline_with_working_links_and_chinese(browser, runs, shots, l
         assert visit.page.locator(".card svg").count() == 1, "one what-if chart per stage"
         assert visit.page.locator(".tile").count() >= 3
         assert visit.page.locator("h1").inner_text() == i18n.t("page.index_title", language)
-        _assert_chinese_renders(visit)
-        _assert_reads_as(visit, language)
+        assert_chinese_renders(visit)
+        assert_reads_as(visit, language)
     finally:
         visit.close()
     lines = printed.strip().splitlines()  # the terminal's lines: start, progress, summary
@@ -227,7 +138,7 @@ def test_index_is_offline_with_working_links_and_chinese(browser, runs, shots, l
 def test_report_is_offline_toggles_code_and_renders_chinese(browser, runs, shots, language):
     run, _ = runs[language]
     name = NOTEBOOKS[language]
-    visit = Visit(browser, run / f"{name}.html")
+    visit = Visit(browser, (run / f"{name}.html").as_uri())
     try:
         visit.page.screenshot(path=str(shots / f"{name}-{language}.png"), full_page=True)
         _assert_clean(visit, run)
@@ -243,8 +154,8 @@ def test_report_is_offline_toggles_code_and_renders_chinese(browser, runs, shots
         toggle.click()
         assert not code.first.is_visible()
         assert visit.page.locator(".whatif-summary img").count() >= 1, "the what-if chart is shown"
-        _assert_chinese_renders(visit)
-        _assert_reads_as(visit, language)
+        assert_chinese_renders(visit)
+        assert_reads_as(visit, language)
     finally:
         visit.close()
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playbook.report import exercises, i18n
+from playbook.report import exercises
+from playbook.text import i18n
 
 NOTEBOOKS = Path(__file__).resolve().parents[3] / "notebooks"
 #: A context each kind needs, so an odd answer meets a working checker, not a broken context.

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from playbook.report import html, units
+from playbook.report import html
 from playbook.report.outcome import Outcome
+from playbook.text import units
 
 #: A what-if as ``WhatIf.headline`` records it: +10 on a baseline of 200 (+5%), 95% CI +5 to +15 (+2.5% to +7.5%).
 RECORD = {

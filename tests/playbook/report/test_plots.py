@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -14,6 +17,8 @@ import pytest  # noqa: E402
 from playbook.analysis import alerts, cohorts  # noqa: E402
 from playbook.analysis import funnel as funnel_analysis  # noqa: E402
 from playbook.report import plots  # noqa: E402
+
+SAMPLES = Path(__file__).resolve().parents[3] / "data" / "samples"
 
 
 @pytest.fixture(autouse=True)
@@ -94,3 +99,39 @@ def test_a_what_if_draws_bars_and_effects(baseline):
     assert labelled(ax)
     fig = plots.effects(wi, ["first_response_mean_hours"])
     assert fig.axes and fig._suptitle is not None
+
+
+@pytest.fixture(scope="module")
+def twin_store():
+    """The bundled orders CSV beside three runs of its calibrated twin (56 days each)."""
+    from playbook.analysis import twin
+    from playbook.analysis.calibrate import calibrate
+    from playbook.analysis.calibrate_command import load_export
+
+    orders, _ = load_export(SAMPLES / "orders_sample.csv", "csv", tz="Europe/Berlin", currency="EUR", keep_ids=False)
+    return twin.simulate_twin(orders, calibrate(orders), n=3, seed=2)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_your_store_beside_its_twin(twin_store, language):
+    """Four panels of notebook 13, each titled with units on its axes, in the language asked for."""
+    from playbook.analysis import twin
+
+    han = re.compile(r"[\u4e00-\u9fff]")
+    axes = [
+        plots.twin_daily(twin.daily_band(twin_store), twin_store.n, language=language),
+        plots.twin_values(*twin.order_values(twin_store), "EUR", language=language),
+        plots.twin_repeat(twin.repeat_band(twin_store), twin_store.n, language=language),
+        plots.twin_profile(twin.profile(twin_store.comparison, "weekday_"), "weekday", language=language),
+        plots.twin_profile(twin.profile(twin_store.comparison, "hour_"), "hour", language=language),
+    ]
+    for ax in axes:
+        assert labelled(ax) and re.search(r"[(（].+[)）]$", ax.get_ylabel())  # the unit in brackets
+        assert bool(han.search(ax.get_title())) == (language == "zh")
+    daily, values, repeat, week, hours = axes
+    assert len(daily.lines) == 2 and daily.collections  # the export, the twin's mean, the runs' range
+    assert values.lines[-1].get_ydata()[-1] == pytest.approx(100.0)  # cumulative: all orders at the largest value
+    assert max(repeat.lines[-1].get_ydata()) == pytest.approx(
+        100 * twin_store.comparison.loc["repeat_customer_share", "observed"]
+    )
+    assert len(week.patches) == 14 and len(hours.patches) == 48  # export and twin, per weekday / per hour

@@ -25,12 +25,12 @@ GOOD, BAD = "00_start_here", "07_after_sales"
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
-    """Run GOOD with its defaults and BAD with agents = -1 (invalid) in quick mode; keep stdout and stderr."""
+    """Run GOOD with its defaults and BAD with 5 agents fewer than its one (invalid) in quick mode; keep the output."""
     tmp = tmp_path_factory.mktemp("reports")
     config = tmp / "reports.yaml"
     config.write_text(
         f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{GOOD}, {BAD}]\nparameter_sets:\n"
-        f"  default: {{}}\n  broken:\n    all: {{seed: 5}}\n    {BAD}: {{agents: -1}}\n"
+        f"  default: {{}}\n  broken:\n    all: {{seed: 5}}\n    {BAD}: {{extra_agents: -5}}\n"
     )
     mp = pytest.MonkeyPatch()
     mp.setenv(QUICK_ENV, "1")
@@ -102,3 +102,38 @@ def test_unknown_parameter_stops_the_run_before_any_notebook(tmp_path, capsys):
     assert "agentz" in capsys.readouterr().err
     assert not out.exists()
     assert runner.main(["--config", str(config), "--params", "nosuchset"]) == runner.EXIT_BAD_INPUT
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [(None, "no such file"), ("service:\n  agents: -1\n", "service.agents"), ("service: [\n", "not valid YAML")],
+)
+def test_a_missing_or_invalid_scenario_stops_the_run_before_any_notebook(tmp_path, capsys, text, message):
+    """``--scenario`` is loaded and validated first: exit status 2, one line naming the file (and field), no folder."""
+    path = tmp_path / "store.yaml"
+    if text is not None:
+        path.write_text(text)
+    out = tmp_path / "run"
+    assert runner.main(["--scenario", str(path), "--out", str(out), "--only", GOOD]) == runner.EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and str(path) in err and message in err
+    assert not out.exists()
+
+
+def test_scenario_and_language_are_injected_into_every_notebook_over_the_set(tmp_path):
+    """``--scenario`` and ``--language`` win over a parameter set's, in every notebook; the rest of the set stays."""
+    config = tmp_path / "reports.yaml"
+    config.write_text(
+        f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{GOOD}, {BAD}]\nparameter_sets:\n"
+        f"  mine:\n    all: {{scenario: data/scenarios/growth.yaml, days: 60}}\n    {BAD}: {{extra_agents: 2}}\n"
+    )
+    loaded = runner.load_config(config)
+    china = runner.check_scenario("data/scenarios/china_store.yaml")
+    assert china == str(ROOT / "data" / "scenarios" / "china_store.yaml")
+    assert runner.notebook_parameters(loaded, "mine", BAD, "en", china) == {
+        "scenario": china,
+        "days": 60,
+        "extra_agents": 2,
+        "language": "en",
+    }
+    assert runner.notebook_parameters(loaded, "mine", GOOD) == {"scenario": "data/scenarios/growth.yaml", "days": 60}

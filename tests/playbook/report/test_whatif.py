@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
 import sim
-from playbook.report import units, whatif
+from playbook.report import whatif
+from playbook.text import units
 
 
 @pytest.fixture(scope="module")
@@ -187,3 +189,79 @@ def test_summary_is_a_chart_of_effects_and_a_compact_table(wi):
         assert dots == pytest.approx(expected)
     page = summary._repr_html_()
     assert page.startswith('<div class="whatif-summary"><img src="data:image/png;base64,') and "http" not in page
+
+
+# --- the store as it is now and what-ifs relative to it (issue 17: every notebook runs on any scenario) ---------
+
+SCENARIOS = Path(__file__).resolve().parents[3] / "data" / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def growth():
+    """growth.yaml staffs its desk with a crew plan: an early (8-14) and a late (14-20) agent, every day."""
+    return sim.load_scenario(SCENARIOS / "growth.yaml")
+
+
+@pytest.fixture(scope="module")
+def china():
+    return sim.load_scenario(SCENARIOS / "china_store.yaml")
+
+
+def test_more_people_adds_to_the_head_count_or_to_every_crew_shift(baseline, growth):
+    assert whatif.more_people(baseline, "service", 1) == {"service.agents": baseline.service.agents + 1}
+    assert whatif.more_people(baseline, "warehouse", -1) == {"warehouse.pickers": baseline.warehouse.pickers - 1}
+    more = growth.with_overrides(whatif.more_people(growth, "service", 1))
+    assert {n: c.people for n, c in more.service.crew.items()} == {"early": 2, "late": 2}
+    assert whatif.head_count(more, "service") == 2 and whatif.head_count(baseline, "warehouse") == 2
+    with pytest.raises(sim.ScenarioError, match="service.agents"):  # one agent, five fewer: the schema refuses
+        baseline.with_overrides(whatif.more_people(baseline, "service", -5))
+    with pytest.raises(ValueError, match="allowed: one of"):
+        whatif.more_people(baseline, "marketing", 1)
+
+
+def test_hours_widen_the_working_day_within_midnight_and_move_it(baseline, growth):
+    # the baseline desk sits 10:30-12:00: 2.5 h earlier and 10 h later is 8-22, every day
+    wide = baseline.with_overrides(whatif.hours(baseline, "service", 2.5, 10, every_day=True))
+    assert (wide.service.shift.start_hour, wide.service.shift.end_hour) == (8, 22)
+    assert wide.service.shift.weekdays == whatif.EVERY_DAY
+    assert whatif.working_day(baseline.with_overrides(whatif.hours(baseline, "service", 20, 20)), "service") == (0, 24)
+    moved = baseline.with_overrides(whatif.hours(baseline, "service", earlier=-1.5, later=10))
+    assert whatif.working_day(moved, "service") == (12, 22)
+    assert moved.service.shift.weekdays == baseline.service.shift.weekdays
+    # a crew: the first shift starts earlier, the last ends later, the hand-over stays
+    crew = growth.with_overrides(whatif.hours(growth, "service", 2, 3)).service.crew
+    assert [(c.start_hour, c.end_hour) for c in crew.values()] == [(6, 14), (14, 23)]
+
+
+def test_shifted_keeps_a_score_within_its_range(baseline):
+    assert whatif.shifted(baseline, "page.quality", 0.3) == 0.8
+    assert whatif.shifted(baseline, "page.quality", 0.9) == 1.0
+    assert whatif.shifted(baseline, "page.load_time_s", -5, low=0.1, high=30) == 0.1
+
+
+def test_channels_skus_and_options_are_found_by_role_not_by_name(baseline, china):
+    assert whatif.paid_channel(baseline) == "paid_search" and whatif.paid_channel(china) == "paid_search"
+    assert whatif.returning_channel(baseline) == "email" and whatif.returning_channel(china) == "private_domain"
+    assert whatif.returning_channel(china, "live_streaming") == "live_streaming"
+    with pytest.raises(ValueError, match="'email' is not in the scenario; allowed: one of"):
+        whatif.returning_channel(china, "email")
+    assert whatif.search_channels(baseline) == ["organic_search"]
+    assert whatif.main_sku(baseline) == "tee" and whatif.main_option(china) == "standard"
+    no_ads = baseline.with_overrides({"traffic.channels.paid_search.daily_budget": 0.0})
+    with pytest.raises(ValueError, match="no paid channel"):
+        whatif.paid_channel(no_ads)
+    overrides = whatif.every_option(china, "late_probability", 0.3)
+    assert sorted(overrides) == sorted(f"delivery.options.{o}.late_probability" for o in china.delivery.options)
+
+
+def test_price_level_and_stock_value_are_the_stores_own(baseline, china):
+    assert whatif.median_price(baseline) == 22.5  # 15, 20, 25, 55
+    assert whatif.median_price(china) == 59.0  # 29, 39, 79, 169 (CNY)
+    skus = baseline.catalogue.skus.values()
+    assert whatif.stock_value(baseline) == sum(s.initial_stock * s.unit_cost for s in skus) == 27_600
+
+
+def test_summary_by_strategy_has_a_row_per_strategy(wi):
+    table = wi.summary(["orders", "net_revenue"], by_strategy=True).table
+    assert list(table.index) == wi.strategies and table.shape == (3, 4)
+    assert table.attrs["note"]

@@ -59,6 +59,14 @@ def test_sales_kpis_on_paper(tables):
     assert k.repeat_purchase_rate(o) == pytest.approx(1 / 3)
 
 
+def test_an_order_sent_back_and_replaced_keeps_its_cost_of_goods(tables):
+    o = tables["orders"]
+    assert k.kept_cogs(o) == 32  # the refunded order's goods are back in stock
+    exchanged = o.assign(returned=[False, True, True, False])  # order 2 sent back, replaced, nothing refunded
+    assert k.kept_cogs(exchanged) == 32 and k.gross_margin(exchanged) == k.gross_margin(o)
+    assert k.kept_cogs(o.assign(refund=[0.0, 0.0, 0.0, 0.0])) == 40
+
+
 def test_late_is_one_definition(tables):
     o = tables["orders"]
     # order 2 came six hours after its promise; order 3 is not delivered yet and so not late

@@ -33,7 +33,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from playbook.report import units
+from playbook.text import units
 
 LANGUAGES = ("zh", "en")
 #: The language of notebooks and reports when none is given: the guide's.

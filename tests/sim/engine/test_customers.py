@@ -1,0 +1,133 @@
+"""Customers after an order: the review they post (J-shaped, recency-weighted rating), churn, and who comes back.
+
+Statistical checks draw from fixed seeds and compare with the exact
+probability; each is a z-test at Z = 3.29 (two-sided, a correct model fails
+it 1 in 1,000 times), with one check per test.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import sim
+from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard, ReviewDraws
+from sim.engine.log import EventLog
+
+Z = 3.29
+DAY = 24.0
+
+
+def _board(s: sim.Scenario, clock: list[float] | None = None, **reviews: float) -> ReviewBoard:
+    s = s.with_overrides({f"reviews.{k}": v for k, v in reviews.items()}) if reviews else s
+    now = clock if clock is not None else [0.0]
+    return ReviewBoard(s.reviews, s.crm.review_prompts, EventLog(), lambda: now[0])
+
+
+def _base(s: sim.Scenario, seed: int = 1) -> CustomerBase:
+    rng = np.random.default_rng(seed)
+    return CustomerBase(s.customers, s.crm.membership, rng, np.random.default_rng(seed + 1), EventLog())
+
+
+def test_an_experience_is_bad_if_anything_went_wrong_and_closed_when_settled_and_answered():
+    assert not Experience().bad and Experience(slow_service=True).bad and Experience(late=True).bad
+    assert Experience(wrong_item=True).store_fault and not Experience(late=True).store_fault
+    e = Experience(settled=True, open_tickets=1)
+    assert not e.closed
+    e.open_tickets = 0
+    assert e.closed
+
+
+def test_penalties_lower_the_expected_rating(baseline):
+    board, r = _board(baseline), baseline.reviews
+    assert board.expected_rating(Experience()) == r.base_rating
+    both = Experience(late=True, defect=True)
+    assert board.expected_rating(both) == pytest.approx(r.base_rating - r.penalty_late - r.penalty_defect)
+
+
+def test_extreme_reviewers_keep_the_expected_rating(baseline):
+    """With every reviewer extreme, 5 stars with probability (e - 1) / 4 and else 1: the mean is e exactly."""
+    board = _board(baseline, extreme_share=1.0)
+    u = np.random.default_rng(2026).random(40_000)
+    stars = np.array([board.stars(Experience(late=True), x, 0.0) for x in u])
+    e = baseline.reviews.base_rating - baseline.reviews.penalty_late  # 3.6
+    assert set(stars) == {1, 5}
+    p = (e - 1) / 4
+    assert abs(stars.mean() - e) < Z * 4 * math.sqrt(p * (1 - p) / len(u))
+
+
+def test_stars_stay_between_one_and_five(baseline):
+    board = _board(baseline, extreme_share=0.0)
+    awful = Experience(late=True, wrong_item=True, defect=True, slow_refund=True, slow_service=True)
+    assert board.stars(awful, 0.9, -3.0) == 1 and board.stars(Experience(), 0.9, 5.0) == 5
+    assert board.stars(Experience(), 0.9, 0.0) == round(baseline.reviews.base_rating)
+
+
+def test_a_prompt_turns_silent_buyers_into_reviewers(baseline):
+    """p = 1 - (1 - 0.08)(1 - 0.5) = 0.54 for a good order; 1 - (1 - 0.16)(1 - 0.5) = 0.58 after a bad one."""
+    s = baseline.with_overrides({"crm.review_prompts.response_rate": 0.5})
+    board = _board(s)
+    assert board.p_review == pytest.approx([0.54, 0.58])
+    n, rng = 20_000, np.random.default_rng(7)
+    for i in range(n):
+        board.maybe_review(1.0, i, i, Experience(settled=True), ReviewDraws(rng.random(), rng.random(), 0.0, 0.5))
+    posted = board.count - baseline.reviews.initial_count
+    assert len(board.prompt_times) == n and abs(posted / n - 0.54) < Z * math.sqrt(0.54 * 0.46 / n)
+
+
+def test_the_live_rating_forgets_with_its_half_life_and_the_count_does_not(baseline):
+    clock = [0.0]
+    board = _board(baseline, clock)
+    r = baseline.reviews
+    assert board.rating_now == pytest.approx(r.initial_rating)
+    half = r.rating_half_life_days * DAY
+    clock[0] = half
+    assert board.rating_now == pytest.approx(r.initial_rating), "ageing alone does not move an average"
+    draws = ReviewDraws(review_u=0.0, extreme_u=0.0, noise=0.0, churn_u=0.5)  # reviews, extreme: 5 stars
+    board.maybe_review(half, 1, 1, Experience(), draws)
+    # one half-life on, the 40 initial reviews weigh as 20: (4.3 x 20 + 5) / 21
+    old = r.initial_count / 2
+    assert board.rating_now == pytest.approx((r.initial_rating * old + 5) / (old + 1))
+    assert board.count == r.initial_count + 1 and board.rating == [5] and board.time == [half]
+
+
+def test_churn_and_the_active_base(baseline):
+    c = baseline.customers  # churn 0.35, +0.35 after a bad order
+    base = _base(baseline)
+    a, b = base.new(0.0, 0), base.new(1.0, 2)
+    base.settle(10.0, a, Experience(), churn_u=0.5)  # 0.5 >= 0.35: stays
+    base.settle(10.0, b, Experience(late=True), churn_u=0.5)  # 0.5 < 0.70: leaves
+    assert c.churn_probability == 0.35 and base.active == 1 and base.churned == [False, True]
+    assert base.churned_count == 1 and base.pick_active() == a
+    base.settle(20.0, b, Experience(), churn_u=0.99)
+    assert base.active == 1, "a churned customer does not come back on their own"
+    assert base.win_back(5) == 1 and base.active == 2 and base.churned_count == 0
+
+
+def test_a_returning_order_picks_a_class_by_its_visit_weight(baseline):
+    """Two equal segments, one visiting 3x as often: 3/4 of repeat orders come from it."""
+    segments = {"casual": {"share": 0.5}, "fans": {"share": 0.5, "visit_rate_multiplier": 3.0}}
+    base = _base(baseline.with_overrides({"customers.segments": segments}), seed=3)
+    for _ in range(400):
+        base.settle(0.0, base.new(0.0, 0), Experience(), churn_u=0.99)
+    assert base.visit_weight() == pytest.approx(base.active_by_class() @ np.array([1.0, 3.0]))
+    fans = np.array(base.segment)
+    share_active = base.active_by_class() / base.active
+    p = 3 * share_active[1] / (share_active[0] + 3 * share_active[1])
+    n = 20_000
+    picked = sum(fans[base.pick_active()] for _ in range(n))
+    assert abs(picked / n - p) < Z * math.sqrt(p * (1 - p) / n)
+
+
+def test_members_are_their_own_class_and_churn_less(baseline):
+    s = baseline.with_overrides({"crm.membership.offered": True})
+    base = _base(s)
+    cid = base.new(0.0, 0)
+    base.settle(0.0, cid, Experience(), churn_u=0.99)
+    base.join(cid)
+    assert base.member[cid] and base.active_members() == 1 and base.active == 1
+    # churn 0.35 x member 0.7 = 0.245: a draw of 0.3 keeps the member, who would have left without membership
+    base.settle(1.0, cid, Experience(), churn_u=0.3)
+    assert not base.churned[cid]
