@@ -66,16 +66,17 @@ def definition(points: int, days: int) -> SweepDefinition:
     )
 
 
-def single_seconds(d: SweepDefinition, n: int) -> float:
-    """Median wall time of ``n`` of the sweep's tasks run one after another in this process, no sweep around."""
+def single_seconds(d: SweepDefinition, n: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of ``n`` of the sweep's tasks run one by one in this process, no sweep around."""
     _, tasks = plan(d)
     run_task(d.base, tasks[0])  # imports and first-call costs, as a worker pays them once
-    walls = []
+    walls, cpus = [], []
     for task in tasks[1 : n + 1]:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run_task(d.base, task)
         walls.append(time.perf_counter() - t0)
-    return statistics.median(walls)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def timed_sweep(d: SweepDefinition, executor: object) -> float:
@@ -112,8 +113,11 @@ def main() -> int:
         f"a task; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}, "
         f"numpy {np.__version__}"
     )
-    single = single_seconds(d, args.singles)
-    print(f"single replication in this process: {single:.3f} s, median of {args.singles} ({1 / single:.2f} tasks/s)")
+    single, single_cpu = single_seconds(d, args.singles)
+    print(
+        f"single replication in this process, median of {args.singles}: {single:.3f} s wall, {single_cpu:.3f} s CPU "
+        f"(a free core runs {1 / single_cpu:.2f} tasks/s)"
+    )
     print(f"{'executor':<34} {'workers':>7} {'wall s':>9} {'tasks/s':>9} {'tasks/s/wkr':>12} {'overhead':>10}")
     overheads = {}
     if args.scheduler is None:
