@@ -21,6 +21,7 @@ from __future__ import annotations
 import pandas as pd
 
 import sim
+from playbook.report import whatif
 
 
 def paired(a: sim.Scenario, b: sim.Scenario, kpi: str, days: int, seed: int, n: int = 8) -> pd.Series:
@@ -35,7 +36,7 @@ def test_poor_service_costs_stars(baseline):
     """00_start_here's poor-service store: every option's carrier incidents 30%, 6% pick errors, no AI."""
     poor = baseline.with_overrides(
         {
-            **{f"delivery.options.{o}.late_probability": 0.30 for o in baseline.delivery.options},
+            **whatif.every_option(baseline, "incident_probability", 0.30),
             "warehouse.pick_error_probability": 0.06,
             "service.ai_share": 0.0,
         }
@@ -58,7 +59,8 @@ def test_paid_returns_cut_the_return_rate(baseline):
 
 def test_one_picker_fewer_slows_fulfilment(baseline):
     """08_fulfilment's 'one picker fewer' prompt and 10's head count: two part-time pickers -> one."""
-    one = baseline.with_overrides({"warehouse.pickers": 1})
+    one = baseline.with_overrides(whatif.more_people(baseline, "warehouse", -1))
+    assert one.warehouse.pickers == 1
     row = paired(baseline, one, "mean_fulfilment_hours", days=60, seed=7)
     # One picker's short shift holds less than a day's picks, so the backlog grows all week. Measured: +2.9 h
     # [2.3, 3.6], t = 10.6 over 8 paired runs; the interval reaches 0 only if the estimate falls ~8 standard

@@ -66,11 +66,11 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[nbform
 def test_the_shopify_sample_is_read_measured_and_its_twin_within_the_tolerances(executed):
     """The headline's KPIs are the export's own; all three verdicts say "within".
 
-    Measured with 10 replications: order rate +1.8% (se about 1%), AOV +0.4%
-    (se 0.2%), repeat share -0.5 points (se 0.4).  Here 3 runs: the se grow by
-    sqrt(10/3), to about 2%, 0.4% and 0.7 points, so a correct twin crosses a
-    bound (10%, 5%, 5 points) only 4 or more se away from its measured gap:
-    a chance below 1 in 10,000 each.
+    Measured with 10 replications: order rate +1.8% (se 1.2%), AOV -0.1% (se
+    0.25%), repeat share -0.3 points (se 0.2).  Here 3 runs: the se grow by
+    sqrt(10/3), to about 2.2%, 0.45% and 0.4 points, so a correct twin crosses
+    a bound (10%, 5%, 5 points) only 3.7 or more se away from its measured
+    gap: a chance of about 2 in 10,000 (order rate), far less for the others.
     """
     _, headline = executed["shopify"]
     orders = load_shopify_csv(EXPORTS["shopify"], tz="America/New_York", currency="USD")

@@ -583,7 +583,7 @@ def late_share(s: Scenario) -> float:
     The promise counts from the planned dispatch (``sim.engine.model``: the
     first collection after the order's expected pick), so with the crew sized
     not to bind a parcel is late when the gamma lead time (+ with
-    ``late_probability`` an exponential incident delay, integrated at 16
+    ``incident_probability`` an exponential incident delay, integrated at 16
     quantiles) exceeds the promise: P = (1 - l) S(promise) + l E[S(promise -
     X)], S the gamma survival function, averaged over the week's orders.
     """
@@ -603,7 +603,7 @@ def late_share(s: Scenario) -> float:
         def survival(x: np.ndarray, lead: float = lead, cv2: float = cv2) -> np.ndarray:
             return stats.gamma.sf(x, 1.0 / cv2, scale=lead * cv2) if cv2 > 0 else (x < lead).astype(float)
 
-        late = (1 - o.late_probability) * survival(margin) + o.late_probability * survival(
+        late = (1 - o.incident_probability) * survival(margin) + o.incident_probability * survival(
             margin[:, None] - o.late_delay_days_mean * 24.0 * incident
         ).mean(axis=1)
         total += o.share * float(np.average(late, weights=weight))
@@ -618,7 +618,7 @@ def _settle_days(s: Scenario, return_rate: float) -> float:
     return transit and refund delays.
     """
     ship = sum(
-        o.share * (o.lead_time_days_mean + o.late_probability * o.late_delay_days_mean)
+        o.share * (o.lead_time_days_mean + o.incident_probability * o.late_delay_days_mean)
         for o in s.delivery.options.values()
     )
     r = s.returns

@@ -2,7 +2,7 @@
 
 The folder holds
 
-* ``00_start_here.ipynb`` ... ``12_strategy_lab.ipynb`` (at the top of the
+* ``00_start_here.ipynb`` ... ``13_your_store.ipynb`` (at the top of the
   folder): a student copy of every notebook: each code cell tagged
   ``solution`` becomes an empty answer cell (``answer = ...``, tagged
   ``answer``), every output and execution count is cleared, so a participant
@@ -81,7 +81,7 @@ HEAD = {
         "reply": "应对：",
         "short": "## 90 分钟精简版",
         "lab": "## 不写代码的学员：实验室页面（`make lab`）",
-        "lab_intro": "`make lab` 在本机（127.0.0.1）启动一个网页，打印它的地址；"
+        "lab_intro": "`make lab` 在学员自己的电脑上（只对本机 127.0.0.1 开放）启动一个网页，打印它的地址；"
         "页面上是策略实验室的六个杠杆、指标卡和图表，不显示代码，也不需要联网。用在以下环节：",
         "short_table": "| 分钟 | 环节 |\n|---|---|",
         "hints": "## 练习答案提示",
@@ -97,7 +97,7 @@ HEAD = {
         "reply": "Answer: ",
         "short": "## The 90-minute version",
         "lab": "## Participants who do not code: the lab page (`make lab`)",
-        "lab_intro": "`make lab` serves a web page on this machine (127.0.0.1) and prints its address: "
+        "lab_intro": "`make lab` serves a web page to the machine it runs on (127.0.0.1) and prints its address: "
         "the strategy lab's six levers, KPI tiles and charts, no code shown, no internet needed. Use it here:",
         "short_table": "| minutes | block |\n|---|---|",
         "hints": "## Exercise answers and hints",

@@ -23,8 +23,8 @@ import pandas as pd
 from IPython.display import display
 from matplotlib.figure import Figure
 
-from playbook.text import i18n, units
 from playbook.report.notebook import Run
+from playbook.text import i18n, units
 from sim.scenario.definition import Scenario
 
 #: The KPIs the panel compares, in the loop's order: traffic -> conversion -> service -> money.
@@ -106,6 +106,8 @@ def change_chart(frame: pd.DataFrame, run: Run) -> Figure:
     good = [(v >= 0) == units.higher_is_better(k) for k, v in change.items()]
     ax.barh([i18n.kpi_name(k, lang) for k in change.index], change, color=["#2a9d8f" if g else "#e76f51" for g in good])
     ax.axvline(0, color="grey", lw=0.8)
+    if change.abs().max() < 1:  # at the baseline (no change) an axis of +-5 % reads better than +-0.04 %
+        ax.set_xlim(-5, 5)
     ax.invert_yaxis()
     ax.set_xlabel(tr("axis"))
     ax.set_title(tr("title", days=run.days))

@@ -27,8 +27,8 @@ import pandas as pd
 from IPython.display import display
 from matplotlib.figure import Figure
 
-from playbook.text import i18n, units
 from playbook.report.notebook import Run
+from playbook.text import i18n, units
 from playbook.workshop import controls
 from sim.results.kpis import order_net
 from sim.results.result import Result
@@ -52,8 +52,9 @@ STYLE = """<style>
 .lab-tile .lab-name { font-size: 0.85em; color: #444; min-height: 2.4em; }
 .lab-tile .lab-value { font-size: 1.45em; font-weight: 600; margin: 2px 0; }
 .lab-tile .lab-base { font-size: 0.8em; color: #555; }
-.lab-tile.good .lab-change { color: #1f776d; font-weight: 600; }
-.lab-tile.bad .lab-change { color: #c2472a; font-weight: 600; }
+.lab-tile .lab-change { font-size: 0.9em; color: #555; font-weight: 600; margin-top: 2px; }
+.lab-tile.good .lab-change { color: #1f776d; }
+.lab-tile.bad .lab-change { color: #c2472a; }
 .lab-status { color: #555; font-size: 0.9em; }
 </style>"""
 
@@ -62,7 +63,7 @@ def tile(kpi: str, row: pd.Series, currency: str, language: str) -> str:
     """One KPI's ``row`` of :func:`playbook.workshop.controls.changes` as an HTML tile: name, your value, the baseline's
     and the change, on green if it is better, on red if worse.
 
-    Say the page loads in 6 s instead of 2 s: the conversion tile reads 0.46% (baseline 1.80% · -74.7%) on red.
+    Say the page loads in 6 s instead of 2 s: the conversion tile reads 0.46% (baseline 1.80%, -74.7%) on red.
     """
     baseline, yours, change = float(row["baseline"]), float(row["yours"]), float(row["change_pct"])
     moved = not math.isnan(change) and abs(change) >= 0.05
@@ -73,7 +74,7 @@ def tile(kpi: str, row: pd.Series, currency: str, language: str) -> str:
     return (
         f'<div class="lab-tile {kind}" data-kpi="{kpi}"><div class="lab-name">{name}</div>'
         f'<div class="lab-value">{html.escape(units.fmt(yours, kpi, currency, language))}</div>'
-        f'<div class="lab-base">{html.escape(base)} · <span class="lab-change">{shown}</span></div></div>'
+        f'<div class="lab-base">{html.escape(base)}</div><div class="lab-change">{shown}</div></div>'
     )
 
 
@@ -129,11 +130,11 @@ class Lab:
         self.controls = controls.widgets(self.run, settings)
         for control in self.controls.values():
             control.layout = w.Layout(width="100%")
-            control.style.description_width = "11em"
+            control.style.description_width = "13em"
             control.observe(self.update, names="value")
         switch = w.ToggleButtons(options=[(n, k) for k, n in LANGUAGE_NAMES.items()], value=language)
         switch.observe(lambda change: self.build(change["new"], self.settings()), names="value")
-        reset = w.Button(description=tr("reset"), icon="undo")
+        reset = w.Button(description=tr("reset"), icon="undo", layout=w.Layout(width="auto"))
         reset.on_click(lambda _: self.build(self.run.language, self.start))
         cards = [
             w.VBox([w.HTML(f"<h3>{tr(group)}</h3>"), *(self.controls[k] for k in keys)], layout=w.Layout(flex="1 1 0"))

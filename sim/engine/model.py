@@ -554,7 +554,7 @@ class StoreModel:
         now, o = self.env.now, self.orders
         k = o.sku[oid]
         o.returned_at[oid] = now
-        packed, restocked = self.replacements.received(oid, k, o.units[oid], e.defect)
+        packed, restocked, o.written_off[oid] = self.replacements.received(oid, k, o.units[oid], e.defect)
         self.log.add(now, "return_received", oid, o.customer[oid], self.demand.skus[packed], restocked)
         if e.replaced:  # nothing to refund: the replacement settles the order
             return

@@ -56,7 +56,7 @@ class Shocks:
             (*hours(x), x.extra_lead_time_days * HOURS, _mask(x.skus, skus)) for x in s.risk.supplier_delays.values()
         ]
         self.carrier = [
-            (*hours(x), x.lead_time_multiplier, x.extra_late_probability, _mask(x.options, options))
+            (*hours(x), x.lead_time_multiplier, x.extra_incident_probability, _mask(x.options, options))
             for x in s.risk.carrier_disruptions.values()
         ]
         #: the year's seasons and sales days (``sim.engine.calendar``): traffic per day, slower carriers at peaks

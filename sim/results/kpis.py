@@ -40,6 +40,7 @@ def _hours(later: pd.Series, earlier: pd.Series) -> pd.Series:
 
 # --- traffic and sales -----------------------------------------------------
 
+
 def sessions(daily: pd.DataFrame) -> float:
     """Sessions = sum of daily.sessions."""
     return float(daily["sessions"].sum())
@@ -101,10 +102,19 @@ def kept_cogs(orders: pd.DataFrame) -> float:
     return float(orders.loc[kept, "cogs"].sum())
 
 
+def write_offs(orders: pd.DataFrame) -> float:
+    """Write-offs = sum of orders.written_off: returned goods thrown away at cost (0 where the column is absent)."""
+    return float(orders["written_off"].sum()) if "written_off" in orders else 0.0
+
+
 def gross_margin(orders: pd.DataFrame) -> float:
-    """Gross margin = (net revenue - COGS of kept orders - shipping cost) / net revenue (:func:`kept_cogs`)."""
+    """Gross margin = (net revenue - COGS of kept orders - write-offs - shipping cost) / net revenue.
+
+    COGS of kept orders: :func:`kept_cogs`; a defective item sent back costs its goods all the same
+    (:func:`write_offs`).
+    """
     net = net_revenue(orders)
-    profit = net - kept_cogs(orders) - orders["shipping_cost"].sum()
+    profit = net - kept_cogs(orders) - write_offs(orders) - orders["shipping_cost"].sum()
     return _ratio(profit, net)
 
 
@@ -135,6 +145,7 @@ def cac_by_channel(daily: pd.DataFrame) -> pd.Series:
 
 # --- customers ---------------------------------------------------------------
 
+
 def repeat_purchase_rate(orders: pd.DataFrame) -> float:
     """Repeat-purchase rate = customers with >= 2 orders / customers with >= 1 order."""
     counts = orders.groupby("customer_id").size()
@@ -152,6 +163,7 @@ def ltv_to_cac(orders: pd.DataFrame, daily: pd.DataFrame) -> float:
 
 
 # --- after-sales and fulfilment ----------------------------------------------
+
 
 def return_rate(orders: pd.DataFrame) -> float:
     """Return rate = returned orders / delivered orders (delivered_at set; all orders if absent)."""
@@ -187,6 +199,7 @@ def stockout_rate(daily: pd.DataFrame) -> float:
 
 
 # --- service desk ---------------------------------------------------------------
+
 
 def tickets_per_order(tickets: pd.DataFrame, orders: pd.DataFrame) -> float:
     """Tickets per order = tickets / orders."""
@@ -227,6 +240,7 @@ def average_rating(reviews: pd.DataFrame) -> float:
 
 # --- the registry -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class KPI:
     """One KPI: its name, unit, the function and the tables/columns it reads."""
@@ -258,8 +272,7 @@ KPIS: tuple[KPI, ...] = (
     KPI("ltv_to_cac", "ratio", ltv_to_cac, ("orders", "daily"), ("spend",)),
     KPI("return_rate", "share", return_rate, ("orders",), ("returned",), higher_is_better=False),
     KPI("on_time_delivery_rate", "share", on_time_delivery_rate, ("orders",), ("delivered_at", "promised_at")),
-    KPI("mean_fulfilment_hours", "hours", mean_fulfilment_hours, ("orders",), ("shipped_at",),
-        higher_is_better=False),
+    KPI("mean_fulfilment_hours", "hours", mean_fulfilment_hours, ("orders",), ("shipped_at",), higher_is_better=False),
     KPI("mean_delivery_hours", "hours", mean_delivery_hours, ("orders",), ("delivered_at",), higher_is_better=False),
     KPI("pick_error_rate", "share", pick_error_rate, ("orders",), ("picked_at", "wrong_item"), higher_is_better=False),
     KPI("stockout_rate", "share", stockout_rate, ("daily",), ("views", "views_out_of_stock"), higher_is_better=False),

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from sim.results.kpis import kept_cogs, net_revenue
+from sim.results.kpis import kept_cogs
 
 #: The measures :func:`compute` returns, in order: name -> (unit, higher is better).
 MEASURES: dict[str, tuple[str, bool]] = {

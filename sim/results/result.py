@@ -29,20 +29,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.results import kpis as kpi_defs
 from sim.engine.clock import timestamps
 from sim.engine.log import EventLog
-from sim.results import measures
 from sim.engine.model import CELL_STEPS, StoreModel
 from sim.outputs import claim, discard, publish, staging
+from sim.results import kpis as kpi_defs
+from sim.results import measures
 from sim.scenario.definition import Scenario
 from sim.version import provenance
 
 #: The command named in a run folder's manifest (``sim.outputs``).
 COMMAND = "python -m sim run"
 
-TABLES = ("events", "orders", "tickets", "daily", "customers", "reviews", "channels", "sku_daily", "skus", "markets",
-          "variants", "labour", "programmes")
+TABLES = (
+    "events",
+    "orders",
+    "tickets",
+    "daily",
+    "customers",
+    "reviews",
+    "channels",
+    "sku_daily",
+    "skus",
+    "markets",
+    "variants",
+    "labour",
+    "programmes",
+)
 
 
 @dataclass
@@ -121,7 +134,8 @@ class Result:
             (tmp / "kpis.json").write_text(json.dumps(self.kpis(), indent=2, allow_nan=True) + "\n")
             meta = {"provenance": {**provenance(), "seed": self.seed, "days": self.days}}
             (tmp / "scenario.yaml").write_text(
-                "# fully resolved scenario of this run\n" + _yaml(meta) + self.scenario.to_yaml())
+                "# fully resolved scenario of this run\n" + _yaml(meta) + self.scenario.to_yaml()
+            )
             publish(tmp, out, COMMAND)
         except BaseException:
             discard(tmp)
@@ -149,29 +163,42 @@ def build_result(model: StoreModel, seed: int | None) -> Result:
     daily = _daily(model, orders, start)
     sku_daily = _sku_daily(model, start)
     return Result(
-        scenario=s, seed=seed, days=model.days, orders=orders,
-        tickets=_tickets(model, start), daily=daily, customers=_customers(model, orders, start),
-        reviews=_reviews(model, start), channels=_channels(daily), sku_daily=sku_daily,
-        skus=_skus(model, sku_daily), markets=_by_cell(model, orders, start, "market"),
-        variants=_by_cell(model, orders, start, "variant"), labour=_labour(model, start),
-        programmes=_programmes(model, orders, start), log=model.log,
-        order_channels=np.asarray(channels, dtype=object)[np.asarray(o.channel, dtype=int)] if len(o)
+        scenario=s,
+        seed=seed,
+        days=model.days,
+        orders=orders,
+        tickets=_tickets(model, start),
+        daily=daily,
+        customers=_customers(model, orders, start),
+        reviews=_reviews(model, start),
+        channels=_channels(daily),
+        sku_daily=sku_daily,
+        skus=_skus(model, sku_daily),
+        markets=_by_cell(model, orders, start, "market"),
+        variants=_by_cell(model, orders, start, "variant"),
+        labour=_labour(model, start),
+        programmes=_programmes(model, orders, start),
+        log=model.log,
+        order_channels=np.asarray(channels, dtype=object)[np.asarray(o.channel, dtype=int)]
+        if len(o)
         else np.array([], dtype=object),
     )
 
 
 def _tickets(model: StoreModel, start: dt.date) -> pd.DataFrame:
     d = model.desk
-    return pd.DataFrame({
-        "ticket_id": np.arange(len(d.opened), dtype=np.int64),
-        "order_id": np.asarray(d.order_id, dtype=np.int64),
-        "customer_id": np.asarray(d.customer_id, dtype=np.int64),
-        "reason": pd.array(d.reason, dtype="string"),
-        "opened_at": timestamps(start, d.opened),
-        "first_response_at": timestamps(start, d.answered),
-        "resolved_at": timestamps(start, d.resolved),
-        "handled_by": pd.array(np.where(np.asarray(d.by_ai, dtype=bool), "ai", "agent"), dtype="string"),
-    })
+    return pd.DataFrame(
+        {
+            "ticket_id": np.arange(len(d.opened), dtype=np.int64),
+            "order_id": np.asarray(d.order_id, dtype=np.int64),
+            "customer_id": np.asarray(d.customer_id, dtype=np.int64),
+            "reason": pd.array(d.reason, dtype="string"),
+            "opened_at": timestamps(start, d.opened),
+            "first_response_at": timestamps(start, d.answered),
+            "resolved_at": timestamps(start, d.resolved),
+            "handled_by": pd.array(np.where(np.asarray(d.by_ai, dtype=bool), "ai", "agent"), dtype="string"),
+        }
+    )
 
 
 def _daily(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.DataFrame:
@@ -182,21 +209,26 @@ def _daily(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.DataFr
         """Sum an [hour, channel, ...] array to [day * channel]."""
         return hourly.reshape(days, 24, n_ch, -1).sum(axis=(1, 3)).reshape(-1)
 
-    frame = pd.DataFrame({
-        "date": np.repeat(_dates(start, days).values, n_ch),
-        "channel": pd.array(np.tile(np.asarray(channels, dtype=object), days), dtype="string"),
-        "sessions": per_day(f.sessions),
-        "returning_sessions": per_day(f.sessions[:, :, 1:]),
-        "views": per_day(f.views),
-        "views_out_of_stock": per_day(f.views_out_of_stock),
-        "carts": per_day(f.carts),
-        "checkouts": per_day(f.checkouts),
-        "lost_sales": model.lost_sales.reshape(-1),
-        "spend": model.spend.reshape(-1),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": np.repeat(_dates(start, days).values, n_ch),
+            "channel": pd.array(np.tile(np.asarray(channels, dtype=object), days), dtype="string"),
+            "sessions": per_day(f.sessions),
+            "returning_sessions": per_day(f.sessions[:, :, 1:]),
+            "views": per_day(f.views),
+            "views_out_of_stock": per_day(f.views_out_of_stock),
+            "carts": per_day(f.carts),
+            "checkouts": per_day(f.checkouts),
+            "lost_sales": model.lost_sales.reshape(-1),
+            "spend": model.spend.reshape(-1),
+        }
+    )
     day = orders["placed_at"].dt.floor("D")
-    grouped = orders.assign(date=day, new=~orders["is_repeat"]).groupby(["date", "channel"], observed=True).agg(
-        orders=("order_id", "size"), revenue=("revenue", "sum"), new_customers=("new", "sum"))
+    grouped = (
+        orders.assign(date=day, new=~orders["is_repeat"])
+        .groupby(["date", "channel"], observed=True)
+        .agg(orders=("order_id", "size"), revenue=("revenue", "sum"), new_customers=("new", "sum"))
+    )
     frame = frame.merge(grouped.reset_index(), on=["date", "channel"], how="left")
     for col in ("orders", "new_customers"):
         frame[col] = frame[col].fillna(0).astype(np.int64)
@@ -210,29 +242,36 @@ def _customers(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.Da
     per = orders.groupby("customer_id").agg(revenue=("revenue", "sum"), refund=("refund", "sum"))
     per = per.reindex(np.arange(n), fill_value=0.0)
     segments = list(model.scenario.customers.segments) or ["all"]
-    return pd.DataFrame({
-        "customer_id": np.arange(n, dtype=np.int64),
-        "first_order_at": timestamps(start, c.first_order),
-        "acquisition_channel": pd.array(np.asarray(model.demand.channels, dtype=object)[
-            np.asarray(c.channel, dtype=int)] if n else [], dtype="string"),
-        "orders": np.asarray(c.orders, dtype=np.int64),
-        "revenue": per["revenue"].to_numpy(dtype=float),
-        "refund": per["refund"].to_numpy(dtype=float),
-        "churned": np.asarray(c.churned, dtype=bool),
-        "segment": pd.array(np.asarray(segments, dtype=object)[np.asarray(c.segment, dtype=int)] if n else [],
-                            dtype="string"),
-        "member": np.asarray(c.member, dtype=bool),
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": np.arange(n, dtype=np.int64),
+            "first_order_at": timestamps(start, c.first_order),
+            "acquisition_channel": pd.array(
+                np.asarray(model.demand.channels, dtype=object)[np.asarray(c.channel, dtype=int)] if n else [],
+                dtype="string",
+            ),
+            "orders": np.asarray(c.orders, dtype=np.int64),
+            "revenue": per["revenue"].to_numpy(dtype=float),
+            "refund": per["refund"].to_numpy(dtype=float),
+            "churned": np.asarray(c.churned, dtype=bool),
+            "segment": pd.array(
+                np.asarray(segments, dtype=object)[np.asarray(c.segment, dtype=int)] if n else [], dtype="string"
+            ),
+            "member": np.asarray(c.member, dtype=bool),
+        }
+    )
 
 
 def _reviews(model: StoreModel, start: dt.date) -> pd.DataFrame:
     r = model.reviews
-    return pd.DataFrame({
-        "order_id": np.asarray(r.order_id, dtype=np.int64),
-        "customer_id": np.asarray(r.customer_id, dtype=np.int64),
-        "reviewed_at": timestamps(start, r.time),
-        "rating": np.asarray(r.rating, dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "order_id": np.asarray(r.order_id, dtype=np.int64),
+            "customer_id": np.asarray(r.customer_id, dtype=np.int64),
+            "reviewed_at": timestamps(start, r.time),
+            "rating": np.asarray(r.rating, dtype=np.int64),
+        }
+    )
 
 
 def _dates(start: dt.date, days: int) -> pd.DatetimeIndex:
@@ -242,8 +281,11 @@ def _dates(start: dt.date, days: int) -> pd.DatetimeIndex:
 
 def _channels(daily: pd.DataFrame) -> pd.DataFrame:
     """Per channel over the run: spend, sessions, orders, revenue, new customers, CAC and ROAS."""
-    t = daily.groupby("channel", observed=True, sort=False)[
-        ["spend", "sessions", "orders", "revenue", "new_customers"]].sum().reset_index()
+    t = (
+        daily.groupby("channel", observed=True, sort=False)[["spend", "sessions", "orders", "revenue", "new_customers"]]
+        .sum()
+        .reset_index()
+    )
     t["cac"] = t["spend"] / t["new_customers"].where(t["new_customers"] > 0)
     t["roas"] = t["revenue"] / t["spend"].where(t["spend"] > 0)
     return t
@@ -259,20 +301,22 @@ def _sku_daily(model: StoreModel, start: dt.date) -> pd.DataFrame:
     rate = model.scenario.catalogue.holding_cost_rate / 365.0
     killed = model.assortment.killed_day
     live = (killed[None, :] < 0) | (np.arange(days)[:, None] < killed[None, :])
-    return pd.DataFrame({
-        "date": np.repeat(_dates(start, days).values, n),
-        "sku": pd.array(np.tile(np.asarray(skus, dtype=object), days), dtype="string"),
-        "price": prices.shown.reshape(-1),
-        "reference_price": prices.reference.reshape(-1),
-        "promotion_depth": prices.depth.reshape(-1),
-        "views": steps[:, :, 0].reshape(-1),
-        "views_out_of_stock": steps[:, :, 1].reshape(-1),
-        "carts": steps[:, :, 2].reshape(-1),
-        "orders_wanted": steps[:, :, 3].reshape(-1),
-        "stock_on_hand": stock.reshape(-1),
-        "holding_cost": (stock * model.unit_cost[None, :] * rate).reshape(-1),
-        "live": live.reshape(-1),
-    })
+    return pd.DataFrame(
+        {
+            "date": np.repeat(_dates(start, days).values, n),
+            "sku": pd.array(np.tile(np.asarray(skus, dtype=object), days), dtype="string"),
+            "price": prices.shown.reshape(-1),
+            "reference_price": prices.reference.reshape(-1),
+            "promotion_depth": prices.depth.reshape(-1),
+            "views": steps[:, :, 0].reshape(-1),
+            "views_out_of_stock": steps[:, :, 1].reshape(-1),
+            "carts": steps[:, :, 2].reshape(-1),
+            "orders_wanted": steps[:, :, 3].reshape(-1),
+            "stock_on_hand": stock.reshape(-1),
+            "holding_cost": (stock * model.unit_cost[None, :] * rate).reshape(-1),
+            "live": live.reshape(-1),
+        }
+    )
 
 
 def _skus(model: StoreModel, sku_daily: pd.DataFrame) -> pd.DataFrame:
@@ -281,38 +325,46 @@ def _skus(model: StoreModel, sku_daily: pd.DataFrame) -> pd.DataFrame:
     on_hand = model.inventory.on_hand
     origin = pd.Timestamp(model.scenario.time.start_date)
     per = sku_daily.groupby("sku", sort=False, observed=True)[["views", "orders_wanted", "holding_cost"]].sum()
-    return pd.DataFrame({
-        "sku": pd.array(names, dtype="string"),
-        "candidate": a.candidate,
-        "killed_at": pd.to_datetime([origin + pd.Timedelta(days=int(d)) if d >= 0 else pd.NaT
-                                     for d in a.killed_day]).as_unit("ns"),
-        "test_conversion": a.conversion(),
-        "test_margin": a.margin(),
-        "views": per["views"].to_numpy(),
-        "orders_wanted": per["orders_wanted"].to_numpy(),
-        "stock_end": on_hand.copy(),
-        "holding_cost": per["holding_cost"].to_numpy(),
-        "dead_stock_value": a.dead_stock(on_hand),
-        "written_off_value": model.written_off.copy(),
-    })
+    return pd.DataFrame(
+        {
+            "sku": pd.array(names, dtype="string"),
+            "candidate": a.candidate,
+            "killed_at": pd.to_datetime(
+                [origin + pd.Timedelta(days=int(d)) if d >= 0 else pd.NaT for d in a.killed_day]
+            ).as_unit("ns"),
+            "test_conversion": a.conversion(),
+            "test_margin": a.margin(),
+            "views": per["views"].to_numpy(),
+            "orders_wanted": per["orders_wanted"].to_numpy(),
+            "stock_end": on_hand.copy(),
+            "holding_cost": per["holding_cost"].to_numpy(),
+            "dead_stock_value": a.dead_stock(on_hand),
+            "written_off_value": model.written_off.copy(),
+        }
+    )
 
 
 def _by_cell(model: StoreModel, orders: pd.DataFrame, start: dt.date, key: str) -> pd.DataFrame:
     """The funnel per day and market (``key`` 'market') or A/B arm ('variant'), with orders placed and revenue."""
     cells, days = model.cells, model.days
-    counts = model.funnel.by_cell                                  # [day, cell, step]
+    counts = model.funnel.by_cell  # [day, cell, step]
     if key == "market":
         labels = np.tile(np.repeat(np.asarray(cells.market_names, dtype=object), cells.n_arms), (days, 1))
     else:
         arm_labels = np.asarray(cells.arms.labels, dtype=object)[cells.arm_of]
         labels = np.where(cells.arms.in_test[:, None], arm_labels[None, :], "")
-    frame = pd.DataFrame({"date": np.repeat(_dates(start, days).values, cells.count),
-                          key: labels.reshape(-1).astype(str)})
+    frame = pd.DataFrame(
+        {"date": np.repeat(_dates(start, days).values, cells.count), key: labels.reshape(-1).astype(str)}
+    )
     for i, step in enumerate(CELL_STEPS):
         frame[step] = counts[:, :, i].reshape(-1)
     frame = frame.groupby(["date", key], sort=False).sum().reset_index()
-    placed = orders.assign(date=orders["placed_at"].dt.floor("D")).groupby(["date", key], observed=True).agg(
-        orders=("order_id", "size"), revenue=("revenue", "sum")).reset_index()
+    placed = (
+        orders.assign(date=orders["placed_at"].dt.floor("D"))
+        .groupby(["date", key], observed=True)
+        .agg(orders=("order_id", "size"), revenue=("revenue", "sum"))
+        .reset_index()
+    )
     frame[key] = frame[key].astype("string")
     frame = frame.merge(placed, on=["date", key], how="left")
     frame["orders"] = frame["orders"].fillna(0).astype(np.int64)
@@ -325,12 +377,23 @@ def _labour(model: StoreModel, start: dt.date) -> pd.DataFrame:
     days = model.days
     s = model.scenario
     parts = []
-    for team, crew, cost in (("pickers", model.pickers, s.warehouse.hourly_cost),
-                             ("agents", model.agents, s.service.hourly_cost)):
+    for team, crew, cost in (
+        ("pickers", model.pickers, s.warehouse.hourly_cost),
+        ("agents", model.agents, s.service.hourly_cost),
+    ):
         hours = np.array([crew.person_hours(d) for d in range(days)])
         busy = np.array([crew.busy_hours.get(d, 0.0) for d in range(days)])
-        parts.append(pd.DataFrame({"date": _dates(start, days).values, "team": team, "person_hours": hours,
-                                   "cost": hours * cost, "busy_hours": busy}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "date": _dates(start, days).values,
+                    "team": team,
+                    "person_hours": hours,
+                    "cost": hours * cost,
+                    "busy_hours": busy,
+                }
+            )
+        )
     out = pd.concat(parts, ignore_index=True)
     out["team"] = out["team"].astype("string")
     return out
@@ -341,23 +404,29 @@ def _programmes(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.D
     rows = list(model.programmes.rows)
     prompts = np.asarray(model.reviews.prompt_times, dtype=float) // 24
     cost = model.scenario.crm.review_prompts.cost_per_prompt
-    for d, n in zip(*np.unique(prompts[prompts < model.days], return_counts=True)):
+    for d, n in zip(*np.unique(prompts[prompts < model.days], return_counts=True), strict=True):
         rows.append((int(d), "review_prompts", int(n), n * cost, 0.0))
     sold = orders[orders["warranty"]]
     if len(sold):
         price = sold["revenue"] - sold["unit_price"] * sold["units"] - sold["delivery_fee"]
-        claims = sold["cogs"] - sold["units"] * model.unit_cost[
-            pd.Index(model.demand.skus).get_indexer(sold["sku"])]
-        per = pd.DataFrame({"day": ((sold["placed_at"] - pd.Timestamp(start)).dt.days).to_numpy(),
-                            "revenue": price.to_numpy(), "cost": claims.to_numpy()}).groupby("day")
+        claims = sold["cogs"] - sold["units"] * model.unit_cost[pd.Index(model.demand.skus).get_indexer(sold["sku"])]
+        per = pd.DataFrame(
+            {
+                "day": ((sold["placed_at"] - pd.Timestamp(start)).dt.days).to_numpy(),
+                "revenue": price.to_numpy(),
+                "cost": claims.to_numpy(),
+            }
+        ).groupby("day")
         for d, g in per:
             rows.append((int(d), "warranty", len(g), float(g["cost"].sum()), float(g["revenue"].sum())))
     frame = pd.DataFrame(rows, columns=["day", "programme", "events", "cost", "revenue"])
     frame = frame.groupby(["day", "programme"], sort=True).sum().reset_index()
-    return pd.DataFrame({
-        "date": timestamps(start, frame["day"].to_numpy(dtype=float) * 24.0),
-        "programme": pd.array(frame["programme"].to_numpy(dtype=object), dtype="string"),
-        "events": frame["events"].to_numpy(dtype=np.int64),
-        "cost": frame["cost"].to_numpy(dtype=float),
-        "revenue": frame["revenue"].to_numpy(dtype=float),
-    })
+    return pd.DataFrame(
+        {
+            "date": timestamps(start, frame["day"].to_numpy(dtype=float) * 24.0),
+            "programme": pd.array(frame["programme"].to_numpy(dtype=object), dtype="string"),
+            "events": frame["events"].to_numpy(dtype=np.int64),
+            "cost": frame["cost"].to_numpy(dtype=float),
+            "revenue": frame["revenue"].to_numpy(dtype=float),
+        }
+    )

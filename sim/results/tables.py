@@ -33,7 +33,7 @@ ORDER_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "cogs": ("float64", "cost of the goods in the order"),
     "shipping_cost": ("float64", "what the store paid carriers for the parcel and any return parcel"),
     "refund": ("float64", "money given back (0 when nothing was refunded)"),
-    "returned": ("bool", "the order was sent back"),
+    "returned": ("bool", "the order was sent back (refunded, or replaced: refund 0, status delivered)"),
     "is_repeat": ("bool", "the customer had ordered before"),
     "status": ("string", "terminal status: delivered, refunded, cancelled (or open for real data in flight)"),
     "picked_at": ("datetime64[ns]", "pick finished (NaT when not picked)"),
@@ -51,6 +51,7 @@ ORDER_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "market": ("string", "market the customer buys from"),
     "member": ("bool", "bought as a member of the membership programme"),
     "warranty": ("bool", "bought the extended warranty"),
+    "written_off": ("float64", "cost of returned goods thrown away (defective), 0 otherwise"),
 }
 
 #: The columns every orders table must have, simulated or real.

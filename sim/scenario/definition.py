@@ -152,8 +152,9 @@ class Channel(Section):
     sessions_per_post: float = F(
         1.0, "sessions/day", "daily sessions one post brings once it has ranked", ge=0, le=10_000, source=SRC_CONTENT
     )
+    # floor: a post cannot rank faster than within a quarter of an hour (and age / ramp stays finite)
     content_ramp_days: float = F(
-        90.0, "days", "days for a post to reach 63% of its traffic", gt=0, le=3650, source=SRC_CONTENT
+        90.0, "days", "days for a post to reach 63% of its traffic", ge=0.01, le=3650, source=SRC_CONTENT
     )
     half_saturation_spend: float = F(
         0.0,
@@ -580,7 +581,7 @@ class DeliveryOption(Section):
     lead_time_days_mean: float = F(3.0, "days", "mean time from collection to the door", gt=0, le=120)
     lead_time_days_cv: float = F(0.3, "-", "coefficient of variation of the lead time (gamma)", ge=0, le=5)
     promise_days: float = F(5.0, "days", "delivery promised this long after the order", gt=0, le=120)
-    late_probability: float = F(
+    incident_probability: float = F(
         0.05,
         "share",
         "parcels hit by a carrier incident: the option's late share when the store is staffed as planned",
@@ -608,12 +609,12 @@ def _default_options() -> dict[str, DeliveryOption]:
             lead_time_days_mean=1.0,
             lead_time_days_cv=0.25,
             promise_days=2,
-            late_probability=0.04,
+            incident_probability=0.04,
             late_delay_days_mean=1.0,
             free_above_threshold=False,
         ),
         "pickup": DeliveryOption(
-            share=0.1, fee=0.0, cost=3.0, lead_time_days_mean=3.0, promise_days=6, late_probability=0.03
+            share=0.1, fee=0.0, cost=3.0, lead_time_days_mean=3.0, promise_days=6, incident_probability=0.03
         ),
     }
 
@@ -867,10 +868,29 @@ def _names_known(path: str, names: Iterable[str], allowed: set[str], what: str) 
         raise ValueError(f"{path} names {what} that the scenario lacks: {unknown}; allowed: {sorted(allowed)}")
 
 
+#: Fields renamed since older scenario files were written: old name -> new name.  An old file gets a
+#: one-line error naming both (``delivery.options.standard.late_probability`` meant carrier incidents).
+RENAMED = {
+    "late_probability": "incident_probability",
+    "extra_late_probability": "extra_incident_probability",
+}
+
+
+def _renamed(where: str, name: str, keys: Iterable[str]) -> str | None:
+    """The error for an old field name that a field of this section replaced, else None."""
+    new = RENAMED.get(name)
+    if new is None or new not in keys:
+        return None
+    return f"{where}: renamed; write '{new}' instead of '{name}' (same meaning, same range)"
+
+
 def _unknown_path(path: str, depth: int, node: Any) -> str:
     parts = path.split(".")
     where = ".".join(parts[: depth + 1])
     keys = sorted(node) if isinstance(node, dict) else []
+    renamed = _renamed(where, parts[depth], keys)
+    if renamed:
+        return renamed
     hint = difflib.get_close_matches(parts[depth], keys, n=1)
     suggestion = f"; did you mean '{'.'.join(parts[:depth] + [hint[0]])}'?" if hint else ""
     return f"{where}: unknown field{suggestion} (allowed here: {', '.join(keys) or 'nothing'})"
@@ -953,6 +973,9 @@ def _extra_key_message(loc: list[str]) -> str:
         if field is not None:  # else `part` is a key of a named collection: stay on its item model
             model = _field_model(field.annotation)
     keys = sorted(getattr(model, "model_fields", {}))
+    renamed = _renamed(one_line(".".join(loc), 80), loc[-1], keys)
+    if renamed:
+        return renamed
     hint = difflib.get_close_matches(loc[-1], keys, n=1)
     suggestion = f"; did you mean '{hint[0]}'?" if hint else ""
     return f"{one_line('.'.join(loc), 80)}: unknown field{suggestion} (allowed: {', '.join(keys)})"

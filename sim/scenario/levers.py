@@ -310,7 +310,7 @@ class CarrierDisruption(Section):
     start: dt.date | None = _start("first day of the disruption")
     days: int = F(7, "days", "length of the disruption", ge=1, le=3650)
     lead_time_multiplier: float = F(1.0, "x", "multiplier on the carrier lead time", ge=1, le=20)
-    extra_late_probability: float = F(0.0, "share", "added to each option's late_probability", **PROB)
+    extra_incident_probability: float = F(0.0, "share", "added to each option's incident_probability", **PROB)
     options: list[str] = F(None, "-", "delivery options affected (empty: all)", default_factory=list)
 
 

@@ -55,17 +55,32 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def rows(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[dict[str, str]]:
-    """One row per leaf field: path, type, unit, range, default, description, source."""
+def rows(
+    model: type[BaseModel] = Scenario, prefix: str = "", instance: BaseModel | None = None
+) -> Iterator[dict[str, str]]:
+    """One row per leaf field: path, type, unit, range, default, description, source.
+
+    A nested section's default is the one its parent sets, not its class's:
+    ``warehouse.shift.end_hour`` is 17.0 because ``Warehouse`` builds its
+    ``shift`` that way, although a bare ``Shift()`` ends at 18.0.  So the
+    walk carries the parent's default ``instance`` down (``<name>`` rows of
+    keyed sections show the class defaults of a new entry).  A field whose
+    own default is None is resolved on loading (``delivery.reference_fee``)
+    and shows None.
+    """
     for name, field in model.model_fields.items():
         path = f"{prefix}{name}"
+        own = field.get_default(call_default_factory=True)
+        default = own if own is None or instance is None else getattr(instance, name)
         sub = _model_of(field.annotation)
         if sub is not None:
             keyed = getattr(field.annotation, "__origin__", None) is dict
-            yield from rows(sub, f"{path}.<name>." if keyed else f"{path}.")
+            if keyed:
+                yield from rows(sub, f"{path}.<name>.")
+            else:
+                yield from rows(sub, f"{path}.", default if isinstance(default, BaseModel) else None)
             continue
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        default = field.get_default(call_default_factory=True)
         yield {
             "path": path,
             "type": _type_name(field.annotation),

@@ -63,14 +63,15 @@ class Replacements:
             return True
         return False
 
-    def received(self, oid: int, k: int, units: int, defect: bool) -> tuple[int, int]:
-        """The return parcel of order ``oid`` (SKU ``k``) arrives: (SKU in it, units restocked).
+    def received(self, oid: int, k: int, units: int, defect: bool) -> tuple[int, int, float]:
+        """The return parcel of order ``oid`` (SKU ``k``) arrives: (SKU in it, units restocked, cost written off).
 
         A sellable item goes back on the shelf; a defective one is written off at its unit cost.
         """
         packed = self.packed.pop(oid, k)
         if defect:
-            self.written_off[packed] += units * self.unit_cost[packed]
-            return packed, 0
+            lost = float(units * self.unit_cost[packed])
+            self.written_off[packed] += lost
+            return packed, 0, lost
         self.inventory.put_back(packed, units)
-        return packed, units
+        return packed, units, 0.0

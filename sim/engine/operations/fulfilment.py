@@ -93,7 +93,7 @@ class Carriers:
         # gamma with mean m and cv v: shape 1/v^2, scale m v^2 (cv 0 means a fixed lead time)
         self.mean_h = np.array([o.lead_time_days_mean * 24.0 for o in opts])
         self.cv = np.array([o.lead_time_days_cv for o in opts])
-        self.late_p = np.array([o.late_probability for o in opts])
+        self.late_p = np.array([o.incident_probability for o in opts])
         self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
         #: (mean lead hours, late probability, late-delay mean hours) per option as plain floats, read per parcel
         self._per_option: list[tuple[float, float, float]] = list(

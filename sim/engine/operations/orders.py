@@ -67,6 +67,8 @@ class OrderBook:
         self.cell = array("q")
         self.member = array("b")
         self.warranty = array("b")
+        #: cost of returned goods thrown away (a defective item), 0 otherwise
+        self.written_off = array("d")
 
     def __len__(self) -> int:
         return len(self.placed)
@@ -113,6 +115,7 @@ class OrderBook:
         self.cell.append(cell)
         self.member.append(member)
         self.warranty.append(warranty)
+        self.written_off.append(0.0)
         return oid
 
     def status(self) -> np.ndarray:
@@ -170,5 +173,6 @@ class OrderBook:
                 "market": pd.array(np.asarray(market, dtype=object), dtype="string"),
                 "member": np.asarray(self.member, dtype=bool),
                 "warranty": np.asarray(self.warranty, dtype=bool),
+                "written_off": np.asarray(self.written_off, dtype=float),
             }
         )

@@ -125,7 +125,8 @@ def test_scenario_and_language_are_injected_into_every_notebook_over_the_set(tmp
     config = tmp_path / "reports.yaml"
     config.write_text(
         f"notebooks_dir: {ROOT / 'notebooks'}\nnotebooks: [{GOOD}, {BAD}]\nparameter_sets:\n"
-        f"  mine:\n    all: {{scenario: data/scenarios/growth.yaml, days: 60}}\n    {BAD}: {{extra_agents: 2}}\n"
+        f"  default: {{}}\n  mine:\n    all: {{scenario: data/scenarios/growth.yaml, days: 60}}\n"
+        f"    {BAD}: {{extra_agents: 2}}\n"
     )
     loaded = runner.load_config(config)
     china = runner.check_scenario("data/scenarios/china_store.yaml")

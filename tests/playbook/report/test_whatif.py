@@ -250,8 +250,8 @@ def test_channels_skus_and_options_are_found_by_role_not_by_name(baseline, china
     no_ads = baseline.with_overrides({"traffic.channels.paid_search.daily_budget": 0.0})
     with pytest.raises(ValueError, match="no paid channel"):
         whatif.paid_channel(no_ads)
-    overrides = whatif.every_option(china, "late_probability", 0.3)
-    assert sorted(overrides) == sorted(f"delivery.options.{o}.late_probability" for o in china.delivery.options)
+    overrides = whatif.every_option(china, "incident_probability", 0.3)
+    assert sorted(overrides) == sorted(f"delivery.options.{o}.incident_probability" for o in china.delivery.options)
 
 
 def test_price_level_and_stock_value_are_the_stores_own(baseline, china):

@@ -20,6 +20,7 @@ group) and the test checks nothing of the group is left.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -31,9 +32,9 @@ from pathlib import Path
 
 import pytest
 
-from playbook.text import i18n, units
 from playbook.report import notebook as nb
-from playbook.workshop import controls, lab, lab_server
+from playbook.text import i18n, units
+from playbook.workshop import controls, lab
 from tests.conftest import ROOT
 from tests.playbook.browser import Visit, assert_chinese_renders, assert_reads_as
 
@@ -79,6 +80,13 @@ def test_reset_goes_back_to_the_baseline(page: lab.Lab) -> None:
     assert page.settings() == page.start and (page.frame["yours"] == page.frame["baseline"]).all()
 
 
+def test_page_shows_the_lab_and_returns_it(capsys: pytest.CaptureFixture[str]) -> None:
+    run = nb.setup("data/scenarios/baseline.yaml", seed=SEED, days=14, replications=1, show=False, language="en")
+    shown = lab.page(run)
+    assert isinstance(shown, lab.Lab) and shown.run.language == "en"
+    assert "VBox" in capsys.readouterr().out  # outside a kernel, display() prints the widget's text form
+
+
 def test_tile_reads_green_red_or_level() -> None:
     row = controls.changes({"return_rate": 0.20, "sessions": 0.0}, {"return_rate": 0.15, "sessions": 0.0})
     fewer_returns = lab.tile("return_rate", row.loc["return_rate"], "EUR", "en")
@@ -92,52 +100,53 @@ def test_tile_reads_green_red_or_level() -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
-    """``python -m playbook lab`` in its own process group; its printed address; stopped as Ctrl-C stops it."""
+    """``python -m playbook lab`` in its own process group; the address it prints; stopped as Ctrl-C stops it."""
     log = tmp_path_factory.mktemp("lab") / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "playbook", "lab"], cwd=ROOT, stdout=subprocess.PIPE, stderr=out, text=True,
+            [sys.executable, "-m", "playbook", "lab"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
         try:
-            first = proc.stdout.readline() if proc.stdout else ""
-            assert first.startswith("lab: http://127.0.0.1:"), f"printed {first!r}; log: {log.read_text()}"
-            url = first.split()[1]
-            _wait_listening(url, proc, log)
-            yield url
+            yield _wait_listening(proc, log)
         finally:
             _stop(proc)
     assert proc.returncode == 0, f"the server exited with {proc.returncode} on Ctrl-C; log: {log.read_text()}"
 
 
-def _wait_listening(url: str, proc: subprocess.Popen, log: Path) -> None:
-    port = int(url.rstrip("/").rsplit(":", 1)[1])
-    deadline = time.monotonic() + START_SECONDS
+def _wait_listening(proc: subprocess.Popen, log: Path) -> str:
+    """The address the server printed first (``lab: http://127.0.0.1:PORT/``), once something listens on it."""
+    deadline, url = time.monotonic() + START_SECONDS, ""
     while time.monotonic() < deadline:
         assert proc.poll() is None, f"the server exited with {proc.returncode}; log: {log.read_text()}"
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
+        first = log.read_text().partition("\n")
+        if not url and first[1]:
+            assert first[0].startswith("lab: http://127.0.0.1:"), f"first line {first[0]!r}; log: {log.read_text()}"
+            url = first[0].split()[1]
+        if url:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", int(url.rstrip("/").rsplit(":", 1)[1]))) == 0:
+                    return url
         time.sleep(0.2)
-    pytest.fail(f"no server on {url} after {START_SECONDS} s; log: {log.read_text()}")
+    pytest.fail(f"no server listening after {START_SECONDS} s; log: {log.read_text()}")
 
 
 def _stop(proc: subprocess.Popen) -> None:
     """SIGINT to the server's process group (Ctrl-C), then SIGKILL whatever of it is left after STOP_SECONDS."""
     group = proc.pid  # start_new_session: the group's id is the server's pid
-    with _gone():
+    with contextlib.suppress(ProcessLookupError):  # the group has exited already
         os.killpg(group, signal.SIGINT)
     try:
         proc.wait(timeout=STOP_SECONDS)
     except subprocess.TimeoutExpired:
-        with _gone():
+        with contextlib.suppress(ProcessLookupError):  # the group has exited already
             os.killpg(group, signal.SIGKILL)
         proc.wait()
     deadline = time.monotonic() + STOP_SECONDS
     while _alive(group) and time.monotonic() < deadline:
         time.sleep(0.2)
     if _alive(group):
-        with _gone():
+        with contextlib.suppress(ProcessLookupError):  # the group has exited already
             os.killpg(group, signal.SIGKILL)
         pytest.fail("a process of the lab server (a kernel?) outlived it")
 
@@ -148,16 +157,6 @@ def _alive(group: int) -> bool:
     except ProcessLookupError:
         return False
     return True
-
-
-class _gone:
-    """Ignore ProcessLookupError: the group has already exited."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: type | None, *_: object) -> bool:
-        return kind is ProcessLookupError
 
 
 def _screenshot(visit: Visit, path: Path) -> None:
@@ -175,7 +174,9 @@ def test_lab_page_offline_without_code_and_a_slider_changes_a_kpi(browser, serve
         page.wait_for_selector(".lab-tile", timeout=START_SECONDS * 1000)
         tile = page.locator('.lab-tile[data-kpi="conversion_rate"] .lab-value')
         status = page.locator(".lab-status")
-        done = i18n.t("lab.done", "zh", days=DAYS, seconds="\0").split("\0")[0]  # the words before the time
+        # the page's quarter as this process sets it up (quick mode, if set, shortens both alike)
+        quarter = nb.setup("data/scenarios/baseline.yaml", seed=SEED, days=DAYS, replications=1, show=False)
+        done = i18n.t("lab.done", "zh", days=quarter.days, seconds="\0").split("\0")[0]  # the words before the time
         assert page.locator("h1").inner_text() == i18n.t("lab.title", "zh")
         assert done in status.inner_text()
         before = tile.inner_text()
@@ -197,7 +198,6 @@ def test_lab_page_offline_without_code_and_a_slider_changes_a_kpi(browser, serve
         page.wait_for_function(
             "t => document.querySelector('.lab-status').innerText.includes(t)", arg=done, timeout=30_000
         )
-        quarter = nb.setup("data/scenarios/baseline.yaml", seed=SEED, days=DAYS, replications=1, show=False)
         slow = controls.compare(quarter, quarter.simulate().kpis(), {**controls.defaults(quarter.scenario),
                                                                     "load_time": 6.0})  # fmt: skip
         assert tile.inner_text() == units.fmt(slow.loc["conversion_rate", "yours"], "conversion_rate", "EUR", "zh")
@@ -206,7 +206,7 @@ def test_lab_page_offline_without_code_and_a_slider_changes_a_kpi(browser, serve
 
         page.get_by_role("radio", name="English").or_(page.get_by_text("English", exact=True)).first.click()
         page.wait_for_function("t => document.querySelector('h1').innerText === t", arg=i18n.t("lab.title", "en"))
-        english = i18n.t("lab.done", "en", days=DAYS, seconds="\0").split("\0")[0]
+        english = i18n.t("lab.done", "en", days=quarter.days, seconds="\0").split("\0")[0]
         page.wait_for_function(
             "t => document.querySelector('.lab-status').innerText.includes(t)", arg=english, timeout=30_000
         )

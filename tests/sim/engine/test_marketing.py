@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -119,3 +120,17 @@ def test_a_traffic_shock_multiplies_free_and_paid_sessions(store):
     for day, factor in ((1, 1.0), (2, 0.25), (4, 0.25), (5, 1.0)):
         a, b = normal.today(day, 1.0, 40.0, zero), hit.today(day, 1.0, 40.0, zero)
         assert b[0] == pytest.approx(a[0] * factor) and b[1] == pytest.approx(a[1] * factor), day
+
+
+def test_the_fastest_ramp_ranks_every_post_within_a_day_without_overflow():
+    """At the field's floor (0.01 days) every post older than a day brings all its sessions: per_post r d."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an overflow in exp(-age / ramp) would raise here
+        got = content_sessions(np.array([7.0]), np.array([3.0]), np.array([0.01]), 30)[:, 0]
+    assert got == pytest.approx(3.0 * np.arange(30), rel=1e-12, abs=1e-12)
+
+
+def test_a_ramp_below_the_floor_is_a_one_line_error_naming_the_field():
+    blog = {"content_posts_per_week": 3.0, "content_ramp_days": 1e-310}
+    with pytest.raises(sim.ScenarioError, match=r"traffic.channels.blog.content_ramp_days = 1e-310.*>= 0.01"):
+        sim.Scenario().with_overrides({"traffic.channels.blog": blog})

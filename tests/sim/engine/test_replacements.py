@@ -91,6 +91,7 @@ def test_defective_returns_are_written_off_at_cost(faulty_run):
     got = faulty_run.measures()["write_off_cost"]
     assert got > 0 and got == pytest.approx(expected)
     assert faulty_run.profit_and_loss()["write_offs"] == pytest.approx(-expected)
+    assert faulty_run.orders["written_off"].sum() == pytest.approx(expected)  # and in the gross margin KPI
 
 
 def test_wrong_items_are_replaced_at_the_registers_rate(baseline):

@@ -59,7 +59,7 @@ def test_supplier_delays_count_for_orders_placed_inside_the_window(store):
 
 def test_carrier_disruptions_stretch_lead_times_and_add_late_probability(store):
     storms = {
-        "storm": {"start": "2026-01-06", "days": 2, "lead_time_multiplier": 2.0, "extra_late_probability": 0.1},
+        "storm": {"start": "2026-01-06", "days": 2, "lead_time_multiplier": 2.0, "extra_incident_probability": 0.1},
         "strike": {"start": "2026-01-07", "days": 2, "lead_time_multiplier": 1.5, "options": ["express"]},
     }
     shocks = Shocks(store.with_overrides({"risk.carrier_disruptions": storms}), 10)

@@ -83,8 +83,8 @@ def test_service_levers_move_waits(baseline, overrides, kpi, sign):
         ({"warehouse.pick_error_probability": 0.08}, "pick_error_rate", +1),
         ({"warehouse.pick_error_probability": 0.08}, "tickets_per_order", +1),
         ({"warehouse.pickers": 1, "warehouse.pick_minutes_mean": 45.0}, "mean_fulfilment_hours", +1),
-        ({"delivery.options.standard.late_probability": 0.6}, "on_time_delivery_rate", -1),
-        ({"returns.late_multiplier": 6.0, "delivery.options.standard.late_probability": 0.6}, "return_rate", +1),
+        ({"delivery.options.standard.incident_probability": 0.6}, "on_time_delivery_rate", -1),
+        ({"returns.late_multiplier": 6.0, "delivery.options.standard.incident_probability": 0.6}, "return_rate", +1),
         ({"customers.churn_probability": 0.8}, "repeat_purchase_rate", -1),
     ],
 )
@@ -95,7 +95,7 @@ def test_core_levers_move_their_kpi(baseline, overrides, kpi, sign):
 def test_the_service_loop_late_parcels_cost_stars_repeat_buyers_and_conversion(baseline):
     """The guide's thesis: bad delivery -> worse reviews -> fewer repeat purchases and lower conversion."""
     loud = baseline.with_overrides({"reviews.review_probability": 0.4, "reviews.rating_sensitivity": 0.5})
-    late = loud.with_overrides({f"delivery.options.{o}.late_probability": 0.7 for o in loud.delivery.options})
+    late = loud.with_overrides({f"delivery.options.{o}.incident_probability": 0.7 for o in loud.delivery.options})
     # over 6 pairs t = -23 (rating), -7.3 (repeat rate), -5.9 (conversion: false failure 4e-3); over 12
     # pairs the conversion's t is ~ -8.4, so a correct model fails with a chance below 1e-4 in all
     table = sim.compare(loud, late, n=12, seed=23, days=120, workers=2)

@@ -101,7 +101,12 @@ def test_a_carrier_disruption_makes_parcels_late_and_passes(baseline):
     storm = baseline.with_overrides(
         {
             "risk.carrier_disruptions": {
-                "storm": {"start": "2026-01-15", "days": 10, "lead_time_multiplier": 2.0, "extra_late_probability": 0.3}
+                "storm": {
+                    "start": "2026-01-15",
+                    "days": 10,
+                    "lead_time_multiplier": 2.0,
+                    "extra_incident_probability": 0.3,
+                }
             }
         }
     )

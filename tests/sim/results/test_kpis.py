@@ -65,6 +65,10 @@ def test_an_order_sent_back_and_replaced_keeps_its_cost_of_goods(tables):
     exchanged = o.assign(returned=[False, True, True, False])  # order 2 sent back, replaced, nothing refunded
     assert k.kept_cogs(exchanged) == 32 and k.gross_margin(exchanged) == k.gross_margin(o)
     assert k.kept_cogs(o.assign(refund=[0.0, 0.0, 0.0, 0.0])) == 40
+    # the refunded order's goods were defective and thrown away: they cost their 8 all the same
+    thrown = o.assign(written_off=[0.0, 8.0, 0.0, 0.0])
+    assert k.write_offs(thrown) == 8 and k.write_offs(o) == 0  # a table without the column has none
+    assert k.gross_margin(thrown) == pytest.approx((80 - 32 - 8 - 16) / 80)
 
 
 def test_late_is_one_definition(tables):

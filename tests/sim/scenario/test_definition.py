@@ -71,6 +71,21 @@ def test_unknown_key_gets_a_suggestion():
         Scenario.from_dict({"traffic": {"channels": {"social": {"budjet": 1}}}})
 
 
+def test_an_old_file_with_a_renamed_field_gets_one_line_naming_the_new_name(tmp_path):
+    old = tmp_path / "old.yaml"
+    old.write_text("delivery:\n  options:\n    standard: {share: 1.0, late_probability: 0.05}\n")
+    with pytest.raises(sim.ScenarioError) as err:
+        sim.load_scenario(old)
+    text = str(err.value)
+    assert "\n" not in text and "delivery.options.standard.late_probability: renamed" in text
+    assert "'incident_probability'" in text
+    shock = {"risk": {"carrier_disruptions": {"strike": {"start": "2026-01-10", "extra_late_probability": 0.2}}}}
+    with pytest.raises(sim.ScenarioError, match=r"strike.extra_late_probability: renamed; write 'extra_incident_pro"):
+        Scenario.from_dict(shock)
+    with pytest.raises(sim.ScenarioError, match=r"express.late_probability: renamed; write 'incident_probability'"):
+        Scenario().with_overrides({"delivery.options.express.late_probability": 0.1})
+
+
 def test_yaml_is_read_with_a_safe_loader(tmp_path):
     evil = tmp_path / "evil.yaml"
     evil.write_text("meta: !!python/object/apply:os.system ['echo pwned']\n")
