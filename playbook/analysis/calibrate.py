@@ -15,8 +15,10 @@ paid and who came back.  They carry no sessions, so conversion (the
 ``funnel`` and ``page`` fields, channel intents, the channel mix) is not
 estimable: the scenario keeps the base funnel and derives the sessions that
 this funnel needs to bring the observed new customers.  Capacity (pickers,
-agents) and stock are not estimable either - the orders were evidently
-served - so they are sized not to bind.
+agents and their hours) and stock are not estimable either - the orders were
+evidently served - so they are sized to the twin's own load, up or down from
+the base's: a shop a third of the base's size must not carry the base's
+wage bill (it made the bundled Shopify sample's twin lose money).
 
 Estimators (T = horizon in days, C customers, R = repeat-purchase rate, M =
 orders per customer):
@@ -61,14 +63,22 @@ orders per customer):
   simulation.  Churn after a bad experience (late parcels, pick errors,
   defects, slow refunds at the scenario's rates) is part of p and is taken
   off ``customers.churn_probability``.
-* **Sessions.**  All channel volumes are scaled by one factor so that the
-  base funnel's conversion of new visitors gives C / sum_t w_t first orders a
-  day; with R and M matched the order rate C M / T follows.
+* **Sessions.**  All channel volumes - free channels' sessions_per_day and
+  paid channels' daily_budget alike (cost per click kept) - are scaled by one
+  factor so that the base funnel's conversion of new visitors gives C /
+  sum_t w_t first orders a day; with R and M matched the order rate C M / T
+  follows.
 * **Capacity and stock** (sized, not estimated): pickers and agents by Erlang
   C (``playbook.analysis.staffing.agents_for_sla``: 90% of picks started within an
-  hour, of tickets answered within the SLA) on the expected peak day, never
-  fewer than the base has; each SKU's reorder point covers twice its peak
-  demand over the supplier lead time plus a week.
+  hour on duty, of tickets answered within the SLA and one shift) on the
+  expected peak day: the fewest people at the base's hours, at least one,
+  and a crew of one gets the shortest quarter-hour shift from the base's
+  start that still meets the target (:func:`crew_size`).  Wages per hour,
+  cost per click, carrier rates and the cost ratio of goods stay the base's;
+  paid budgets scale with sessions (above), so every cost line follows the
+  twin's volume.  A base staffing plan (``crew``) is kept, not resized.
+  Each SKU's reorder point covers twice its peak demand over the supplier
+  lead time plus a week.
 """
 
 from __future__ import annotations
@@ -111,6 +121,8 @@ MIN_REPEATERS = 5
 BLOCK_DAYS, CONSTANT_RATE_LEVEL = 28, 0.01
 #: Staffing: this share of tickets answered within the SLA, of picks started within PICK_HOURS.
 STAFF_SHARE, PICK_HOURS = 0.9, 1.0
+#: Staffing: a one-person crew's shift is shortened in steps of this many hours.
+SHIFT_STEP_HOURS = 0.25
 #: Stock: the reorder point covers this multiple of the peak demand over the supplier lead time plus a week.
 STOCK_COVER = 2.0
 #: Largest customers.visit_rate_per_day and segment visit_rate_multiplier the schema allows.
@@ -133,7 +145,10 @@ NOT_ESTIMABLE = (
         "prices did not vary within a value band and stock is not in order data (base SKUs' demand-weighted means)",
     ),
     ("delivery.options.* other than fee; returns.*", "fulfilment times and carrier costs are not used"),
-    ("warehouse.* other than pickers; service.* other than agents", "work times are not in order data"),
+    (
+        "warehouse.* other than pickers and shift; service.* other than agents and shift",
+        "work times and wages are not in order data",
+    ),
     ("pricing.*, crm.*, warranty, markets, selection, ab_test", "strategy levers: the base scenario's choice"),
 )
 
@@ -811,28 +826,69 @@ def _traffic_and_customers(
 # --- capacity and stock ------------------------------------------------------------------------------------------
 
 
-def _crew(per_day: float, minutes: float, shift: Shift, target_hours: float) -> int:
-    """People for ``per_day`` jobs of ``minutes`` each in open hours (Erlang C, ``playbook.analysis.staffing``)."""
-    open_hours = (shift.end_hour - shift.start_hour) * len(shift.weekdays) / 7.0
-    return agents_for_sla(per_day / open_hours, 60.0 / minutes, target_hours, STAFF_SHARE)
+def crew_size(per_day: float, minutes: float, shift: Shift, people: int, target_hours: float) -> tuple[int, Shift]:
+    """People and shift for ``per_day`` jobs of ``minutes`` each: the fewest that meet the SLA, never more than needed.
+
+    Erlang C (``playbook.analysis.staffing.agents_for_sla``) with the day's
+    jobs spread over the shift's open hours: :data:`STAFF_SHARE` of them
+    started within ``target_hours`` of on-duty time (at most one shift: a job
+    still waiting after a whole shift is answered a day late).  First the head
+    count at the base's hours (at least one person, up or down from
+    ``people``); a crew of one whose work fills less than its shift then
+    gets the shortest shift, in steps of :data:`SHIFT_STEP_HOURS` from the
+    base's start, that still meets the SLA - a shop with a tenth of the
+    base's orders does not pay for the base's hours.  Weekdays and start
+    hour are the base's.  A base of 0 people (a desk the AI assistant
+    answers alone) stays at 0.
+    """
+    open_days = len(shift.weekdays) / 7.0
+    length = shift.end_hour - shift.start_hour
+
+    def needed(hours: float) -> int:
+        return agents_for_sla(per_day / (hours * open_days), 60.0 / minutes, min(target_hours, hours), STAFF_SHARE)
+
+    if people < 1:  # a desk the AI assistant answers alone stays so: a strategy, not a size
+        return 0, shift
+    crew = needed(length)
+    if crew > 1:
+        return crew, shift
+    steps = np.arange(SHIFT_STEP_HOURS, length, SHIFT_STEP_HOURS)
+    fits = [h for h in steps if needed(float(h)) == 1]  # one person meets the SLA (so is also not overloaded)
+    end = shift.start_hour + float(fits[0]) if fits else shift.end_hour
+    return 1, shift.model_copy(update={"end_hour": round(end, 4)})
+
+
+def _sized(rec: _Record, section: str, team: str, base: tuple[int, Shift], sized: tuple[int, Shift], how: str) -> None:
+    """Record the head count and the shift of ``section`` (the rule in ``how``) and say how they moved from the base."""
+    (people, shift), (now, hours) = base, sized
+    moved = (
+        f"base: {people} x {shift.end_hour - shift.start_hour:g} h, twin: {now} x "
+        f"{hours.end_hour - hours.start_hour:g} h a working day"
+    )
+    rec.set(f"{section}.{team}", now, f"{how}; {moved} (sized, not estimated)", "order rate")
+    rec.set(
+        f"{section}.shift",
+        hours.model_dump(),
+        "the base's start hour and weekdays; the end hour from the same rule (sized, not estimated)",
+        "order rate",
+    )
 
 
 def _capacity(s: Scenario, share: np.ndarray, peak: dict[str, float], return_rate: float, rec: _Record) -> None:
-    """Pickers, agents and stock sized for the peak day, never fewer than the base has; a crew plan is kept."""
+    """Pickers, agents and their hours sized to the peak day's load (:func:`crew_size`); stock; crew plans kept."""
     wh, desk = s.warehouse, s.service
     if wh.crew:
-        rec.keep("warehouse.crew", "the base's staffing plan is kept")
+        rec.keep("warehouse.crew", "the base's staffing plan is kept (a plan is not resized: set your own)")
     else:
-        pickers = max(wh.pickers, _crew(peak["orders"], pick_minutes(wh), wh.shift, PICK_HOURS))
-        rec.set(
-            "warehouse.pickers",
-            pickers,
-            f"Erlang C: {STAFF_SHARE:.0%} of picks start within {PICK_HOURS:g} h "
-            f"on the peak day's {peak['orders']:.4g} orders (not estimable: sized not to bind)",
-            "order rate",
+        minutes = pick_minutes(wh)
+        sized = crew_size(peak["orders"], minutes, wh.shift, wh.pickers, PICK_HOURS)
+        how = (
+            f"Erlang C: {STAFF_SHARE:.0%} of the peak day's {peak['orders']:.4g} picks of {minutes:.3g} min started "
+            f"within {PICK_HOURS:g} h on duty; the fewest pickers, then for one picker the shortest shift"
         )
+        _sized(rec, "warehouse", "pickers", (wh.pickers, wh.shift), sized, how)
     if desk.enabled and desk.crew:
-        rec.keep("service.crew", "the base's staffing plan is kept")
+        rec.keep("service.crew", "the base's staffing plan is kept (a plan is not resized: set your own)")
     elif desk.enabled:
         faults = _store_faults(s, float(np.dot(share, [k.defect_probability for k in s.catalogue.skus.values()])))
         late = late_share(s)
@@ -845,14 +901,13 @@ def _capacity(s: Scenario, share: np.ndarray, peak: dict[str, float], return_rat
         tickets = (peak["orders"] * per_order + peak["views"] * desk.pre_sales_per_1000_views / 1000) * (
             1 - desk.ai_share
         )
-        agents = max(desk.agents, _crew(tickets, desk.handle_minutes_mean, desk.shift, desk.sla_hours))
-        rec.set(
-            "service.agents",
-            agents,
-            f"Erlang C: {STAFF_SHARE:.0%} answered within the SLA on the peak day's "
-            f"{tickets:.4g} agent tickets (not estimable: sized not to bind)",
-            "order rate",
+        sized = crew_size(tickets, desk.handle_minutes_mean, desk.shift, desk.agents, desk.sla_hours)
+        how = (
+            f"Erlang C: {STAFF_SHARE:.0%} of the peak day's {tickets:.4g} agent tickets of "
+            f"{desk.handle_minutes_mean:g} min answered within the SLA ({desk.sla_hours:g} h, at most one shift "
+            "on duty); the fewest agents, then for one agent the shortest shift"
         )
+        _sized(rec, "service", "agents", (desk.agents, desk.shift), sized, how)
     lead = np.array([k.supplier_lead_time_days for k in s.catalogue.skus.values()])
     demand = peak["orders"] * share
     point = np.ceil(STOCK_COVER * demand * (lead + 7)).astype(int)

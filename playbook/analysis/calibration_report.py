@@ -34,6 +34,12 @@ TOLERANCES: dict[str, tuple[str, float]] = {
     "average_order_value": ("relative", 0.05),
     "repeat_customer_share": ("points", 0.05),
 }
+#: The ``Calibration.checks`` row (the analytic expectation) of each KPI with a tolerance.
+CHECKS = {
+    "order_rate_per_day": "order_rate_per_day",
+    "average_order_value": "average_order_value",
+    "repeat_customer_share": "repeat_purchase_rate",
+}
 #: Fewest replications behind a verdict.
 MIN_REPLICATIONS = 5
 #: Order-value quantiles shown.
@@ -217,10 +223,19 @@ def render(calibration: Calibration, comparison: pd.DataFrame, facts: Facts) -> 
     for kpi in TOLERANCES:
         if kpi in comparison.index:
             row = comparison.loc[kpi]
+            check = CHECKS[kpi]
+            expected = f", expected {c.checks.loc[check, 'expected']:.4g}" if check in c.checks.index else ""
             lines.append(
-                f"- {kpi}: {row['verdict']} (observed {row['observed']:.4g}, simulated {row['simulated']:.4g}, "
-                f"tolerance {row['tolerance']})"
+                f"- {kpi}: {row['verdict']} (observed {row['observed']:.4g}, simulated {row['simulated']:.4g}"
+                f"{expected}, tolerance {row['tolerance']})"
             )
+    lines += [
+        "",
+        "Expected: what the calibration's analytic model says the scenario gives.  A gap between observed and "
+        "expected is the model's (it cannot reach both the repeat share and the orders per customer on this "
+        "history); a gap between expected and simulated is replication noise or the approximation's - more "
+        "replications tell which.",
+    ]
     lines += ["", "## Estimated from the export", ""]
     lines += _table(c.parameters)
     lines += [
@@ -228,7 +243,9 @@ def render(calibration: Calibration, comparison: pd.DataFrame, facts: Facts) -> 
         "",
         "Orders show who bought, when and for how much; they hold no sessions and no work times.  So conversion "
         "(funnel, page, channel mix) stays at the base's values - sessions are scaled to bring the observed new "
-        "customers - and capacity (pickers, agents, stock) is sized not to bind, as the estimated table says.",
+        "customers - and capacity (pickers, agents, their hours, stock) is sized to the twin's own load, as the "
+        'estimated table says (rows marked "sized, not estimated").  Unit costs (wages per hour, cost per click, '
+        "carrier rates, cost of goods as a share of price) are the base's: enter your own before reading profit.",
         "",
     ]
     lines += _table(c.defaults.rename(columns={"reason": "why"}))

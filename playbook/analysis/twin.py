@@ -14,6 +14,9 @@ d days of their first order (:func:`repeat_curve`); :func:`band` gives the
 export's curve beside the runs' mean and range, :func:`profile` the weekday
 or hour-of-day shares of the comparison, :func:`kpis_side_by_side` every KPI
 ``sim.results.kpis`` can compute from orders, for the export and the runs.
+Each run's profit and loss and its crews' utilisation are kept too
+(``Twin.costs``): the twin's costs are sized to its volume by the
+calibration, and this is where to see whether they are.
 """
 
 from __future__ import annotations
@@ -47,14 +50,24 @@ class Twin:
     days: int
     seed: int
     comparison: pd.DataFrame  #: ``calibration_report.compare``: observed, simulated, CI, gap, verdict per measure
+    #: one row per run: the P&L lines (``Result.profit_and_loss``), picker_utilisation, agent_utilisation
+    costs: pd.DataFrame
 
     @property
     def n(self) -> int:
         return len(self.runs)
 
 
-def _orders(scenario: Scenario, seed: np.random.SeedSequence, days: int) -> pd.DataFrame:
-    return simulate(scenario, seed, days).orders
+#: Utilisation measures kept per run beside the P&L (``sim.results.measures``).
+UTILISATION = ("picker_utilisation", "agent_utilisation")
+
+
+def _run(scenario: Scenario, seed: np.random.SeedSequence, days: int) -> tuple[pd.DataFrame, pd.Series]:
+    """One run's orders, and its P&L lines with the crews' utilisation."""
+    result = simulate(scenario, seed, days)
+    used = result.measures()
+    costs = pd.concat([result.profit_and_loss(), pd.Series({k: used[k] for k in UTILISATION})])
+    return result.orders, costs
 
 
 def simulate_twin(orders: pd.DataFrame, calibration: Calibration, n: int, seed: int, workers: int = 1) -> Twin:
@@ -69,12 +82,13 @@ def simulate_twin(orders: pd.DataFrame, calibration: Calibration, n: int, seed: 
         raise ValueError(f"workers = {workers!r}: allowed: an integer >= 1")
     seeds, days = as_seed_sequence(seed).spawn(n), calibration.days
     if workers == 1:
-        runs = [_orders(calibration.scenario, s, days) for s in seeds]
+        done = [_run(calibration.scenario, s, days) for s in seeds]
     else:
         with ProcessPoolExecutor(max_workers=min(workers, n)) as pool:
-            runs = list(pool.map(_orders, [calibration.scenario] * n, seeds, [days] * n))
+            done = list(pool.map(_run, [calibration.scenario] * n, seeds, [days] * n))
+    runs = [r for r, _ in done]
     table = compare(measure(orders, days), pd.DataFrame([measure(r, days) for r in runs]))
-    return Twin(orders, runs, calibration.first_day, days, seed, table)
+    return Twin(orders, runs, calibration.first_day, days, seed, table, pd.DataFrame([c for _, c in done]))
 
 
 def daily_orders(orders: pd.DataFrame, first_day: dt.date, days: int) -> pd.Series:

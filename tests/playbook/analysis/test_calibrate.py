@@ -7,15 +7,19 @@ import pytest
 import sim
 from playbook.analysis.calibrate import (
     CDNOW_EXAMPLE,
+    SHIFT_STEP_HOURS,
     calibrate,
+    crew_size,
     late_share,
     rate_classes_of,
     value_bands,
     write_scenario,
 )
 from playbook.analysis.clv import BGNBD
+from playbook.analysis.staffing import sla_attainment
 from playbook.data.datasets import cdnow_master, cdnow_sample
 from playbook.data.loaders import load_orders_csv
+from sim.scenario.definition import Shift
 from tests.conftest import ROOT
 
 # Tolerances of the CDNOW round trip, and why.  The estimators make order rate, AOV and repeat
@@ -181,6 +185,11 @@ def test_simulated_store_round_trip(baseline, baseline_run):
     # incident (left out of the analytic return lift) adds ~0.005 to the return rate
     assert again["return_rate"] == pytest.approx(observed["return_rate"], abs=0.03)
     assert again["average_order_value"] == pytest.approx(observed["average_order_value"], rel=0.04)
+    # the staffing rule, applied to the store's own orders, gives back its own crews: 2 pickers 12:15-15:00 (its
+    # January-March peak day: ~21 picks) and one agent for at most its 1.5-hour sitting (~3.3 tickets)
+    wh, desk = cal.scenario.warehouse, cal.scenario.service
+    assert (wh.pickers, wh.shift) == (baseline.warehouse.pickers, baseline.warehouse.shift)
+    assert desk.agents == 1 and desk.shift.start_hour == 10.5 and 0.5 < desk.shift.end_hour - 10.5 <= 1.5
 
 
 def test_sessions_follow_the_base_funnel(sample_calibration):
@@ -267,3 +276,44 @@ def test_bad_arguments(small):
         calibrate(small.to_dict())
     with pytest.raises(ValueError, match="repeat_channel_mix is empty"):
         calibrate(small, sim.Scenario().with_overrides({"customers.repeat_channel_mix": {}}))
+
+
+PICKING = Shift(start_hour=12.25, end_hour=15, weekdays=[0, 1, 2, 3, 4, 5])
+DESK = Shift(start_hour=10.5, end_hour=12, weekdays=[0, 1, 2, 3, 4, 5, 6])
+
+
+def _meets(per_day: float, minutes: float, shift: Shift, people: int, hours: float, target: float) -> bool:
+    """Erlang C (``playbook.analysis.staffing``, M/M/c theory): 90% of the jobs waited less than the target on duty."""
+    rate = per_day / (hours * len(shift.weekdays) / 7)
+    return sla_attainment(rate, 60 / minutes, people, min(target, hours)) >= 0.9
+
+
+@pytest.mark.parametrize("per_day, base_people", [(120.0, 2), (400.0, 2), (60.0, 5)])
+def test_crew_size_adds_or_removes_people_at_the_base_hours(per_day, base_people):
+    """Above one person's work the head count is Erlang C's fewest at the base's hours, up or down from the base's."""
+    people, shift = crew_size(per_day, 6.0, PICKING, base_people, 1.0)
+    assert shift == PICKING and people > 1
+    assert _meets(per_day, 6.0, PICKING, people, 2.75, 1.0) and not _meets(per_day, 6.0, PICKING, people - 1, 2.75, 1.0)
+
+
+@pytest.mark.parametrize(
+    "per_day, minutes, shift, target",
+    [(14.03, 6.0, PICKING, 1.0), (1.626, 12.0, DESK, 24.0), (3.0, 6.0, PICKING, 1.0), (0.0, 12.0, DESK, 24.0)],
+)
+def test_crew_size_gives_one_person_the_shortest_shift_that_meets_the_sla(per_day, minutes, shift, target):
+    """Less than a person's work: one person, the base's start and weekdays, the shortest quarter-hour shift that works.
+
+    (14.03 picks, 1.626 tickets: the bundled Shopify sample's peak day; 0 tickets: a desk the AI assistant
+    answers alone gets the shortest shift.)
+    """
+    people, sized = crew_size(per_day, minutes, shift, 2, target)
+    hours = sized.end_hour - sized.start_hour
+    assert people == 1 and sized.start_hour == shift.start_hour and sized.weekdays == shift.weekdays
+    assert hours < shift.end_hour - shift.start_hour and _meets(per_day, minutes, shift, 1, hours, target)
+    assert hours == SHIFT_STEP_HOURS or not _meets(per_day, minutes, shift, 1, hours - SHIFT_STEP_HOURS, target)
+
+
+def test_crew_size_keeps_a_full_shift_and_an_ai_only_desk():
+    # 18 picks a day: one picker meets the SLA only over the whole 2.75 hours, so the base's shift stays
+    assert crew_size(18.0, 6.0, PICKING, 2, 1.0) == (1, PICKING)
+    assert crew_size(5.0, 12.0, DESK, 0, 24.0) == (0, DESK)  # a strategy (no agents), not a size

@@ -30,7 +30,7 @@ import sim
 from playbook.__main__ import main as playbook_main
 from playbook.analysis.calibrate import SCENARIO_MARK
 from playbook.analysis.calibrate_command import Outcome, load_export, main, run
-from playbook.analysis.calibration_report import REPORT_MARK, TOLERANCES, compare, replicate_measures
+from playbook.analysis.calibration_report import REPORT_MARK, TOLERANCES
 from playbook.data.taobao import PERSONAL_COLUMNS as TAOBAO_PERSONAL
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -193,6 +193,13 @@ def shopify_run(folder) -> tuple[Outcome, str]:
     return run_captured(command(SHOPIFY, "shopify", folder / "shopify_sample.yaml", "--replications", "10"))
 
 
+@pytest.fixture(scope="module")
+def taobao_run(folder) -> tuple[Outcome, str]:
+    """The bundled Taobao sample (300 orders of 137 customers over 27 days, Double 11), 80 replications."""
+    export = SAMPLES / "taobao_orders_export.csv"
+    return run_captured(command(export, "taobao", folder / "taobao_sample.yaml", "--replications", "80"))
+
+
 # --- the bundled samples ---------------------------------------------------------------------------------------------
 
 
@@ -209,6 +216,33 @@ def test_bundled_shopify_sample_meets_the_tolerances(shopify_run):
     report = outcome.report.read_text(encoding="utf-8")
     assert "2,700 orders of 1,669 customers, 2024-03-01 to 2025-02-28" in report
     assert "time zone Etc/GMT+5" in report and "money in USD" in report and "Rows dropped as bad: 0" in report
+
+
+def test_bundled_taobao_sample_meets_the_tolerances(taobao_run):
+    """27 days around Double 11: every verdict "within", with a margin of Z standard errors.
+
+    The twin misses this export in a known direction, and the report says so:
+    31% of the orders fall on 11 November, most of them second orders of
+    customers from the weeks before, and 27% of second orders come within
+    4 days of the first - while a twin's customer can order again only once
+    the first order has settled (4.1 days here) and its flat calendar has no
+    sales day.  So the purchase-rate fit cannot reach the repeat share
+    (0.613) and the orders per customer (2.19) together: its compromise
+    expects order rate +4.0% and repeat share -4.0 points ("expected" in the
+    verdict lines).  Measured over 120 runs: +4.5% (se 0.96%), -0.1% (AOV,
+    se 0.3%), -2.5 points (se 0.4).  A run's order count has sd 10% (300
+    orders, a few heavy buyers), so 10 runs (the command's default) know the
+    rate only to +/- 3.3% (se): seed 1's first ten gave +10.1%, "outside
+    (uncertain)", on a twin whose true gap is ~+4.5%.  Here 80 runs: se
+    1.2%, 0.36% and 0.5 points (seed 1: +4.1%, 0.0%, -3.0 points), margins of 4 to 14 se: a twin whose
+    true gap is the measured one fails by chance less than 1 time in 1,000.
+    """
+    outcome, _ = taobao_run
+    assert_within_by_a_margin(outcome.comparison, replications=80)
+    report = outcome.report.read_text(encoding="utf-8")
+    assert "money in CNY" in report and "time zone Asia/Shanghai" in report
+    expected = outcome.calibration.checks.loc["order_rate_per_day", "expected"]
+    assert f"expected {expected:.4g}" in report
 
 
 def test_csv_sample_writes_a_scenario_that_reproduces_it(csv_run):
@@ -287,39 +321,6 @@ def test_customer_ids_are_hashed_then_numbered(unseen):
     assert (
         pd.api.types.is_integer_dtype(kept["customer_id"])
         and kept["customer_id"].nunique() == a["customer_id"].nunique()
-    )
-
-
-def test_replications_are_those_of_sim_replicate(csv_run):
-    """Run i of the report is run i of ``sim.replicate`` with the same seed, whatever the worker count."""
-    scenario = csv_run[0].calibration.scenario
-    ours = replicate_measures(scenario, 14, 5, seed=3, workers=2)
-    theirs = sim.replicate(scenario, n=5, seed=3, days=14, workers=1)
-    assert np.array_equal(ours["order_rate_per_day"] * 14, theirs["orders"])
-    assert np.allclose(ours["average_order_value"], theirs["average_order_value"], equal_nan=True)
-
-
-def test_verdicts_against_the_tolerances():
-    """Gap inside the bound: within; outside: outside; an interval across the bound adds (uncertain)."""
-    observed = {"order_rate_per_day": 10.0, "average_order_value": 50.0, "repeat_customer_share": 0.40}
-    runs = pd.DataFrame(
-        {
-            "order_rate_per_day": [10.9] * 5,  # +9%: within 10%, no spread
-            "average_order_value": [48.5, 48.8, 49.0, 49.2, 49.5],  # -2%, CI 48.5 to 49.5 (-3% to -1%): within
-            "repeat_customer_share": [0.35, 0.42, 0.44, 0.48, 0.51],  # +4 points, CI 0.36 to 0.52: uncertain
-        }
-    )
-    verdicts = compare(observed, runs)["verdict"].to_dict()
-    assert verdicts == {
-        "order_rate_per_day": "within",
-        "average_order_value": "within",
-        "repeat_customer_share": "within (uncertain)",
-    }
-    assert (
-        compare({"order_rate_per_day": 10.0}, pd.DataFrame({"order_rate_per_day": [11.5] * 5})).loc[
-            "order_rate_per_day", "verdict"
-        ]
-        == "outside"
     )
 
 
