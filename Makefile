@@ -19,7 +19,7 @@ OUT    ?= data/scenarios/my_store.yaml
 BASE   ?= data/scenarios/baseline.yaml
 CALIBRATE_ARGS ?=
 
-.PHONY: setup reports test lint bench run calibrate workshop lab fuzz clean
+.PHONY: setup reports test lint bench bench-sweep run calibrate workshop lab fuzz clean
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_sim.py
+
+bench-sweep: setup
+	$(PY) benchmarks/bench_sweep.py
 
 run: setup
 	$(PY) -m sim run data/scenarios/baseline.yaml --days 90 --seed 7

@@ -1,166 +1,148 @@
-"""Sweep throughput on local processes and on Dask (run on demand; never part of the tests).
+"""Sweep throughput: a Latin-hypercube sweep of the growth store on local workers and on Dask (run on demand).
 
-    .venv/bin/python benchmarks/bench_sweep.py [--repeats 3] [--days 90]
+    .venv/bin/python benchmarks/bench_sweep.py                     # 1,000 points x 60 days: 2 local workers,
+                                                                   # then a 2-worker Dask LocalCluster
+    .venv/bin/python benchmarks/bench_sweep.py --points 200        # a shorter run, the same figures
+    .venv/bin/python benchmarks/bench_sweep.py --scheduler tcp://10.0.0.5:8786   # a real Dask cluster instead
 
-A 48-task sweep of the baseline store (12 points x 4 replications, 90 days,
-~0.15-0.3 s a task) runs on one local worker (in this process), on two
-local worker processes and on a 2-worker ``distributed.LocalCluster``
-(processes, 1 thread each; started before the clock runs, as a user's
-cluster would be).  For each it prints wall time, tasks/s, the speed-up and
-parallel efficiency against one worker, the overhead per task (wall x
-workers / tasks - the one-worker time per task), and for local runs the
-cores kept busy (CPU s / wall s: below 2 on two workers means other work
-took the cores).  A sweep of no-op tasks then measures what handing one task
-out and back costs on each executor, and the pickled sizes of a task and a
-result are printed.  From these figures it estimates the wall time of a
-10,000-point x 50-replication sweep on a 100-core Dask cluster and names
-the limit.
+The sweep draws ``--points`` points of the growth store by Latin hypercube
+over three levers (pickers, page load time, return window), one replication
+each, ``--days`` days a task.  First it times single replications in this
+process (the cost of one task with no sweep around it: ``--singles`` of
+them, the median).  Then it runs the sweep on ``--workers`` local processes
+and on a Dask ``LocalCluster`` of as many single-threaded workers (or on
+the cluster at ``--scheduler``), and prints for each: wall time, tasks per
+second, tasks per second per worker, and the overhead per task against a
+single replication::
 
-Each figure is the best of ``--repeats`` runs (the machine is shared); the
-local runs alternate and come before the cluster starts, so that its idle
-processes do not share the cores with them.
-Floor (issue 6): two local workers >= 1.7x the throughput of one.
+    overhead = (wall x workers / tasks) / single - 1
+
+(what the sweep machinery - handing out, pickling, collecting, workers'
+start-up - adds to each task; target <= 5%).  A shared machine's other work
+counts as overhead too, so the 1-minute load average is printed with it.
+Exits 1 when an executor's overhead is above ``--max-overhead``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import pickle
+import statistics
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT)]
-
-from distributed import Client, LocalCluster  # noqa: E402
 
 import sim  # noqa: E402
 from sim.experiment.sweep import plan, run_task  # noqa: E402
 from sim.experiment.sweep_definition import SweepDefinition  # noqa: E402
 
-FLOOR = 1.7
+MAX_OVERHEAD = 0.05
 
 
-def definition(days: int) -> SweepDefinition:
-    """12 points (4 agent levels x 3 page load times) x 4 replications of the baseline store."""
+def definition(points: int, days: int) -> SweepDefinition:
+    """``points`` Latin-hypercube points of the growth store, one replication each."""
     return SweepDefinition.from_dict(
         {
-            "name": "bench",
-            "scenario": "data/scenarios/baseline.yaml",
-            "replications": 4,
+            "name": "bench_growth_lhs",
+            "scenario": "data/scenarios/growth.yaml",
+            "method": "lhs",
+            "samples": points,
+            "replications": 1,
             "days": days,
-            "seed": 1,
-            "levers": {"service.agents": [1, 2, 3, 4], "page.load_time_s": [1.5, 2.5, 3.5]},
+            "seed": 16,
+            "kpis": ["net_revenue", "orders", "on_time_delivery_rate", "return_rate", "average_rating"],
+            "levers": {
+                "warehouse.pickers": {"low": 3, "high": 7},
+                "page.load_time_s": {"low": 1.0, "high": 3.5},
+                "returns.window_days": {"low": 7, "high": 30},
+            },
         },
         base_dir=ROOT,
     )
 
 
-def noop(base, task) -> dict[str, float]:
-    """A task that does nothing: what is left is the cost of handing a task out and back."""
-    return {k: 0.0 for k in task.kpis}
+def single_seconds(d: SweepDefinition, n: int) -> tuple[float, float]:
+    """Median (wall, CPU) seconds of ``n`` of the sweep's tasks run one by one in this process, no sweep around."""
+    _, tasks = plan(d)
+    run_task(d.base, tasks[0])  # imports and first-call costs, as a worker pays them once
+    walls, cpus = [], []
+    for task in tasks[1 : n + 1]:
+        t0, c0 = time.perf_counter(), time.process_time()
+        run_task(d.base, task)
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return statistics.median(walls), statistics.median(cpus)
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of its finished children (the local pool's workers)."""
-    t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
-
-
-def measure(walls: dict[str, list[tuple[float, float]]], label: str, run) -> None:
-    """Append (wall s, cores busy = CPU s / wall s) of one run; Dask workers' CPU is not seen here."""
-    t0, c0 = time.perf_counter(), cpu_seconds()
-    run()
+def timed_sweep(d: SweepDefinition, executor: object) -> float:
+    t0 = time.perf_counter()
+    res = sim.sweep(d, executor=executor, progress=False)
     wall = time.perf_counter() - t0
-    walls.setdefault(label, []).append((wall, (cpu_seconds() - c0) / wall))
+    if len(res.failures):
+        raise RuntimeError(f"{len(res.failures)} tasks failed: {res.failures.iloc[0].to_dict()}")
+    return wall
+
+
+def report(label: str, workers: int, tasks: int, wall: float, single: float) -> float:
+    overhead = (wall * workers / tasks) / single - 1
+    print(
+        f"{label:<34} {workers:>7} {wall:9.1f} {tasks / wall:9.2f} {tasks / wall / workers:12.2f} "
+        f"{overhead:+10.1%}   load {os.getloadavg()[0]:.1f}"
+    )
+    return overhead
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--days", type=int, default=90)
+    ap.add_argument("--points", type=int, default=1000)
+    ap.add_argument("--days", type=int, default=60)
+    ap.add_argument("--workers", type=int, default=2, help="local processes, and Dask LocalCluster workers")
+    ap.add_argument("--singles", type=int, default=10, help="single replications timed for the reference")
+    ap.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786) instead of LocalCluster")
+    ap.add_argument("--max-overhead", type=float, default=MAX_OVERHEAD)
     args = ap.parse_args()
-    d = definition(args.days)
-    n = len(d.points()) * d.replications
-    noop_def = SweepDefinition.from_dict(
-        {**d.to_dict(scenario=str(ROOT / "data/scenarios/baseline.yaml")), "replications": 40}, base_dir=ROOT
+    d = definition(args.points, args.days)
+    n = args.points * d.replications
+    print(
+        f"# growth store, Latin hypercube of {args.points} points x {d.replications} replication, {args.days} days "
+        f"a task; {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}, "
+        f"numpy {np.__version__}"
     )
-    n_noop = len(noop_def.points()) * noop_def.replications
-    executors = {"1 local worker": 1, "2 local workers": 2, "Dask LocalCluster, 2 workers": 2}
-    load_before = os.getloadavg()[0]
-    runs: dict[str, list[float]] = {}
-    noop_runs: dict[str, list[float]] = {}
+    single, single_cpu = single_seconds(d, args.singles)
+    print(
+        f"single replication in this process, median of {args.singles}: {single:.3f} s wall, {single_cpu:.3f} s CPU "
+        f"(a free core runs {1 / single_cpu:.2f} tasks/s)"
+    )
+    print(f"{'executor':<34} {'workers':>7} {'wall s':>9} {'tasks/s':>9} {'tasks/s/wkr':>12} {'overhead':>10}")
+    overheads = {}
+    if args.scheduler is None:
+        label = f"{args.workers} local worker processes"
+        overheads[label] = report(label, args.workers, n, timed_sweep(d, args.workers), single)
 
-    def both(label: str, ex) -> None:
-        measure(runs, label, lambda: sim.sweep(d, executor=ex, progress=False))
-        measure(noop_runs, label, lambda: sim.sweep(noop_def, executor=ex, progress=False, task_fn=noop))
+    from distributed import Client, LocalCluster
 
-    for _ in range(args.repeats):  # local runs alternate, before any cluster exists to share the cores
-        both("1 local worker", 1)
-        both("2 local workers", 2)
-    with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
-        Client(cluster) as client,
-    ):
-        for _ in range(args.repeats):
-            both("Dask LocalCluster, 2 workers", client)
-    walls, busy = {k: min(v)[0] for k, v in runs.items()}, {k: min(v)[1] for k, v in runs.items()}
-    noop_walls = {k: min(v)[0] for k, v in noop_runs.items()}
-    per_task = walls["1 local worker"] / n
-    print(
-        f"sweep: baseline, {args.days} days, {n} tasks ({n // d.replications} points x {d.replications} "
-        f"replications); best of {args.repeats}; 1-min load average {load_before:.1f} before, "
-        f"{os.getloadavg()[0]:.1f} after on {os.cpu_count()} cores (others' work shares them)"
-    )
-    print(
-        f"{'executor':<30} {'wall s':>8} {'tasks/s':>8} {'speed-up':>9} {'efficiency':>10} "
-        f"{'overhead ms/task':>17} {'no-op ms/task':>14} {'cores busy':>11}"
-    )
-    for label, slots in executors.items():
-        w = walls[label]
-        speed = walls["1 local worker"] / w
-        overhead = (w * slots / n - per_task) * 1e3
-        print(
-            f"{label:<30} {w:8.2f} {n / w:8.2f} {speed:8.2f}x {speed / slots:10.0%} {overhead:17.1f} "
-            f"{noop_walls[label] / n_noop * 1e3:14.2f} {busy[label] if 'Dask' not in label else float('nan'):11.2f}"
-        )
-    ratio = walls["1 local worker"] / walls["2 local workers"]
-    dask_vs_local = (walls["Dask LocalCluster, 2 workers"] - walls["2 local workers"]) * 2 / n * 1e3
-    print(
-        f"one task computes in {per_task * 1e3:.0f} ms; Dask costs {dask_vs_local:+.1f} ms per task against "
-        f"local processes on the real sweep; no-op sweeps: {n_noop} tasks"
-    )
-
-    _, tasks = plan(d)
-    base_bytes = len(pickle.dumps(d.base))
-    task_bytes = len(pickle.dumps(tasks[-1]))
-    result_bytes = len(pickle.dumps(run_task(d.base, tasks[0])))
-    t0 = time.perf_counter()
-    d.point_overrides(d.points() * 50)
-    plan_ms = (time.perf_counter() - t0) / (len(d.points()) * 50) * 1e3
-    print(
-        f"pickled: base scenario {base_bytes:,} B (scattered once on Dask), task {task_bytes} B, "
-        f"result {result_bytes} B; checking one point's scenario up front: {plan_ms:.2f} ms"
-    )
-
-    big_points, big_reps, cores = 10_000, 50, 100
-    big = big_points * big_reps
-    dispatch = noop_walls["Dask LocalCluster, 2 workers"] / n_noop
-    compute = big * per_task / cores
-    dispatch_total = big * dispatch
-    up_front = big_points * plan_ms / 1e3
-    print(
-        f"estimate, {big_points:,} points x {big_reps} replications = {big:,} tasks of {per_task * 1e3:.0f} ms "
-        f"on {cores} Dask cores: compute {compute / 60:.0f} min at full use; handing out tasks at the measured "
-        f"{dispatch * 1e3:.1f} ms each through one client and scheduler caps it at {1 / dispatch:,.0f} tasks/s "
-        f"= {dispatch_total / 60:.0f} min; up-front checks {up_front:.0f} s; results {big * result_bytes / 1e6:.0f} "
-        f"MB. Wall ~ {max(compute, dispatch_total) / 60 + up_front / 60:.0f} min, limited by "
-        f"{'compute' if compute >= dispatch_total else 'per-task dispatch (batch replications per task)'}."
-    )
-    ok = ratio >= FLOOR
-    print(f"floor: 2 local workers {ratio:.2f}x the throughput of one (>= {FLOOR}x): {'PASS' if ok else 'FAIL'}")
+    if args.scheduler:
+        with Client(args.scheduler) as client:
+            workers = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+            label = f"Dask at {args.scheduler}"
+            overheads[label] = report(label, workers, n, timed_sweep(d, client), single)
+    else:
+        with (
+            LocalCluster(
+                n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            label = f"Dask LocalCluster, {args.workers} workers"
+            overheads[label] = report(label, args.workers, n, timed_sweep(d, client), single)
+    worst = max(overheads.values())
+    ok = worst <= args.max_overhead
+    print(f"floor: overhead per task <= {args.max_overhead:.0%}: worst {worst:+.1%}: {'ok' if ok else 'MISS'}")
     return 0 if ok else 1
 
 

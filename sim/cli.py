@@ -63,7 +63,7 @@ def _run(args: argparse.Namespace) -> int:
     print(format_kpis(result.kpis()))
     if args.out:
         out = result.write(args.out, fmt=args.format, force=args.force)
-        print(f"# tables, kpis.json and scenario.yaml written to {out}")
+        print(f"# tables, kpis.json, scenario.yaml and provenance.json written to {out}")
     return 0
 
 

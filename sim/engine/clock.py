@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import simpy
 from numpy.typing import ArrayLike
+from simpy.events import NORMAL
 
 from sim.scenario.definition import Shift
 
@@ -56,6 +57,26 @@ class ShiftClock:
         raise AssertionError("a validated shift opens at least once a week")
 
 
+class _Call(simpy.Timeout):
+    """A timeout whose one callback calls ``fn(*args)``: built without a closure or a bound-class call."""
+
+    def __init__(self, env: simpy.Environment, delay: float, fn: Callable[..., object], args: tuple) -> None:
+        if delay < 0:
+            raise ValueError(f"Negative delay {delay}")
+        # the attributes simpy.Timeout.__init__ sets, then the schedule call it makes
+        self.env = env
+        self.callbacks = [self._fire]
+        self._value = None
+        self._delay = delay
+        self._ok = True
+        self._call = fn, args
+        env.schedule(self, NORMAL, delay)
+
+    def _fire(self, _event: simpy.Event) -> None:
+        fn, args = self._call
+        fn(*args)
+
+
 def call_later(env: simpy.Environment, delay: float, fn: Callable[..., object], *args: object) -> simpy.Timeout:
     """Call ``fn(*args)`` ``delay`` hours from now: one timeout with a callback, no generator process.
 
@@ -64,13 +85,7 @@ def call_later(env: simpy.Environment, delay: float, fn: Callable[..., object], 
     10:42, a parcel delivered) needs neither.  Returns the timeout, so more
     callbacks can wait on the same moment.
     """
-    event = env.timeout(delay)
-
-    def fire(_event: simpy.Event) -> None:
-        fn(*args)
-
-    event.callbacks.append(fire)
-    return event
+    return _Call(env, delay, fn, args)
 
 
 def next_daily(t: float, hour_of_day: float) -> float:

@@ -1,4 +1,4 @@
-"""A columnar event recorder: one Python list per column, no per-event dicts.
+"""The event recorder: rows appended as tuples, packed into a numpy array once a day.
 
 Every state change of an order, ticket, review, customer or purchase order is
 one row: ``time`` (model hours), ``kind``, the ids it concerns and one numeric
@@ -40,24 +40,30 @@ KINDS = {
 }
 
 
-#: One event row: (time, kind, order_id, customer_id, sku, value).
+#: One event row as stored: (time, kind, order_id, customer_id, sku, value), 48 bytes (the strings are shared).
 ROW = np.dtype(
     [("time", "f8"), ("kind", "O"), ("order_id", "i8"), ("customer_id", "i8"), ("sku", "O"), ("value", "f8")]
 )
+#: each kind's index in KINDS: its code in the table's categorical column
+_KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 
 
 class EventLog:
     """Append-only event rows; :meth:`frame` turns them into a DataFrame.
 
     A row is one tuple (time, kind, order_id, customer_id, sku, value): one
-    list append per event is the cheapest record Python offers, and the
-    columns are built once, at the end.
+    list append per event is the cheapest record Python offers.  A tuple and
+    its numbers take about 180 bytes, so :meth:`compact` (called by the
+    model once a day) moves the rows into a packed numpy array of 48 bytes
+    a row: a growth year's 600,000 events take 30 MiB instead of 100.
     """
 
-    __slots__ = ("rows",)
+    __slots__ = ("rows", "_packed", "_count")
 
     def __init__(self) -> None:
         self.rows: list[tuple[float, str, int, int, str, float]] = []
+        self._packed: list[np.ndarray] = []
+        self._count = 0
 
     def add(
         self, time: float, kind: str, order_id: int = -1, customer_id: int = -1, sku: str = "", value: float = 0.0
@@ -65,28 +71,35 @@ class EventLog:
         self.rows.append((time, kind, order_id, customer_id, sku, value))
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return self._count + len(self.rows)
+
+    def compact(self) -> None:
+        """Pack the rows added since the last call into a numpy array (one C loop over the tuples)."""
+        if self.rows:
+            self._packed.append(np.array(self.rows, dtype=ROW))
+            self._count += len(self.rows)
+            self.rows = []
 
     def frame(self, start: dt.date, channels_by_order: np.ndarray) -> pd.DataFrame:
         """The log as a table sorted by time (stable, so same-time events keep their order)."""
-        # One structured array from the tuples (a C loop), about three times faster than zip(*rows).
-        rows = np.array(self.rows, dtype=ROW)
+        self.compact()
+        rows = np.concatenate(self._packed) if self._packed else np.zeros(0, dtype=ROW)
+        self._packed = [rows] if len(rows) else []
         order = np.argsort(rows["time"], kind="stable")
         rows = rows[order]
+        # an unknown kind raises KeyError naming it
+        codes = np.fromiter(map(_KIND_CODES.__getitem__, rows["kind"]), dtype=np.int8, count=len(rows))
         oid = rows["order_id"]
         chan = (
             np.where(oid >= 0, channels_by_order[np.clip(oid, 0, None)], "")
             if len(channels_by_order)
             else np.full(len(oid), "", dtype=object)
         )
-        kinds = list(KINDS)
-        index = {k: i for i, k in enumerate(kinds)}
-        codes = np.fromiter((index[k] for k in rows["kind"]), dtype=np.int8, count=len(rows))
         return pd.DataFrame(
             {
                 "time_h": rows["time"],
                 "timestamp": timestamps(start, rows["time"]),
-                "kind": pd.Categorical.from_codes(codes, categories=kinds),
+                "kind": pd.Categorical.from_codes(codes, categories=list(KINDS)),
                 "order_id": oid,
                 "customer_id": rows["customer_id"],
                 "sku": pd.array(rows["sku"], dtype="string"),

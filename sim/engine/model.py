@@ -118,6 +118,10 @@ class StoreModel:
         self.written_off = self.replacements.written_off
         self.return_p = np.array([k.return_probability for k in skus])
         self.defect_p = np.array([k.defect_probability for k in skus])
+        # the same as plain lists, for the per-order steps (a numpy scalar costs more than the arithmetic on it)
+        self.unit_cost_k: list[float] = self.unit_cost.tolist()
+        self.return_p_k: list[float] = self.return_p.tolist()
+        self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
         self._terms_setup()
 
@@ -236,6 +240,7 @@ class StoreModel:
                 per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3, 4)), pre_sales_rate)
                 for hour in np.repeat(np.arange(24), per_hour):
                     call_later(env, hour + rng.service.random(), self.desk.open, "pre_sales")
+            self.log.compact()
             yield env.timeout(24.0)
 
     def _customer_multiplier(self) -> np.ndarray | None:
@@ -346,12 +351,12 @@ class StoreModel:
         member = self.members and cust.member[cid]
         if member and self.member_discount[arm]:
             goods *= 1.0 - self.member_discount[arm]
-        cogs = float(units * self.unit_cost[k])
+        cogs = float(units * self.unit_cost_k[k])
         revenue = goods + fee
         if warranty:
             offer = self.offers[arm]
             revenue += goods * offer.warranty_price_share
-            cogs += offer.warranty_claim * self.unit_cost[k]
+            cogs += offer.warranty_claim * self.unit_cost_k[k]
         if self.selection:
             self.assortment.sold(k, goods, cogs)
         return self.orders.new(
@@ -426,37 +431,58 @@ class StoreModel:
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
 
     def _to_picking(self, oid: int, fate: Fate, e: Experience) -> None:
+        """Queue for a picker.  A right pick's journey is worked out as soon as its times are known; a wrong
+        pick waits for its moment, as the SKU that lands in the parcel depends on the shelves then."""
         ready = self.env.now
-        self.picking.pick(fate.pick_hours, lambda started: self._picked(oid, fate, e, ready, started))
 
-    def _picked(self, oid: int, fate: Fate, e: Experience, ready: float, started: float) -> None:
-        """Picked and packed; the parcel waits for the carrier's collection, then travels."""
-        now, o, log = self.env.now, self.orders, self.log
+        def picked(started: float, done: float) -> None:
+            if fate.wrong_item and done > self.env.now:
+                call_later(self.env, done - self.env.now, self._picked, oid, fate, e, ready, started, done)
+            else:
+                self._picked(oid, fate, e, ready, started, done)
+
+        self.picking.pick(fate.pick_hours, picked)
+
+    def _picked(self, oid: int, fate: Fate, e: Experience, ready: float, started: float, done: float) -> None:
+        """Picked and packed at ``done``; the parcel waits for the carrier's collection, then travels.
+
+        Called as soon as the pick's times are known (``_to_picking``), so
+        every time here is computed, not waited for: the rest of the journey
+        depends on nothing else that happens meanwhile, and the next event of
+        the order is its delivery.
+        """
+        o, log = self.orders, self.log
         cid, option, cell, k = o.customer[oid], o.option[oid], o.cell[oid], o.sku[oid]
         log.add(started, "pick_started", oid, cid, self.demand.skus[k], started - ready)
         packed = self.replacements.mispick(oid, k, o.units[oid]) if fate.wrong_item else k
         sku = self.demand.skus[packed]
-        log.add(now, "picked", oid, cid, sku, float(packed != k))
-        o.picked[oid], o.wrong_item[oid], e.wrong_item = now, packed != k, packed != k
-        # One timeout covers the wait for the carrier's collection and the journey.
-        shipped = o.shipped[oid] = self._collection(now)
-        cost = self.carriers.cost[option]
+        log.add(done, "picked", oid, cid, sku, float(packed != k))
+        o.picked[oid], o.wrong_item[oid], e.wrong_item = done, packed != k, packed != k
+        # One timeout covers the pick, the wait for the carrier's collection and the journey.
+        shipped = o.shipped[oid] = self._collection(done)
+        cost = self.shipping_cost[option]
         o.shipping_cost[oid] += cost
         log.add(shipped, "shipped", oid, cid, sku, cost)
         transit = self.carriers.transit_hours(
             option, shipped, self.transit_extra_h[cell // self.n_arms], fate.lead, fate.incident_u, fate.incident_delay
         )
-        self._maybe_wismo(oid, cid, shipped, transit, fate, e)
-        call_later(self.env, shipped + transit - now, self._delivered, oid, fate, e)
+        self._maybe_wismo(oid, cid, done, shipped, transit, fate, e)
+        call_later(self.env, shipped + transit - self.env.now, self._delivered, oid, fate, e)
 
-    def _maybe_wismo(self, oid: int, cid: int, shipped: float, transit: float, fate: Fate, e: Experience) -> None:
-        """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ)."""
+    def _maybe_wismo(
+        self, oid: int, cid: int, picked: float, shipped: float, transit: float, fate: Fate, e: Experience
+    ) -> None:
+        """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ).
+
+        A late parcel's ticket opens at the promised time, or when the order is
+        picked if the promise has passed by then.
+        """
         cfg, promised, env = self.scenario.service, self.orders.promised[oid], self.env
         asks = 1.0 - cfg.faq_wismo_deflection
         if shipped + transit > promised:
             if fate.wismo_u < cfg.wismo_late_probability * asks:
                 watch = self._service_watch(oid, fate, e)
-                call_later(env, max(promised - env.now, 0.0), self.desk.open, "wismo", oid, cid, watch)
+                call_later(env, max(promised, picked) - env.now, self.desk.open, "wismo", oid, cid, watch)
         elif fate.wismo_u < cfg.wismo_probability * asks:
             call_later(
                 env,
@@ -500,9 +526,8 @@ class StoreModel:
         if e.store_fault:  # the customer sends it back at once
             self._return_requested(oid, fate, e)
             return
-        p = min(
-            1.0, self.return_p[k] * (r.late_multiplier if e.late else 1.0) * self.return_mult[o.cell[oid] % self.n_arms]
-        )
+        late = r.late_multiplier if e.late else 1.0
+        p = min(1.0, self.return_p_k[k] * late * self.return_mult[o.cell[oid] % self.n_arms])
         request_delay = r.request_days_mean * 24.0 * fate.request_e
         if fate.return_u < p and request_delay <= r.window_days * 24.0:
             call_later(self.env, request_delay, self._return_requested, oid, fate, e)
@@ -522,7 +547,7 @@ class StoreModel:
             o.shipping_cost[oid] += r.label_cost
         if store_fault and self.replacements.replace(o.sku[oid], o.units[oid]):
             e.replaced = True  # the right or a sound item goes out at once: a second pick and parcel
-            self.picking.pick(fate.pick_hours, lambda _started: self._reshipped(oid, fate, e))
+            self.picking.pick(fate.pick_hours, lambda _started, done: self._reshipped(oid, fate, e, done))
         call_later(self.env, r.transit_days_mean * 24.0 * fate.transit_e, self._return_received, oid, fate, e)
 
     def _return_received(self, oid: int, fate: Fate, e: Experience) -> None:
@@ -543,13 +568,14 @@ class StoreModel:
             restocked,
         )
 
-    def _reshipped(self, oid: int, fate: Fate, e: Experience) -> None:
-        """A replacement is picked (right this time) and travels like the order did; delivered, the order settles."""
+    def _reshipped(self, oid: int, fate: Fate, e: Experience, picked: float) -> None:
+        """A replacement is picked at ``picked`` (right this time) and travels like the order did; delivered,
+        the order settles.  Called as soon as the pick's times are known, like :meth:`_picked`."""
         now, o = self.env.now, self.orders
         cid, option, sku = o.customer[oid], o.option[oid], self.demand.skus[o.sku[oid]]
-        self.log.add(now, "picked", oid, cid, sku, 0.0)
-        shipped = self._collection(now)
-        cost = self.carriers.cost[option]
+        self.log.add(picked, "picked", oid, cid, sku, 0.0)
+        shipped = self._collection(picked)
+        cost = self.shipping_cost[option]
         o.shipping_cost[oid] += cost
         self.log.add(shipped, "shipped", oid, cid, sku, cost)
         extra_h = self.transit_extra_h[o.cell[oid] // self.n_arms]
@@ -565,7 +591,7 @@ class StoreModel:
         e.slow_refund = now - o.returned_at[oid] > r.refund_promise_days * 24.0
         self.log.add(now, "refunded", oid, o.customer[oid], self.demand.skus[k], o.refund[oid])
         if self.selection:
-            self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost[k])
+            self.assortment.returned(k, o.goods[oid], restocked * self.unit_cost_k[k])
         self._settle(oid, fate, e)
 
     def _settle(self, oid: int, fate: Fate, e: Experience) -> None:

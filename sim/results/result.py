@@ -24,7 +24,6 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -112,7 +111,11 @@ class Result:
         return measures.profit_and_loss(self._built_tables())
 
     def write(self, out: str | Path, fmt: str = "parquet", force: bool = False) -> Path:
-        """Write the tables, ``kpis.json`` and ``scenario.yaml`` (with seed and version) to ``out``.
+        """Write the tables, ``kpis.json``, ``scenario.yaml`` and ``provenance.json`` (seed, days, versions) to ``out``.
+
+        ``scenario.yaml`` is the fully resolved scenario and nothing else, so
+        ``sim run out/scenario.yaml --seed S --days D`` (S and D from
+        ``provenance.json``) reproduces the run.
 
         ``out`` must be new or empty, or hold a previous run's output and
         ``force`` be given (``sim.outputs.claim``; anything else there is never
@@ -132,21 +135,17 @@ class Result:
                 else:
                     frame.to_csv(tmp / f"{name}.csv", index=False)
             (tmp / "kpis.json").write_text(json.dumps(self.kpis(), indent=2, allow_nan=True) + "\n")
-            meta = {"provenance": {**provenance(), "seed": self.seed, "days": self.days}}
+            meta = {**provenance(), "seed": self.seed, "days": self.days}
+            (tmp / "provenance.json").write_text(json.dumps(meta, indent=2) + "\n")
             (tmp / "scenario.yaml").write_text(
-                "# fully resolved scenario of this run\n" + _yaml(meta) + self.scenario.to_yaml()
+                f"# fully resolved scenario of this run (seed {self.seed}, {self.days} days: provenance.json)\n"
+                + self.scenario.to_yaml()
             )
             publish(tmp, out, COMMAND)
         except BaseException:
             discard(tmp)
             raise
         return out
-
-
-def _yaml(data: dict[str, Any]) -> str:
-    import yaml
-
-    return yaml.safe_dump(data, sort_keys=False)
 
 
 def build_result(model: StoreModel, seed: int | None) -> Result:

@@ -56,9 +56,18 @@ class Picking:
         hours = self.rng.lognormal(self.mu, self.sigma, n) if self.sigma else np.full(n, math.exp(self.mu))
         return hours.tolist(), (self.rng.random(n) < self.error_p).tolist()
 
-    def pick(self, hours: float, done: Callable[[float], None]) -> None:
-        """Queue an order for a picker on duty; ``done(started)`` is called when its ``hours`` of picking end."""
-        self.crew.serve(hours, done)
+    def pick(self, hours: float, done: Callable[[float, float], None]) -> None:
+        """Queue an order for a picker on duty; ``done(started, finished)`` once both times are known.
+
+        On one shift they are known at once (the queue is computed as orders
+        arrive, ``Crew.book``), so ``done`` is called now with times in the
+        future; under a staffing plan it is called when the pick ends.
+        """
+        started = self.crew.book(hours)
+        if started is None:
+            self.crew.serve(hours, lambda began: done(began, self.env.now))
+        else:
+            done(started, started + hours)
 
     def ready_estimate(self, t: float) -> float:
         """When an order placed at ``t`` should be picked: after the queue ahead of it, in the crew's hours."""
@@ -86,6 +95,10 @@ class Carriers:
         self.cv = np.array([o.lead_time_days_cv for o in opts])
         self.late_p = np.array([o.incident_probability for o in opts])
         self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
+        #: (mean lead hours, late probability, late-delay mean hours) per option as plain floats, read per parcel
+        self._per_option: list[tuple[float, float, float]] = list(
+            zip(self.mean_h.tolist(), self.late_p.tolist(), self.late_mean_h.tolist(), strict=True)
+        )
 
     def draw(self, options: np.ndarray) -> tuple[list[float], list[float], list[float]]:
         """Per order of a day: lead time as a multiple of its option's mean (gamma, mean 1, cv of the
@@ -104,11 +117,11 @@ class Carriers:
         ``lead``, ``incident_u`` and ``incident_delay`` are the order's draws from :meth:`draw`; a carrier
         disruption at ``collected`` stretches the mean and raises the incident probability.
         """
-        m, late_p = self.mean_h[option], self.late_p[option]
+        m, late_p, late_mean_h = self._per_option[option]
         if self.shocks is not None:
             stretch, extra_late = self.shocks.carrier_at(option, collected)
             m, late_p = m * stretch, min(1.0, late_p + extra_late)
         hours = m * lead + extra_hours
         if incident_u < late_p:
-            hours += self.late_mean_h[option] * incident_delay
+            hours += late_mean_h * incident_delay
         return float(hours)

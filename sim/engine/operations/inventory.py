@@ -41,6 +41,9 @@ class Inventory:
         self.reorder_point = np.array([k.reorder_point for k in skus], dtype=np.int64)
         self.reorder_quantity = np.array([k.reorder_quantity for k in skus], dtype=np.int64)
         self.lead_time_h = np.array([k.supplier_lead_time_days * 24.0 for k in skus])
+        # plain ints, read at every sale (a numpy scalar costs more than the comparison)
+        self._point: list[int] = self.reorder_point.tolist()
+        self._quantity: list[int] = self.reorder_quantity.tolist()
         #: [day, sku] demand expected over the next lead time relative to an average day (a calendar), or None
         self.ahead = shocks.calendar.ahead
         self._waiting: list[deque[list]] = [deque() for _ in skus]
@@ -66,7 +69,7 @@ class Inventory:
 
     def _policy(self, k: int) -> tuple[int, int]:
         """(reorder point, quantity) of SKU ``k`` now: scaled by the demand the calendar expects ahead, if any."""
-        point, qty = int(self.reorder_point[k]), int(self.reorder_quantity[k])
+        point, qty = self._point[k], self._quantity[k]
         if self.ahead is None or qty == 0:
             return point, qty
         f = self.ahead[min(int(self.env.now // 24), len(self.ahead) - 1), k]
@@ -74,7 +77,7 @@ class Inventory:
 
     def _maybe_reorder(self, k: int) -> None:
         point, step = self._policy(k)
-        if self.reorder_quantity[k] > 0 and self.on_hand[k] + self.on_order[k] <= point and self.reorder_allowed[k]:
+        if step > 0 and int(self.on_hand[k]) + int(self.on_order[k]) <= point and self.reorder_allowed[k]:
             qty = step
             # Order enough to lift the position above the reorder point even after a deep back-order.
             while self.on_hand[k] + self.on_order[k] + qty <= point:

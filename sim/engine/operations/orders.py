@@ -1,4 +1,4 @@
-"""The order book: one column list per order attribute, indexed by order id.
+"""The order book: one typed column per order attribute, indexed by order id.
 
 Each order's steps on the SimPy clock (``sim.engine.model``: placed, picked,
 shipped, delivered, returned, refunded) write its timestamps here as its
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from array import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,35 +37,38 @@ NAN = math.nan
 
 
 class OrderBook:
+    """Columns of typed ``array.array`` (8 bytes a number where a list takes 32), appended to as orders are
+    placed and read by numpy without a copy when the run is over."""
+
     def __init__(self) -> None:
-        self.placed: list[float] = []
-        self.channel: list[int] = []
-        self.group: list[int] = []
-        self.sku: list[int] = []
-        self.customer: list[int] = []
-        self.units: list[int] = []
-        self.revenue: list[float] = []
-        self.cogs: list[float] = []
-        self.shipping_cost: list[float] = []
-        self.refund: list[float] = []
-        self.returned: list[bool] = []
-        self.is_repeat: list[bool] = []
-        self.option: list[int] = []
-        self.picked: list[float] = []
-        self.shipped: list[float] = []
-        self.promised: list[float] = []
-        self.delivered: list[float] = []
-        self.returned_at: list[float] = []
-        self.refunded_at: list[float] = []
-        self.cancelled_at: list[float] = []
-        self.wrong_item: list[bool] = []
-        self.fee: list[float] = []
-        self.goods: list[float] = []
-        self.cell: list[int] = []
-        self.member: list[bool] = []
-        self.warranty: list[bool] = []
+        self.placed = array("d")
+        self.channel = array("q")
+        self.group = array("q")
+        self.sku = array("q")
+        self.customer = array("q")
+        self.units = array("q")
+        self.revenue = array("d")
+        self.cogs = array("d")
+        self.shipping_cost = array("d")
+        self.refund = array("d")
+        self.returned = array("b")
+        self.is_repeat = array("b")
+        self.option = array("q")
+        self.picked = array("d")
+        self.shipped = array("d")
+        self.promised = array("d")
+        self.delivered = array("d")
+        self.returned_at = array("d")
+        self.refunded_at = array("d")
+        self.cancelled_at = array("d")
+        self.wrong_item = array("b")
+        self.fee = array("d")
+        self.goods = array("d")
+        self.cell = array("q")
+        self.member = array("b")
+        self.warranty = array("b")
         #: cost of returned goods thrown away (a defective item), 0 otherwise
-        self.written_off: list[float] = []
+        self.written_off = array("d")
 
     def __len__(self) -> int:
         return len(self.placed)
@@ -136,7 +140,7 @@ class OrderBook:
         promised = np.asarray(self.promised, dtype=float)
         n = len(placed)
 
-        def labels(names: Sequence[str], idx: list[int]) -> pd.arrays.StringArray:
+        def labels(names: Sequence[str], idx: Sequence[int]) -> pd.arrays.StringArray:
             return pd.array(np.asarray(names, dtype=object)[np.asarray(idx, dtype=int)] if n else [], dtype="string")
 
         return pd.DataFrame(

@@ -5,12 +5,16 @@ A crew is either one shift with a head count (``pickers`` + ``shift``,
 plan, ``crew``: named shifts, each with its own people, hours and weekdays,
 e.g. two agents 07-15 and three 12-20 on weekdays, one at weekends.
 
-One shift works as the core model always did: a job that arrives while the
-shift is closed waits for the opening (``ShiftClock``).  A plan varies the
-head count through the week: the SimPy resource has as many slots as the
-busiest hour needs, and at every change of the roster "off duty" requests of
-higher priority take the slots of the people who leave (each finishes the job
-in hand first) and give them back when people arrive.
+One shift: a job that arrives while the shift is closed waits for the
+opening (``ShiftClock``), and one taken after closing waits for the next.
+Nothing else can change who is on duty, so the queue is computed exactly as
+each job arrives (``sim.engine.operations.fcfs``: the same starts a SimPy
+``Resource`` gives, without its four events per job); the crew then calls
+back at the job's start and end.  A plan varies the head count through the
+week: the SimPy resource has as many slots as the busiest hour needs, and at
+every change of the roster "off duty" requests of higher priority take the
+slots of the people who leave (each finishes the job in hand first) and give
+them back when people arrive.
 
 Labour cost is person-hours on the roster times ``hourly_cost``: a capacity
 decision is priced whether or not the people were busy.
@@ -25,7 +29,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.engine.clock import HOURS_PER_DAY, ShiftClock
+from sim.engine.clock import HOURS_PER_DAY, ShiftClock, call_later
+from sim.engine.operations.fcfs import FcfsServers
 from sim.scenario.definition import CrewShift, Shift
 
 WEEK = 7 * HOURS_PER_DAY
@@ -75,8 +80,10 @@ class Crew:
         )
         #: nobody ever works (a desk answered by the AI assistant alone)
         self.empty = sum(c.people for c in self.shifts) == 0
+        #: one shift: its clock and the exact first-come queue; a plan: None and a SimPy resource
+        self.clock: ShiftClock | None = None
+        self.servers: FcfsServers | None = None
         if crew:
-            self.clock = None
             self.times, self.counts = roster(crew, start_weekday)
             self.size = max(int(self.counts.max()), 1)
             self.resource = simpy.PriorityResource(env, capacity=self.size)
@@ -85,64 +92,63 @@ class Crew:
         else:
             self.clock = ShiftClock(shift, start_weekday)
             self.size = people
-            self.resource = simpy.Resource(env, capacity=max(people, 1))  # type: ignore[assignment]  # no priorities
-        #: one event per shift opening that jobs are waiting for, by opening time
-        self._openings: dict[float, simpy.Timeout] = {}
+            self.servers = FcfsServers(people, self.clock.next_open)
         #: hours of work taken on each model day (a job counts on the day it starts): the utilisation
         self.busy_hours: dict[int, float] = {}
-        #: jobs queued and not yet taken
-        self.waiting = 0
+        #: a plan's jobs queued and not yet taken
+        self._queued = 0
+
+    @property
+    def waiting(self) -> int:
+        """Jobs queued now and not yet taken."""
+        return self._queued if self.servers is None else self.servers.waiting(self.env.now)
 
     def serve(self, hours: float, on_done: Callable[[float], None], on_start: Callable[[], None] | None = None) -> None:
         """Queue a job of ``hours``: ``on_start()`` when a person on duty takes it, ``on_done(started)`` when
         it is done (``started`` is the time it was taken).
 
-        Callbacks on the resource's request and on a timeout, not a generator
-        process: a crew serves tens of thousands of jobs a year, and each
-        process would cost more than the job's bookkeeping.
+        One shift: the start is known now (``FcfsServers``), so the crew
+        needs only a timeout per callback.  A plan: callbacks on the
+        resource's request and on a timeout, not a generator process - a
+        crew serves tens of thousands of jobs a year, and each process would
+        cost more than the job's bookkeeping.
         """
+        now = self.env.now
+        started = self.book(hours)
+        if started is not None:
+            if on_start is not None:
+                call_later(self.env, started - now, on_start)
+            call_later(self.env, started + hours - now, on_done, started)
+            return
 
-        def start(request: object) -> None:
-            self.waiting -= 1
+        def start(request: Any) -> None:
+            self._queued -= 1
             started = self.env.now
-            day = int(started // 24)
-            self.busy_hours[day] = self.busy_hours.get(day, 0.0) + hours
+            self._count(started, hours)
             if on_start is not None:
                 on_start()
             self.env.timeout(hours).callbacks.append(lambda _event: self._finish(request, on_done, started))
 
-        self.waiting += 1
-        self._when_on_duty(lambda: self._request(start))
+        self._queued += 1
+        request = self.resource.request(priority=WORK)
+        request.callbacks.append(lambda _event: start(request))
 
-    def _request(self, start: Callable[[object], None]) -> None:
-        """Join the queue for a free slot; a job granted after closing (queued too long) waits for the opening."""
-        if self.clock is None:
-            request = self.resource.request(priority=WORK)
-            request.callbacks.append(lambda _event: start(request))
-            return
-        request = self.resource.request()
-        request.callbacks.append(lambda _event: self._when_on_duty(lambda: start(request)))
+    def book(self, hours: float) -> float | None:
+        """One shift: queue a job of ``hours`` now and return when it starts (no callback); a plan: None."""
+        if self.servers is None:
+            return None
+        started = self.servers.start(self.env.now, hours)
+        self._count(started, hours)
+        return started
+
+    def _count(self, started: float, hours: float) -> None:
+        """Add a job's hours to the day it starts on."""
+        day = int(started // 24)
+        self.busy_hours[day] = self.busy_hours.get(day, 0.0) + hours
 
     def _finish(self, request: Any, on_done: Callable[[float], None], started: float) -> None:
         self.resource.release(request)
         on_done(started)
-
-    def _when_on_duty(self, fn: Callable[[], None]) -> None:
-        """Call ``fn()`` now if the shift is open, else at its next opening (a plan's roster handles its own hours)."""
-        now = self.env.now
-        opening = now if self.clock is None else self.clock.next_open(now)
-        if opening == now:
-            fn()
-            return
-        event = self._openings.get(opening)
-        if event is None:
-            event = self._openings[opening] = self.env.timeout(opening - now)
-
-            def forget(_event: simpy.Event, opening: float = opening) -> None:
-                self._openings.pop(opening)
-
-            event.callbacks.append(forget)
-        event.callbacks.append(lambda _event: fn())
 
     def _roster(self) -> Generator[simpy.Event, None, None]:
         """Process: keep ``size - on duty`` slots taken by off-duty requests, week after week."""

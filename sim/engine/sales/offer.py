@@ -24,7 +24,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from sim.engine.sales.pricing import PricePath, price_path
 from sim.scenario.definition import Scenario, expected_fee
@@ -66,7 +65,11 @@ def threshold_share(price: float, extra_units: float, threshold: float) -> float
     need = math.ceil(threshold / price - 1e-12)
     if need <= 1:
         return 1.0
-    return float(stats.poisson.sf(need - 2, extra_units)) if extra_units > 0 else 0.0
+    if extra_units <= 0:
+        return 0.0
+    from scipy import stats  # here, not at the top: a run without a threshold offer never pays its 60 MiB
+
+    return float(stats.poisson.sf(need - 2, extra_units))
 
 
 def checkout_ceiling(s: Scenario) -> float:

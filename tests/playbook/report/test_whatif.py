@@ -70,32 +70,6 @@ def test_bad_strategy_names_are_refused(baseline):
         whatif.compare_strategies(baseline, {}, n=2, days=2)
 
 
-@pytest.mark.parametrize(
-    "kpi, value, text, diff",
-    [
-        ("conversion_rate", 0.01756, "1.76%", "+1.76 pp"),
-        ("net_revenue", 30322.7, "€30,322.70", "+€30,322.70"),
-        ("orders", 826.0, "826", "+826"),
-        ("first_response_mean_hours", 7.18, "7.18 h", "+7.18 h"),
-        ("average_rating", 4.265, "4.26 stars", "+4.26 stars"),
-        ("ltv_to_cac", 5.67, "5.67x", "+5.67x"),
-    ],
-)
-def test_formats_carry_units(kpi, value, text, diff):
-    assert units.fmt(value, kpi) == text
-    assert units.fmt_diff(value, kpi) == diff
-    assert units.fmt_diff(-value, kpi).startswith("-")
-    assert units.fmt(float("nan"), kpi) == "n/a"
-
-
-def test_names_and_labels():
-    assert units.label("first_response_mean_hours") == "Mean first-response time (hours)"
-    assert units.label("net_revenue", "USD") == "Net revenue (USD)"
-    assert units.label("conversion_rate") == "Conversion rate (%)"
-    assert units.phrase("ai_resolution_share") == "AI share"
-    assert units.definition("conversion_rate") == "orders / sessions"
-
-
 def test_pair_between_two_strategies_is_paired_by_replication(wi):
     p = wi.pair("first_response_mean_hours", "late hours", "same")
     a = wi.runs["same"]["first_response_mean_hours"]
@@ -122,42 +96,6 @@ def test_headline_picks_the_best_other_strategy_even_when_the_baseline_wins(wi):
     table = whatif._table(runs, "now", ["orders"])
     h = whatif.WhatIf(table, runs, "now", 4, 21, 3).headline("orders")
     assert h["strategy"] == "same" and h["diff"] == pytest.approx(-5.0) and h["baseline"] == "now"
-
-
-@pytest.mark.parametrize(
-    "language, kpi, value, currency, text",
-    [
-        ("zh", "net_revenue", 12345, "CNY", "¥12,345.00"),
-        ("zh", "net_revenue", 12345, "EUR", "€12,345.00"),
-        ("en", "net_revenue", 12345, "EUR", "€12,345.00"),
-        ("en", "net_revenue", 12345, "CNY", "CN¥12,345.00"),
-        ("zh", "conversion_rate", 0.01756, "CNY", "1.76%"),
-        ("en", "orders", 826.4, "EUR", "826"),
-        ("zh", "orders", 12345.6, "CNY", "12,346 单"),
-        ("zh", "first_response_mean_hours", 7.18, "CNY", "7.18 小时"),
-    ],
-)
-def test_babel_formats_by_locale_and_currency(language, kpi, value, currency, text):
-    assert units.fmt(value, kpi, currency, language=language) == text
-
-
-def test_dates_counts_and_unit_words_follow_the_language():
-    assert units.fmt_date("2026-03-05", "en") == "Mar 5, 2026"
-    assert units.fmt_date("2026-03-05", "zh") == "2026年3月5日"
-    assert units.fmt_count(12345.6, "en") == "12,346"
-    assert units.fmt_diff(0.0021, "conversion_rate", language="zh") == "+0.21 个百分点"
-    assert units.unit_words("net_revenue", "EUR", "en") == "euros"
-    assert units.unit_words("net_revenue", "CNY", "zh") == "人民币"
-    assert units.unit_words("first_response_mean_hours", language="zh") == "小时"
-    table = units.kpi_table({"net_revenue": 1.0, "conversion_rate": 0.1, "orders": 3.0}, "CNY", language="zh")
-    assert "money" not in set(table["unit"]) and list(table["value"]) == ["¥1.00", "10.0%", "3 单"]
-    units.set_language("zh")
-    try:
-        assert units.fmt(2.5, "average_order_value", "CNY") == "¥2.50"
-    finally:
-        units.set_language("en")
-    with pytest.raises(ValueError, match="language = 'fr'"):
-        units.set_language("fr")
 
 
 def test_summary_is_a_chart_of_effects_and_a_compact_table(wi):

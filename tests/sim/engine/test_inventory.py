@@ -11,15 +11,15 @@ from sim.engine.log import EventLog
 from sim.engine.operations.inventory import Inventory
 from sim.engine.shocks import Shocks
 
-FLAT = {"calendar.monthly_traffic": [1.0] * 12, "calendar.sales_days": {}, "calendar.category_season": {}}
 #: One SKU: 10 on the shelf, reorder 20 when the position falls to 5, two days from the supplier.
 SKU = {"price": 10.0, "unit_cost": 4.0, "initial_stock": 10, "reorder_point": 5, "reorder_quantity": 20,
        "supplier_lead_time_days": 2}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def store(baseline) -> sim.Scenario:
-    return baseline.with_overrides({**FLAT, "catalogue.skus": {"widget": SKU}, "selection.candidates": []})
+def store(store: sim.Scenario) -> sim.Scenario:
+    """The flat baseline selling one widget."""
+    return store.with_overrides({"catalogue.skus": {"widget": SKU}, "selection.candidates": []})
 
 
 def _inventory(s: sim.Scenario, stock: int = 10) -> tuple[simpy.Environment, Inventory, EventLog]:

@@ -13,13 +13,6 @@ from sim.engine.sales.marketing import Marketing, content_sessions, hill_session
 from sim.engine.shocks import Shocks
 
 PAID = "traffic.channels.paid_search"
-#: The baseline store without its seasons and sales days, so a day's traffic is the channels' own numbers.
-FLAT = {"calendar.monthly_traffic": [1.0] * 12, "calendar.sales_days": {}, "calendar.category_season": {}}
-
-
-@pytest.fixture(scope="module")
-def store(baseline) -> sim.Scenario:
-    return baseline.with_overrides(FLAT)
 
 
 def _marketing(s: sim.Scenario, days: int = 30) -> Marketing:

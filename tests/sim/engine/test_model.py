@@ -6,11 +6,9 @@ import hashlib
 import io
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import sim
-from sim.results.result import TABLES
 from sim.results.tables import CUSTOMER_COLUMNS, DAILY_COLUMNS, ORDER_COLUMNS, REVIEW_COLUMNS, TICKET_COLUMNS
 
 
@@ -159,24 +157,6 @@ def test_kpis_are_finite_on_a_normal_run(baseline_run):
     assert set(k) == set(sim.results.kpis.KPI_NAMES)
     assert all(np.isfinite(v) for v in k.values())
     assert 0.005 < k["conversion_rate"] < 0.05  # around Littledata's 1.4% mean, below the top 20%'s 3.2%
-
-
-def test_result_write_is_atomic(baseline_run, tmp_path, monkeypatch):
-    out = tmp_path / "run"
-    baseline_run.write(out)
-    assert {p.name for p in out.iterdir()} == (
-        {f"{t}.parquet" for t in TABLES} | {"kpis.json", "scenario.yaml", sim.outputs.MANIFEST}
-    )
-    assert "seed: 11" in (out / "scenario.yaml").read_text()
-
-    # A failure half-way leaves neither a partial folder nor temporary debris.
-    def boom(*_a, **_k):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(pd.DataFrame, "to_csv", boom)
-    with pytest.raises(OSError):
-        baseline_run.write(tmp_path / "csv_run", fmt="csv")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
 def test_cac_per_channel_from_daily_agrees_with_the_channels_table(baseline_run):

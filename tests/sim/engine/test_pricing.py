@@ -7,16 +7,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
-import sim
 from sim.engine.sales.pricing import day_of, price_path, window
 
 START = dt.date(2026, 1, 5)
-FLAT = {"calendar.monthly_traffic": [1.0] * 12, "calendar.sales_days": {}, "calendar.category_season": {}}
-
-
-@pytest.fixture(scope="module")
-def store(baseline) -> sim.Scenario:
-    return baseline.with_overrides(FLAT)
 
 
 def test_days_and_windows_are_clipped_to_the_horizon():

@@ -5,16 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import sim
 from sim.engine.shocks import Shocks
 
-FLAT = {"calendar.monthly_traffic": [1.0] * 12, "calendar.sales_days": {}, "calendar.category_season": {}}
 DAY = 24.0
-
-
-@pytest.fixture(scope="module")
-def store(baseline) -> sim.Scenario:
-    return baseline.with_overrides(FLAT)
 
 
 def test_no_shock_no_change(store):

@@ -15,10 +15,7 @@ import pytest
 
 import sim
 from sim.engine.rng import as_seed_sequence
-from sim.errors import ScenarioError
-from sim.scenario import effects
-from sim.scenario.definition import Funnel
-from sim.scenario.effects import EFFECTS, load_register, register_table
+from sim.scenario.effects import EFFECTS
 
 WHATIFS = {key: e.whatif for key, e in EFFECTS.items() if e.whatif is not None}
 
@@ -45,29 +42,3 @@ def test_each_whatif_lands_inside_its_published_range(baseline, key):
     mean = float(np.mean(diffs))
     print(f"WHATIF {key} {w.overrides} -> {w.metric}: {mean:+.4g} (range {w.low:g} to {w.high:g})")
     assert w.low <= mean <= w.high, f"{key}: {w.metric} moved {mean:+.4g}, published range {w.low:g} to {w.high:g}"
-
-
-def test_schema_defaults_come_from_the_register():
-    scenario = sim.Scenario()
-    for key, e in EFFECTS.items():
-        if "*" in key:
-            continue
-        assert scenario.get(key) == e.default, key
-    assert "Portent" in Funnel.model_fields["conversion_gain_per_100ms"].json_schema_extra["source"]
-
-
-def test_the_register_renders_as_a_table():
-    table = register_table()
-    assert list(table.index) == list(EFFECTS)
-    assert (table["low"] <= table["high"]).all() and table["sources"].str.len().min() > 10
-
-
-def test_a_default_outside_its_range_is_rejected(tmp_path):
-    bad = tmp_path / "effects.yaml"
-    bad.write_text(
-        "reviews.extreme_share: {default: 0.9, low: 0.3, high: 0.7, unit: share, what: x,"
-        " sources: [a], strength: weak}\n"
-    )
-    with pytest.raises(ScenarioError, match=r"reviews\.extreme_share\.default = 0\.9: allowed: .* 0\.3 to 0\.7"):
-        load_register(bad)
-    assert effects.REGISTER_PATH.name == "effects.yaml"

@@ -17,11 +17,11 @@ import nbformat
 import pytest
 
 from playbook.report import exercises, notebook
-from playbook.report.notebook import QUICK_ENV, Run
-from playbook.workshop import build, controls
+from playbook.report.notebook import QUICK_ENV
+from playbook.workshop import build
 from sim.errors import OutputError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 STAGES = sorted(p.stem for p in (ROOT / "notebooks").glob("[01][0-9]_*.ipynb") if not p.stem.startswith("00"))
 
 
@@ -152,24 +152,3 @@ def test_student_copy_runs_unanswered(workshop: Path, stage: str, tmp_path: Path
     nb = nbformat.read(out, as_version=4)
     printed = ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells if "check" in _tags(c)]
     assert printed and all("not answered yet" in p for p in printed)
-
-
-@pytest.fixture(scope="module")
-def quarter() -> Run:
-    return notebook.setup("data/scenarios/baseline.yaml", seed=7, days=30, replications=2, show=False, language="en")
-
-
-def test_controls_at_the_scenario_settings_reproduce_the_baseline(quarter: Run) -> None:
-    # same scenario, same seed: byte-identical KPIs, so every change is exactly zero
-    frame = controls.panel(quarter)
-    assert set(frame.index) == {k for k in controls.KPIS if k in frame.index} and len(frame) >= 5
-    assert (frame["baseline"] == frame["yours"]).all()
-
-
-def test_a_control_reruns_the_quarter_with_its_lever(quarter: Run) -> None:
-    settings = {**controls.defaults(quarter.scenario), "no_reason": True, "promo_depth": 0.3}
-    moved = controls.overrides(quarter.scenario, quarter.days, settings)
-    assert moved["returns.no_reason_returns"] is True and moved["pricing.promotions"]["workshop sale"]["depth"] == 0.3
-    # a fixed seed makes this deterministic; 4 s slower pages lose visitors at every step of the funnel
-    frame = controls.panel(quarter, {"load_time": 6.0})  # three times the baseline's 2 s
-    assert frame.at["conversion_rate", "yours"] < frame.at["conversion_rate", "baseline"]

@@ -1,0 +1,54 @@
+"""First come, first served on ``c`` identical servers, computed exactly as each job arrives.
+
+A queue where nobody overtakes and a job's work is known when it joins (a
+pick's hours are drawn with its order's fate) needs no events to be
+simulated: job ``n`` starts when it is ready and the earliest of the ``c``
+servers is free (the Kiefer-Wolfowitz recursion, kept as a heap of the
+servers' free times).  One shift adds a rule: a job taken while the shift is
+closed (it queued past closing) holds its server until the next opening.  So
+for a picker shift 08-16 with five pickers, an order placed at 02:10 is ready
+at 08:00, takes the first picker free at or after 08:00, and its start and end
+are known at 02:10 - the same numbers a SimPy ``Resource`` gives, at a tenth
+of the cost (``tests/sim/engine/test_fcfs.py`` runs both on the same jobs).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable
+
+
+class FcfsServers:
+    """``servers`` identical servers; :meth:`start` books one job and returns when it starts.
+
+    ``opening(t)`` is the first time >= ``t`` when work may start (a shift's
+    ``next_open``; ``t`` itself when always open).  Jobs must be booked in
+    the order they join the queue (non-decreasing ready times).
+    """
+
+    __slots__ = ("_free", "_opening", "_pending")
+
+    def __init__(self, servers: int, opening: Callable[[float], float]) -> None:
+        self._free = [0.0] * max(servers, 1)
+        self._opening = opening
+        #: start times of booked jobs, in booking order (non-decreasing): those still in the future are queued
+        self._pending: deque[float] = deque()
+
+    def start(self, ready: float, hours: float) -> float:
+        """Book a job that joins the queue at ``ready`` and takes ``hours``; return its start time."""
+        free = self._free
+        ready = self._opening(ready)
+        # the earliest server free after the job is ready takes it at once; one freed later (maybe after
+        # closing) takes it at its next opening
+        started = ready if free[0] <= ready else self._opening(free[0])
+        heapq.heapreplace(free, started + hours)
+        self._pending.append(started)
+        return started
+
+    def waiting(self, now: float) -> int:
+        """Jobs booked by ``now`` that have not started by ``now`` (the queue a newcomer sees)."""
+        pending = self._pending
+        while pending and pending[0] <= now:
+            pending.popleft()
+        return len(pending)

@@ -1,0 +1,78 @@
+"""The Result of a run: every table by name, KPIs and measures over the same tables, and a folder written whole."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+import sim
+from sim.errors import OutputError
+from sim.results.kpis import KPI_NAMES
+from sim.results.result import TABLES
+
+
+def test_every_table_by_name_and_the_events_built_once(baseline_run):
+    tables = baseline_run.tables()
+    assert list(tables) == list(TABLES)
+    assert all(isinstance(t, pd.DataFrame) for t in tables.values())
+    assert baseline_run.events is baseline_run.events, "the log is turned into a table once, on first use"
+    placed = baseline_run.events["kind"].eq("order_placed").sum()
+    assert placed == len(baseline_run.orders)
+
+
+def test_kpis_measures_and_the_profit_and_loss_agree(baseline_run):
+    assert set(baseline_run.kpis()) == set(KPI_NAMES)
+    pnl = baseline_run.profit_and_loss()
+    assert list(pnl.index)[0] == "revenue" and list(pnl.index)[-1] == "operating_profit"
+    assert pnl.drop("operating_profit").sum() == pytest.approx(pnl["operating_profit"]), "the lines add up"
+    assert pnl["operating_profit"] == pytest.approx(baseline_run.measures()["operating_profit"])
+    assert pnl["revenue"] == pytest.approx(baseline_run.orders["revenue"].sum())
+
+
+def test_write_round_trips_the_tables_and_records_seed_and_kpis(baseline_run, tmp_path):
+    out = baseline_run.write(tmp_path / "run")
+    assert {p.name for p in out.iterdir()} == (
+        {f"{t}.parquet" for t in TABLES} | {"kpis.json", "scenario.yaml", "provenance.json", sim.outputs.MANIFEST}
+    )
+    orders = pd.read_parquet(out / "orders.parquet")
+    pd.testing.assert_frame_equal(orders, baseline_run.orders.reset_index(drop=True), check_dtype=False)
+    assert json.loads((out / "kpis.json").read_text()) == pytest.approx(baseline_run.kpis(), nan_ok=True)
+    meta = json.loads((out / "provenance.json").read_text())
+    assert (meta["seed"], meta["days"]) == (11, baseline_run.days) and meta["store_playbook"]
+    again = sim.load_scenario(out / "scenario.yaml")  # the run folder's scenario reloads as it is
+    assert again.to_dict() == baseline_run.scenario.to_dict()
+
+
+def test_csv_and_a_bad_format(baseline_run, tmp_path):
+    out = baseline_run.write(tmp_path / "csv", fmt="csv")
+    assert (out / "orders.csv").is_file() and not (out / "orders.parquet").exists()
+    with pytest.raises(ValueError, match=r"fmt = 'xlsx': allowed: 'parquet' or 'csv'"):
+        baseline_run.write(tmp_path / "x", fmt="xlsx")
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_folder_with_other_files_is_refused_and_a_previous_run_replaced_only_with_force(baseline_run, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("my notes")
+    with pytest.raises(OutputError):
+        baseline_run.write(mine)
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"], "nothing of the user's is touched"
+    run = baseline_run.write(tmp_path / "run")
+    with pytest.raises(OutputError):
+        baseline_run.write(run)
+    assert baseline_run.write(run, force=True) == run
+
+
+def test_result_write_is_atomic(baseline_run, tmp_path, monkeypatch):
+    """A failure half-way leaves neither a partial folder nor temporary debris."""
+
+    def boom(*_a, **_k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", boom)
+    with pytest.raises(OSError):
+        baseline_run.write(tmp_path / "csv_run", fmt="csv")
+    assert list(tmp_path.iterdir()) == []
