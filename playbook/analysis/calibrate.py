@@ -289,12 +289,14 @@ def calibrate(
     )
     rec.set("time.start_date", first.isoformat(), "day of the first order", "orders.placed_at")
     rec.set("time.days", days, "first to last order day, or horizon_days", "orders.placed_at")
-    rec.set(
-        "money.currency",
-        str(orders.attrs.get("currency", base.money.currency)),
-        "the currency the loader recorded (orders.attrs)",
-        source,
-    )
+    currency = str(orders.attrs.get("currency", base.money.currency))
+    rec.set("money.currency", currency, "the currency the loader recorded (orders.attrs)", source)
+    if currency != base.money.currency:
+        rec.keep(
+            "unit costs (wages, cost per click, carrier rates, fixed costs)",
+            f"the base's numbers, which are in {base.money.currency}, are read as {currency} unconverted: "
+            f"give a base scenario in {currency} (e.g. data/scenarios/china_store.yaml for CNY) or set them",
+        )
     _seasonality(orders, first, days, rec)
     _flat_year(rec, source)
     share, return_rate = _catalogue(orders, base, rec, bands)

@@ -351,3 +351,15 @@ def test_a_sales_day_stays_out_of_the_weekly_profile():
         in cal.parameters.set_index("parameter").loc["traffic.weekly_profile", "estimator"]
     )
     assert cal.checks.loc["order_rate_per_day", "observed"] == pytest.approx(300 / 27)
+
+
+def test_an_export_in_another_currency_than_the_base_says_its_unit_costs_are_unconverted(small):
+    cny = small.copy()
+    cny.attrs["currency"] = "CNY"
+    cal = calibrate(cny)  # the schema's default base is in EUR
+    assert cal.scenario.money.currency == "CNY"
+    reasons = " ".join(cal.defaults["reason"])
+    assert "in EUR, are read as CNY unconverted" in reasons and "china_store.yaml" in reasons
+    same = small.copy()
+    same.attrs["currency"] = "EUR"
+    assert "unconverted" not in " ".join(calibrate(same).defaults["reason"])
