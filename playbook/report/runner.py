@@ -255,7 +255,7 @@ def scrub_paths(executed: Path, name: str, source: Path) -> None:
     meta = nb.metadata.get("papermill", {})
     if "headline_file" in meta.get("parameters", {}):
         meta["parameters"]["headline_file"] = headline
-    meta["input_path"] = str(source.relative_to(ROOT)) if source.is_relative_to(ROOT) else source.name
+    meta["input_path"] = _shown(source, outside=source.name)
     meta["output_path"] = f"{name}.ipynb"
     nbformat.write(nb, executed)
 
@@ -337,9 +337,7 @@ def run(
         "language": shown,
         "run": out.name,
         "parameter_set": set_name,
-        "config": str(config.path.relative_to(ROOT))
-        if config.path.resolve().is_relative_to(ROOT)
-        else str(config.path),
+        "config": _shown(config.path),
         "started": dt.datetime.now().isoformat(timespec="seconds"),
         "seconds": 0.0,
     }
@@ -490,3 +488,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _shown(path: Path, outside: str | None = None) -> str:
+    """``path`` as a report shows it: relative to the repository when inside it (however it was given: relative
+    to the working folder or absolute), else ``outside`` (default: the path as given)."""
+    full = path.resolve()
+    return str(full.relative_to(ROOT)) if full.is_relative_to(ROOT) else (str(path) if outside is None else outside)
