@@ -40,6 +40,7 @@ the index) for one download.  Executed notebooks keep no temporary path
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -325,48 +326,50 @@ def run(
     names = list(only) if only else list(config.notebooks)
     if claim(out, COMMAND, force=force) == "replace":
         clear(out)
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     write_manifest(out, COMMAND, INDEX_FILES)
-    chosen = {n: notebook_parameters(config, set_name, n, language, scenario) for n in names}
-    outcomes = [
-        Outcome(n, notebook_title(config.notebook_path(n), _language(chosen[n])), parameters=chosen[n]) for n in names
-    ]
-    shown = run_language(config, set_name, names, language)
-    units.set_language(shown)  # the index's and the terminal's words and numbers (playbook.report.html)
-    meta: dict[str, Any] = {
-        "language": shown,
-        "run": out.name,
-        "parameter_set": set_name,
-        "config": _shown(config.path),
-        "started": dt.datetime.now().isoformat(timespec="seconds"),
-        "seconds": 0.0,
-    }
-    work = staging(out)
-    start, done = time.perf_counter(), 0
-
-    def finished(i: int, outcome: Outcome) -> None:
-        nonlocal done
-        outcomes[i], done = outcome, done + 1
-        add_entries(out, COMMAND, (f"{outcome.notebook}{suffix}" for suffix in (".html", ".ipynb", ".json")))
-        status = i18n.t(f"page.status_{outcome.status}", shown)
-        print(
-            i18n.t(
-                "run.progress",
-                shown,
-                done=done,
-                total=len(names),
-                notebook=outcome.notebook,
-                status=status,
-                seconds=outcome.seconds,
-            )
-            + (f"  {outcome.error}" if outcome.error else ""),
-            file=stream,
-            flush=True,
-        )
-        meta["seconds"] = time.perf_counter() - start
-        write_index(out, outcomes, meta)
-
+    start, done, work = time.perf_counter(), 0, None
     try:
+        chosen = {n: notebook_parameters(config, set_name, n, language, scenario) for n in names}
+        outcomes = [
+            Outcome(n, notebook_title(config.notebook_path(n), _language(chosen[n])), parameters=chosen[n])
+            for n in names
+        ]
+        shown = run_language(config, set_name, names, language)
+        units.set_language(shown)  # the index's and the terminal's words and numbers (playbook.report.html)
+        meta: dict[str, Any] = {
+            "language": shown,
+            "run": out.name,
+            "parameter_set": set_name,
+            "config": _shown(config.path),
+            "started": dt.datetime.now().isoformat(timespec="seconds"),
+            "seconds": 0.0,
+        }
+        work = staging(out)
+
+        def finished(i: int, outcome: Outcome) -> None:
+            nonlocal done
+            outcomes[i], done = outcome, done + 1
+            add_entries(out, COMMAND, (f"{outcome.notebook}{suffix}" for suffix in (".html", ".ipynb", ".json")))
+            status = i18n.t(f"page.status_{outcome.status}", shown)
+            print(
+                i18n.t(
+                    "run.progress",
+                    shown,
+                    done=done,
+                    total=len(names),
+                    notebook=outcome.notebook,
+                    status=status,
+                    seconds=outcome.seconds,
+                )
+                + (f"  {outcome.error}" if outcome.error else ""),
+                file=stream,
+                flush=True,
+            )
+            meta["seconds"] = time.perf_counter() - start
+            write_index(out, outcomes, meta)
+
         write_index(out, outcomes, meta)
         if jobs <= 1:
             for i, name in enumerate(names):
@@ -384,8 +387,16 @@ def run(
         write_index(out, outcomes, meta)
         zip_folder(out, work / archive)
         os.replace(work / archive, out / archive)
+    except BaseException:
+        if done == 0:  # nothing of this run worth keeping: leave no folder behind that only says it started
+            clear(out)
+            if created:
+                with contextlib.suppress(OSError):
+                    out.rmdir()
+        raise
     finally:
-        discard(work)
+        if work is not None:
+            discard(work)
     return outcomes
 
 

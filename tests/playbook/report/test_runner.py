@@ -148,3 +148,17 @@ def test_paths_are_shown_relative_to_the_repository_however_they_were_given(monk
     assert _shown(Path("data/reports.yaml")) == _shown(ROOT / "data" / "reports.yaml") == "data/reports.yaml"
     assert _shown(tmp_path / "x.yaml") == str(tmp_path / "x.yaml")
     assert _shown(tmp_path / "x.ipynb", outside="x.ipynb") == "x.ipynb"
+
+
+@pytest.mark.parametrize("existed", [False, True])
+def test_a_run_that_fails_before_any_notebook_leaves_the_folder_as_it_found_it(tmp_path, existed):
+    """An internal error before the first notebook finishes (here: a listed notebook file that is missing) must not
+    leave a folder behind that only says a run started; a folder the user made stays, empty."""
+    config = tmp_path / "reports.yaml"
+    config.write_text(f"notebooks_dir: {tmp_path}\nnotebooks: [missing]\nparameter_sets:\n  default: {{}}\n")
+    out = tmp_path / "run"
+    if existed:
+        out.mkdir()
+    with pytest.raises(OSError):
+        runner.run(runner.load_config(config), "default", out)
+    assert (list(out.iterdir()) == []) if existed else not out.exists()
