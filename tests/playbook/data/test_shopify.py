@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import runpy
 from pathlib import Path
 
 import pandas as pd
@@ -164,3 +165,12 @@ def test_other_encodings_fail_in_one_line_naming_the_option(tmp_path, encoding, 
         load_shopify_csv(path, **SHOP)
     orders = load_shopify_csv(path, encoding=encoding if encoding != "gbk" else "gb18030", **SHOP)
     assert len(orders) == 12
+
+
+def test_the_bundled_export_is_what_its_generator_writes():
+    """data/samples/shopify_orders_export.csv is the seeded output of make_shopify_sample.py, byte for byte."""
+    sample = SAMPLES / "shopify_orders_export.csv"
+    make = runpy.run_path(str(SAMPLES / "make_shopify_sample.py"))["make"]
+    assert make().encode("utf-8") == sample.read_bytes()
+    orders = load_shopify_csv(sample, tz="America/New_York", currency="USD")
+    assert len(orders) == 2700 and orders["customer_id"].nunique() == 1669
