@@ -55,6 +55,13 @@ def repo_path(path: str | os.PathLike) -> Path:
     return (p if p.is_absolute() or p.exists() else ROOT / p).resolve()
 
 
+def shown_path(path: Path, outside: str | None = None) -> str:
+    """``path`` as a report shows it: relative to the repository when inside it (however it was given: relative
+    to the working folder or absolute), else ``outside`` (default: the path as given)."""
+    full = path.resolve()
+    return str(full.relative_to(ROOT)) if full.is_relative_to(ROOT) else (str(path) if outside is None else outside)
+
+
 @dataclass(frozen=True)
 class Run:
     """The validated inputs of one notebook run."""
@@ -155,8 +162,7 @@ def setup(
     if workers is not None:
         _positive_int(workers, "workers")
     units.set_language(language)  # Babel's numbers, money and unit words in this kernel follow the notebook
-    shown = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
-    run = Run(sc, shown, seed, days, replications, workers, quick, overrides, language)
+    run = Run(sc, shown_path(path), seed, days, replications, workers, quick, overrides, language)
     if show:
         print(run.describe())
     return run

@@ -53,7 +53,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from playbook.report.html import notebook_html, write_index
-from playbook.report.notebook import ROOT, repo_path
+from playbook.report.notebook import ROOT, repo_path, shown_path
 from playbook.report.outcome import Outcome
 from playbook.text import i18n, units
 from sim.cli_errors import OneLineParser
@@ -256,7 +256,7 @@ def scrub_paths(executed: Path, name: str, source: Path) -> None:
     meta = nb.metadata.get("papermill", {})
     if "headline_file" in meta.get("parameters", {}):
         meta["parameters"]["headline_file"] = headline
-    meta["input_path"] = _shown(source, outside=source.name)
+    meta["input_path"] = shown_path(source, outside=source.name)
     meta["output_path"] = f"{name}.ipynb"
     nbformat.write(nb, executed)
 
@@ -342,7 +342,7 @@ def run(
             "language": shown,
             "run": out.name,
             "parameter_set": set_name,
-            "config": _shown(config.path),
+            "config": shown_path(config.path),
             "started": dt.datetime.now().isoformat(timespec="seconds"),
             "seconds": 0.0,
         }
@@ -499,10 +499,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def _shown(path: Path, outside: str | None = None) -> str:
-    """``path`` as a report shows it: relative to the repository when inside it (however it was given: relative
-    to the working folder or absolute), else ``outside`` (default: the path as given)."""
-    full = path.resolve()
-    return str(full.relative_to(ROOT)) if full.is_relative_to(ROOT) else (str(path) if outside is None else outside)

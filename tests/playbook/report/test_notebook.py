@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -110,3 +111,14 @@ def test_show_headline_prints_kpis_whatifs_and_notes(capsys):
         {"kpis": [{"name": "Orders", "text": "826"}], "whatifs": [{"conclusion": "B wins"}], "notes": ["n"]}
     )
     assert capsys.readouterr().out == "Orders: 826\n- B wins\n- n\n"
+
+
+def test_paths_are_shown_relative_to_the_repository_however_they_were_given(monkeypatch, tmp_path):
+    monkeypatch.chdir(nb.ROOT)  # `make reports` passes --config data/reports.yaml relative to the working folder
+    assert (
+        nb.shown_path(Path("data/reports.yaml"))
+        == nb.shown_path(nb.ROOT / "data" / "reports.yaml")
+        == "data/reports.yaml"
+    )
+    assert nb.shown_path(tmp_path / "x.yaml") == str(tmp_path / "x.yaml")
+    assert nb.shown_path(tmp_path / "x.ipynb", outside="x.ipynb") == "x.ipynb"

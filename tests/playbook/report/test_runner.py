@@ -140,16 +140,6 @@ def test_scenario_and_language_are_injected_into_every_notebook_over_the_set(tmp
     assert runner.notebook_parameters(loaded, "mine", GOOD) == {"scenario": "data/scenarios/growth.yaml", "days": 60}
 
 
-def test_paths_are_shown_relative_to_the_repository_however_they_were_given(monkeypatch, tmp_path):
-    from playbook.report.notebook import ROOT
-    from playbook.report.runner import _shown
-
-    monkeypatch.chdir(ROOT)  # `make reports` passes --config data/reports.yaml relative to the working folder
-    assert _shown(Path("data/reports.yaml")) == _shown(ROOT / "data" / "reports.yaml") == "data/reports.yaml"
-    assert _shown(tmp_path / "x.yaml") == str(tmp_path / "x.yaml")
-    assert _shown(tmp_path / "x.ipynb", outside="x.ipynb") == "x.ipynb"
-
-
 @pytest.mark.parametrize("existed", [False, True])
 def test_a_run_that_fails_before_any_notebook_leaves_the_folder_as_it_found_it(tmp_path, existed):
     """An internal error before the first notebook finishes (here: a listed notebook file that is missing) must not
