@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 import simpy
 from numpy.typing import ArrayLike
-from simpy.events import NORMAL
 
 from sim.scenario.definition import Shift
 
@@ -58,19 +57,12 @@ class ShiftClock:
 
 
 class _Call(simpy.Timeout):
-    """A timeout whose one callback calls ``fn(*args)``: built without a closure or a bound-class call."""
+    """A timeout whose one callback calls ``fn(*args)``: no closure per event."""
 
     def __init__(self, env: simpy.Environment, delay: float, fn: Callable[..., object], args: tuple) -> None:
-        if delay < 0:
-            raise ValueError(f"Negative delay {delay}")
-        # the attributes simpy.Timeout.__init__ sets, then the schedule call it makes
-        self.env = env
-        self.callbacks = [self._fire]
-        self._value = None
-        self._delay = delay
-        self._ok = True
+        super().__init__(env, delay)
         self._call = fn, args
-        env.schedule(self, NORMAL, delay)
+        self.callbacks.append(self._fire)
 
     def _fire(self, _event: simpy.Event) -> None:
         fn, args = self._call
