@@ -892,8 +892,9 @@ def crew_size(per_day: float, minutes: float, shift: Shift, people: int, target_
     if crew > 1:
         return crew, shift
     steps = np.arange(SHIFT_STEP_HOURS, length, SHIFT_STEP_HOURS)
-    fits = [h for h in steps if needed(float(h)) == 1]  # one person meets the SLA (so is also not overloaded)
-    end = shift.start_hour + float(fits[0]) if fits else shift.end_hour
+    # the shortest shift on which one person meets the SLA (so is also not overloaded)
+    fit = next((float(h) for h in steps if needed(float(h)) == 1), None)
+    end = shift.start_hour + fit if fit is not None else shift.end_hour
     return 1, shift.model_copy(update={"end_hour": round(end, 4)})
 
 
