@@ -37,11 +37,12 @@ import json
 import os
 import sys
 import tempfile
+import time
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from functools import partial
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,6 @@ from sim.experiment.sweep_definition import SweepDefinition, load_sweep
 from sim.experiment.sweep_store import PartWriter, Record, prepare, read_parts, write_tables
 from sim.scenario.definition import Scenario
 from sim.version import provenance
-
-#: Tasks kept in flight on a Dask cluster at least (local pools keep two per worker).
-DASK_MIN_IN_FLIGHT = 256
 
 
 @dataclass(frozen=True)
@@ -160,6 +158,18 @@ def sweep(
 
 # --- running ---------------------------------------------------------------------------------------
 
+#: A worker gets its tasks in batches of about this many seconds of work (measured on the batches that
+#: came back; the first batches are one task each): handing out and collecting a batch costs a few
+#: milliseconds on Dask (about one on local processes) whatever its size, so a second-long batch keeps
+#: that under 1% of the work however short one task is, and an interruption loses at most about this
+#: much per worker (finished batches are in the part files).
+BATCH_SECONDS = 1.0
+#: Batches shrink as the sweep ends, to at most the remaining tasks / (TAIL_SHARE x workers), so the
+#: workers finish together instead of one running a long last batch while the others idle.
+TAIL_SHARE = 4
+#: Batches in flight per worker: one running, the next already there when it ends.
+IN_FLIGHT_PER_WORKER = 2
+
 
 def _run(todo: list[Task], d: SweepDefinition, where: Any, task_fn: TaskFn, parts: PartWriter, progress: bool) -> None:
     failed = 0
@@ -193,17 +203,26 @@ def _runner(
         if where == 1 or n_tasks == 1:
             yield partial(_serial, base)
             return
-        with ProcessPoolExecutor(max_workers=min(where, n_tasks)) as pool:
-            yield partial(_pooled, pool, base, 2 * where)
+        workers = min(where, n_tasks)
+        # Each worker gets the base scenario once, when it starts, rather than pickled with every batch.
+        with ProcessPoolExecutor(max_workers=workers, initializer=_install_base, initargs=(base,)) as pool:
+
+            def submit_local(task_fn: TaskFn, batch: list[Task]) -> Future:
+                return pool.submit(_run_batch_on_installed_base, task_fn, batch)
+
+            yield partial(_pooled, submit_local, workers)
         return
     client = where
     _check_worker_versions(client)
     if progress:
         print(f"Dask dashboard: {client.dashboard_link}", file=sys.stderr)
-    base_ref = client.scatter(base, broadcast=True, hash=False)
-    # Enough in flight to cover the round trips to the scheduler; Dask queues the excess there.
-    window = max(4 * sum(client.nthreads().values()), DASK_MIN_IN_FLIGHT)
-    yield partial(_pooled, client.get_executor(pure=False), base_ref, window)
+    base_ref = client.scatter(base, broadcast=True, hash=False)  # once per worker; batches carry a reference
+    executor = client.get_executor(pure=False)
+
+    def submit(task_fn: TaskFn, batch: list[Task]) -> Future:
+        return executor.submit(run_batch, task_fn, batch, base_ref)
+
+    yield partial(_pooled, submit, max(sum(client.nthreads().values()), 1))
 
 
 def _resolve(executor: Any) -> Any:
@@ -239,31 +258,90 @@ def _message(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _serial(base: Scenario, task_fn: TaskFn, tasks: list[Task]) -> Generator[Outcome]:
+#: (kpis or None, error message or None) of each task of a batch, in order, and the batch's wall seconds
+BatchResult = tuple[list[tuple["dict[str, float] | None", "str | None"]], float]
+
+
+def run_batch(task_fn: TaskFn, tasks: list[Task], base: Scenario) -> BatchResult:
+    """What a worker runs: ``task_fn(base, task)`` for each task; a task that raises is recorded, the rest run."""
+    t0 = time.perf_counter()
+    out: list[tuple[dict[str, float] | None, str | None]] = []
     for task in tasks:
         try:
-            yield task, task_fn(base, task), None
+            out.append((task_fn(base, task), None))
         except Exception as exc:  # a failed task is recorded, the sweep goes on
-            yield task, None, _message(exc)
+            out.append((None, _message(exc)))
+    return out, time.perf_counter() - t0
 
 
-def _pooled(pool: Executor, base: Any, window: int, task_fn: TaskFn, tasks: list[Task]) -> Generator[Outcome]:
-    """Keep ``window`` tasks in flight on ``pool``; yield each as it finishes."""
-    pending = iter(tasks)
-    running: dict[Future, Task] = {}
+#: The base scenario of the sweep a local worker process serves (set once, when the process starts).
+_installed_base: Scenario | None = None
+
+
+def _install_base(base: Scenario) -> None:
+    global _installed_base
+    _installed_base = base
+
+
+def _run_batch_on_installed_base(task_fn: TaskFn, tasks: list[Task]) -> BatchResult:
+    assert _installed_base is not None, "a local worker runs batches only after _install_base"
+    return run_batch(task_fn, tasks, _installed_base)
+
+
+def _serial(base: Scenario, task_fn: TaskFn, tasks: list[Task]) -> Generator[Outcome]:
+    for task in tasks:
+        ((kpis, error),), _ = run_batch(task_fn, [task], base)
+        yield task, kpis, error
+
+
+@dataclass
+class BatchSizer:
+    """How many tasks the next batch gets: about BATCH_SECONDS of work, fewer as the sweep ends.
+
+    Until a batch has come back the task's duration is unknown, so the first batches hold one task each.
+    """
+
+    workers: int
+    tasks_done: int = 0
+    seconds: float = 0.0
+
+    def record(self, tasks: int, seconds: float) -> None:
+        self.tasks_done += tasks
+        self.seconds += seconds
+
+    def size(self, remaining: int) -> int:
+        tail = max(remaining // (TAIL_SHARE * self.workers), 1)
+        if self.tasks_done == 0:
+            return 1
+        per_task = self.seconds / self.tasks_done
+        return min(max(int(BATCH_SECONDS / per_task), 1) if per_task > 0 else remaining, tail)
+
+
+def _pooled(
+    submit: Callable[[TaskFn, list[Task]], Future], workers: int, task_fn: TaskFn, tasks: list[Task]
+) -> Generator[Outcome]:
+    """Keep IN_FLIGHT_PER_WORKER batches per worker submitted; yield each task as its batch finishes."""
+    pending = deque(tasks)
+    sizer = BatchSizer(workers)
+    running: dict[Future, list[Task]] = {}
     try:
         while True:
-            for task in islice(pending, window - len(running)):
-                running[pool.submit(task_fn, base, task)] = task
+            while pending and len(running) < IN_FLIGHT_PER_WORKER * workers:
+                batch = [pending.popleft() for _ in range(min(sizer.size(len(pending)), len(pending)))]
+                running[submit(task_fn, batch)] = batch
             if not running:
                 return
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for fut in finished:
-                task = running.pop(fut)
+                batch = running.pop(fut)
                 try:
-                    yield task, fut.result(), None
-                except Exception as exc:  # raised in the task (or the worker died): recorded
-                    yield task, None, _message(exc)
+                    outcomes, seconds = fut.result()
+                except Exception as exc:  # the worker died, or the batch could not be sent: each task failed
+                    outcomes, seconds = [(None, _message(exc))] * len(batch), 0.0
+                else:
+                    sizer.record(len(batch), seconds)
+                for task, (kpis, error) in zip(batch, outcomes, strict=True):
+                    yield task, kpis, error
     finally:
         for fut in running:
             fut.cancel()
