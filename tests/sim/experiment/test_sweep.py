@@ -8,6 +8,7 @@ replications) so the suite stays fast on a shared machine.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -19,7 +20,8 @@ from distributed import Client, LocalCluster
 import sim
 from sim.cli import main
 from sim.errors import OutputError, ScenarioError
-from sim.experiment.sweep import Task, plan, run_task
+from sim.experiment import sweep as sweep_module
+from sim.experiment.sweep import BATCH_SECONDS, TAIL_SHARE, BatchSizer, Task, _pooled, plan, run_batch, run_task
 from sim.experiment.sweep_definition import SweepDefinition
 from sim.experiment.sweep_store import read_parts
 from tests.conftest import SCENARIOS
@@ -68,6 +70,24 @@ def counting(folder: str, base, task: Task) -> dict[str, float]:
     with open(Path(folder) / f"{task.point}-{task.replication}", "x"):
         pass
     return run_task(base, task)
+
+
+def on_the_installed_base(base, task: Task) -> dict[str, float]:
+    """Fail unless this local worker runs on the base scenario it was given once, at start."""
+    if base is not sweep_module._installed_base:
+        raise RuntimeError("the base scenario came with the batch")
+    return run_task(base, task)
+
+
+def point_5_fails(base, task: Task) -> dict[str, float]:
+    """A cheap task (no simulation): its point as the KPI; point 5 raises."""
+    if task.point == 5:
+        raise ValueError("bad point")
+    return {"orders": float(task.point)}
+
+
+def worker_died(task_fn, batch, base):
+    raise RuntimeError("worker died")
 
 
 # --- tests ----------------------------------------------------------------------------------------
@@ -151,6 +171,53 @@ def test_a_failing_task_is_recorded_and_the_rest_complete(tmp_path, client, wher
     again = sim.sweep(small(), executor=1, out=tmp_path / "s", resume=True, progress=False)
     assert again.tasks_ran == 1 and again.failures.empty and again.summary["n_ok"].eq(2).all()
     assert len(read_parts(tmp_path / "s")) == 8
+
+
+def test_batches_hold_about_a_second_of_work_and_shrink_as_the_sweep_ends():
+    sizer = BatchSizer(workers=2)
+    assert sizer.size(1000) == 1  # no batch has come back: a task's duration is unknown
+    sizer.record(4, 4 * BATCH_SECONDS / 8)  # tasks of 1/8 of a batch's target
+    assert sizer.size(1000) == 8
+    assert sizer.size(24) == 24 // (TAIL_SHARE * 2) < 8  # near the end the workers share what is left
+    assert sizer.size(3) == 1
+    sizer.record(1, 100 * BATCH_SECONDS)  # a slow task: back to one a batch
+    assert sizer.size(1000) == 1
+
+
+def test_batches_keep_the_task_order_and_a_failure_stays_with_its_task():
+    tasks = plan(small(replications=50, levers={"service.agents": [1, 2, 3, 4, 5, 6]}))[1]
+    batches: list[list[Task]] = []
+    with ThreadPoolExecutor(2) as pool:
+
+        def submit(task_fn, batch):  # the 7th batch's worker dies
+            batches.append(batch)
+            return pool.submit(worker_died if len(batches) == 7 else run_batch, task_fn, batch, None)
+
+        outcomes = list(_pooled(submit, 2, point_5_fails, tasks))
+    assert [len(b) for b in batches[:4]] == [1, 1, 1, 1] and len(batches[6]) > 1
+    assert [t for b in batches for t in b] == tasks  # handed out in order, each task once
+    assert sorted(outcomes, key=lambda o: tasks.index(o[0])) == [
+        (t, None, "RuntimeError: worker died")
+        if t in batches[6]
+        else (t, None, "ValueError: bad point")
+        if t.point == 5
+        else (t, {"orders": float(t.point)}, None)
+        for t in tasks
+    ]
+
+
+def test_local_workers_run_on_the_base_scenario_they_got_at_start():
+    res = sim.sweep(small(), executor=2, task_fn=on_the_installed_base, progress=False)
+    assert res.complete and res.failures.empty
+
+
+@pytest.mark.parametrize("where", ["processes", "dask"])
+def test_batches_of_several_tasks_give_the_tables_of_a_serial_run(tmp_path, client, monkeypatch, where):
+    sim.sweep(small(), executor=1, out=tmp_path / "serial", progress=False)
+    monkeypatch.setattr(sweep_module, "TAIL_SHARE", 1)  # 8 tasks on 2 workers: batches of up to 4
+    monkeypatch.setattr(sweep_module, "BATCH_SECONDS", 1e6)
+    sim.sweep(small(), executor=2 if where == "processes" else client, out=tmp_path / "batched", progress=False)
+    assert table_bytes(tmp_path / "batched") == table_bytes(tmp_path / "serial")
 
 
 def test_workers_return_small_kpi_dicts_only():
