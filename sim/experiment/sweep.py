@@ -6,11 +6,15 @@
     res = sim.sweep(definition, executor=distributed.Client("tcp://host:8786"), out=..., resume=True)
     res.summary                 # one row per point: mean and 95% CI of each KPI, n_ok, n_failed
 
-A task is one replication of one point.  Workers get the base scenario (on
-Dask scattered once) plus the point's few overrides, and send back the
-sweep's KPIs only -- a small dict -- so memory stays flat as a sweep grows.
-Local runs use a ``ProcessPoolExecutor`` (one worker: in this process), Dask
-runs the same function through ``distributed.Client``; no scheduler of our own.
+A task is one replication of one point.  Workers get the base scenario once
+(a local process when it starts; on Dask it is scattered to every worker)
+plus each point's few overrides, and send back the sweep's KPIs only -- a
+small dict -- so memory stays flat as a sweep grows.  Tasks travel in
+batches of about a second of work (:data:`BATCH_SECONDS`), so handing out
+and collecting costs the same small share of the work however fast a task
+is.  Local runs use a ``ProcessPoolExecutor`` (one worker: in this process),
+Dask runs the same function (:func:`run_batch`) through
+``distributed.Client``; no scheduler of our own.
 
 Seeds: replication ``j`` uses ``SeedSequence(seed).spawn(R)[j]``
 (= ``SeedSequence(seed, spawn_key=(j,))``) at *every* point -- common random
