@@ -115,6 +115,11 @@ def timed_task(base: Scenario, task: Task) -> dict[str, float]:
     return out
 
 
+def noop_task(base: Scenario, task: Task) -> dict[str, float]:
+    """No work at all: a sweep of these costs only its machinery."""
+    return dict.fromkeys(task.kpis, 0.0)
+
+
 def spread(tasks: Sequence[Task], k: int) -> list[Task]:
     """``k`` tasks evenly spaced over the sweep (its points are a Latin hypercube: a fair sample)."""
     k = min(k, len(tasks))
@@ -222,13 +227,19 @@ def timed_sweep(d: SweepDefinition, executor: object) -> Run:
 
 
 HEADER = (
-    f"{'executor':<28} {'wkr':>3} {'wall s':>7} {'tasks/s':>7} {'/wkr':>5} {'vs 1 core':>9} {'vs 2 busy':>9} "
+    f"{'executor':<36} {'wkr':>3} {'wall s':>7} {'tasks/s':>7} {'/wkr':>5} {'vs 1 core':>9} {'vs 2 busy':>9} "
     f"{'= idle':>7} {'x inside':>8} {'extra CPU':>9} {'others':>6}"
 )
 
 
-def report(label: str, workers: int, run: Run, ref1: dict[int, float], ref2: dict[int, float]) -> float:
-    """Print one executor's line; return its overhead against the all-cores-busy reference."""
+def measure(label: str, workers: int, executor: object, d: SweepDefinition, refs: list[dict[int, float]]) -> float:
+    """Run the sweep of no-op tasks, then the real one, on ``executor``; print both; return the overhead
+    against the all-cores-busy reference."""
+    t0 = time.perf_counter()
+    sim.sweep(d, executor=executor, progress=False, task_fn=noop_task)
+    noop = (time.perf_counter() - t0) / (d.replications * (d.samples or 1))
+    run = timed_sweep(d, executor)
+    ref1, ref2 = refs
     n = len(run.in_task)
     idle = run.wall * workers / sum(run.in_task.values())  # worker time over time in tasks
     inside = sum(run.in_task[p] for p in ref2)  # the sampled tasks inside the sweep
@@ -237,9 +248,14 @@ def report(label: str, workers: int, run: Run, ref1: dict[int, float], ref2: dic
         return idle * inside / sum(ref.values()) - 1
 
     print(
-        f"{label:<28} {workers:>3} {run.wall:7.1f} {n / run.wall:7.2f} {n / run.wall / workers:5.2f} "
+        f"{label:<36} {workers:>3} {run.wall:7.1f} {n / run.wall:7.2f} {n / run.wall / workers:5.2f} "
         f"{overhead(ref1):+9.1%} {overhead(ref2):+9.1%} {idle - 1:+7.1%} {inside / sum(ref2.values()) - 1:+8.1%} "
         f"{run.cpu / run.task_cpu - 1:+9.1%} {run.others:6.2f}"
+    )
+    task = sum(ref2.values()) / len(ref2)
+    print(
+        f"{'':<36} the machinery alone (the same sweep, no-op tasks): {noop * 1e3:.2f} ms of wall a task, "
+        f"+{noop * workers / task:.2%} on a {task:.2f} s task, +{noop * workers / 0.1:.1%} on a 0.1 s one"
     )
     return overhead(ref2)
 
@@ -273,13 +289,13 @@ def main() -> int:
             f"{len(sample)} tasks each: {mean:.3f} s a task ({1 / mean:.2f} tasks/s a core)   "
             f"others {load.cores:.2f} cores"
         )
-    ref1, ref2 = refs
-    print(f"a task on a busy core vs a free one: {sum(ref2.values()) / sum(ref1.values()) - 1:+.1%} (the hardware's)")
+    slower = sum(refs[1].values()) / sum(refs[0].values()) - 1
+    print(f"a task on a busy core vs a free one: {slower:+.1%} (the hardware's, not the sweep's)")
     print(HEADER)
     overheads = {}
     if args.scheduler is None:
         label = f"{args.workers} local worker processes"
-        overheads[label] = report(label, args.workers, timed_sweep(d, args.workers), ref1, ref2)
+        overheads[label] = measure(label, args.workers, args.workers, d, refs)
 
     import dask
     from distributed import Client, LocalCluster
@@ -288,7 +304,7 @@ def main() -> int:
         with Client(args.scheduler) as client:
             workers = sum(client.nthreads().values())
             label = f"Dask at {args.scheduler}"
-            overheads[label] = report(label, workers, timed_sweep(d, client), ref1, ref2)
+            overheads[label] = measure(label, workers, client, d, refs)
     else:
         label = f"Dask LocalCluster, {'defaults' if args.dask_defaults else 'DASK_THROUGHPUT'}"
         with (
@@ -296,7 +312,7 @@ def main() -> int:
             LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0") as c,
             Client(c) as client,
         ):
-            overheads[label] = report(label, args.workers, timed_sweep(d, client), ref1, ref2)
+            overheads[label] = measure(label, args.workers, client, d, refs)
     worst = max(overheads.values())
     ok = worst <= args.max_overhead
     print(
