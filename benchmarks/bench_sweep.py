@@ -38,6 +38,12 @@ tasks' own, as a share of those (the machinery's cost in CPU), and "others",
 the cores other processes kept busy meanwhile (from /proc/stat): a wall-time
 figure is only as good as that is small.
 
+Under each executor's line, the same sweep of no-op tasks (``noop_task``)
+times the machinery alone, and what it would add to a task of today's length
+and to a 0.1 s one (a faster engine): per task of wall time x workers / task
+seconds.  Its fixed part (planning, start-up, tables) weighs more in a short
+sweep, so read it at the full ``--points``.
+
 The LocalCluster runs with ``DASK_THROUGHPUT`` (fewer diagnostics wake-ups:
 the README says how to set the same on a real cluster), or with Dask's
 defaults (``--dask-defaults``).  Exits 1 when an executor's overhead against
