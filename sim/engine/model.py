@@ -33,7 +33,7 @@ from sim.engine.aftersales.crm import Programmes
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
 from sim.engine.aftersales.replacements import Replacements
 from sim.engine.aftersales.service import ServiceDesk
-from sim.engine.clock import call_later
+from sim.engine.clock import StoreEnvironment, call_later
 from sim.engine.fate import Fate
 from sim.engine.log import EventLog
 from sim.engine.operations.fulfilment import Carriers, Picking
@@ -81,7 +81,7 @@ class StoreModel:
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, days: int) -> None:
         s = self.scenario = scenario
         self.days = days
-        self.env = env = simpy.Environment()
+        self.env = env = StoreEnvironment()
         self.rng = Streams.from_seed(seed)
         self.log = EventLog()
         weekday = s.time.start_date.weekday()
@@ -233,15 +233,18 @@ class StoreModel:
                 paid_share = np.where(paid > 0, paid / (free + paid), 0.0)
             self.spend[day] = visitors * paid_share * unit_cost
             self.marketing.record_spend(self.spend[day])
-            if c.orders.any():
-                self._schedule_orders(day, c.orders)
+            times, rows = self._day_orders(day, c.orders) if c.orders.any() else ([], [])
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
                 per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3, 4)), pre_sales_rate)
                 for hour in np.repeat(np.arange(24), per_hour):
                     call_later(env, hour + rng.service.random(), self.desk.open, "pre_sales")
+            for t, row in zip(times, rows, strict=True):
+                if not env.skip_to(t):
+                    yield env.timeout(t - env.now)
+                self._place(*row)
             self.log.compact()
-            yield env.timeout(24.0)
+            yield env.timeout((day + 1) * 24.0 - env.now)
 
     def _customer_multiplier(self) -> np.ndarray | None:
         """Add-to-cart multiplier of returning customers per cell: the member price, weighted by who visits."""
@@ -275,15 +278,15 @@ class StoreModel:
             self.assortment.observe_day(views_k, wanted_k, in_stock)
 
     # --- one order --------------------------------------------------------------------------------
-    def _schedule_orders(self, day: int, counts: np.ndarray) -> None:
-        """Give each order of the day's counts [hour, channel, group, cell, sku] its time, and book its purchase."""
+    def _day_orders(self, day: int, counts: np.ndarray) -> tuple[list[float], list[tuple]]:
+        """The day's orders from its counts [hour, channel, group, cell, sku]: their times in order, and for each
+        the arguments of :meth:`_place` (the day's process places them one by one at their times)."""
         flat = np.repeat(np.arange(counts.size), counts.ravel())
         hours, chans, groups, cells, skus = np.unravel_index(flat, counts.shape)
-        delays = (hours + self.rng.orders.random(len(flat))).tolist()
+        times = day * 24.0 + (hours + self.rng.orders.random(len(flat)))  # as SimPy adds a delay to now
         rows = self._order_rows(day, chans, groups, cells, skus)
-        env, place = self.env, self._place
-        for i in np.argsort(delays, kind="stable").tolist():
-            call_later(env, delays[i], place, *rows[i])
+        order = np.argsort(times, kind="stable")
+        return times[order].tolist(), [rows[i] for i in order.tolist()]
 
     def _order_rows(
         self, day: int, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray
