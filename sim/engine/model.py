@@ -23,6 +23,7 @@ drain), so every order reaches exactly one terminal status.
 from __future__ import annotations
 
 import gc
+import heapq
 from collections.abc import Callable, Generator
 
 import numpy as np
@@ -102,7 +103,7 @@ class StoreModel:
         self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log)
         self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.log, lambda: env.now)
         self.customers = CustomerBase(s.customers, s.crm.membership, self.rng.customers, self.rng.crm, self.log)
-        self.programmes = Programmes(s, days, self.customers, self.rng.crm, env)
+        self.programmes = Programmes(s, days, self.customers, self.rng.crm, env, self._close_due)
         self.orders = OrderBook()
         n_ch, n_sku = len(self.demand.channels), len(self.demand.skus)
         self.funnel = FunnelCounts(days, n_ch, n_sku, self.cells.count)
@@ -123,6 +124,10 @@ class StoreModel:
         self.return_p_k: list[float] = self.return_p.tolist()
         self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
+        #: kept orders waiting for their close: (time, order id, fate, final experience), a heap (:meth:`_kept`)
+        self._closings: list[tuple[float, int, Fate, Experience]] = []
+        #: the final experience of a kept order, on time and late (shared: a closed order's experience is final)
+        self._final = (Experience(settled=True), Experience(late=True, settled=True))
         self._terms_setup()
 
     def _terms_setup(self) -> None:
@@ -180,6 +185,7 @@ class StoreModel:
         gc.disable()
         try:
             self.env.run(until=self.days * 24.0 + MAX_DRAIN_HOURS)
+            self._close_due(self.env.now)
         finally:
             if was_enabled:
                 gc.enable()
@@ -194,6 +200,7 @@ class StoreModel:
         one_cell = self.cells.count == 1
         for day in range(self.days):
             rng.start_day(day)
+            self._close_due(env.now)
             if day == self.assortment.review_day and self.assortment.review(day, self.inventory, self.log):
                 demand.set_live(self.assortment.live)
             self.stock[day] = self.inventory.on_hand
@@ -420,6 +427,7 @@ class StoreModel:
         fate: Fate,
     ) -> None:
         """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
+        self._close_due(self.env.now)
         oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
         if oid is None:
             return
@@ -469,16 +477,21 @@ class StoreModel:
         transit = self.carriers.transit_hours(
             option, shipped, self.transit_extra_h[cell // self.n_arms], fate.lead, fate.incident_u, fate.incident_delay
         )
-        self._maybe_wismo(oid, cid, done, shipped, transit, fate, e)
-        call_later(self.env, shipped + transit - self.env.now, self._delivered, oid, fate, e)
+        asked = self._maybe_wismo(oid, cid, done, shipped, transit, fate, e)
+        now = self.env.now
+        at = now + (shipped + transit - now)  # the time a timeout of that delay fires at, to the last bit
+        if asked or fate.defect or e.wrong_item or self._asks_return(oid, k, is_late(at, o.promised[oid]), fate):
+            call_later(self.env, at - now, self._delivered, oid, fate, e)
+        else:
+            self._kept(oid, at, fate)
 
     def _maybe_wismo(
         self, oid: int, cid: int, picked: float, shipped: float, transit: float, fate: Fate, e: Experience
-    ) -> None:
+    ) -> bool:
         """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ).
 
         A late parcel's ticket opens at the promised time, or when the order is
-        picked if the promise has passed by then.
+        picked if the promise has passed by then.  Returns whether the buyer asks.
         """
         cfg, promised, env = self.scenario.service, self.orders.promised[oid], self.env
         asks = 1.0 - cfg.faq_wismo_deflection
@@ -486,6 +499,7 @@ class StoreModel:
             if fate.wismo_u < cfg.wismo_late_probability * asks:
                 watch = self._service_watch(oid, fate, e)
                 call_later(env, max(promised, picked) - env.now, self.desk.open, "wismo", oid, cid, watch)
+                return True
         elif fate.wismo_u < cfg.wismo_probability * asks:
             call_later(
                 env,
@@ -496,6 +510,8 @@ class StoreModel:
                 cid,
                 self._service_watch(oid, fate, e),
             )
+            return True
+        return False
 
     def _service_watch(self, oid: int, fate: Fate, e: Experience) -> Callable[[float], None] | None:
         """The callback of a ticket about order ``oid``: a late first answer spoils its experience.
@@ -514,7 +530,7 @@ class StoreModel:
             if waited > sla:
                 e.slow_service = True
             if e.closed:
-                self._close(oid, fate, e)
+                self._close_now(oid, fate, e)
 
         return on_answer
 
@@ -529,13 +545,37 @@ class StoreModel:
         if e.store_fault:  # the customer sends it back at once
             self._return_requested(oid, fate, e)
             return
-        late = r.late_multiplier if e.late else 1.0
-        p = min(1.0, self.return_p_k[k] * late * self.return_mult[o.cell[oid] % self.n_arms])
-        request_delay = r.request_days_mean * 24.0 * fate.request_e
-        if fate.return_u < p and request_delay <= r.window_days * 24.0:
-            call_later(self.env, request_delay, self._return_requested, oid, fate, e)
+        if self._asks_return(oid, k, e.late, fate):
+            call_later(self.env, r.request_days_mean * 24.0 * fate.request_e, self._return_requested, oid, fate, e)
         else:
             self._settle(oid, fate, e)
+
+    def _asks_return(self, oid: int, k: int, late: bool, fate: Fate) -> bool:
+        """Does the buyer of a sound, right item (SKU ``k``) ask to return it, within the return window?"""
+        r = self.scenario.returns
+        p = min(1.0, self.return_p_k[k] * (r.late_multiplier if late else 1.0) * self.return_mult[self.orders.cell[oid] % self.n_arms])
+        return fate.return_u < p and r.request_days_mean * 24.0 * fate.request_e <= r.window_days * 24.0
+
+    def _kept(self, oid: int, at: float, fate: Fate) -> None:
+        """An order known at its pick to end well at ``at``: delivered, kept, no ticket, no fault - late or not.
+
+        Nothing that happens meanwhile can change that, so no event waits for
+        it: the delivery is written now and the review and churn decision
+        join the queue of closings (:meth:`_close_due`), applied in time order
+        before anything next reads the customers or the rating.
+        """
+        o = self.orders
+        o.delivered[oid] = at
+        late = bool(is_late(at, o.promised[oid]))
+        self.log.add(at, "delivered", oid, o.customer[oid], self.demand.skus[o.sku[oid]], float(late))
+        heapq.heappush(self._closings, (at, oid, fate, self._final[late]))
+
+    def _close_due(self, now: float) -> None:
+        """Close the kept orders (:meth:`_kept`) whose time has come by ``now``, earliest first."""
+        closings = self._closings
+        while closings and closings[0][0] <= now:
+            at, oid, fate, e = heapq.heappop(closings)
+            self._close(at, oid, fate, e)
 
     def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
@@ -601,11 +641,17 @@ class StoreModel:
         """The order is over (kept or refunded); its experience is final once no ticket about it waits."""
         e.settled = True
         if e.closed:
-            self._close(oid, fate, e)
+            self._close_now(oid, fate, e)
 
-    def _close(self, oid: int, fate: Fate, e: Experience) -> None:
+    def _close_now(self, oid: int, fate: Fate, e: Experience) -> None:
+        """Close an order whose end was not known in advance, after the kept orders due before it."""
+        now = self.env.now
+        self._close_due(now)
+        self._close(now, oid, fate, e)
+
+    def _close(self, now: float, oid: int, fate: Fate, e: Experience) -> None:
         """The final experience becomes a review and the customer's decision to stay or churn."""
-        o, now = self.orders, self.env.now
+        o = self.orders
         cid, cell = o.customer[oid], o.cell[oid]
         self.reviews.maybe_review(now, oid, cid, e, fate.closing)
         churn = self.warranty_churn[cell % self.n_arms] if o.warranty[oid] else 1.0
