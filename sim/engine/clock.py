@@ -31,6 +31,10 @@ class ShiftClock:
         self.end = shift.end_hour
         self.open_days = frozenset(shift.weekdays)
         self.start_weekday = start_weekday
+        #: per weekday (0 = Monday): days from it to the next open weekday after it (1-7; 0 if it never opens)
+        self._days_to_next = [
+            next((d for d in range(1, 8) if (w + d) % 7 in self.open_days), 0) for w in range(7)
+        ]
 
     def is_open(self, t: float) -> bool:
         if self.always_open:
@@ -46,14 +50,20 @@ class ShiftClock:
         waits for the same opening gets the same float - the key that lets a
         crew wake all of them with one event.
         """
-        if self.always_open or self.is_open(t):
+        if self.always_open:
             return t
         day = math.floor(t / HOURS_PER_DAY)
-        for d in range(day, day + 8):
-            opening = d * HOURS_PER_DAY + self.start
-            if (self.start_weekday + d) % 7 in self.open_days and opening >= t:
-                return opening
-        raise AssertionError("a validated shift opens at least once a week")
+        weekday = (self.start_weekday + day) % 7
+        if weekday in self.open_days:
+            hod = t - day * HOURS_PER_DAY
+            if hod < self.start:
+                return day * HOURS_PER_DAY + self.start
+            if hod < self.end:
+                return t
+        ahead = self._days_to_next[weekday]
+        if not ahead:
+            raise AssertionError("a validated shift opens at least once a week")
+        return (day + ahead) * HOURS_PER_DAY + self.start
 
 
 class StoreEnvironment(simpy.Environment):
