@@ -427,16 +427,22 @@ class StoreModel:
         fate: Fate,
     ) -> None:
         """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
-        self._close_due(self.env.now)
+        now, closings = self.env.now, self._closings
+        if closings and closings[0][0] <= now:
+            self._close_due(now)
         oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
         if oid is None:
             return
-        now, o = self.env.now, self.orders
+        o = self.orders
         self.log.add(now, "order_placed", oid, o.customer[oid], self.demand.skus[k], o.revenue[oid])
         e = Experience()
         filled = self.inventory.reserve(k, units)
         if filled is None:
-            self._to_picking(oid, fate, e)
+            started = None if fate.wrong_item else self.pickers.book(fate.pick_hours)
+            if started is None:
+                self._to_picking(oid, fate, e)
+            else:  # one shift, a right pick: its times are known now
+                self._picked(oid, fate, e, now, started, started + fate.pick_hours)
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
