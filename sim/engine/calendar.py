@@ -83,6 +83,21 @@ class Calendar:
                     c, moved = next_collection(t1), True
         return c
 
+    def collections_after_pauses(
+        self, t: np.ndarray, next_collections: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """:meth:`collection_after_pauses` of many times at once."""
+        c = next_collections(t)
+        moved = True
+        while moved:
+            moved = False
+            for t0, t1 in self.pauses:
+                inside = (t0 <= c) & (c < t1)
+                if inside.any():
+                    c = np.where(inside, next_collections(np.full(len(c), t1)), c)
+                    moved = True
+        return c
+
 
 def sales_days(s: Scenario, days: int) -> Iterator[tuple[SalesDay, int]]:
     """(sales day, index of its first day) for every year the horizon touches (the index may be < 0)."""

@@ -32,9 +32,7 @@ class ShiftClock:
         self.open_days = frozenset(shift.weekdays)
         self.start_weekday = start_weekday
         #: per weekday (0 = Monday): days from it to the next open weekday after it (1-7; 0 if it never opens)
-        self._days_to_next = [
-            next((d for d in range(1, 8) if (w + d) % 7 in self.open_days), 0) for w in range(7)
-        ]
+        self._days_to_next = [next((d for d in range(1, 8) if (w + d) % 7 in self.open_days), 0) for w in range(7)]
 
     def is_open(self, t: float) -> bool:
         if self.always_open:

@@ -10,6 +10,7 @@ other tables are derived views of the same run.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,11 @@ ROW = np.dtype(
 )
 #: each kind's index in KINDS: its code in the table's categorical column
 _KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
+
+
+def kind_code(kind: str) -> int:
+    """The code of an event kind in the packed log (its index in :data:`KINDS`)."""
+    return _KIND_CODES[kind]
 
 
 class EventLog:
@@ -87,27 +93,61 @@ class EventLog:
             return
         times, kinds, order_ids, customer_ids, skus, values = zip(*self.rows, strict=True)
         n = len(times)
-        codes = self._sku_codes
-        for name in set(skus).difference(codes):
-            codes[name] = len(self.sku_names)
-            self.sku_names.append(name)
+        self.sku_codes(dict.fromkeys(skus))
         block = np.empty(n, dtype=ROW)
         block["time"] = times
         block["kind"] = np.fromiter(map(_KIND_CODES.__getitem__, kinds), dtype=np.int8, count=n)
         block["order_id"] = order_ids
         block["customer_id"] = customer_ids
-        block["sku"] = np.fromiter(map(codes.__getitem__, skus), dtype=np.int32, count=n)
+        block["sku"] = np.fromiter(map(self._sku_codes.__getitem__, skus), dtype=np.int32, count=n)
         block["value"] = values
         self._packed.append(block)
         self._count += n
         self.rows.clear()  # the same list: a bound ``rows.append`` stays valid
 
+    def sku_codes(self, names: Iterable[str]) -> np.ndarray:
+        """The codes of SKU ``names`` (learning new ones), for :meth:`add_many`."""
+        codes = self._sku_codes
+        for name in names:
+            if name not in codes:
+                codes[name] = len(self.sku_names)
+                self.sku_names.append(name)
+        return np.array([codes[name] for name in names], dtype=np.int32)
+
+    def add_many(
+        self,
+        times: np.ndarray,
+        kinds: str | np.ndarray,
+        order_ids: np.ndarray,
+        customer_ids: np.ndarray,
+        sku_codes: np.ndarray,
+        values: np.ndarray | float,
+    ) -> None:
+        """Many rows at once, after the rows added one by one so far; ``kinds``: one kind for all, or each
+        row's code (:func:`kind_code`)."""
+        self.compact()
+        block = np.empty(len(times), dtype=ROW)
+        block["time"] = times
+        block["kind"] = _KIND_CODES[kinds] if isinstance(kinds, str) else kinds
+        block["order_id"] = order_ids
+        block["customer_id"] = customer_ids
+        block["sku"] = sku_codes
+        block["value"] = values
+        self._packed.append(block)
+        self._count += len(block)
+
     def frame(self, start: dt.date, channels_by_order: np.ndarray) -> pd.DataFrame:
-        """The log as a table sorted by time (stable, so same-time events keep their order)."""
+        """The log as a table sorted by time; events at the same time in the order of :data:`KINDS` (the
+        life of an order: placed before picked before shipped ...), then by order and customer id.
+
+        The order does not depend on when a row was written, so a step worked
+        out ahead (``StoreModel._ship``) and the same step logged at its
+        moment give the same table.
+        """
         self.compact()
         rows = np.concatenate(self._packed) if self._packed else np.zeros(0, dtype=ROW)
         self._packed = [rows] if len(rows) else []
-        order = np.argsort(rows["time"], kind="stable")
+        order = np.lexsort((rows["customer_id"], rows["order_id"], rows["kind"], rows["time"]))
         rows = rows[order]
         oid = rows["order_id"]
         chan = (

@@ -36,7 +36,7 @@ from sim.engine.aftersales.replacements import Replacements
 from sim.engine.aftersales.service import ServiceDesk
 from sim.engine.clock import StoreEnvironment, call_later
 from sim.engine.fate import Fate
-from sim.engine.log import EventLog
+from sim.engine.log import EventLog, kind_code
 from sim.engine.operations.fulfilment import Carriers, Picking
 from sim.engine.operations.inventory import Inventory
 from sim.engine.operations.orders import OrderBook, is_late
@@ -78,6 +78,10 @@ class FunnelCounts:
 
 class StoreModel:
     """Build with a validated scenario, a seed sequence and a horizon; then :meth:`run`."""
+
+    #: Work out the journeys of right picks together at each carrier collection (:meth:`_ship`); False: one
+    #: by one at each pick (:meth:`_picked`), the reference path the tests compare it with.
+    ships_in_batches = True
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, days: int) -> None:
         s = self.scenario = scenario
@@ -124,6 +128,10 @@ class StoreModel:
         self.return_p_k: list[float] = self.return_p.tolist()
         self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
+        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, fate) (:meth:`_ship`)
+        self._to_ship: list[tuple[int, float, float, float, Fate]] = []
+        self._sku_code = self.log.sku_codes(self.demand.skus)
+        self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
         #: kept orders waiting for their close: (time, order id, fate, final experience), a heap (:meth:`_kept`)
         self._closings: list[tuple[float, int, Fate, Experience]] = []
         #: the final experience of a kept order, on time and late (shared: a closed order's experience is final)
@@ -168,6 +176,10 @@ class StoreModel:
         ]
         self.promise_h = self.carriers.promise_h.tolist()
         self.warranty_churn = [x.warranty_churn for x in o]
+        # the same per market, arm and option as arrays, for the journeys of many orders (:meth:`_ship`)
+        self.transit_extra_arr = np.array(self.transit_extra_h)
+        self.return_mult_arr = np.array(self.return_mult)
+        self.shipping_cost_arr = self.carriers.cost
         self.selection = self.assortment.active
 
     # --- the run ----------------------------------------------------------------------------------
@@ -181,6 +193,8 @@ class StoreModel:
         a quarter of a year's run time.
         """
         self.env.process(self._days())
+        if self.pickers.servers is not None:
+            self.env.process(self._collections())
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -442,7 +456,12 @@ class StoreModel:
             if started is None:
                 self._to_picking(oid, fate, e)
             else:  # one shift, a right pick: its times are known now
-                self._picked(oid, fate, e, now, started, started + fate.pick_hours)
+                done = started + fate.pick_hours
+                # late before it leaves (it may ask where it is before then), or the reference path: one by one
+                if not self.ships_in_batches or o.promised[oid] < self._collection(done):
+                    self._picked(oid, fate, e, now, started, done)
+                else:
+                    self._to_ship.append((oid, now, started, done, fate))
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -480,9 +499,7 @@ class StoreModel:
         cost = self.shipping_cost[option]
         o.shipping_cost[oid] += cost
         log.add(shipped, "shipped", oid, cid, sku, cost)
-        transit = self.carriers.transit_hours(
-            option, shipped, self.transit_extra_h[cell // self.n_arms], fate.lead, fate.incident_u, fate.incident_delay
-        )
+        transit = self._transit(option, shipped, self.transit_extra_h[cell // self.n_arms], fate, fate.incident_u)
         asked = self._maybe_wismo(oid, cid, done, shipped, transit, fate, e)
         now = self.env.now
         at = now + (shipped + transit - now)  # the time a timeout of that delay fires at, to the last bit
@@ -490,6 +507,115 @@ class StoreModel:
             call_later(self.env, at - now, self._delivered, oid, fate, e)
         else:
             self._kept(oid, at, fate)
+
+    def _transit(self, option: int, shipped: float, extra_h: float, fate: Fate, incident_u: float) -> float:
+        """One parcel's hours on the road (``Carriers.transit_hours`` of one); ``incident_u`` 1.0: no incident."""
+        return float(
+            self.carriers.transit_hours(
+                np.array([option]),
+                np.array([shipped]),
+                np.array([extra_h]),
+                np.array([fate.lead]),
+                np.array([incident_u]),
+                np.array([fate.incident_delay]),
+            )[0]
+        )
+
+    def _collections(self) -> Generator[simpy.Event, None, None]:
+        """Process: at each carrier collection, send off the right picks packed since the last one.
+
+        A right pick on one shift knows at its booking when it will be packed,
+        and from then on nothing can change its journey: the collection it
+        makes, the road, whether the buyer asks where it is, whether they
+        return it.  So those orders wait in ``_to_ship`` and, at the
+        collection after their pick, :meth:`_ship` works out their journeys
+        together, as arrays.  Every time it writes is at or after the
+        collection, so nothing that happens earlier could have seen them.
+        """
+        env, horizon = self.env, self.days * 24.0
+        while env.now < horizon or self._to_ship:
+            at = self.picking.next_collection(env.now)
+            if at == env.now:
+                at += 24.0
+            yield env.timeout(at - env.now)
+            waiting = self._to_ship
+            if waiting:
+                now = env.now
+                self._to_ship = [w for w in waiting if w[3] > now]
+                ready = [w for w in waiting if w[3] <= now]
+                if ready:
+                    self._ship(ready)
+
+    def _ship(self, packed: list[tuple[int, float, float, float, Fate]]) -> None:
+        """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays.
+
+        The same steps as :meth:`_picked`, :meth:`_maybe_wismo` and
+        :meth:`_delivered` take for one order: kept orders with no question
+        asked are written in full and join the closings; the others get their
+        ticket and their delivery as events.
+        """
+        o, log, now = self.orders, self.log, self.env.now
+        oids = np.array([p[0] for p in packed])
+        ready, started, done = (np.array([p[i] for p in packed]) for i in (1, 2, 3))
+        fates = [p[4] for p in packed]
+        # the fates' fields from lead to request_e, one array each
+        lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = np.array(
+            [f[2:10] for f in fates]
+        ).T
+        cid, k, option, cell = (o.take(c, oids) for c in ("customer", "sku", "option", "cell"))
+        promised = o.take("promised", oids)
+        codes = self._sku_code[k]
+        shipped = self._collections_of(done)
+        cost = self.shipping_cost_arr[option]
+        o.put("picked", oids, done)
+        o.put("shipped", oids, shipped)
+        o.put("shipping_cost", oids, cost, add=True)
+        transit = self.carriers.transit_hours(
+            option, shipped, self.transit_extra_arr[cell // self.n_arms], lead, incident_u, incident_delay
+        )
+        arrives = ready + (shipped + transit - ready)  # as :meth:`_picked` times it from the order's placement
+        late = is_late(arrives, promised)
+        sv, r = self.scenario.service, self.scenario.returns
+        asks = 1.0 - sv.faq_wismo_deflection
+        wismo = np.where(late, wismo_u < sv.wismo_late_probability * asks, wismo_u < sv.wismo_probability * asks)
+        asked_at = np.where(late, np.maximum(promised, done), shipped + wismo_at * transit)
+        p_return = np.minimum(
+            1.0, self.return_p[k] * np.where(late, r.late_multiplier, 1.0) * self.return_mult_arr[cell % self.n_arms]
+        )
+        returns = (return_u < p_return) & (r.request_days_mean * 24.0 * request_e <= r.window_days * 24.0)
+        kept = ~(wismo | (defect > 0) | returns)
+        # each order's rows together, as one by one: pick started, picked, shipped and, if kept, delivered
+        n = len(oids)
+        rows = np.column_stack([np.ones((n, 3), dtype=bool), kept]).ravel()
+        log.add_many(
+            np.stack([started, done, shipped, arrives], axis=1).ravel()[rows],
+            np.tile(self._journey_kinds, n)[rows],
+            np.repeat(oids, 4)[rows],
+            np.repeat(cid, 4)[rows],
+            np.repeat(codes, 4)[rows],
+            np.stack([started - ready, np.zeros(n), cost, late], axis=1).ravel()[rows],
+        )
+        if kept.any():
+            at, kept_oids = arrives[kept], oids[kept]
+            o.put("delivered", kept_oids, at)
+            final, closings = self._final, self._closings
+            for t, oid, i, is_late_ in zip(
+                at.tolist(), kept_oids.tolist(), np.flatnonzero(kept).tolist(), late[kept].tolist(), strict=True
+            ):
+                heapq.heappush(closings, (t, oid, fates[i], final[is_late_]))
+        env, desk = self.env, self.desk
+        for i in np.flatnonzero(~kept).tolist():
+            oid, fate, e = int(oids[i]), fates[i], Experience()
+            if wismo[i]:
+                watch = self._service_watch(oid, fate, e)
+                call_later(env, float(asked_at[i]) - now, desk.open, "wismo", oid, int(cid[i]), watch)
+            call_later(env, float(arrives[i]) - now, self._delivered, oid, fate, e)
+
+    def _collections_of(self, t: np.ndarray) -> np.ndarray:
+        """:meth:`_collection` of many times."""
+        if self.calendar.pauses:
+            return self.calendar.collections_after_pauses(t, self.picking.next_collections)
+        return self.picking.next_collections(t)
 
     def _maybe_wismo(
         self, oid: int, cid: int, picked: float, shipped: float, transit: float, fate: Fate, e: Experience
@@ -559,7 +685,12 @@ class StoreModel:
     def _asks_return(self, oid: int, k: int, late: bool, fate: Fate) -> bool:
         """Does the buyer of a sound, right item (SKU ``k``) ask to return it, within the return window?"""
         r = self.scenario.returns
-        p = min(1.0, self.return_p_k[k] * (r.late_multiplier if late else 1.0) * self.return_mult[self.orders.cell[oid] % self.n_arms])
+        p = min(
+            1.0,
+            self.return_p_k[k]
+            * (r.late_multiplier if late else 1.0)
+            * self.return_mult[self.orders.cell[oid] % self.n_arms],
+        )
         return fate.return_u < p and r.request_days_mean * 24.0 * fate.request_e <= r.window_days * 24.0
 
     def _kept(self, oid: int, at: float, fate: Fate) -> None:
@@ -628,7 +759,7 @@ class StoreModel:
         o.shipping_cost[oid] += cost
         self.log.add(shipped, "shipped", oid, cid, sku, cost)
         extra_h = self.transit_extra_h[o.cell[oid] // self.n_arms]
-        arrives = shipped + self.carriers.transit_hours(option, shipped, extra_h, fate.lead, 1.0, 0.0)
+        arrives = shipped + self._transit(option, shipped, extra_h, fate, 1.0)
         self.log.add(arrives, "delivered", oid, cid, sku, 0.0)
         call_later(self.env, arrives - now, self._settle, oid, fate, e)
 

@@ -34,6 +34,8 @@ def is_late(delivered: Any, promised: Any) -> Any:
 
 
 NAN = math.nan
+#: numpy type of each ``array.array`` type code used by the book
+_DTYPES = {"d": np.float64, "q": np.int64, "b": np.int8}
 
 
 class OrderBook:
@@ -117,6 +119,25 @@ class OrderBook:
         self.warranty.append(warranty)
         self.written_off.append(0.0)
         return oid
+
+    def take(self, column: str, oids: np.ndarray) -> np.ndarray:
+        """The values of ``column`` for orders ``oids`` (a copy)."""
+        col = getattr(self, column)
+        return np.frombuffer(col, dtype=_DTYPES[col.typecode])[oids]
+
+    def put(self, column: str, oids: np.ndarray, values: np.ndarray, add: bool = False) -> None:
+        """Write (or with ``add``, add) ``values`` into ``column`` for orders ``oids``, many orders at once.
+
+        Writes through a numpy view of the column, dropped before returning: an
+        ``array.array`` with a view on it cannot grow, and the next order appends.
+        """
+        col = getattr(self, column)
+        view = np.frombuffer(col, dtype=_DTYPES[col.typecode])
+        if add:
+            view[oids] += values
+        else:
+            view[oids] = values
+        del view
 
     def status(self) -> np.ndarray:
         """Terminal status of every order: refunded, delivered or cancelled (exactly one each)."""
