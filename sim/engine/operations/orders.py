@@ -66,7 +66,7 @@ class Column:
 
     __slots__ = ("_data", "_stride", "_at")
 
-    def __init__(self, data: array, stride: int, at: int) -> None:
+    def __init__(self, data: array[Any], stride: int, at: int) -> None:
         self._data, self._stride, self._at = data, stride, at
 
     def __getitem__(self, oid: int) -> Any:
@@ -93,7 +93,7 @@ class OrderBook:
     reads the columns without a copy when the run is over.  Each attribute is a :class:`Column`."""
 
     def __init__(self) -> None:
-        self._arrays = {code: array(code) for code in _LAYOUT}
+        self._arrays: dict[str, array[Any]] = {code: array(code) for code in _LAYOUT}
         for code, names in _LAYOUT.items():
             for at, name in enumerate(names):
                 setattr(self, name, Column(self._arrays[code], len(names), at))
@@ -194,7 +194,7 @@ class OrderBook:
         promised = np.asarray(self.promised, dtype=float)
         n = len(placed)
 
-        def labels(names: Sequence[str], idx: Sequence[int]) -> pd.arrays.StringArray:
+        def labels(names: Sequence[str], idx: Column) -> pd.arrays.StringArray:
             return pd.array(np.asarray(names, dtype=object)[np.asarray(idx, dtype=int)] if n else [], dtype="string")
 
         return pd.DataFrame(
