@@ -577,13 +577,15 @@ class StoreModel:
         late = is_late(arrives, promised)
         sv, r = self.scenario.service, self.scenario.returns
         asks = 1.0 - sv.faq_wismo_deflection
-        wismo = np.where(late, wismo_u < sv.wismo_late_probability * asks, wismo_u < sv.wismo_probability * asks)
-        asked_at = np.where(late, np.maximum(promised, done), shipped + wismo_at * transit)
+        overdue = shipped + transit > promised  # as _maybe_wismo sees it
+        wismo = np.where(overdue, wismo_u < sv.wismo_late_probability * asks, wismo_u < sv.wismo_probability * asks)
+        asked_at = np.where(overdue, np.maximum(promised, done), shipped + wismo_at * transit)
         p_return = np.minimum(
             1.0, self.return_p[k] * np.where(late, r.late_multiplier, 1.0) * self.return_mult_arr[cell % self.n_arms]
         )
         returns = (return_u < p_return) & (r.request_days_mean * 24.0 * request_e <= r.window_days * 24.0)
         kept = ~(wismo | (defect > 0) | returns)
+        experience: list[Experience] = [self._final[0]] * len(oids)  # a new one for each order not kept
         # each order's rows together, as one by one: pick started, picked, shipped and, if kept, delivered
         n = len(oids)
         rows = np.column_stack([np.ones((n, 3), dtype=bool), kept]).ravel()
@@ -605,11 +607,91 @@ class StoreModel:
                 heapq.heappush(closings, (t, oid, fates[i], final[is_late_]))
         env, desk = self.env, self.desk
         for i in np.flatnonzero(~kept).tolist():
-            oid, fate, e = int(oids[i]), fates[i], Experience()
+            e = experience[i] = Experience()
             if wismo[i]:
-                watch = self._service_watch(oid, fate, e)
-                call_later(env, float(asked_at[i]) - now, desk.open, "wismo", oid, int(cid[i]), watch)
-            call_later(env, float(arrives[i]) - now, self._delivered, oid, fate, e)
+                watch = self._service_watch(int(oids[i]), fates[i], e)
+                call_later(env, float(asked_at[i]) - now, desk.open, "wismo", int(oids[i]), int(cid[i]), watch)
+        after = ~kept & ((defect > 0) | self.selection)  # a defect goes back at once; a kill review counts returns
+        for i in np.flatnonzero(after).tolist():
+            call_later(env, float(arrives[i]) - now, self._delivered, int(oids[i]), fates[i], experience[i])
+        rest = np.flatnonzero(~kept & ~after)
+        if len(rest):
+            delivered = ready[rest] + (arrives[rest] - ready[rest])  # when the delivery event would fire
+            self._deliver(
+                oids[rest],
+                cid[rest],
+                k[rest],
+                codes[rest],
+                promised[rest],
+                delivered,
+                [fates[i] for i in rest],
+                [experience[i] for i in rest],
+            )
+
+    def _deliver(
+        self,
+        oids: np.ndarray,
+        cid: np.ndarray,
+        k: np.ndarray,
+        codes: np.ndarray,
+        promised: np.ndarray,
+        delivered: np.ndarray,
+        fates: list[Fate],
+        experience: list[Experience],
+    ) -> None:
+        """Deliveries of sound, right items (:meth:`_ship`) whose buyers ask where they are or return them:
+        :meth:`_delivered` and the return's steps for many orders at once.
+
+        A return's dates follow from its draws (request, transit back, refund), so
+        only what touches shared things is an event: the ticket it may open and
+        the units going back on the shelf.  Each order then settles, through the
+        closings, when it is refunded or, if kept, delivered.
+        """
+        o, log, r, now, env = self.orders, self.log, self.scenario.returns, self.env.now, self.env
+        late = is_late(delivered, promised)
+        o.put("delivered", oids, delivered)
+        log.add_many(delivered, "delivered", oids, cid, codes, late)
+        draws = np.array([(f.return_u, f.request_e, f.transit_e, f.refund_e, f.return_ticket_u) for f in fates]).T
+        return_u, request_e, transit_e, refund_e, ticket_u = draws
+        cell = o.take("cell", oids)
+        p = np.minimum(
+            1.0, self.return_p[k] * np.where(late, r.late_multiplier, 1.0) * self.return_mult_arr[cell % self.n_arms]
+        )
+        request_delay = r.request_days_mean * 24.0 * request_e
+        returns = (return_u < p) & (request_delay <= r.window_days * 24.0)
+        requested = delivered + request_delay
+        received = requested + r.transit_days_mean * 24.0 * transit_e
+        refunded = received + r.refund_days_mean * 24.0 * refund_e
+        ticket = ticket_u < self.scenario.service.return_ticket_probability
+        settles = np.where(returns, refunded, delivered)
+        units = o.take("units", oids)
+        closings = self._closings
+        for i, oid in enumerate(oids.tolist()):
+            e = experience[i]
+            e.late = bool(late[i])
+            fate = fates[i]
+            if returns[i]:
+                if ticket[i]:
+                    watch = self._service_watch(oid, fate, e)
+                    call_later(
+                        env, float(requested[i]) - now, self.desk.open, "return_request", oid, int(cid[i]), watch
+                    )
+                call_later(env, float(received[i]) - now, self.inventory.put_back, int(k[i]), int(units[i]))
+                e.slow_refund = float(refunded[i] - received[i]) > r.refund_promise_days * 24.0
+            heapq.heappush(closings, (float(settles[i]), oid, fate, e))
+        if returns.any():
+            back = oids[returns]
+            refund = o.take("revenue", back) - o.take("fee", back)
+            o.put("returned", back, 1)
+            o.put("returned_at", back, received[returns])
+            o.put("refunded_at", back, refunded[returns])
+            o.put("refund", back, refund)
+            if r.free_returns:
+                o.put("shipping_cost", back, r.label_cost, add=True)
+            c, sku = cid[returns], codes[returns]
+            log.add_many(requested[returns], "return_requested", back, c, sku, 0.0)
+            log.add_many(received[returns], "return_received", back, c, sku, units[returns])
+            log.add_many(refunded[returns], "refunded", back, c, sku, refund)
 
     def _collections_of(self, t: np.ndarray) -> np.ndarray:
         """:meth:`_collection` of many times."""
@@ -658,6 +740,7 @@ class StoreModel:
         e.open_tickets += 1
 
         def on_answer(waited: float) -> None:
+            self._close_due(self.env.now)  # the order may have settled since (a return refunded, through the closings)
             e.open_tickets -= 1
             if waited > sla:
                 e.slow_service = True
@@ -712,7 +795,9 @@ class StoreModel:
         closings = self._closings
         while closings and closings[0][0] <= now:
             at, oid, fate, e = heapq.heappop(closings)
-            self._close(at, oid, fate, e)
+            e.settled = True  # a kept order's final experience says so already
+            if e.closed:
+                self._close(at, oid, fate, e)
 
     def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
@@ -721,7 +806,7 @@ class StoreModel:
         o.returned[oid] = True
         self.log.add(now, "return_requested", oid, cid, sku, 0.0)
         reason = "wrong_item" if e.wrong_item else "defect" if e.defect else "return_request"
-        if store_fault or self.rng.returns.random() < self.scenario.service.return_ticket_probability:
+        if store_fault or fate.return_ticket_u < self.scenario.service.return_ticket_probability:
             self.desk.open(reason, oid, cid, self._service_watch(oid, fate, e))
         if store_fault or r.free_returns:
             o.shipping_cost[oid] += r.label_cost

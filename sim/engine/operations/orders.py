@@ -162,7 +162,7 @@ class OrderBook:
         col: Column = getattr(self, column)
         return col.view()[oids]
 
-    def put(self, column: str, oids: np.ndarray, values: np.ndarray, add: bool = False) -> None:
+    def put(self, column: str, oids: np.ndarray, values: np.ndarray | float, add: bool = False) -> None:
         """Write (or with ``add``, add) ``values`` into ``column`` for orders ``oids``, many orders at once."""
         col: Column = getattr(self, column)
         view = col.view()
