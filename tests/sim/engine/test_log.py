@@ -56,7 +56,7 @@ def test_rows_added_many_at_once_sort_with_the_rest_by_time_then_life_cycle():
     log.add_many(np.array([5.0, 5.0, 1.0]), "picked", np.array([3, 1, 1]), np.array([8, 9, 9]), codes[[0, 0, 1]], 0.0)
     frame = log.frame(dt.date(2026, 1, 5), np.array(["email"] * 4, dtype=object))
     # at 5.0: picked before shipped (the life of an order), then by order id, whatever the writing order
-    assert list(zip(frame["time_h"], frame["kind"].astype(str), frame["order_id"], frame["sku"])) == [
+    assert list(zip(frame["time_h"], frame["kind"].astype(str), frame["order_id"], frame["sku"], strict=True)) == [
         (1.0, "picked", 1, "mug"),
         (5.0, "picked", 1, "tee"),
         (5.0, "picked", 3, "tee"),
