@@ -132,8 +132,8 @@ class StoreModel:
         self._to_ship: list[tuple[int, float, float, float, Fate]] = []
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
-        #: kept orders waiting for their close: (time, order id, fate, final experience), a heap (:meth:`_kept`)
-        self._closings: list[tuple[float, int, Fate, Experience]] = []
+        #: orders waiting to settle: (time, order id, customer id, churn multiplier, fate, experience), a heap
+        self._closings: list[tuple[float, int, int, float, Fate, Experience]] = []
         #: the final experience of a kept order, on time and late (shared: a closed order's experience is final)
         self._final = (Experience(settled=True), Experience(late=True, settled=True))
         self._terms_setup()
@@ -175,7 +175,7 @@ class StoreModel:
             h if m.local_delivery else 0.0 for h, m in zip(self.transit_extra_h, markets, strict=True)
         ]
         self.promise_h = self.carriers.promise_h.tolist()
-        self.warranty_churn = [x.warranty_churn for x in o]
+        self.warranty_churn = np.array([x.warranty_churn for x in o], dtype=float)
         # the same per market, arm and option as arrays, for the journeys of many orders (:meth:`_ship`)
         self.transit_extra_arr = np.array(self.transit_extra_h)
         self.return_mult_arr = np.array(self.return_mult)
@@ -354,7 +354,7 @@ class StoreModel:
     def _open_order(
         self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float, fee: float, warranty: bool
     ) -> int | None:
-        """At the moment of purchase: check the shelf, find or create the customer, book the order.
+        """At the moment of purchase: check the shelf, find or create the customer, book and log the order.
 
         Returns the order id, or None when the shelf is empty and sales are lost (stock is taken by
         :meth:`_place`).
@@ -383,7 +383,7 @@ class StoreModel:
             cogs += offer.warranty_claim * self.unit_cost_k[k]
         if self.selection:
             self.assortment.sold(k, goods, cogs)
-        return self.orders.new(
+        oid = self.orders.new(
             now,
             ch,
             group,
@@ -401,6 +401,8 @@ class StoreModel:
             bool(member),
             warranty,
         )
+        self.log.add(now, "order_placed", oid, cid, self.demand.skus[k], revenue)
+        return oid
 
     def _promise(self, now: float, option: int) -> float:
         """The delivery date shown at checkout: the planned dispatch plus the option's promise.
@@ -448,7 +450,6 @@ class StoreModel:
         if oid is None:
             return
         o = self.orders
-        self.log.add(now, "order_placed", oid, o.customer[oid], self.demand.skus[k], o.revenue[oid])
         e = Experience()
         filled = self.inventory.reserve(k, units)
         if filled is None:
@@ -601,10 +602,17 @@ class StoreModel:
             at, kept_oids = arrives[kept], oids[kept]
             o.put("delivered", kept_oids, at)
             final, closings = self._final, self._closings
-            for t, oid, i, is_late_ in zip(
-                at.tolist(), kept_oids.tolist(), np.flatnonzero(kept).tolist(), late[kept].tolist(), strict=True
+            kept_at = np.flatnonzero(kept)
+            for t, oid, c, churn, i, is_late_ in zip(
+                at.tolist(),
+                kept_oids.tolist(),
+                cid[kept].tolist(),
+                self._churn_multipliers(kept_oids, cell[kept]).tolist(),
+                kept_at.tolist(),
+                late[kept].tolist(),
+                strict=True,
             ):
-                heapq.heappush(closings, (t, oid, fates[i], final[is_late_]))
+                heapq.heappush(closings, (t, oid, c, churn, fates[i], final[is_late_]))
         env, desk = self.env, self.desk
         for i in np.flatnonzero(~kept).tolist():
             e = experience[i] = Experience()
@@ -665,7 +673,7 @@ class StoreModel:
         ticket = ticket_u < self.scenario.service.return_ticket_probability
         settles = np.where(returns, refunded, delivered)
         units = o.take("units", oids)
-        closings = self._closings
+        closings, churns = self._closings, self._churn_multipliers(oids, cell).tolist()
         for i, oid in enumerate(oids.tolist()):
             e = experience[i]
             e.late = bool(late[i])
@@ -678,7 +686,7 @@ class StoreModel:
                     )
                 call_later(env, float(received[i]) - now, self.inventory.put_back, int(k[i]), int(units[i]))
                 e.slow_refund = float(refunded[i] - received[i]) > r.refund_promise_days * 24.0
-            heapq.heappush(closings, (float(settles[i]), oid, fate, e))
+            heapq.heappush(closings, (float(settles[i]), oid, int(cid[i]), churns[i], fate, e))
         if returns.any():
             back = oids[returns]
             refund = o.take("revenue", back) - o.take("fee", back)
@@ -788,16 +796,17 @@ class StoreModel:
         o.delivered[oid] = at
         late = bool(is_late(at, o.promised[oid]))
         self.log.add(at, "delivered", oid, o.customer[oid], self.demand.skus[o.sku[oid]], float(late))
-        heapq.heappush(self._closings, (at, oid, fate, self._final[late]))
+        churn = self._churn_multipliers(np.array([oid]), np.array([o.cell[oid]]))[0]
+        heapq.heappush(self._closings, (at, oid, o.customer[oid], float(churn), fate, self._final[late]))
 
     def _close_due(self, now: float) -> None:
         """Close the kept orders (:meth:`_kept`) whose time has come by ``now``, earliest first."""
         closings = self._closings
         while closings and closings[0][0] <= now:
-            at, oid, fate, e = heapq.heappop(closings)
+            at, oid, cid, churn, fate, e = heapq.heappop(closings)
             e.settled = True  # a kept order's final experience says so already
             if e.closed:
-                self._close(at, oid, fate, e)
+                self._close(at, oid, cid, churn, fate, e)
 
     def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
@@ -869,14 +878,19 @@ class StoreModel:
         """Close an order whose end was not known in advance, after the kept orders due before it."""
         now = self.env.now
         self._close_due(now)
-        self._close(now, oid, fate, e)
-
-    def _close(self, now: float, oid: int, fate: Fate, e: Experience) -> None:
-        """The final experience becomes a review and the customer's decision to stay or churn."""
         o = self.orders
-        cid, cell = o.customer[oid], o.cell[oid]
+        churn = self._churn_multipliers(np.array([oid]), np.array([o.cell[oid]]))[0]
+        self._close(now, oid, o.customer[oid], float(churn), fate, e)
+
+    def _churn_multipliers(self, oids: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Churn multiplier of the customers of orders ``oids`` (in cells ``cells``): their arm's warranty
+        multiplier if they bought the warranty, else 1."""
+        warranty = self.orders.take("warranty", oids).astype(bool)
+        return np.where(warranty, self.warranty_churn[cells % self.n_arms], 1.0)
+
+    def _close(self, now: float, oid: int, cid: int, churn: float, fate: Fate, e: Experience) -> None:
+        """The final experience becomes a review and the customer's decision to stay or churn."""
         self.reviews.maybe_review(now, oid, cid, e, fate.closing)
-        churn = self.warranty_churn[cell % self.n_arms] if o.warranty[oid] else 1.0
         self.customers.settle(now, cid, e, fate.closing.churn_u, churn)
 
     # --- after the run ----------------------------------------------------------------------------
