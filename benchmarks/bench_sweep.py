@@ -310,6 +310,7 @@ def main() -> int:
         with Client(args.scheduler) as client:
             workers = sum(client.nthreads().values())
             label = f"Dask at {args.scheduler}"
+            print(f"# {label}: the references ran on this machine; run this on a cluster host to compare alike")
             overheads[label] = measure(label, workers, client, d, refs)
     else:
         label = f"Dask LocalCluster, {'defaults' if args.dask_defaults else 'DASK_THROUGHPUT'}"
