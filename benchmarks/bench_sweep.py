@@ -38,6 +38,12 @@ tasks' own, as a share of those (the machinery's cost in CPU), and "others",
 the cores other processes kept busy meanwhile (from /proc/stat): a wall-time
 figure is only as good as that is small.
 
+After each sweep the all-cores-busy reference is timed again, the sweep is
+compared with the mean of the timings before and after it, and their drift
+is printed: on a shared or virtual machine it is the noise of every
+wall-time figure (on the 2-core VM this was written on, up to +-13% between
+two timings a minute apart on an idle machine).
+
 Under each executor's line, the same sweep of no-op tasks (``noop_task``)
 times the machinery alone, and what it would add to a task of today's length
 and to a 0.1 s one (a faster engine): per task of wall time x workers / task
@@ -127,9 +133,10 @@ def noop_task(base: Scenario, task: Task) -> dict[str, float]:
 
 
 def spread(tasks: Sequence[Task], k: int) -> list[Task]:
-    """``k`` tasks evenly spaced over the sweep (its points are a Latin hypercube: a fair sample)."""
+    """``k`` tasks evenly spaced over the sweep (its points are a Latin hypercube: a fair sample), the middle of
+    each stretch: never a worker's first task, which pays the worker's first-call costs (start-up, not a task's)."""
     k = min(k, len(tasks))
-    return [tasks[i * len(tasks) // k] for i in range(k)]
+    return [tasks[(2 * i + 1) * len(tasks) // (2 * k)] for i in range(k)]
 
 
 def _busy_process(base: Scenario, sample: list[Task], start: Any, done: Any, out: Any) -> None:
@@ -238,14 +245,32 @@ HEADER = (
 )
 
 
-def measure(label: str, workers: int, executor: object, d: SweepDefinition, refs: list[dict[int, float]]) -> float:
+@dataclass
+class References:
+    """The sampled tasks' wall seconds by point in plain processes: on 1 core, and on ``procs`` busy cores
+    (timed before the first sweep and again after each)."""
+
+    sample: list[Task]
+    procs: int
+    free: dict[int, float]
+    busy: list[dict[int, float]]
+
+
+def measure(label: str, workers: int, executor: object, d: SweepDefinition, refs: References) -> float:
     """Run the sweep of no-op tasks, then the real one, on ``executor``; print both; return the overhead
-    against the all-cores-busy reference."""
+    against the all-cores-busy reference.
+
+    That reference is timed again after the sweep and the sweep is compared with the mean of the timings
+    before and after it: a shared or virtual machine's speed drifts over minutes, and the drift between
+    the two is printed as the noise of the wall-time figures.
+    """
     t0 = time.perf_counter()
     sim.sweep(d, executor=executor, progress=False, task_fn=noop_task)
     noop = (time.perf_counter() - t0) / (d.replications * (d.samples or 1))
     run = timed_sweep(d, executor)
-    ref1, ref2 = refs
+    before, after = refs.busy[-1], plain(d.base, refs.sample, refs.procs)
+    refs.busy.append(after)
+    ref1, ref2 = refs.free, {p: (before[p] + after[p]) / 2 for p in before}
     n = len(run.in_task)
     idle = run.wall * workers / sum(run.in_task.values())  # worker time over time in tasks
     inside = sum(run.in_task[p] for p in ref2)  # the sampled tasks inside the sweep
@@ -259,6 +284,8 @@ def measure(label: str, workers: int, executor: object, d: SweepDefinition, refs
         f"{run.cpu / run.task_cpu - 1:+9.1%} {run.others:6.2f}"
     )
     task = sum(ref2.values()) / len(ref2)
+    drift = sum(after.values()) / sum(before.values()) - 1
+    print(f"{'':<36} the {workers}-cores-busy reference timed again after this sweep: {drift:+.1%} (the noise)")
     print(
         f"{'':<36} the machinery alone (the same sweep, no-op tasks): {noop * 1e3:.2f} ms of wall a task, "
         f"+{noop * workers / task:.2%} on a {task:.2f} s task, +{noop * workers / 0.1:.1%} on a 0.1 s one"
@@ -284,18 +311,19 @@ def main() -> int:
         f"{args.days} days a task; 'others': cores that other processes on this machine kept busy meanwhile"
     )
     sample = spread(tasks, args.singles)
-    refs = []
+    timed = []
     for n in (1, args.workers):
         with others() as load:
             ref = plain(d.base, sample, n)
         mean = sum(ref.values()) / len(ref)
-        refs.append(ref)
+        timed.append(ref)
         print(
             f"reference, {n} core{'s' if n > 1 else ''} busy: {n} plain process{'es' if n > 1 else ''}, no sweep, "
             f"{len(sample)} tasks each: {mean:.3f} s a task ({1 / mean:.2f} tasks/s a core)   "
             f"others {load.cores:.2f} cores"
         )
-    slower = sum(refs[1].values()) / sum(refs[0].values()) - 1
+    refs = References(sample, args.workers, timed[0], [timed[1]])
+    slower = sum(timed[1].values()) / sum(timed[0].values()) - 1
     print(f"a task on a busy core vs a free one: {slower:+.1%} (the hardware's, not the sweep's)")
     print(HEADER)
     overheads = {}
