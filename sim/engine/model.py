@@ -250,9 +250,10 @@ class StoreModel:
         if not self.members:
             return None
         active = self.customers.active_by_class() * self.customers.class_visit
-        if active.sum() == 0:
+        total = active.sum()
+        if total == 0:
             return None
-        per_arm = np.array([active @ conv / active.sum() for conv in self.class_conversion])
+        per_arm = np.array([active @ conv / total for conv in self.class_conversion])
         return per_arm[self.cells.arm_of]
 
     def _tally(self, day: int, c: DayCounts, in_stock: np.ndarray) -> None:

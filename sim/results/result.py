@@ -433,9 +433,9 @@ def _by_cell(model: StoreModel, orders: pd.DataFrame, key: str) -> pd.DataFrame:
     row_of_key[keys] = rank
     keys = keys[np.argsort(rank)]
     # each order's row: its day and label, if that day shows the label
-    order_codes, order_names = pd.factorize(orders[key].to_numpy(dtype=object))
+    order_codes, order_names = orders[key].factorize()
     code_of = {name: i for i, name in enumerate(names)}
-    code = np.array([code_of.get(name, -1) for name in order_names], dtype=np.intp)[order_codes]
+    code = np.append([code_of.get(name, -1) for name in order_names], -1).astype(np.intp)[order_codes]  # -1: none
     day = _order_days(orders, start)
     row = np.where((day < days) & (code >= 0), row_of_key[np.minimum(day, days - 1) * len(names) + code], -1)
     placed, revenue = _per_row(row, len(keys), orders)
