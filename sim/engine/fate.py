@@ -69,10 +69,25 @@ def draw(
     noise = streams.reviews.standard_normal(n).tolist()
     churn = streams.customers.random(n).tolist()
     closing = map(_new, repeat(ReviewDraws), zip(*review, noise, churn, strict=True))
-    rows = zip(
-        pick_hours, wrong, lead, incident_u, incident_delay, *wismo, defect, u[1].tolist(), *exps, closing, strict=True
+    return list(
+        map(
+            _new,
+            repeat(Fate),
+            zip(
+                pick_hours,
+                wrong,
+                lead,
+                incident_u,
+                incident_delay,
+                *wismo,
+                defect,
+                u[1].tolist(),
+                *exps,
+                closing,
+                strict=True,
+            ),
+        )
     )
-    return list(map(_new, repeat(Fate), rows))
 
 
 #: a tuple subclass's instance from one iterable (what ``NamedTuple._make`` calls)
