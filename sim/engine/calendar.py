@@ -24,6 +24,7 @@ are 3 x 1.25 = 3.75 times an average day's.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -57,6 +58,8 @@ class Calendar:
             if cal.peak_lead_time_multiplier > 1 and first + event.days + cal.peak_days_after > 0:
                 self.peaks.append((first * HOURS, (first + event.days + cal.peak_days_after) * HOURS))
         self.peak_multiplier = cal.peak_lead_time_multiplier
+        #: the days (indices, maybe past the horizon) inside a peak: peaks start and end at midnight
+        self.peak_days = frozenset(d for t0, t1 in self.peaks for d in range(int(t0 // HOURS), int(t1 // HOURS)))
         self.pauses = [
             (((p.start or start) - start).days * HOURS, (((p.start or start) - start).days + p.days) * HOURS)
             for p in cal.carrier_pauses.values()
@@ -70,7 +73,7 @@ class Calendar:
 
     def peak_stretch(self, t: float) -> float:
         """Carrier lead-time multiplier of a parcel collected at ``t``: ``peak_lead_time_multiplier`` in a peak."""
-        return self.peak_multiplier if any(t0 <= t < t1 for t0, t1 in self.peaks) else 1.0
+        return self.peak_multiplier if math.floor(t / HOURS) in self.peak_days else 1.0
 
     def collection_after_pauses(self, t: float, next_collection: Callable[[float], float]) -> float:
         """The first collection at or after ``t`` that falls outside every carrier pause."""
@@ -81,6 +84,21 @@ class Calendar:
             for t0, t1 in self.pauses:
                 if t0 <= c < t1:
                     c, moved = next_collection(t1), True
+        return c
+
+    def collections_after_pauses(
+        self, t: np.ndarray, next_collections: Callable[[np.ndarray], np.ndarray]
+    ) -> np.ndarray:
+        """:meth:`collection_after_pauses` of many times at once."""
+        c = next_collections(t)
+        moved = True
+        while moved:
+            moved = False
+            for t0, t1 in self.pauses:
+                inside = (t0 <= c) & (c < t1)
+                if inside.any():
+                    c = np.where(inside, next_collections(np.full(len(c), t1)), c)
+                    moved = True
         return c
 
 

@@ -31,6 +31,8 @@ class ShiftClock:
         self.end = shift.end_hour
         self.open_days = frozenset(shift.weekdays)
         self.start_weekday = start_weekday
+        #: per weekday (0 = Monday): days from it to the next open weekday after it (1-7; 0 if it never opens)
+        self._days_to_next = [next((d for d in range(1, 8) if (w + d) % 7 in self.open_days), 0) for w in range(7)]
 
     def is_open(self, t: float) -> bool:
         if self.always_open:
@@ -46,14 +48,46 @@ class ShiftClock:
         waits for the same opening gets the same float - the key that lets a
         crew wake all of them with one event.
         """
-        if self.always_open or self.is_open(t):
+        if self.always_open:
             return t
         day = math.floor(t / HOURS_PER_DAY)
-        for d in range(day, day + 8):
-            opening = d * HOURS_PER_DAY + self.start
-            if (self.start_weekday + d) % 7 in self.open_days and opening >= t:
-                return opening
-        raise AssertionError("a validated shift opens at least once a week")
+        weekday = (self.start_weekday + day) % 7
+        if weekday in self.open_days:
+            hod = t - day * HOURS_PER_DAY
+            if hod < self.start:
+                return day * HOURS_PER_DAY + self.start
+            if hod < self.end:
+                return t
+        ahead = self._days_to_next[weekday]
+        if not ahead:
+            raise AssertionError("a validated shift opens at least once a week")
+        return (day + ahead) * HOURS_PER_DAY + self.start
+
+
+class StoreEnvironment(simpy.Environment):
+    """SimPy's environment, plus :meth:`skip_to` for steps that need no event of their own.
+
+    A day's orders are placed one after another by the day's process
+    (``StoreModel._days``).  When nothing else is due before the next order's
+    minute, the clock moves straight there (:meth:`skip_to`) - exactly what
+    ``env.run`` would do with a timeout, without creating, scheduling and
+    popping one.  When something is due first, the process yields a timeout
+    as usual, so every other event still happens in its turn.
+    """
+
+    def skip_to(self, t: float) -> bool:
+        """Move the clock to ``t`` if no event is due before it, and say so; False: yield a timeout instead.
+
+        Used as ``if not env.skip_to(t): yield env.timeout(t - env.now)``.
+        An event due at exactly ``t`` goes first, as it would have been
+        scheduled before the timeout.
+        """
+        if t < self._now:
+            raise ValueError(f"cannot move the clock back from {self._now} to {t}")
+        if self.peek() <= t:
+            return False
+        self._now = t  # SimPy's own clock attribute: what ``step()`` sets when it pops the next event
+        return True
 
 
 class _Call(simpy.Timeout):

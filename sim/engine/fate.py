@@ -45,6 +45,8 @@ class Fate(NamedTuple):
     request_e: float
     transit_e: float
     refund_e: float
+    #: a buyer who returns a sound item also opens a ticket about it if this uniform is below its probability
+    return_ticket_u: float
     #: whether the buyer reviews, the stars, and whether the customer churns, once the order closes
     closing: ReviewDraws
 
@@ -62,7 +64,7 @@ def draw(
     pick_hours, wrong = picking.draw(n)
     lead, incident_u, incident_delay = carriers.draw(options)
     wismo = streams.service.random((2, n)).tolist()
-    u = streams.returns.random((2, n))
+    u = streams.returns.random((3, n))
     exps = streams.returns.standard_exponential((3, n)).tolist()
     defect = (u[0] < defect_p[skus]).tolist()
     review = streams.reviews.random((2, n)).tolist()
@@ -83,6 +85,7 @@ def draw(
                 defect,
                 u[1].tolist(),
                 *exps,
+                u[2].tolist(),
                 closing,
                 strict=True,
             ),

@@ -23,6 +23,7 @@ drain), so every order reaches exactly one terminal status.
 from __future__ import annotations
 
 import gc
+import heapq
 from collections.abc import Callable, Generator
 
 import numpy as np
@@ -33,9 +34,9 @@ from sim.engine.aftersales.crm import Programmes
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
 from sim.engine.aftersales.replacements import Replacements
 from sim.engine.aftersales.service import ServiceDesk
-from sim.engine.clock import call_later
+from sim.engine.clock import StoreEnvironment, call_later
 from sim.engine.fate import Fate
-from sim.engine.log import EventLog
+from sim.engine.log import EventLog, kind_code
 from sim.engine.operations.fulfilment import Carriers, Picking
 from sim.engine.operations.inventory import Inventory
 from sim.engine.operations.orders import OrderBook, is_late
@@ -80,10 +81,14 @@ class FunnelCounts:
 class StoreModel:
     """Build with a validated scenario, a seed sequence and a horizon; then :meth:`run`."""
 
+    #: Work out the journeys of right picks together at each carrier collection (:meth:`_ship`); False: one
+    #: by one at each pick (:meth:`_picked`), the reference path the tests compare it with.
+    ships_in_batches = True
+
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, days: int) -> None:
         s = self.scenario = scenario
         self.days = days
-        self.env = env = simpy.Environment()
+        self.env = env = StoreEnvironment()
         self.rng = Streams.from_seed(seed)
         self.log = EventLog()
         weekday = s.time.start_date.weekday()
@@ -104,7 +109,7 @@ class StoreModel:
         self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log)
         self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.log, lambda: env.now)
         self.customers = CustomerBase(s.customers, s.crm.membership, self.rng.customers, self.rng.crm, self.log)
-        self.programmes = Programmes(s, days, self.customers, self.rng.crm, env)
+        self.programmes = Programmes(s, days, self.customers, self.rng.crm, env, self._close_due)
         self.orders = OrderBook()
         n_ch, n_sku = len(self.demand.channels), len(self.demand.skus)
         self.funnel = FunnelCounts(days, n_ch, n_sku, self.cells.count)
@@ -125,6 +130,14 @@ class StoreModel:
         self.return_p_k: list[float] = self.return_p.tolist()
         self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
+        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, fate) (:meth:`_ship`)
+        self._to_ship: list[tuple[int, float, float, float, Fate]] = []
+        self._sku_code = self.log.sku_codes(self.demand.skus)
+        self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
+        #: orders waiting to settle: (time, order id, customer id, churn multiplier, fate, experience), a heap
+        self._closings: list[tuple[float, int, int, float, Fate, Experience]] = []
+        #: the final experience of a kept order, on time and late (shared: a closed order's experience is final)
+        self._final = (Experience(settled=True), Experience(late=True, settled=True))
         self._terms_setup()
 
     def _terms_setup(self) -> None:
@@ -164,7 +177,11 @@ class StoreModel:
             h if m.local_delivery else 0.0 for h, m in zip(self.transit_extra_h, markets, strict=True)
         ]
         self.promise_h = self.carriers.promise_h.tolist()
-        self.warranty_churn = [x.warranty_churn for x in o]
+        self.warranty_churn = np.array([x.warranty_churn for x in o], dtype=float)
+        # the same per market, arm and option as arrays, for the journeys of many orders (:meth:`_ship`)
+        self.transit_extra_arr = np.array(self.transit_extra_h)
+        self.return_mult_arr = np.array(self.return_mult)
+        self.shipping_cost_arr = self.carriers.cost
         self.selection = self.assortment.active
 
     # --- the run ----------------------------------------------------------------------------------
@@ -178,10 +195,13 @@ class StoreModel:
         a quarter of a year's run time.
         """
         self.env.process(self._days())
+        if self.pickers.servers is not None:
+            self.env.process(self._collections())
         was_enabled = gc.isenabled()
         gc.disable()
         try:
             self.env.run(until=self.days * 24.0 + MAX_DRAIN_HOURS)
+            self._close_due(self.env.now)
         finally:
             if was_enabled:
                 gc.enable()
@@ -196,6 +216,7 @@ class StoreModel:
         one_cell = self.cells.count == 1
         for day in range(self.days):
             rng.start_day(day)
+            self._close_due(env.now)
             if day == self.assortment.review_day and self.assortment.review(day, self.inventory, self.log):
                 demand.set_live(self.assortment.live)
             self.stock[day] = self.inventory.on_hand
@@ -235,15 +256,18 @@ class StoreModel:
                 paid_share = np.where(paid > 0, paid / (free + paid), 0.0)
             self.spend[day] = visitors * paid_share * unit_cost
             self.marketing.record_spend(self.spend[day])
-            if c.orders.any():
-                self._schedule_orders(day, c.orders)
+            times, rows = self._day_orders(day, c.orders) if c.orders.any() else ([], [])
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
                 per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3, 4)), pre_sales_rate)
                 for hour in np.repeat(np.arange(24), per_hour):
                     call_later(env, hour + rng.service.random(), self.desk.open, "pre_sales")
+            for t, row in zip(times, rows, strict=True):
+                if not env.skip_to(t):
+                    yield env.timeout(t - env.now)
+                self._place(*row)
             self.log.compact()
-            yield env.timeout(24.0)
+            yield env.timeout((day + 1) * 24.0 - env.now)
 
     def _customer_multiplier(self) -> np.ndarray | None:
         """Add-to-cart multiplier of returning customers per cell: the member price, weighted by who visits."""
@@ -283,15 +307,15 @@ class StoreModel:
             self.assortment.observe_day(views_k, wanted_k, in_stock)
 
     # --- one order --------------------------------------------------------------------------------
-    def _schedule_orders(self, day: int, counts: np.ndarray) -> None:
-        """Give each order of the day's counts [hour, channel, group, cell, sku] its time, and book its purchase."""
+    def _day_orders(self, day: int, counts: np.ndarray) -> tuple[list[float], list[tuple]]:
+        """The day's orders from its counts [hour, channel, group, cell, sku]: their times in order, and for each
+        the arguments of :meth:`_place` (the day's process places them one by one at their times)."""
         flat = np.repeat(np.arange(counts.size), counts.ravel())
         hours, chans, groups, cells, skus = np.unravel_index(flat, counts.shape)
-        delays = (hours + self.rng.orders.random(len(flat))).tolist()
+        times = day * 24.0 + (hours + self.rng.orders.random(len(flat)))  # as SimPy adds a delay to now
         rows = self._order_rows(day, chans, groups, cells, skus)
-        env, place = self.env, self._place
-        for i in np.argsort(delays, kind="stable").tolist():
-            call_later(env, delays[i], place, *rows[i])
+        order = np.argsort(times, kind="stable")
+        return times[order].tolist(), [rows[i] for i in order.tolist()]
 
     def _order_rows(
         self, day: int, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray
@@ -341,7 +365,7 @@ class StoreModel:
     def _open_order(
         self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float, fee: float, warranty: bool
     ) -> int | None:
-        """At the moment of purchase: check the shelf, find or create the customer, book the order.
+        """At the moment of purchase: check the shelf, find or create the customer, book and log the order.
 
         Returns the order id, or None when the shelf is empty and sales are lost (stock is taken by
         :meth:`_place`).
@@ -370,7 +394,7 @@ class StoreModel:
             cogs += offer.warranty_claim * self.unit_cost_k[k]
         if self.selection:
             self.assortment.sold(k, goods, cogs)
-        return self.orders.new(
+        oid = self.orders.new(
             now,
             ch,
             group,
@@ -388,6 +412,8 @@ class StoreModel:
             bool(member),
             warranty,
         )
+        self.log.add(now, "order_placed", oid, cid, self.demand.skus[k], revenue)
+        return oid
 
     def _promise(self, now: float, option: int) -> float:
         """The delivery date shown at checkout: the planned dispatch plus the option's promise.
@@ -428,15 +454,26 @@ class StoreModel:
         fate: Fate,
     ) -> None:
         """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
+        now, closings = self.env.now, self._closings
+        if closings and closings[0][0] <= now:
+            self._close_due(now)
         oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
         if oid is None:
             return
-        now, o = self.env.now, self.orders
-        self.log.add(now, "order_placed", oid, o.customer[oid], self.demand.skus[k], o.revenue[oid])
+        o = self.orders
         e = Experience()
         filled = self.inventory.reserve(k, units)
         if filled is None:
-            self._to_picking(oid, fate, e)
+            started = None if fate.wrong_item else self.pickers.book(fate.pick_hours)
+            if started is None:
+                self._to_picking(oid, fate, e)
+            else:  # one shift, a right pick: its times are known now
+                done = started + fate.pick_hours
+                # late before it leaves (it may ask where it is before then), or the reference path: one by one
+                if not self.ships_in_batches or o.promised[oid] < self._collection(done):
+                    self._picked(oid, fate, e, now, started, done)
+                else:
+                    self._to_ship.append((oid, now, started, done, fate))
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -474,19 +511,220 @@ class StoreModel:
         cost = self.shipping_cost[option]
         o.shipping_cost[oid] += cost
         log.add(shipped, "shipped", oid, cid, sku, cost)
-        transit = self.carriers.transit_hours(
-            option, shipped, self.transit_extra_h[cell // self.n_arms], fate.lead, fate.incident_u, fate.incident_delay
+        transit = self._transit(option, shipped, self.transit_extra_h[cell // self.n_arms], fate, fate.incident_u)
+        asked = self._maybe_wismo(oid, cid, done, shipped, transit, fate, e)
+        now = self.env.now
+        at = now + (shipped + transit - now)  # the time a timeout of that delay fires at, to the last bit
+        if asked or fate.defect or e.wrong_item or self._asks_return(oid, k, is_late(at, o.promised[oid]), fate):
+            call_later(self.env, at - now, self._delivered, oid, fate, e)
+        else:
+            self._kept(oid, at, fate)
+
+    def _transit(self, option: int, shipped: float, extra_h: float, fate: Fate, incident_u: float) -> float:
+        """One parcel's hours on the road (``Carriers.transit_hours`` of one); ``incident_u`` 1.0: no incident."""
+        return float(
+            self.carriers.transit_hours(
+                np.array([option]),
+                np.array([shipped]),
+                np.array([extra_h]),
+                np.array([fate.lead]),
+                np.array([incident_u]),
+                np.array([fate.incident_delay]),
+            )[0]
         )
-        self._maybe_wismo(oid, cid, done, shipped, transit, fate, e)
-        call_later(self.env, shipped + transit - self.env.now, self._delivered, oid, fate, e)
+
+    def _collections(self) -> Generator[simpy.Event, None, None]:
+        """Process: at each carrier collection, send off the right picks packed since the last one.
+
+        A right pick on one shift knows at its booking when it will be packed,
+        and from then on nothing can change its journey: the collection it
+        makes, the road, whether the buyer asks where it is, whether they
+        return it.  So those orders wait in ``_to_ship`` and, at the
+        collection after their pick, :meth:`_ship` works out their journeys
+        together, as arrays.  Every time it writes is at or after the
+        collection, so nothing that happens earlier could have seen them.
+        """
+        env, horizon = self.env, self.days * 24.0
+        while env.now < horizon or self._to_ship:
+            at = self.picking.next_collection(env.now)
+            if at == env.now:
+                at += 24.0
+            yield env.timeout(at - env.now)
+            waiting = self._to_ship
+            if waiting:
+                now = env.now
+                self._to_ship = [w for w in waiting if w[3] > now]
+                ready = [w for w in waiting if w[3] <= now]
+                if ready:
+                    self._ship(ready)
+
+    def _ship(self, packed: list[tuple[int, float, float, float, Fate]]) -> None:
+        """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays.
+
+        The same steps as :meth:`_picked`, :meth:`_maybe_wismo` and
+        :meth:`_delivered` take for one order: kept orders with no question
+        asked are written in full and join the closings; the others get their
+        ticket and their delivery as events.
+        """
+        o, log, now = self.orders, self.log, self.env.now
+        oids = np.array([p[0] for p in packed])
+        ready, started, done = (np.array([p[i] for p in packed]) for i in (1, 2, 3))
+        fates = [p[4] for p in packed]
+        # the fates' fields from lead to request_e, one array each
+        lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = np.array(
+            [f[2:10] for f in fates]
+        ).T
+        cid, k, option, cell = (o.take(c, oids) for c in ("customer", "sku", "option", "cell"))
+        promised = o.take("promised", oids)
+        codes = self._sku_code[k]
+        shipped = self._collections_of(done)
+        cost = self.shipping_cost_arr[option]
+        o.put("picked", oids, done)
+        o.put("shipped", oids, shipped)
+        o.put("shipping_cost", oids, cost, add=True)
+        transit = self.carriers.transit_hours(
+            option, shipped, self.transit_extra_arr[cell // self.n_arms], lead, incident_u, incident_delay
+        )
+        arrives = ready + (shipped + transit - ready)  # as :meth:`_picked` times it from the order's placement
+        late = is_late(arrives, promised)
+        sv, r = self.scenario.service, self.scenario.returns
+        asks = 1.0 - sv.faq_wismo_deflection
+        overdue = shipped + transit > promised  # as _maybe_wismo sees it
+        wismo = np.where(overdue, wismo_u < sv.wismo_late_probability * asks, wismo_u < sv.wismo_probability * asks)
+        asked_at = np.where(overdue, np.maximum(promised, done), shipped + wismo_at * transit)
+        p_return = np.minimum(
+            1.0, self.return_p[k] * np.where(late, r.late_multiplier, 1.0) * self.return_mult_arr[cell % self.n_arms]
+        )
+        returns = (return_u < p_return) & (r.request_days_mean * 24.0 * request_e <= r.window_days * 24.0)
+        kept = ~(wismo | (defect > 0) | returns)
+        experience: list[Experience] = [self._final[0]] * len(oids)  # a new one for each order not kept
+        # each order's rows together, as one by one: pick started, picked, shipped and, if kept, delivered
+        n = len(oids)
+        rows = np.column_stack([np.ones((n, 3), dtype=bool), kept]).ravel()
+        log.add_many(
+            np.stack([started, done, shipped, arrives], axis=1).ravel()[rows],
+            np.tile(self._journey_kinds, n)[rows],
+            np.repeat(oids, 4)[rows],
+            np.repeat(cid, 4)[rows],
+            np.repeat(codes, 4)[rows],
+            np.stack([started - ready, np.zeros(n), cost, late], axis=1).ravel()[rows],
+        )
+        if kept.any():
+            at, kept_oids = arrives[kept], oids[kept]
+            o.put("delivered", kept_oids, at)
+            final, closings = self._final, self._closings
+            kept_at = np.flatnonzero(kept)
+            for t, oid, c, churn, i, is_late_ in zip(
+                at.tolist(),
+                kept_oids.tolist(),
+                cid[kept].tolist(),
+                self._churn_multipliers(kept_oids, cell[kept]).tolist(),
+                kept_at.tolist(),
+                late[kept].tolist(),
+                strict=True,
+            ):
+                heapq.heappush(closings, (t, oid, c, churn, fates[i], final[is_late_]))
+        env, desk = self.env, self.desk
+        for i in np.flatnonzero(~kept).tolist():
+            e = experience[i] = Experience()
+            if wismo[i]:
+                watch = self._service_watch(int(oids[i]), fates[i], e)
+                call_later(env, float(asked_at[i]) - now, desk.open, "wismo", int(oids[i]), int(cid[i]), watch)
+        after = ~kept & ((defect > 0) | self.selection)  # a defect goes back at once; a kill review counts returns
+        for i in np.flatnonzero(after).tolist():
+            call_later(env, float(arrives[i]) - now, self._delivered, int(oids[i]), fates[i], experience[i])
+        rest = np.flatnonzero(~kept & ~after)
+        if len(rest):
+            delivered = ready[rest] + (arrives[rest] - ready[rest])  # when the delivery event would fire
+            self._deliver(
+                oids[rest],
+                cid[rest],
+                k[rest],
+                codes[rest],
+                promised[rest],
+                delivered,
+                [fates[i] for i in rest],
+                [experience[i] for i in rest],
+            )
+
+    def _deliver(
+        self,
+        oids: np.ndarray,
+        cid: np.ndarray,
+        k: np.ndarray,
+        codes: np.ndarray,
+        promised: np.ndarray,
+        delivered: np.ndarray,
+        fates: list[Fate],
+        experience: list[Experience],
+    ) -> None:
+        """Deliveries of sound, right items (:meth:`_ship`) whose buyers ask where they are or return them:
+        :meth:`_delivered` and the return's steps for many orders at once.
+
+        A return's dates follow from its draws (request, transit back, refund), so
+        only what touches shared things is an event: the ticket it may open and
+        the units going back on the shelf.  Each order then settles, through the
+        closings, when it is refunded or, if kept, delivered.
+        """
+        o, log, r, now, env = self.orders, self.log, self.scenario.returns, self.env.now, self.env
+        late = is_late(delivered, promised)
+        o.put("delivered", oids, delivered)
+        log.add_many(delivered, "delivered", oids, cid, codes, late)
+        draws = np.array([(f.return_u, f.request_e, f.transit_e, f.refund_e, f.return_ticket_u) for f in fates]).T
+        return_u, request_e, transit_e, refund_e, ticket_u = draws
+        cell = o.take("cell", oids)
+        p = np.minimum(
+            1.0, self.return_p[k] * np.where(late, r.late_multiplier, 1.0) * self.return_mult_arr[cell % self.n_arms]
+        )
+        request_delay = r.request_days_mean * 24.0 * request_e
+        returns = (return_u < p) & (request_delay <= r.window_days * 24.0)
+        requested = delivered + request_delay
+        received = requested + r.transit_days_mean * 24.0 * transit_e
+        refunded = received + r.refund_days_mean * 24.0 * refund_e
+        ticket = ticket_u < self.scenario.service.return_ticket_probability
+        settles = np.where(returns, refunded, delivered)
+        units = o.take("units", oids)
+        closings, churns = self._closings, self._churn_multipliers(oids, cell).tolist()
+        for i, oid in enumerate(oids.tolist()):
+            e = experience[i]
+            e.late = bool(late[i])
+            fate = fates[i]
+            if returns[i]:
+                if ticket[i]:
+                    watch = self._service_watch(oid, fate, e)
+                    call_later(
+                        env, float(requested[i]) - now, self.desk.open, "return_request", oid, int(cid[i]), watch
+                    )
+                call_later(env, float(received[i]) - now, self.inventory.put_back, int(k[i]), int(units[i]))
+                e.slow_refund = float(refunded[i] - received[i]) > r.refund_promise_days * 24.0
+            heapq.heappush(closings, (float(settles[i]), oid, int(cid[i]), churns[i], fate, e))
+        if returns.any():
+            back = oids[returns]
+            refund = o.take("revenue", back) - o.take("fee", back)
+            o.put("returned", back, 1)
+            o.put("returned_at", back, received[returns])
+            o.put("refunded_at", back, refunded[returns])
+            o.put("refund", back, refund)
+            if r.free_returns:
+                o.put("shipping_cost", back, r.label_cost, add=True)
+            c, sku = cid[returns], codes[returns]
+            log.add_many(requested[returns], "return_requested", back, c, sku, 0.0)
+            log.add_many(received[returns], "return_received", back, c, sku, units[returns])
+            log.add_many(refunded[returns], "refunded", back, c, sku, refund)
+
+    def _collections_of(self, t: np.ndarray) -> np.ndarray:
+        """:meth:`_collection` of many times."""
+        if self.calendar.pauses:
+            return self.calendar.collections_after_pauses(t, self.picking.next_collections)
+        return self.picking.next_collections(t)
 
     def _maybe_wismo(
         self, oid: int, cid: int, picked: float, shipped: float, transit: float, fate: Fate, e: Experience
-    ) -> None:
+    ) -> bool:
         """A where-is-my-order ticket: likely once the promise passes, rare otherwise (fewer with a FAQ).
 
         A late parcel's ticket opens at the promised time, or when the order is
-        picked if the promise has passed by then.
+        picked if the promise has passed by then.  Returns whether the buyer asks.
         """
         cfg, promised, env = self.scenario.service, self.orders.promised[oid], self.env
         asks = 1.0 - cfg.faq_wismo_deflection
@@ -494,6 +732,7 @@ class StoreModel:
             if fate.wismo_u < cfg.wismo_late_probability * asks:
                 watch = self._service_watch(oid, fate, e)
                 call_later(env, max(promised, picked) - env.now, self.desk.open, "wismo", oid, cid, watch)
+                return True
         elif fate.wismo_u < cfg.wismo_probability * asks:
             call_later(
                 env,
@@ -504,6 +743,8 @@ class StoreModel:
                 cid,
                 self._service_watch(oid, fate, e),
             )
+            return True
+        return False
 
     def _service_watch(self, oid: int, fate: Fate, e: Experience) -> Callable[[float], None] | None:
         """The callback of a ticket about order ``oid``: a late first answer spoils its experience.
@@ -518,11 +759,12 @@ class StoreModel:
         e.open_tickets += 1
 
         def on_answer(waited: float) -> None:
+            self._close_due(self.env.now)  # the order may have settled since (a return refunded, through the closings)
             e.open_tickets -= 1
             if waited > sla:
                 e.slow_service = True
             if e.closed:
-                self._close(oid, fate, e)
+                self._close_now(oid, fate, e)
 
         return on_answer
 
@@ -537,13 +779,45 @@ class StoreModel:
         if e.store_fault:  # the customer sends it back at once
             self._return_requested(oid, fate, e)
             return
-        late = r.late_multiplier if e.late else 1.0
-        p = min(1.0, self.return_p_k[k] * late * self.return_mult[o.cell[oid] % self.n_arms])
-        request_delay = r.request_days_mean * 24.0 * fate.request_e
-        if fate.return_u < p and request_delay <= r.window_days * 24.0:
-            call_later(self.env, request_delay, self._return_requested, oid, fate, e)
+        if self._asks_return(oid, k, e.late, fate):
+            call_later(self.env, r.request_days_mean * 24.0 * fate.request_e, self._return_requested, oid, fate, e)
         else:
             self._settle(oid, fate, e)
+
+    def _asks_return(self, oid: int, k: int, late: bool, fate: Fate) -> bool:
+        """Does the buyer of a sound, right item (SKU ``k``) ask to return it, within the return window?"""
+        r = self.scenario.returns
+        p = min(
+            1.0,
+            self.return_p_k[k]
+            * (r.late_multiplier if late else 1.0)
+            * self.return_mult[self.orders.cell[oid] % self.n_arms],
+        )
+        return fate.return_u < p and r.request_days_mean * 24.0 * fate.request_e <= r.window_days * 24.0
+
+    def _kept(self, oid: int, at: float, fate: Fate) -> None:
+        """An order known at its pick to end well at ``at``: delivered, kept, no ticket, no fault - late or not.
+
+        Nothing that happens meanwhile can change that, so no event waits for
+        it: the delivery is written now and the review and churn decision
+        join the queue of closings (:meth:`_close_due`), applied in time order
+        before anything next reads the customers or the rating.
+        """
+        o = self.orders
+        o.delivered[oid] = at
+        late = bool(is_late(at, o.promised[oid]))
+        self.log.add(at, "delivered", oid, o.customer[oid], self.demand.skus[o.sku[oid]], float(late))
+        churn = self._churn_multipliers(np.array([oid]), np.array([o.cell[oid]]))[0]
+        heapq.heappush(self._closings, (at, oid, o.customer[oid], float(churn), fate, self._final[late]))
+
+    def _close_due(self, now: float) -> None:
+        """Close the kept orders (:meth:`_kept`) whose time has come by ``now``, earliest first."""
+        closings = self._closings
+        while closings and closings[0][0] <= now:
+            at, oid, cid, churn, fate, e = heapq.heappop(closings)
+            e.settled = True  # a kept order's final experience says so already
+            if e.closed:
+                self._close(at, oid, cid, churn, fate, e)
 
     def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
@@ -552,7 +826,7 @@ class StoreModel:
         o.returned[oid] = True
         self.log.add(now, "return_requested", oid, cid, sku, 0.0)
         reason = "wrong_item" if e.wrong_item else "defect" if e.defect else "return_request"
-        if store_fault or self.rng.returns.random() < self.scenario.service.return_ticket_probability:
+        if store_fault or fate.return_ticket_u < self.scenario.service.return_ticket_probability:
             self.desk.open(reason, oid, cid, self._service_watch(oid, fate, e))
         if store_fault or r.free_returns:
             o.shipping_cost[oid] += r.label_cost
@@ -590,7 +864,7 @@ class StoreModel:
         o.shipping_cost[oid] += cost
         self.log.add(shipped, "shipped", oid, cid, sku, cost)
         extra_h = self.transit_extra_h[o.cell[oid] // self.n_arms]
-        arrives = shipped + self.carriers.transit_hours(option, shipped, extra_h, fate.lead, 1.0, 0.0)
+        arrives = shipped + self._transit(option, shipped, extra_h, fate, 1.0)
         self.log.add(arrives, "delivered", oid, cid, sku, 0.0)
         call_later(self.env, arrives - now, self._settle, oid, fate, e)
 
@@ -609,14 +883,25 @@ class StoreModel:
         """The order is over (kept or refunded); its experience is final once no ticket about it waits."""
         e.settled = True
         if e.closed:
-            self._close(oid, fate, e)
+            self._close_now(oid, fate, e)
 
-    def _close(self, oid: int, fate: Fate, e: Experience) -> None:
+    def _close_now(self, oid: int, fate: Fate, e: Experience) -> None:
+        """Close an order whose end was not known in advance, after the kept orders due before it."""
+        now = self.env.now
+        self._close_due(now)
+        o = self.orders
+        churn = self._churn_multipliers(np.array([oid]), np.array([o.cell[oid]]))[0]
+        self._close(now, oid, o.customer[oid], float(churn), fate, e)
+
+    def _churn_multipliers(self, oids: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Churn multiplier of the customers of orders ``oids`` (in cells ``cells``): their arm's warranty
+        multiplier if they bought the warranty, else 1."""
+        warranty = self.orders.take("warranty", oids).astype(bool)
+        return np.where(warranty, self.warranty_churn[cells % self.n_arms], 1.0)
+
+    def _close(self, now: float, oid: int, cid: int, churn: float, fate: Fate, e: Experience) -> None:
         """The final experience becomes a review and the customer's decision to stay or churn."""
-        o, now = self.orders, self.env.now
-        cid, cell = o.customer[oid], o.cell[oid]
         self.reviews.maybe_review(now, oid, cid, e, fate.closing)
-        churn = self.warranty_churn[cell % self.n_arms] if o.warranty[oid] else 1.0
         self.customers.settle(now, cid, e, fate.closing.churn_u, churn)
 
     # --- after the run ----------------------------------------------------------------------------

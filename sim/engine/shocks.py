@@ -70,11 +70,11 @@ class Shocks:
         """Extra hours for a purchase order of SKU ``k`` placed at ``t``."""
         return sum(extra for t0, t1, extra, skus in self.supplier if t0 <= t < t1 and skus[k])
 
-    def carrier_at(self, option: int, t: float) -> tuple[float, float]:
-        """(lead-time multiplier, added late probability) for a parcel of ``option`` collected at ``t``."""
-        mult, late = 1.0, 0.0
+    def carrier_at(self, options: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(lead-time multiplier, added late probability) of parcels of ``options`` collected at times ``t``."""
+        mult, late = np.ones(len(t)), np.zeros(len(t))
         for t0, t1, m, extra, opts in self.carrier:
-            if t0 <= t < t1 and opts[option]:
-                mult *= m
-                late += extra
+            hit = (t0 <= t) & (t < t1) & opts[options]
+            mult = np.where(hit, mult * m, mult)
+            late = np.where(hit, late + extra, late)
         return mult, late

@@ -21,6 +21,8 @@ All draws come from the ``crm`` stream.  Costs and income are rows of
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import simpy
 
@@ -34,9 +36,17 @@ YEAR_H = 365 * 24.0
 
 class Programmes:
     def __init__(
-        self, s: Scenario, days: int, customers: CustomerBase, rng: np.random.Generator, env: simpy.Environment
+        self,
+        s: Scenario,
+        days: int,
+        customers: CustomerBase,
+        rng: np.random.Generator,
+        env: simpy.Environment,
+        close_due: Callable[[float], None] = lambda now: None,
     ) -> None:
         self.days = days
+        #: brings the customers up to date at a time (the model's closings due by then, ``StoreModel._close_due``)
+        self.close_due = close_due
         self.customers = customers
         self.rng = rng
         self.env = env
@@ -67,6 +77,7 @@ class Programmes:
                 call_later(self.env, YEAR_H, self._renew, cid, now + YEAR_H)
 
     def _renew(self, cid: int, at: float) -> None:
+        self.close_due(self.env.now)
         if not self.customers.churned[cid]:
             self._record(at, "membership_renewal", 1, revenue=self.membership.fee_per_year)
             call_later(self.env, YEAR_H, self._renew, cid, at + YEAR_H)

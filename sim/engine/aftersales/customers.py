@@ -244,11 +244,11 @@ class CustomerBase:
         """The active customer who is ordering: a class by visits x ``conversion`` weight, then a member of it."""
         if self.classes == 1:
             pool = self._pools[0]
-            return pool[int(self.rng.integers(len(pool)))]
+            return pool[int(self.rng.random() * len(pool))]  # a uniform index: a tenth of ``integers``' cost
         w = self.active_by_class() * self.class_visit * (1.0 if conversion is None else conversion)
         c = int(np.searchsorted(np.cumsum(w), self.rng.random() * w.sum(), side="right"))
         pool = self._pools[min(c, self.classes - 1)]
-        return pool[int(self.rng.integers(len(pool)))]
+        return pool[int(self.rng.random() * len(pool))]
 
     def join(self, cid: int) -> None:
         """The customer becomes a member (their class changes if they are in the active base)."""

@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.engine.clock import next_daily
+from sim.engine.clock import HOURS_PER_DAY, next_daily
 from sim.engine.operations.staffing import Crew
 from sim.engine.shocks import Shocks
 from sim.scenario.definition import Delivery, Warehouse
@@ -76,6 +76,12 @@ class Picking:
     def next_collection(self, t: float) -> float:
         return next_daily(t, self.pickup_hour)
 
+    def next_collections(self, t: np.ndarray) -> np.ndarray:
+        """:meth:`next_collection` of many times at once."""
+        day = np.floor(t / HOURS_PER_DAY)
+        candidate = day * HOURS_PER_DAY + self.pickup_hour
+        return np.where(candidate >= t, candidate, candidate + HOURS_PER_DAY)
+
 
 class Carriers:
     """Delivery options: choice, price to the customer, cost and lead time."""
@@ -95,10 +101,6 @@ class Carriers:
         self.cv = np.array([o.lead_time_days_cv for o in opts])
         self.late_p = np.array([o.incident_probability for o in opts])
         self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
-        #: (mean lead hours, late probability, late-delay mean hours) per option as plain floats, read per parcel
-        self._per_option: list[tuple[float, float, float]] = list(
-            zip(self.mean_h.tolist(), self.late_p.tolist(), self.late_mean_h.tolist(), strict=True)
-        )
 
     def draw(self, options: np.ndarray) -> tuple[list[float], list[float], list[float]]:
         """Per order of a day: lead time as a multiple of its option's mean (gamma, mean 1, cv of the
@@ -110,18 +112,23 @@ class Carriers:
         return lead.tolist(), self.rng.random(n).tolist(), self.rng.standard_exponential(n).tolist()
 
     def transit_hours(
-        self, option: int, collected: float, extra_hours: float, lead: float, incident_u: float, incident_delay: float
-    ) -> float:
-        """Collection to door: the gamma lead time (+ a market's extra hours) plus, after an incident, a delay.
+        self,
+        options: np.ndarray,
+        collected: np.ndarray,
+        extra_hours: np.ndarray,
+        lead: np.ndarray,
+        incident_u: np.ndarray,
+        incident_delay: np.ndarray,
+    ) -> np.ndarray:
+        """Collection to door of parcels collected at ``collected``: the gamma lead time (+ a market's extra
+        hours) plus, after an incident, a delay.
 
-        ``lead``, ``incident_u`` and ``incident_delay`` are the order's draws from :meth:`draw`; a carrier
-        disruption at ``collected`` stretches the mean and raises the incident probability.
+        ``lead``, ``incident_u`` and ``incident_delay`` are the orders' draws from :meth:`draw`; a carrier
+        disruption at the collection stretches the mean and raises the incident probability.
         """
-        m, late_p, late_mean_h = self._per_option[option]
+        m, late_p = self.mean_h[options], self.late_p[options]
         if self.shocks is not None:
-            stretch, extra_late = self.shocks.carrier_at(option, collected)
-            m, late_p = m * stretch, min(1.0, late_p + extra_late)
+            stretch, extra_late = self.shocks.carrier_at(options, collected)
+            m, late_p = m * stretch, np.minimum(1.0, late_p + extra_late)
         hours = m * lead + extra_hours
-        if incident_u < late_p:
-            hours += late_mean_h * incident_delay
-        return float(hours)
+        return np.where(incident_u < late_p, hours + self.late_mean_h[options] * incident_delay, hours)

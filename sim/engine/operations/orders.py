@@ -1,4 +1,4 @@
-"""The order book: one typed column per order attribute, indexed by order id.
+"""The order book: every attribute of every order, indexed by order id.
 
 Each order's steps on the SimPy clock (``sim.engine.model``: placed, picked,
 shipped, delivered, returned, refunded) write its timestamps here as its
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import struct
 from array import array
 from collections.abc import Sequence
 from typing import Any
@@ -34,44 +35,106 @@ def is_late(delivered: Any, promised: Any) -> Any:
 
 
 NAN = math.nan
+#: numpy type of each ``array.array`` type code used by the book
+_DTYPES = {"d": np.float64, "q": np.int64, "b": np.int8}
+#: the book's three arrays and the attributes each holds, one row of numbers per order
+_LAYOUT = {
+    "q": ("channel", "group", "sku", "customer", "units", "option", "cell"),
+    "d": (
+        "placed",
+        "revenue",
+        "cogs",
+        "promised",
+        "fee",
+        "goods",
+        "shipping_cost",
+        "refund",
+        "picked",
+        "shipped",
+        "delivered",
+        "returned_at",
+        "refunded_at",
+        "cancelled_at",
+        "written_off",
+    ),
+    "b": ("returned", "is_repeat", "wrong_item", "member", "warranty"),
+}
+
+
+class Column:
+    """One attribute of every order: ``book.customer[oid]`` reads it, ``book.picked[oid] = t`` writes it, and
+    ``np.asarray(book.revenue)`` gives all of them (a copy)."""
+
+    __slots__ = ("_data", "_stride", "_at")
+
+    def __init__(self, data: array[Any], stride: int, at: int) -> None:
+        self._data, self._stride, self._at = data, stride, at
+
+    def __getitem__(self, oid: int) -> Any:
+        return self._data[oid * self._stride + self._at]
+
+    def __setitem__(self, oid: int, value: Any) -> None:
+        self._data[oid * self._stride + self._at] = value
+
+    def __len__(self) -> int:
+        return len(self._data) // self._stride
+
+    def view(self) -> np.ndarray:
+        """A numpy view of the column; drop it before the next order is added (an array with a view cannot
+        grow)."""
+        return np.frombuffer(self._data, dtype=_DTYPES[self._data.typecode]).reshape(-1, self._stride)[:, self._at]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.array(self.view(), dtype=dtype)
 
 
 class OrderBook:
-    """Columns of typed ``array.array`` (8 bytes a number where a list takes 32), appended to as orders are
-    placed and read by numpy without a copy when the run is over."""
+    """Every order's attributes, a row of numbers per order in three typed ``array.array`` (integers, floats,
+    flags; 8 bytes a number, where a list takes 32): an order is booked with three appends of packed bytes, and numpy
+    reads the columns without a copy when the run is over.  Each attribute is a :class:`Column`."""
 
     def __init__(self) -> None:
-        self.placed = array("d")
-        self.channel = array("q")
-        self.group = array("q")
-        self.sku = array("q")
-        self.customer = array("q")
-        self.units = array("q")
-        self.revenue = array("d")
-        self.cogs = array("d")
-        self.shipping_cost = array("d")
-        self.refund = array("d")
-        self.returned = array("b")
-        self.is_repeat = array("b")
-        self.option = array("q")
-        self.picked = array("d")
-        self.shipped = array("d")
-        self.promised = array("d")
-        self.delivered = array("d")
-        self.returned_at = array("d")
-        self.refunded_at = array("d")
-        self.cancelled_at = array("d")
-        self.wrong_item = array("b")
-        self.fee = array("d")
-        self.goods = array("d")
-        self.cell = array("q")
-        self.member = array("b")
-        self.warranty = array("b")
-        #: cost of returned goods thrown away (a defective item), 0 otherwise
-        self.written_off = array("d")
+        self._arrays: dict[str, array[Any]] = {code: array(code) for code in _LAYOUT}
+        for code, names in _LAYOUT.items():
+            for at, name in enumerate(names):
+                setattr(self, name, Column(self._arrays[code], len(names), at))
+        # an order's row of each type packed to bytes at once (struct), appended in one call
+        self._rows = [
+            (self._arrays[code].frombytes, struct.Struct(f"{len(names)}{code}").pack) for code, names in _LAYOUT.items()
+        ]
+
+    # the columns, for type checkers (set in __init__)
+    placed: Column
+    channel: Column
+    group: Column
+    sku: Column
+    customer: Column
+    units: Column
+    revenue: Column
+    cogs: Column
+    shipping_cost: Column
+    refund: Column
+    returned: Column
+    is_repeat: Column
+    option: Column
+    picked: Column
+    shipped: Column
+    promised: Column
+    delivered: Column
+    returned_at: Column
+    refunded_at: Column
+    cancelled_at: Column
+    wrong_item: Column
+    fee: Column
+    goods: Column
+    cell: Column
+    member: Column
+    warranty: Column
+    #: cost of returned goods thrown away (a defective item), 0 otherwise
+    written_off: Column
 
     def __len__(self) -> int:
-        return len(self.placed)
+        return len(self._arrays["q"]) // len(_LAYOUT["q"])
 
     def new(
         self,
@@ -92,31 +155,27 @@ class OrderBook:
         member: bool,
         warranty: bool,
     ) -> int:
-        oid = len(self.placed)
-        self.placed.append(placed)
-        self.channel.append(channel)
-        self.group.append(group)
-        self.sku.append(sku)
-        self.customer.append(customer)
-        self.units.append(units)
-        self.revenue.append(revenue)
-        self.cogs.append(cogs)
-        self.shipping_cost.append(0.0)
-        self.refund.append(0.0)
-        self.returned.append(False)
-        self.is_repeat.append(is_repeat)
-        self.option.append(option)
-        for col in (self.picked, self.shipped, self.delivered, self.returned_at, self.refunded_at, self.cancelled_at):
-            col.append(NAN)
-        self.promised.append(promised)
-        self.wrong_item.append(False)
-        self.fee.append(fee)
-        self.goods.append(goods)
-        self.cell.append(cell)
-        self.member.append(member)
-        self.warranty.append(warranty)
-        self.written_off.append(0.0)
+        oid = len(self)
+        (ints, pack_ints), (floats, pack_floats), (flags, pack_flags) = self._rows
+        ints(pack_ints(channel, group, sku, customer, units, option, cell))
+        floats(pack_floats(placed, revenue, cogs, promised, fee, goods, 0.0, 0.0, NAN, NAN, NAN, NAN, NAN, NAN, 0.0))
+        flags(pack_flags(False, is_repeat, False, member, warranty))
         return oid
+
+    def take(self, column: str, oids: np.ndarray) -> np.ndarray:
+        """The values of ``column`` for orders ``oids`` (a copy)."""
+        col: Column = getattr(self, column)
+        return col.view()[oids]
+
+    def put(self, column: str, oids: np.ndarray, values: np.ndarray | float, add: bool = False) -> None:
+        """Write (or with ``add``, add) ``values`` into ``column`` for orders ``oids``, many orders at once."""
+        col: Column = getattr(self, column)
+        view = col.view()
+        if add:
+            view[oids] += values
+        else:
+            view[oids] = values
+        del view  # before the next order grows the array
 
     def status(self) -> np.ndarray:
         """Terminal status of every order: refunded, delivered or cancelled (exactly one each)."""
@@ -140,7 +199,7 @@ class OrderBook:
         promised = np.asarray(self.promised, dtype=float)
         n = len(placed)
 
-        def labels(names: Sequence[str], idx: Sequence[int]) -> pd.arrays.StringArray:
+        def labels(names: Sequence[str], idx: Column) -> pd.arrays.StringArray:
             return pd.array(np.asarray(names, dtype=object)[np.asarray(idx, dtype=int)] if n else [], dtype="string")
 
         return pd.DataFrame(

@@ -16,6 +16,7 @@ import pytest
 import sim
 from sim.engine.calendar import Calendar
 from sim.engine.rng import as_seed_sequence
+from tests.conftest import SCENARIOS
 from tests.sim.engine.test_model import _digest as digest
 from tests.sim.levers.test_common import assert_rejected
 
@@ -88,3 +89,12 @@ def test_a_sales_day_must_be_a_date(baseline):
     assert_rejected(baseline, {"calendar.sales_days": {"x": {"month": 2, "day": 30}}}, "calendar.sales_days.x")
     assert_rejected(baseline, {"calendar.monthly_traffic": [1.0] * 11}, "calendar.monthly_traffic")
     assert_rejected(baseline, {"calendar.category_season": {"toys": [1.0] * 11}}, "calendar")
+
+
+def test_peak_stretch_is_the_multiplier_inside_a_peak_and_one_outside(baseline):
+    """The day lookup against the definition: a parcel collected in [start, end) of a peak."""
+    cal = Calendar(sim.load_scenario(SCENARIOS / "china_store.yaml"), 365)
+    assert cal.peaks and cal.peak_multiplier > 1
+    for t in np.random.default_rng(5).uniform(0, 400 * 24, 2000).tolist() + [t for p in cal.peaks for t in p]:
+        inside = any(t0 <= t < t1 for t0, t1 in cal.peaks)
+        assert cal.peak_stretch(t) == (cal.peak_multiplier if inside else 1.0), t

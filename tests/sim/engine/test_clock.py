@@ -68,3 +68,15 @@ def test_timestamps_are_calendar_times_and_nan_is_nat():
     out = timestamps(dt.date(2026, 1, 5), [0.0, 25.5, np.nan])
     assert out[0] == pd.Timestamp("2026-01-05") and out[1] == pd.Timestamp("2026-01-06 01:30")
     assert pd.isna(out[2]) and str(out.dtype) == "datetime64[ns]"
+
+
+@pytest.mark.parametrize("weekdays, start_weekday", [([0, 1, 2, 3, 4], 0), ([5], 3), ([0, 2, 4, 6], 6)])
+def test_next_open_is_the_first_open_minute_found_by_walking_the_clock(weekdays, start_weekday):
+    """The weekday table against the definition: walk forward a minute at a time until the shift is open."""
+    clock = ShiftClock(Shift(start_hour=8, end_hour=16, weekdays=weekdays), start_weekday)
+    for t in np.random.default_rng(4).uniform(0, 24 * 21, 300).round(2).tolist() + [8.0, 16.0, 7.99]:
+        walk = t
+        while not clock.is_open(walk) and walk - t < 8 * 24:
+            nxt = np.ceil(walk * 60 + 1e-9) / 60  # the next whole minute (openings are whole hours)
+            walk = nxt if nxt > walk else walk + 1 / 60
+        assert clock.next_open(t) == pytest.approx(walk, abs=1e-9), t

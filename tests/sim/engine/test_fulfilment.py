@@ -79,12 +79,18 @@ def _carriers(scenario: sim.Scenario) -> Carriers:
     return Carriers(scenario.delivery, np.random.default_rng(2), Shocks(scenario, 60))
 
 
+def _transit(c: Carriers, option: int, collected: float, extra: float, lead: float, u: float, delay: float) -> float:
+    """``Carriers.transit_hours`` of one parcel."""
+    args = (np.array([option]), *(np.array([x]) for x in (collected, extra, lead, u, delay)))
+    return float(c.transit_hours(*args)[0])
+
+
 def test_transit_is_the_lead_time_plus_a_market_and_an_incident_delay(baseline):
     c = _carriers(baseline)
     for option in range(len(c.names)):
-        plain = c.transit_hours(option, 100.0, 24.0, 1.3, 1.0, 2.0)  # u = 1: never an incident
+        plain = _transit(c, option, 100.0, 24.0, 1.3, 1.0, 2.0)  # u = 1: never an incident
         assert plain == pytest.approx(c.mean_h[option] * 1.3 + 24.0)
-        hit = c.transit_hours(option, 100.0, 24.0, 1.3, 0.0, 2.0)  # u = 0: an incident if it can happen
+        hit = _transit(c, option, 100.0, 24.0, 1.3, 0.0, 2.0)  # u = 0: an incident if it can happen
         assert hit in (pytest.approx(plain), pytest.approx(plain + c.late_mean_h[option] * 2.0))
 
 
@@ -93,8 +99,19 @@ def test_a_carrier_disruption_stretches_parcels_collected_inside_it(baseline):
     strike = {"start": str(start + dt.timedelta(days=10)), "days": 5, "lead_time_multiplier": 2.0}
     c = _carriers(baseline.with_overrides({"risk.carrier_disruptions": {"strike": strike}}))
     before, inside, after = 5 * 24.0, 12 * 24.0, 20 * 24.0
-    plain = [c.transit_hours(0, t, 0.0, 1.0, 1.0, 0.0) for t in (before, inside, after)]
+    plain = [_transit(c, 0, t, 0.0, 1.0, 1.0, 0.0) for t in (before, inside, after)]
     assert plain == pytest.approx([c.mean_h[0], 2.0 * c.mean_h[0], c.mean_h[0]])
+    many = c.transit_hours(
+        np.zeros(3, dtype=int), np.array([before, inside, after]), *np.zeros((1, 3)), *np.ones((2, 3)), np.zeros(3)
+    )
+    assert many.tolist() == plain, "many parcels at once: the same hours as one by one"
+
+
+def test_collections_of_many_times_are_each_times_next_collection():
+    env = simpy.Environment()
+    picking = _picking(env, Crew(env, 1, WEEKDAYS, {}, start_weekday=0))
+    times = np.random.default_rng(3).uniform(0, 24 * 30, 500)
+    assert picking.next_collections(times).tolist() == [picking.next_collection(t) for t in times.tolist()]
 
 
 def test_draws_are_one_per_order_and_lead_times_have_mean_one(baseline):

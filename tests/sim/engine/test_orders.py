@@ -79,3 +79,14 @@ def test_an_empty_book_gives_an_empty_table():
         dt.date(2026, 1, 5), ["email"], ["tee"], ["standard"], np.array([], dtype=object), np.array([], dtype=object)
     )
     assert len(frame) == 0 and "order_id" in frame.columns
+
+
+def test_columns_read_and_write_one_order_and_many():
+    book = _book()
+    assert book.customer[2] == 12 and len(book.customer) == 3 and np.asarray(book.units).tolist() == [2, 2, 2]
+    book.put("shipping_cost", np.array([0, 2]), np.array([4.5, 6.0]), add=True)
+    book.put("shipping_cost", np.array([0]), 1.0, add=True)
+    assert np.asarray(book.shipping_cost).tolist() == [5.5, 0.0, 6.0]
+    assert book.take("revenue", np.array([2, 0])).tolist() == [50.0, 50.0]
+    oid = book.new(9.0, 1, 0, 0, 13, 1, 10.0, 3.0, False, 0, 80.0, 0.0, 10.0, 0, True, False)
+    assert oid == 3 and book.member[3] and math.isnan(book.picked[3]), "the book still grows after a bulk write"

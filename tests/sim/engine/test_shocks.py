@@ -10,10 +10,16 @@ from sim.engine.shocks import Shocks
 DAY = 24.0
 
 
+def _carrier(shocks: Shocks, option: int, t: float) -> tuple[float, float]:
+    """``Shocks.carrier_at`` of one parcel."""
+    mult, late = shocks.carrier_at(np.array([option]), np.array([t]))
+    return float(mult[0]), float(late[0])
+
+
 def test_no_shock_no_change(store):
     shocks = Shocks(store, 20)
     assert np.all(shocks.traffic == 1.0)
-    assert shocks.supplier_extra_hours(0, 5 * DAY) == 0.0 and shocks.carrier_at(0, 5 * DAY) == (1.0, 0.0)
+    assert shocks.supplier_extra_hours(0, 5 * DAY) == 0.0 and _carrier(shocks, 0, 5 * DAY) == (1.0, 0.0)
 
 
 def test_the_docstrings_policy_change_halves_social_then_recovers_linearly(store):
@@ -57,7 +63,7 @@ def test_carrier_disruptions_stretch_lead_times_and_add_late_probability(store):
     }
     shocks = Shocks(store.with_overrides({"risk.carrier_disruptions": storms}), 10)
     express = list(store.delivery.options).index("express")
-    assert shocks.carrier_at(0, 1 * DAY + 1) == (2.0, pytest.approx(0.1))
-    assert shocks.carrier_at(express, 2 * DAY) == (3.0, pytest.approx(0.1)), "overlapping disruptions compound"
-    assert shocks.carrier_at(0, 3 * DAY) == (1.0, 0.0)
-    assert shocks.carrier_at(express, 3 * DAY) == (1.5, 0.0)
+    assert _carrier(shocks, 0, 1 * DAY + 1) == (2.0, pytest.approx(0.1))
+    assert _carrier(shocks, express, 2 * DAY) == (3.0, pytest.approx(0.1)), "overlapping disruptions compound"
+    assert _carrier(shocks, 0, 3 * DAY) == (1.0, 0.0)
+    assert _carrier(shocks, express, 3 * DAY) == (1.5, 0.0)
