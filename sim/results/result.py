@@ -24,12 +24,14 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
 from sim.engine.clock import timestamps
+from sim.engine.log import EventLog
 from sim.engine.model import CELL_STEPS, StoreModel
 from sim.outputs import claim, discard, publish, staging
 from sim.results import kpis as kpi_defs
@@ -74,6 +76,17 @@ class Result:
         self.seed = seed
         self.days: int = model.days
         self._model = model
+        self._log: EventLog = model.log
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A result pickles with its tables built and without the model (SimPy's generators do not pickle);
+        ``events`` is still built from the log when first read."""
+        for name in TABLES:
+            if name != "events":
+                getattr(self, name)
+        state = {k: v for k, v in vars(self).items() if k != "_model"}
+        state["_order_channels"] = self._order_channels
+        return state
 
     @cached_property
     def orders(self) -> pd.DataFrame:
@@ -143,9 +156,13 @@ class Result:
         table takes about half a second, which the KPIs, the measures and
         every replication of a sweep would pay for nothing.
         """
+        return self._log.frame(self.scenario.time.start_date, self._order_channels)
+
+    @cached_property
+    def _order_channels(self) -> np.ndarray:
+        """Each order's channel label (the events table's ``channel``)."""
         m = self._model
-        channel = np.asarray(m.demand.channels, dtype=object)[np.asarray(m.orders.channel, dtype=int)]
-        return m.log.frame(self.scenario.time.start_date, channel)
+        return np.asarray(m.demand.channels, dtype=object)[np.asarray(m.orders.channel, dtype=int)]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, ``events`` included."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 import pandas as pd
@@ -137,3 +138,13 @@ def test_the_daily_table_counts_the_orders_table(two_markets_in_a_test):
     assert (got["orders"] == expected["orders"]).all() and (got["new_customers"] == expected["new_customers"]).all()
     assert got["revenue"].to_numpy() == pytest.approx(expected["revenue"].to_numpy())
     assert r.daily["orders"].sum() == len(r.orders) and r.daily["orders"].dtype == np.int64
+
+
+def test_a_result_pickles_whole_without_its_model(baseline):
+    """A worker process can send a Result back: every table, the KPIs, and the events built after the trip."""
+    r = sim.simulate(baseline, seed=6, days=10)
+    back = pickle.loads(pickle.dumps(r))
+    assert "_model" not in vars(back) and (back.seed, back.days) == (6, 10)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(back, name), getattr(r, name), obj=name)
+    assert back.kpis() == r.kpis() and back.measures() == r.measures()
