@@ -21,18 +21,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
 
 from sim.engine.clock import timestamps
 from sim.engine.log import EventLog
 from sim.engine.model import CELL_STEPS, StoreModel
+from sim.engine.operations.orders import labels
 from sim.outputs import claim, discard, publish, staging
 from sim.results import kpis as kpi_defs
 from sim.results import measures
@@ -242,17 +242,13 @@ class _Tables(Mapping[str, pd.DataFrame]):
         return len(TABLES)
 
 
-def _labels(names: Sequence[str], codes: ArrayLike) -> pd.api.extensions.ExtensionArray:
-    """The ``string`` column of ``names[codes]``: each name converted once, then taken (not one per row)."""
-    return pd.array(np.asarray(names, dtype=object), dtype="string").take(np.asarray(codes, dtype=np.intp))
-
-
 def _orders(model: StoreModel) -> pd.DataFrame:
     start, o, cells = model.scenario.time.start_date, model.orders, model.cells
     cell = np.asarray(o.cell, dtype=int)
     day = np.minimum((np.asarray(o.placed, dtype=float) // 24).astype(int), model.days - 1)
-    variant = np.where(cells.arms.in_test[day], np.asarray(cells.arms.labels, dtype=object)[cell % cells.n_arms], "")
-    market = np.asarray(cells.market_names, dtype=object)[cell // cells.n_arms]
+    arms = cells.arms.labels
+    variant = labels([*arms, ""], np.where(cells.arms.in_test[day], cell % cells.n_arms, len(arms)))
+    market = labels(cells.market_names, cell // cells.n_arms)
     return o.frame(start, model.demand.channels, model.demand.skus, model.carriers.names, variant, market)
 
 
@@ -267,7 +263,7 @@ def _tickets(model: StoreModel) -> pd.DataFrame:
             "opened_at": timestamps(start, d.opened),
             "first_response_at": timestamps(start, d.answered),
             "resolved_at": timestamps(start, d.resolved),
-            "handled_by": _labels(("agent", "ai"), np.asarray(d.by_ai, dtype=bool)),
+            "handled_by": labels(("agent", "ai"), np.asarray(d.by_ai, dtype=bool)),
         }
     )
 
@@ -333,12 +329,12 @@ def _customers(model: StoreModel, orders: pd.DataFrame) -> pd.DataFrame:
         {
             "customer_id": np.arange(n, dtype=np.int64),
             "first_order_at": timestamps(start, c.first_order),
-            "acquisition_channel": _labels(model.demand.channels, c.channel),
+            "acquisition_channel": labels(model.demand.channels, c.channel),
             "orders": np.asarray(c.orders, dtype=np.int64),
             "revenue": per["revenue"].to_numpy(dtype=float),
             "refund": per["refund"].to_numpy(dtype=float),
             "churned": np.asarray(c.churned, dtype=bool),
-            "segment": _labels(segments, c.segment),
+            "segment": labels(segments, c.segment),
             "member": np.asarray(c.member, dtype=bool),
         }
     )
@@ -434,11 +430,11 @@ def _by_cell(model: StoreModel, orders: pd.DataFrame, key: str) -> pd.DataFrame:
     cells, days, start = model.cells, model.days, model.scenario.time.start_date
     counts = model.funnel.by_cell.reshape(-1, len(CELL_STEPS))  # [day * cell, step]
     if key == "market":
-        labels = np.tile(np.repeat(np.asarray(cells.market_names, dtype=object), cells.n_arms), (days, 1))
+        shown = np.tile(np.repeat(np.asarray(cells.market_names, dtype=object), cells.n_arms), (days, 1))
     else:
         arm_labels = np.asarray(cells.arms.labels, dtype=object)[cells.arm_of]
-        labels = np.where(cells.arms.in_test[:, None], arm_labels[None, :], "")
-    codes, names = pd.factorize(labels.reshape(-1))
+        shown = np.where(cells.arms.in_test[:, None], arm_labels[None, :], "")
+    codes, names = pd.factorize(shown.reshape(-1))
     keys, first, group = np.unique(
         np.arange(days).repeat(cells.count) * len(names) + codes, return_index=True, return_inverse=True
     )
@@ -459,7 +455,7 @@ def _by_cell(model: StoreModel, orders: pd.DataFrame, key: str) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "date": _dates(start, days).values[keys // len(names)],
-            key: _labels(list(names), keys % len(names)),
+            key: labels(list(names), keys % len(names)),
         }
     )
     for i, step in enumerate(CELL_STEPS):
