@@ -80,3 +80,21 @@ def test_next_open_is_the_first_open_minute_found_by_walking_the_clock(weekdays,
             nxt = np.ceil(walk * 60 + 1e-9) / 60  # the next whole minute (openings are whole hours)
             walk = nxt if nxt > walk else walk + 1 / 60
         assert clock.next_open(t) == pytest.approx(walk, abs=1e-9), t
+
+
+def test_timestamps_are_the_nanoseconds_pandas_works_out():
+    """The same nanoseconds as ``Timestamp(start) + to_timedelta(hours, unit='h')``, NaT for nan: on fractions
+    of every size, on hours a hair either side of a day, and on whole hours (which pandas keeps in s or us)."""
+    rng = np.random.default_rng(3)
+    start = dt.date(2026, 1, 5)
+    edges = [0.0, 1e-9, 1e-13, 47.999999999999, 23.999999999999996, 24.000000000000004, 87_600.5, -1.25, np.nan]
+    for scale in (1e-3, 1.0, 24.0, 1e3, 1e5):
+        for digits in (None, 0, 3, 9):
+            hours = rng.random(4000) * scale
+            hours = hours if digits is None else np.round(hours, digits)
+            hours[::9] = np.nan
+            hours[: len(edges)] = edges
+            expected = (pd.Timestamp(start) + pd.to_timedelta(hours, unit="h")).as_unit("ns")
+            got = timestamps(start, hours)
+            assert got.dtype == expected.dtype and (got.asi8 == expected.asi8).all(), (scale, digits)
+    assert len(timestamps(start, [])) == 0 and timestamps(start, [np.nan]).isna().all()
