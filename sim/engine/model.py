@@ -252,16 +252,16 @@ class StoreModel:
                 )
             self._tally(day, c, in_stock)
             visitors = c.sessions[:, :, :2].sum(axis=(0, 2))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                paid_share = np.where(paid > 0, paid / (free + paid), 0.0)
+            paid_share = np.divide(paid, free + paid, out=np.zeros_like(paid), where=paid > 0)
             self.spend[day] = visitors * paid_share * unit_cost
             self.marketing.record_spend(self.spend[day])
             times, rows = self._day_orders(day, c.orders) if c.orders.any() else ([], [])
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
-                per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3, 4)), pre_sales_rate)
-                for hour in np.repeat(np.arange(24), per_hour):
-                    call_later(env, hour + rng.service.random(), self.desk.open, "pre_sales")
+                per_hour = rng.service.binomial(c.views.reshape(24, -1).sum(axis=1), pre_sales_rate)
+                at = np.repeat(np.arange(24), per_hour) + rng.service.random(int(per_hour.sum()))
+                for t in at.tolist():
+                    call_later(env, t, self.desk.open, "pre_sales")
             for t, row in zip(times, rows, strict=True):
                 if not env.skip_to(t):
                     yield env.timeout(t - env.now)
