@@ -3,14 +3,26 @@
 The day loop (:meth:`StoreModel._days`) first updates the day's levers -
 the kill review of candidate SKUs, CRM campaigns, channel budgets and
 organic traffic (``sim.engine.sales.marketing``), the live rating - then draws the day's
-traffic and funnel in bulk (``sim.engine.sales.demand``) and schedules every order that
-comes out: at its minute it is placed (:meth:`StoreModel._place`) and lives
-through picking, the carrier, an optional return and refund, and tickets
-along the way - a chain of callbacks on the SimPy clock, with its random
-draws made for the whole day at once (``sim.engine.fate``).  When the order
+traffic and funnel in bulk (``sim.engine.sales.demand``) and places every order that
+comes out at its minute (:meth:`StoreModel._place`; the clock skips to it when
+nothing else is due first).  Each order lives through picking, the carrier, an
+optional return and refund, and tickets along the way, with its random draws
+made for the whole day at once (``sim.engine.fate``).  When the order
 settles and every ticket about it is answered, its customer's experience becomes a review and a churn decision
 (``sim.engine.aftersales.customers``), and the next day's funnel sees the new rating: the
 service -> reviews -> conversion loop of the guide.
+
+Most orders need no event after their placement.  A right pick on a one-shift
+crew knows at its booking when it will be packed, and from then on nothing can
+change its journey, so at each carrier collection the picks packed since are
+sent off together, their journeys worked out as arrays (:meth:`StoreModel._ship`);
+their reviews and churn decisions wait in a time-ordered queue of closings
+(:meth:`StoreModel._close_due`), applied before anything next reads the
+customers or the rating.  What touches shared things stays an event: tickets
+(the agents' queue), units back on the shelf, defects and wrong items (the
+shelves at that moment), back-orders and staffing plans.  The one-by-one chain
+of callbacks (``ships_in_batches = False``) is the reference path: both give
+the same tables (``tests/sim/engine/test_model.py``).
 
 What an order pays is set by its session's offer (``sim.engine.sales.offer``: the day's
 price, bundle, delivery fee after the free-shipping threshold, warranty,
@@ -434,11 +446,13 @@ class StoreModel:
             return self.calendar.collection_after_pauses(t, self.picking.next_collection)
         return self.picking.next_collection(t)
 
-    # The life of an order is a chain of steps, each a callback at its moment on the clock (``call_later``,
-    # the crew's callbacks), not a generator process: _place -> (back-order) -> _to_picking -> _picked ->
-    # _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle -> _close
-    # (_close waits for the answers to the order's tickets).  A wrong or defective item replaced:
+    # The life of an order, one by one (the reference path): a chain of steps, each a callback at its moment
+    # on the clock (``call_later``, the crew's callbacks), not a generator process: _place -> (back-order) ->
+    # _to_picking -> _picked -> _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle
+    # -> _close (_close waits for the answers to the order's tickets).  A wrong or defective item replaced:
     # _return_requested -> _reshipped -> _settle, and _return_received restocks or writes off, refunding nothing.
+    # Together (the default for a right pick on one shift): _place -> [at the collection] _ship -> [_deliver]
+    # -> the closings (_close_due -> _close); only tickets, restocks and defects are events of their own.
 
     def _place(
         self,
