@@ -33,6 +33,8 @@ class ShiftClock:
         self.start_weekday = start_weekday
         #: per weekday (0 = Monday): days from it to the next open weekday after it (1-7; 0 if it never opens)
         self._days_to_next = [next((d for d in range(1, 8) if (w + d) % 7 in self.open_days), 0) for w in range(7)]
+        #: the opening hours last found open, [from, to): most calls fall inside them
+        self._open_from, self._open_to = 0.0, 0.0
 
     def is_open(self, t: float) -> bool:
         if self.always_open:
@@ -48,7 +50,7 @@ class ShiftClock:
         waits for the same opening gets the same float - the key that lets a
         crew wake all of them with one event.
         """
-        if self.always_open:
+        if self.always_open or self._open_from <= t < self._open_to:
             return t
         day = math.floor(t / HOURS_PER_DAY)
         weekday = (self.start_weekday + day) % 7
@@ -57,6 +59,7 @@ class ShiftClock:
             if hod < self.start:
                 return day * HOURS_PER_DAY + self.start
             if hod < self.end:
+                self._open_from, self._open_to = day * HOURS_PER_DAY + self.start, day * HOURS_PER_DAY + self.end
                 return t
         ahead = self._days_to_next[weekday]
         if not ahead:
