@@ -8,7 +8,9 @@ waits for the next opening; a job that is running at closing time finishes
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import heapq
 import math
 from collections.abc import Callable
 
@@ -115,6 +117,68 @@ def call_later(env: simpy.Environment, delay: float, fn: Callable[..., object], 
     callbacks can wait on the same moment.
     """
     return _Call(env, delay, fn, args)
+
+
+class Agenda:
+    """Entries due at known times, ``(time, key, ...)`` tuples with distinct keys, taken earliest first.
+
+    The model's closings: a few thousand orders wait to settle at any moment,
+    a few hundred come due each day.  A heap pays a dozen tuple comparisons
+    for each; here an entry costs a list append into its day's bucket, and a
+    bucket is sorted once, when its day comes.  ``first`` is the earliest
+    time waiting (``inf`` when none), so a caller checks ``first <= now``
+    before it asks for :meth:`pop`.
+    """
+
+    __slots__ = ("_buckets", "_days", "_today", "_next", "_day", "first")
+
+    def __init__(self) -> None:
+        self._buckets: dict[int, list[tuple]] = {}
+        self._days: list[int] = []  # a heap of the days with a bucket
+        #: every entry of the days up to ``_day``, sorted; those from ``_next`` on are waiting
+        self._today: list[tuple] = []
+        self._next = 0
+        self._day = -(2**62)
+        self.first = math.inf
+
+    def __len__(self) -> int:
+        return len(self._today) - self._next + sum(len(b) for b in self._buckets.values())
+
+    def push(self, entry: tuple) -> None:
+        day = math.floor(entry[0] / HOURS_PER_DAY)
+        if day > self._day:
+            bucket = self._buckets.get(day)
+            if bucket is None:
+                self._buckets[day] = [entry]
+                heapq.heappush(self._days, day)
+            else:
+                bucket.append(entry)
+            if self._next >= len(self._today):
+                self._advance()
+        else:
+            bisect.insort(self._today, entry, lo=self._next)
+            self.first = self._today[self._next][0]
+
+    def pop(self) -> tuple:
+        """The earliest entry (there must be one)."""
+        entry = self._today[self._next]
+        self._next += 1
+        if self._next < len(self._today):
+            self.first = self._today[self._next][0]
+        else:
+            self._advance()
+        return entry
+
+    def _advance(self) -> None:
+        """Today's entries are all taken: the next day's bucket, sorted, becomes today."""
+        if self._days:
+            self._day = heapq.heappop(self._days)
+            self._today = self._buckets.pop(self._day)
+            self._today.sort()
+            self.first = self._today[0][0]
+        else:
+            self._today, self.first = [], math.inf
+        self._next = 0
 
 
 def next_daily(t: float, hour_of_day: float) -> float:

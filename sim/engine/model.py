@@ -35,7 +35,6 @@ drain), so every order reaches exactly one terminal status.
 from __future__ import annotations
 
 import gc
-import heapq
 from collections.abc import Callable, Generator
 
 import numpy as np
@@ -46,7 +45,7 @@ from sim.engine.aftersales.crm import Programmes
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
 from sim.engine.aftersales.replacements import Replacements
 from sim.engine.aftersales.service import ServiceDesk
-from sim.engine.clock import StoreEnvironment, call_later
+from sim.engine.clock import Agenda, StoreEnvironment, call_later
 from sim.engine.fate import Fate
 from sim.engine.log import EventLog, kind_code
 from sim.engine.operations.fulfilment import Carriers, Picking
@@ -146,8 +145,8 @@ class StoreModel:
         self._to_ship: list[tuple[int, float, float, float, Fate]] = []
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
-        #: orders waiting to settle: (time, order id, customer id, churn multiplier, fate, experience), a heap
-        self._closings: list[tuple[float, int, int, float, Fate, Experience]] = []
+        #: orders waiting to settle: (time, order id, customer id, churn multiplier, fate, experience), by time
+        self._closings = Agenda()
         #: the final experience of a kept order, on time and late (shared: a closed order's experience is final)
         self._final = (Experience(settled=True), Experience(late=True, settled=True))
         self._terms_setup()
@@ -468,8 +467,8 @@ class StoreModel:
         fate: Fate,
     ) -> None:
         """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
-        now, closings = self.env.now, self._closings
-        if closings and closings[0][0] <= now:
+        now = self.env.now
+        if self._closings.first <= now:
             self._close_due(now)
         oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
         if oid is None:
@@ -637,7 +636,7 @@ class StoreModel:
                 late[kept].tolist(),
                 strict=True,
             ):
-                heapq.heappush(closings, (t, oid, c, churn, fates[i], final[is_late_]))
+                closings.push((t, oid, c, churn, fates[i], final[is_late_]))
         env, desk = self.env, self.desk
         for i in np.flatnonzero(~kept).tolist():
             e = experience[i] = Experience()
@@ -711,7 +710,7 @@ class StoreModel:
                     )
                 call_later(env, float(received[i]) - now, self.inventory.put_back, int(k[i]), int(units[i]))
                 e.slow_refund = float(refunded[i] - received[i]) > r.refund_promise_days * 24.0
-            heapq.heappush(closings, (float(settles[i]), oid, int(cid[i]), churns[i], fate, e))
+            closings.push((float(settles[i]), oid, int(cid[i]), churns[i], fate, e))
         if returns.any():
             back = oids[returns]
             refund = o.take("revenue", back) - o.take("fee", back)
@@ -822,13 +821,13 @@ class StoreModel:
         late = bool(is_late(at, o.promised[oid]))
         self.log.add(at, "delivered", oid, o.customer[oid], self.demand.skus[o.sku[oid]], float(late))
         churn = self._churn_multipliers(np.array([oid]), np.array([o.cell[oid]]))[0]
-        heapq.heappush(self._closings, (at, oid, o.customer[oid], float(churn), fate, self._final[late]))
+        self._closings.push((at, oid, o.customer[oid], float(churn), fate, self._final[late]))
 
     def _close_due(self, now: float) -> None:
         """Close the kept orders (:meth:`_kept`) whose time has come by ``now``, earliest first."""
         closings = self._closings
-        while closings and closings[0][0] <= now:
-            at, oid, cid, churn, fate, e = heapq.heappop(closings)
+        while closings.first <= now:
+            at, oid, cid, churn, fate, e = closings.pop()
             e.settled = True  # a kept order's final experience says so already
             if e.closed:
                 self._close(at, oid, cid, churn, fate, e)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 import simpy
 
-from sim.engine.clock import ShiftClock, call_later, next_daily, timestamps
+from sim.engine.clock import Agenda, ShiftClock, call_later, next_daily, timestamps
 from sim.scenario.definition import Shift
 
 #: Day 0 is a Monday (weekday 0); a 9-17 shift on weekdays.
@@ -98,3 +100,22 @@ def test_timestamps_are_the_nanoseconds_pandas_works_out():
             got = timestamps(start, hours)
             assert got.dtype == expected.dtype and (got.asi8 == expected.asi8).all(), (scale, digits)
     assert len(timestamps(start, [])) == 0 and timestamps(start, [np.nan]).isna().all()
+
+
+def test_the_agenda_gives_entries_earliest_first_like_a_heap():
+    """Against heapq on the same pushes and pops, interleaved as the model does them: pushes into later days,
+    into the day being taken and into the past (due at once), pops up to a moving 'now'."""
+    rng = np.random.default_rng(6)
+    agenda, heap, out_a, out_h, key = Agenda(), [], [], [], 0
+    for now in np.arange(0.0, 24 * 40, 3.7):
+        for _ in range(int(rng.integers(0, 6))):
+            entry = (float(now + rng.choice([rng.uniform(-5, 0), rng.uniform(0, 20), rng.uniform(24, 24 * 9)])), key)
+            key += 1
+            agenda.push(entry)
+            heapq.heappush(heap, entry)
+        assert agenda.first == (heap[0][0] if heap else math.inf) and len(agenda) == len(heap)
+        while agenda.first <= now:
+            out_a.append(agenda.pop())
+        while heap and heap[0][0] <= now:
+            out_h.append(heapq.heappop(heap))
+    assert out_a == out_h and len(out_a) > 300
