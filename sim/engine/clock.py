@@ -12,6 +12,7 @@ import bisect
 import datetime as dt
 import heapq
 import math
+import operator
 from collections.abc import Callable
 
 import numpy as np
@@ -119,8 +120,11 @@ def call_later(env: simpy.Environment, delay: float, fn: Callable[..., object], 
     return _Call(env, delay, fn, args)
 
 
+_time = operator.itemgetter(0)
+
+
 class Agenda:
-    """Entries due at known times, ``(time, key, ...)`` tuples with distinct keys, taken earliest first.
+    """Entries due at known times, ``(time, ...)`` tuples, taken earliest first (at equal times, as pushed).
 
     The model's closings: a few thousand orders wait to settle at any moment,
     a few hundred come due each day.  A heap pays a dozen tuple comparisons
@@ -156,7 +160,7 @@ class Agenda:
             if self._next >= len(self._today):
                 self._advance()
         else:
-            bisect.insort(self._today, entry, lo=self._next)
+            bisect.insort(self._today, entry, lo=self._next, key=_time)
             self.first = self._today[self._next][0]
 
     def pop(self) -> tuple:
@@ -174,7 +178,7 @@ class Agenda:
         if self._days:
             self._day = heapq.heappop(self._days)
             self._today = self._buckets.pop(self._day)
-            self._today.sort()
+            self._today.sort(key=_time)  # floats only: CPython's fast path; equal times keep the order pushed
             self.first = self._today[0][0]
         else:
             self._today, self.first = [], math.inf
