@@ -39,6 +39,21 @@ class ShiftClock:
         #: the opening hours last found open, [from, to): most calls fall inside them
         self._open_from, self._open_to = 0.0, 0.0
 
+    def next_open_many(self, t: np.ndarray) -> np.ndarray:
+        """:meth:`next_open` of many times at once."""
+        if self.always_open:
+            return t
+        day = np.floor(t / HOURS_PER_DAY)
+        weekday = (self.start_weekday + day.astype(np.int64)) % 7
+        open_day = np.isin(weekday, list(self.open_days))
+        hod = t - day * HOURS_PER_DAY
+        later = (day + np.asarray(self._days_to_next)[weekday]) * HOURS_PER_DAY + self.start
+        return np.where(
+            open_day & (hod < self.start),
+            day * HOURS_PER_DAY + self.start,
+            np.where(open_day & (hod < self.end), t, later),
+        )
+
     def is_open(self, t: float) -> bool:
         if self.always_open:
             return True

@@ -35,6 +35,7 @@ drain), so every order reaches exactly one terminal status.
 from __future__ import annotations
 
 import gc
+import math
 from collections.abc import Callable, Generator
 
 import numpy as np
@@ -141,8 +142,9 @@ class StoreModel:
         self.return_p_k: list[float] = self.return_p.tolist()
         self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
-        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, fate) (:meth:`_ship`)
-        self._to_ship: list[tuple[int, float, float, float, Fate]] = []
+        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, fate, picks queued
+        #: ahead at the order, or -1 once its promise is set) (:meth:`_ship`)
+        self._to_ship: list[tuple[int, float, float, float, Fate, int]] = []
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
         #: orders waiting to settle: (time, order id, customer id, churn multiplier, fate, experience), by time
@@ -192,6 +194,8 @@ class StoreModel:
         # the same per market, arm and option as arrays, for the journeys of many orders (:meth:`_ship`)
         self.transit_extra_arr = np.array(self.transit_extra_h)
         self.return_mult_arr = np.array(self.return_mult)
+        self.promise_h_arr = np.asarray(self.promise_h)
+        self.promise_extra_arr = np.asarray(self.promise_extra_h)
         self.shipping_cost_arr = self.carriers.cost
         self.selection = self.assortment.active
 
@@ -416,7 +420,7 @@ class StoreModel:
             cogs,
             repeat,
             option,
-            self._promise(now, option) + self.promise_extra_h[cell // self.n_arms],
+            math.nan,  # the promise: set by _place
             fee,
             goods,
             cell,
@@ -426,7 +430,7 @@ class StoreModel:
         self.log.add(now, "order_placed", oid, cid, self.demand.skus[k], revenue)
         return oid
 
-    def _promise(self, now: float, option: int) -> float:
+    def _promise(self, now: float, option: int, cell: int, waiting: int) -> float:
         """The delivery date shown at checkout: the planned dispatch plus the option's promise.
 
         Dispatch is the carrier's first collection after the order's pick is
@@ -434,10 +438,19 @@ class StoreModel:
         the day's shift an order waits for tomorrow's; a carrier pause moves
         it past the pause) - and the promise counts from there, stretched
         in the calendar's peaks as the carrier is: a store staffed as planned
-        keeps its promises except for carrier incidents.
+        keeps its promises except for carrier incidents.  A market's extra
+        delivery days count when it delivers locally.  ``waiting``: the picks
+        queued ahead of the order.
         """
-        dispatch = self._collection(self.picking.ready_estimate(now))
-        return dispatch + self.promise_h[option] * self.calendar.peak_stretch(dispatch)
+        dispatch = self._collection(self.picking.ready_estimate(now, waiting))
+        stretch = self.calendar.peak_stretch(dispatch)
+        return dispatch + self.promise_h[option] * stretch + self.promise_extra_h[cell // self.n_arms]
+
+    def _promises(self, now: np.ndarray, option: np.ndarray, cell: np.ndarray, waiting: np.ndarray) -> np.ndarray:
+        """:meth:`_promise` of many orders at once (pickers on one shift)."""
+        dispatch = self._collections_of(self.picking.ready_estimates(now, waiting))
+        stretch = self.calendar.peak_stretches(dispatch)
+        return dispatch + self.promise_h_arr[option] * stretch + self.promise_extra_arr[cell // self.n_arms]
 
     def _collection(self, t: float) -> float:
         """The carrier's first collection at or after ``t``, outside the calendar's carrier pauses."""
@@ -474,19 +487,26 @@ class StoreModel:
         if oid is None:
             return
         o = self.orders
-        e = Experience()
+        waiting = self.pickers.waiting  # the picks queued ahead of this one: its promise
         filled = self.inventory.reserve(k, units)
+        started = None if filled is not None or fate.wrong_item else self.pickers.book(fate.pick_hours)
+        if started is not None and self.ships_in_batches:  # one shift, a right pick: its times are known now
+            done = started + fate.pick_hours
+            if self._collection(now) + self.promise_h[option] >= self._collection(done):
+                # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
+                # collection's batch, which works out the promise too
+                self._to_ship.append((oid, now, started, done, fate, waiting))
+                return
+        promised = o.promised[oid] = self._promise(now, option, cell, waiting)
+        e = Experience()
         if filled is None:
-            started = None if fate.wrong_item else self.pickers.book(fate.pick_hours)
             if started is None:
                 self._to_picking(oid, fate, e)
-            else:  # one shift, a right pick: its times are known now
-                done = started + fate.pick_hours
+            elif not self.ships_in_batches or promised < self._collection(started + fate.pick_hours):
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
-                if not self.ships_in_batches or o.promised[oid] < self._collection(done):
-                    self._picked(oid, fate, e, now, started, done)
-                else:
-                    self._to_ship.append((oid, now, started, done, fate))
+                self._picked(oid, fate, e, now, started, started + fate.pick_hours)
+            else:
+                self._to_ship.append((oid, now, started, started + fate.pick_hours, fate, -1))
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -571,7 +591,7 @@ class StoreModel:
                 if ready:
                     self._ship(ready)
 
-    def _ship(self, packed: list[tuple[int, float, float, float, Fate]]) -> None:
+    def _ship(self, packed: list[tuple[int, float, float, float, Fate, int]]) -> None:
         """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays.
 
         The same steps as :meth:`_picked`, :meth:`_maybe_wismo` and
@@ -582,12 +602,16 @@ class StoreModel:
         o, log, now = self.orders, self.log, self.env.now
         oids = np.array([p[0] for p in packed])
         ready, started, done = (np.array([p[i] for p in packed]) for i in (1, 2, 3))
+        waiting = np.array([p[5] for p in packed])
         fates = [p[4] for p in packed]
         # the fates' fields from lead to request_e, one array each
         lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = np.array(
             [f[2:10] for f in fates]
         ).T
         cid, k, option, cell = (o.take(c, oids) for c in ("customer", "sku", "option", "cell"))
+        fresh = waiting >= 0  # the promise is still to be worked out
+        if fresh.any():
+            o.put("promised", oids[fresh], self._promises(ready[fresh], option[fresh], cell[fresh], waiting[fresh]))
         promised = o.take("promised", oids)
         codes = self._sku_code[k]
         shipped = self._collections_of(done)

@@ -230,6 +230,25 @@ class Crew:
             hours -= close - start
             start = self.clock.next_open(close)
 
+    def after_work_many(self, t: np.ndarray, hours: np.ndarray) -> np.ndarray:
+        """:meth:`after_work` of many (time, hours) pairs at once: a crew on one shift."""
+        clock = self.clock
+        if clock is None:
+            raise ValueError("after_work_many needs a crew on one shift")
+        start = clock.next_open_many(t)
+        if clock.always_open:
+            return start + hours
+        out = np.empty(len(t))
+        todo = np.arange(len(t))
+        while len(todo):
+            close = np.floor(start / HOURS_PER_DAY) * HOURS_PER_DAY + clock.end
+            fits = start + hours <= close
+            out[todo[fits]] = (start + hours)[fits]
+            todo, start, close, hours = todo[~fits], start[~fits], close[~fits], hours[~fits]
+            hours = hours - (close - start)
+            start = clock.next_open_many(close)
+        return out
+
     def person_hours(self, day: int) -> float:
         """Person-hours on the roster on model day ``day``."""
         weekday = (self.start_weekday + day) % 7

@@ -119,3 +119,15 @@ def test_the_agenda_gives_entries_earliest_first_like_a_heap():
         while heap and heap[0][0] <= now:
             out_h.append(heapq.heappop(heap))
     assert out_a == out_h and len(out_a) > 300
+
+
+@pytest.mark.parametrize("weekdays, start_weekday", [([0, 1, 2, 3, 4], 0), ([5], 3), ([0, 2, 4, 6], 6)])
+def test_next_open_of_many_times_is_each_times_next_open(weekdays, start_weekday):
+    clock = ShiftClock(Shift(start_hour=8, end_hour=16, weekdays=weekdays), start_weekday)
+    t = np.concatenate([np.random.default_rng(7).uniform(0, 24 * 30, 500), [0.0, 8.0, 16.0, 15.999, 24 * 7 + 8]])
+    assert clock.next_open_many(t).tolist() == [ShiftClock(clock_shift(clock), start_weekday).next_open(x) for x in t]
+
+
+def clock_shift(clock: ShiftClock) -> Shift:
+    """The shift of a clock (a fresh clock per call: no remembered opening hours)."""
+    return Shift(start_hour=clock.start, end_hour=clock.end, weekdays=sorted(clock.open_days))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import simpy
 
@@ -96,3 +97,11 @@ def test_such_a_plan_served_as_one_shift_gives_the_same_run_as_the_simpy_roster(
     pd.testing.assert_frame_equal(a.drop(columns=stamps), b.drop(columns=stamps), obj="tickets")
     for c in stamps:
         assert ((a[c] - b[c]).abs().fillna(pd.Timedelta(0)) <= pd.Timedelta(microseconds=1)).all(), c
+
+
+def test_after_work_of_many_is_each_ones_after_work():
+    env = simpy.Environment()
+    crew = Crew(env, 2, Shift(start_hour=8, end_hour=16, weekdays=[0, 1, 2, 3, 4]), {}, start_weekday=2)
+    rng = np.random.default_rng(8)
+    t, hours = rng.uniform(0, 24 * 20, 400), rng.exponential(5.0, 400)  # many need several working days
+    assert crew.after_work_many(t, hours).tolist() == [crew.after_work(a, h) for a, h in zip(t, hours, strict=True)]
