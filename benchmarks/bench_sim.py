@@ -15,7 +15,8 @@ One run prints, with the machine it ran on (CPU model, cores, Python, numpy, Sim
   time for two models that agree, so the floor reads the simultaneous ones.
 
 It exits with status 1 when a floor of issue 16 is missed: growth year <= 2.0 s (median wall) and
-<= 300 MiB, baseline quarter <= 0.3 s, >= 8x faster than the naive model, 10 of 10 KPIs agreeing (simultaneous 95% intervals).
+<= 300 MiB, baseline quarter <= 0.3 s, >= 8x faster than the naive model, 10 of 10 KPIs agreeing
+(simultaneous 95% intervals).
 """
 
 from __future__ import annotations
