@@ -9,11 +9,14 @@ One run prints, with the machine it ran on (CPU model, cores, Python, numpy, Sim
 * ``baseline`` at 90 days (the workshop's live controls need it well under a second);
 * the naive way to write the same store (one SimPy process per session, ``naive_model.py``) over the
   SAME FULL growth year, in a fresh process, and the speed-up over it;
-* the KPI agreement of the two models: Welch 95% intervals of naive - bulk over independent
-  replications of the baseline quarter (10 KPIs).
+* the KPI agreement of the two models: Welch intervals of naive - bulk over independent
+  replications of the baseline quarter (10 KPIs), each at 95% and all ten together at 95%
+  (Bonferroni: each at 99.5%).  Ten separate 95% intervals miss zero somewhere about 40% of the
+  time for two models that agree, so the floor reads the simultaneous ones.
 
 It exits with status 1 when a floor of issue 16 is missed: growth year <= 2.0 s (median wall) and
-<= 300 MiB, baseline quarter <= 0.3 s, >= 8x faster than the naive model, 10 of 10 KPIs agreeing.
+<= 300 MiB, baseline quarter <= 0.3 s, >= 8x faster than the naive model, 10 of 10 KPIs agreeing
+(simultaneous 95% intervals).
 """
 
 from __future__ import annotations
@@ -163,7 +166,8 @@ def repeated(path: str, days: int, repeat: int) -> dict:
 
 
 def agreement(bulk: list[dict], naive: list[dict], kpis: list[str]) -> pd.DataFrame:
-    """Welch 95% interval of naive - bulk for each KPI over independent replications."""
+    """Welch intervals of naive - bulk for each KPI over independent replications: 95% each (``ci_low``,
+    ``ci_high``, ``agree``) and 95% for all KPIs at once (Bonferroni, ``all_low``, ``all_high``, ``agree_all``)."""
     from scipy import stats
 
     rows = []
@@ -174,6 +178,7 @@ def agreement(bulk: list[dict], naive: list[dict], kpis: list[str]) -> pd.DataFr
         va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
         dof = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1)) if va + vb > 0 else 1
         half = stats.t.ppf(0.975, dof) * np.sqrt(va + vb)
+        half_all = stats.t.ppf(1 - 0.025 / len(kpis), dof) * np.sqrt(va + vb)
         rows.append(
             {
                 "kpi": k,
@@ -183,6 +188,9 @@ def agreement(bulk: list[dict], naive: list[dict], kpis: list[str]) -> pd.DataFr
                 "ci_low": diff - half,
                 "ci_high": diff + half,
                 "agree": bool(diff - half <= 0 <= diff + half),
+                "all_low": diff - half_all,
+                "all_high": diff + half_all,
+                "agree_all": bool(diff - half_all <= 0 <= diff + half_all),
             }
         )
     return pd.DataFrame(rows).set_index("kpi")
@@ -191,7 +199,7 @@ def agreement(bulk: list[dict], naive: list[dict], kpis: list[str]) -> pd.DataFr
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--repeat", type=int, default=5, help="fresh-process runs of each speed row (median)")
-    p.add_argument("--reps", type=int, default=5, help="replications of each model for the KPI agreement")
+    p.add_argument("--reps", type=int, default=8, help="replications of each model for the KPI agreement")
     p.add_argument("--naive-days", type=int, default=365, help="days of growth for the naive model (365: the year)")
     args = p.parse_args()
     print(f"# machine: {machine()}")
@@ -211,15 +219,21 @@ def main() -> int:
         f"{bulk['cpu_s']:.2f} s cpu: speed-up {speedup:.1f}x wall, {naive['cpu_s'] / bulk['cpu_s']:.1f}x cpu"
     )
 
-    print(f"\n# KPI agreement, baseline 90 days, {args.reps} replications each (Welch 95% CI of naive - bulk)")
+    print(
+        f"\n# KPI agreement, baseline 90 days, {args.reps} replications each (Welch CIs of naive - bulk: "
+        "95% each, and 95% for all ten at once)"
+    )
     seeds = range(100, 100 + args.reps)
     bulk_r = [in_subprocess(BASELINE, 90, s, False) for s in seeds]
     naive_r = [in_subprocess(BASELINE, 90, s + 1000, True) for s in seeds]
     table = agreement(bulk_r, naive_r, AGREEMENT_KPIS)
     with pd.option_context("display.width", 160, "display.max_columns", None, "display.float_format", "{:.4g}".format):
         print(table)
-    agree = int(table["agree"].sum())
-    print(f"KPIs agreeing within their 95% CI: {agree} of {len(table)}")
+    agree, agree_all = int(table["agree"].sum()), int(table["agree_all"].sum())
+    print(
+        f"KPIs agreeing: {agree} of {len(table)} within their own 95% CI, {agree_all} of {len(table)} within the "
+        "simultaneous 95% CIs"
+    )
 
     base_ok = baseline["wall_s"] <= MAX_BASELINE_S
     checks = [
@@ -227,7 +241,7 @@ def main() -> int:
         (f"growth peak {growth['peak_mib']:.0f} MiB <= {MAX_GROWTH_MIB:.0f} MiB", growth["peak_mib"] <= MAX_GROWTH_MIB),
         (f"baseline 90 d wall median {baseline['wall_s']:.2f} s <= {MAX_BASELINE_S} s", base_ok),
         (f"speed-up over the naive model {speedup:.1f}x >= {MIN_SPEEDUP:.0f}x", speedup >= MIN_SPEEDUP),
-        (f"KPI agreement {agree} of {len(table)}", agree == len(table)),
+        (f"KPI agreement {agree_all} of {len(table)} (simultaneous 95% CIs)", agree_all == len(table)),
     ]
     print("\n# floors (issue 16)")
     for text, ok in checks:

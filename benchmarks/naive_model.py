@@ -35,6 +35,7 @@ class NaiveStoreModel(StoreModel):
             yield env.timeout(24.0)
 
     def _review_mult(self) -> float:
+        self._close_due(self.env.now)  # the reviews of orders closed by now (the model applies them lazily)
         return review_multiplier(self.reviews.rating_now, self.reviews.count, self.scenario.reviews)
 
     def _poisson_process(self, rate_at, on_arrival):
@@ -66,9 +67,11 @@ class NaiveStoreModel(StoreModel):
             ch = int(rng.choice(len(d.repeat_mix), p=d.repeat_mix))
             self.env.process(self._session(ch, CUSTOMER))
 
-        return self._poisson_process(
-            lambda hour: self.customers.visit_weight() * d.visit_rate_per_hour * self.season_by_hour[hour], arrive
-        )
+        def rate(hour: int) -> float:
+            self._close_due(self.env.now)  # customers who settled by now are in the active base
+            return self.customers.visit_weight() * d.visit_rate_per_hour * self.season_by_hour[hour]
+
+        return self._poisson_process(rate, arrive)
 
     def _session(self, ch: int, group: int):
         """One visitor: bounce, view a SKU, cart, checkout, order - one draw per step."""

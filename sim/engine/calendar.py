@@ -75,6 +75,12 @@ class Calendar:
         """Carrier lead-time multiplier of a parcel collected at ``t``: ``peak_lead_time_multiplier`` in a peak."""
         return self.peak_multiplier if math.floor(t / HOURS) in self.peak_days else 1.0
 
+    def peak_stretches(self, t: np.ndarray) -> np.ndarray:
+        """:meth:`peak_stretch` of many times at once."""
+        if not self.peak_days:
+            return np.ones(len(t))
+        return np.where(np.isin(np.floor(t / HOURS), list(self.peak_days)), self.peak_multiplier, 1.0)
+
     def collection_after_pauses(self, t: float, next_collection: Callable[[float], float]) -> float:
         """The first collection at or after ``t`` that falls outside every carrier pause."""
         c = next_collection(t)

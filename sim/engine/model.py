@@ -3,14 +3,26 @@
 The day loop (:meth:`StoreModel._days`) first updates the day's levers -
 the kill review of candidate SKUs, CRM campaigns, channel budgets and
 organic traffic (``sim.engine.sales.marketing``), the live rating - then draws the day's
-traffic and funnel in bulk (``sim.engine.sales.demand``) and schedules every order that
-comes out: at its minute it is placed (:meth:`StoreModel._place`) and lives
-through picking, the carrier, an optional return and refund, and tickets
-along the way - a chain of callbacks on the SimPy clock, with its random
-draws made for the whole day at once (``sim.engine.fate``).  When the order
+traffic and funnel in bulk (``sim.engine.sales.demand``) and places every order that
+comes out at its minute (:meth:`StoreModel._place`; the clock skips to it when
+nothing else is due first).  Each order lives through picking, the carrier, an
+optional return and refund, and tickets along the way, with its random draws
+made for the whole day at once (``sim.engine.fate``).  When the order
 settles and every ticket about it is answered, its customer's experience becomes a review and a churn decision
 (``sim.engine.aftersales.customers``), and the next day's funnel sees the new rating: the
 service -> reviews -> conversion loop of the guide.
+
+Most orders need no event after their placement.  A right pick on a one-shift
+crew knows at its booking when it will be packed, and from then on nothing can
+change its journey, so at each carrier collection the picks packed since are
+sent off together, their journeys worked out as arrays (:meth:`StoreModel._ship`);
+their reviews and churn decisions wait in a time-ordered queue of closings
+(:meth:`StoreModel._close_due`), applied before anything next reads the
+customers or the rating.  What touches shared things stays an event: tickets
+(the agents' queue), units back on the shelf, defects and wrong items (the
+shelves at that moment), back-orders and staffing plans.  The one-by-one chain
+of callbacks (``ships_in_batches = False``) is the reference path: both give
+the same tables (``tests/sim/engine/test_model.py``).
 
 What an order pays is set by its session's offer (``sim.engine.sales.offer``: the day's
 price, bundle, delivery fee after the free-shipping threshold, warranty,
@@ -23,7 +35,7 @@ drain), so every order reaches exactly one terminal status.
 from __future__ import annotations
 
 import gc
-import heapq
+import math
 from collections.abc import Callable, Generator
 
 import numpy as np
@@ -34,7 +46,7 @@ from sim.engine.aftersales.crm import Programmes
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
 from sim.engine.aftersales.replacements import Replacements
 from sim.engine.aftersales.service import ServiceDesk
-from sim.engine.clock import StoreEnvironment, call_later
+from sim.engine.clock import Agenda, StoreEnvironment, call_later
 from sim.engine.fate import Fate
 from sim.engine.log import EventLog, kind_code
 from sim.engine.operations.fulfilment import Carriers, Picking
@@ -74,6 +86,8 @@ class FunnelCounts:
         self.views_out_of_stock = np.zeros((days * 24, channels), dtype=np.int64)
         self.by_cell = np.zeros((days, cells, len(CELL_STEPS)), dtype=np.int64)
         self.by_sku = np.zeros((days, skus, 4), dtype=np.int64)
+        #: a day's [hour, channel, group] rows as a vector of ones, for summing them by a product
+        self.day_rows = np.ones(24 * channels * len(GROUPS), dtype=np.int64)
 
 
 class StoreModel:
@@ -128,12 +142,13 @@ class StoreModel:
         self.return_p_k: list[float] = self.return_p.tolist()
         self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
-        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, fate) (:meth:`_ship`)
-        self._to_ship: list[tuple[int, float, float, float, Fate]] = []
+        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, fate, picks queued
+        #: ahead at the order, or -1 once its promise is set) (:meth:`_ship`)
+        self._to_ship: list[tuple[int, float, float, float, Fate, int]] = []
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
-        #: orders waiting to settle: (time, order id, customer id, churn multiplier, fate, experience), a heap
-        self._closings: list[tuple[float, int, int, float, Fate, Experience]] = []
+        #: orders waiting to settle: (time, order id, customer id, churn multiplier, fate, experience), by time
+        self._closings = Agenda()
         #: the final experience of a kept order, on time and late (shared: a closed order's experience is final)
         self._final = (Experience(settled=True), Experience(late=True, settled=True))
         self._terms_setup()
@@ -179,6 +194,8 @@ class StoreModel:
         # the same per market, arm and option as arrays, for the journeys of many orders (:meth:`_ship`)
         self.transit_extra_arr = np.array(self.transit_extra_h)
         self.return_mult_arr = np.array(self.return_mult)
+        self.promise_h_arr = np.asarray(self.promise_h)
+        self.promise_extra_arr = np.asarray(self.promise_extra_h)
         self.shipping_cost_arr = self.carriers.cost
         self.selection = self.assortment.active
 
@@ -250,16 +267,16 @@ class StoreModel:
                 )
             self._tally(day, c, in_stock)
             visitors = c.sessions[:, :, :2].sum(axis=(0, 2))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                paid_share = np.where(paid > 0, paid / (free + paid), 0.0)
+            paid_share = np.divide(paid, free + paid, out=np.zeros_like(paid), where=paid > 0)
             self.spend[day] = visitors * paid_share * unit_cost
             self.marketing.record_spend(self.spend[day])
             times, rows = self._day_orders(day, c.orders) if c.orders.any() else ([], [])
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
-                per_hour = rng.service.binomial(c.views.sum(axis=(1, 2, 3, 4)), pre_sales_rate)
-                for hour in np.repeat(np.arange(24), per_hour):
-                    call_later(env, hour + rng.service.random(), self.desk.open, "pre_sales")
+                per_hour = rng.service.binomial(c.views.reshape(24, -1).sum(axis=1), pre_sales_rate)
+                at = np.repeat(np.arange(24), per_hour) + rng.service.random(int(per_hour.sum()))
+                for t in at.tolist():
+                    call_later(env, t, self.desk.open, "pre_sales")
             for t, row in zip(times, rows, strict=True):
                 if not env.skip_to(t):
                     yield env.timeout(t - env.now)
@@ -272,29 +289,35 @@ class StoreModel:
         if not self.members:
             return None
         active = self.customers.active_by_class() * self.customers.class_visit
-        if active.sum() == 0:
+        total = active.sum()
+        if total == 0:
             return None
-        per_arm = np.array([active @ conv / active.sum() for conv in self.class_conversion])
+        per_arm = np.array([active @ conv / total for conv in self.class_conversion])
         return per_arm[self.cells.arm_of]
 
     def _tally(self, day: int, c: DayCounts, in_stock: np.ndarray) -> None:
-        """Per-day totals by cell and by SKU (markets, variants, sku_daily tables; the kill review)."""
-        views_k = c.views.sum(axis=(0, 1, 2, 3))
-        wanted_k = c.orders.sum(axis=(0, 1, 2, 3))
-        f = self.funnel
-        f.by_sku[day] = np.stack(
-            [views_k, np.where(in_stock, 0, views_k), c.carts.sum(axis=(0, 1, 2, 3)), wanted_k], axis=1
+        """Per-day totals by cell and by SKU (markets, variants, sku_daily tables; the kill review).
+
+        Each step is summed once over the day's [hour, channel, group] rows, to [cell, sku], and both tallies
+        are read from that; the sum is a product with a row of ones (``FunnelCounts.day_rows``), exact for
+        counts and a quarter of the time of numpy's sum over the leading axes.
+        """
+        rows, f = self.funnel.day_rows, self.funnel
+        xk = c.views.shape[3:]
+        views, carts, checkouts, orders = (
+            (rows @ a.reshape(rows.size, -1)).reshape(xk) for a in (c.views, c.carts, c.checkouts, c.orders)
         )
-        f.by_cell[day] = np.stack(
+        views_k, wanted_k = views.sum(axis=0), orders.sum(axis=0)
+        f.by_sku[day] = np.array([views_k, np.where(in_stock, 0, views_k), carts.sum(axis=0), wanted_k]).T
+        f.by_cell[day] = np.array(
             [
-                c.cells.sum(axis=(0, 1, 2)),
-                c.views.sum(axis=(0, 1, 2, 4)),
-                c.carts.sum(axis=(0, 1, 2, 4)),
-                c.checkouts.sum(axis=(0, 1, 2, 4)),
-                c.orders.sum(axis=(0, 1, 2, 4)),
-            ],
-            axis=1,
-        )
+                rows @ c.cells.reshape(rows.size, -1),
+                views.sum(axis=1),
+                carts.sum(axis=1),
+                checkouts.sum(axis=1),
+                orders.sum(axis=1),
+            ]
+        ).T
         if self.selection:
             self.assortment.observe_day(views_k, wanted_k, in_stock)
 
@@ -320,7 +343,10 @@ class StoreModel:
             units = 1 + rng.poisson(self.extra_units[arms, skus])
         else:
             units = 1 + rng.poisson(self.scenario.catalogue.extra_units_mean, size=n)
-        options = rng.choice(len(carriers.share), size=n, p=carriers.share)
+        # = rng.choice(len(share), size=n, p=share), the same draws without choice's checks of p each day
+        cdf = carriers.share.cumsum()
+        cdf /= cdf[-1]
+        options = cdf.searchsorted(rng.random(n), side="right")
         goods, fees, warranty = self._terms(day, arms, skus, units, options)
         fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
         return list(
@@ -394,7 +420,7 @@ class StoreModel:
             cogs,
             repeat,
             option,
-            self._promise(now, option) + self.promise_extra_h[cell // self.n_arms],
+            math.nan,  # the promise: set by _place
             fee,
             goods,
             cell,
@@ -404,7 +430,7 @@ class StoreModel:
         self.log.add(now, "order_placed", oid, cid, self.demand.skus[k], revenue)
         return oid
 
-    def _promise(self, now: float, option: int) -> float:
+    def _promise(self, now: float, option: int, cell: int, waiting: int) -> float:
         """The delivery date shown at checkout: the planned dispatch plus the option's promise.
 
         Dispatch is the carrier's first collection after the order's pick is
@@ -412,10 +438,19 @@ class StoreModel:
         the day's shift an order waits for tomorrow's; a carrier pause moves
         it past the pause) - and the promise counts from there, stretched
         in the calendar's peaks as the carrier is: a store staffed as planned
-        keeps its promises except for carrier incidents.
+        keeps its promises except for carrier incidents.  A market's extra
+        delivery days count when it delivers locally.  ``waiting``: the picks
+        queued ahead of the order.
         """
-        dispatch = self._collection(self.picking.ready_estimate(now))
-        return dispatch + self.promise_h[option] * self.calendar.peak_stretch(dispatch)
+        dispatch = self._collection(self.picking.ready_estimate(now, waiting))
+        stretch = self.calendar.peak_stretch(dispatch)
+        return dispatch + self.promise_h[option] * stretch + self.promise_extra_h[cell // self.n_arms]
+
+    def _promises(self, now: np.ndarray, option: np.ndarray, cell: np.ndarray, waiting: np.ndarray) -> np.ndarray:
+        """:meth:`_promise` of many orders at once (pickers on one shift)."""
+        dispatch = self._collections_of(self.picking.ready_estimates(now, waiting))
+        stretch = self.calendar.peak_stretches(dispatch)
+        return dispatch + self.promise_h_arr[option] * stretch + self.promise_extra_arr[cell // self.n_arms]
 
     def _collection(self, t: float) -> float:
         """The carrier's first collection at or after ``t``, outside the calendar's carrier pauses."""
@@ -423,11 +458,13 @@ class StoreModel:
             return self.calendar.collection_after_pauses(t, self.picking.next_collection)
         return self.picking.next_collection(t)
 
-    # The life of an order is a chain of steps, each a callback at its moment on the clock (``call_later``,
-    # the crew's callbacks), not a generator process: _place -> (back-order) -> _to_picking -> _picked ->
-    # _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle -> _close
-    # (_close waits for the answers to the order's tickets).  A wrong or defective item replaced:
+    # The life of an order, one by one (the reference path): a chain of steps, each a callback at its moment
+    # on the clock (``call_later``, the crew's callbacks), not a generator process: _place -> (back-order) ->
+    # _to_picking -> _picked -> _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle
+    # -> _close (_close waits for the answers to the order's tickets).  A wrong or defective item replaced:
     # _return_requested -> _reshipped -> _settle, and _return_received restocks or writes off, refunding nothing.
+    # Together (the default for a right pick on one shift): _place -> [at the collection] _ship -> [_deliver]
+    # -> the closings (_close_due -> _close); only tickets, restocks and defects are events of their own.
 
     def _place(
         self,
@@ -443,26 +480,33 @@ class StoreModel:
         fate: Fate,
     ) -> None:
         """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
-        now, closings = self.env.now, self._closings
-        if closings and closings[0][0] <= now:
+        now = self.env.now
+        if self._closings.first <= now:
             self._close_due(now)
         oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
         if oid is None:
             return
         o = self.orders
-        e = Experience()
+        waiting = self.pickers.waiting  # the picks queued ahead of this one: its promise
         filled = self.inventory.reserve(k, units)
+        started = None if filled is not None or fate.wrong_item else self.pickers.book(fate.pick_hours)
+        if started is not None and self.ships_in_batches:  # one shift, a right pick: its times are known now
+            done = started + fate.pick_hours
+            if self._collection(now) + self.promise_h[option] >= self._collection(done):
+                # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
+                # collection's batch, which works out the promise too
+                self._to_ship.append((oid, now, started, done, fate, waiting))
+                return
+        promised = o.promised[oid] = self._promise(now, option, cell, waiting)
+        e = Experience()
         if filled is None:
-            started = None if fate.wrong_item else self.pickers.book(fate.pick_hours)
             if started is None:
                 self._to_picking(oid, fate, e)
-            else:  # one shift, a right pick: its times are known now
-                done = started + fate.pick_hours
+            elif not self.ships_in_batches or promised < self._collection(started + fate.pick_hours):
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
-                if not self.ships_in_batches or o.promised[oid] < self._collection(done):
-                    self._picked(oid, fate, e, now, started, done)
-                else:
-                    self._to_ship.append((oid, now, started, done, fate))
+                self._picked(oid, fate, e, now, started, started + fate.pick_hours)
+            else:
+                self._to_ship.append((oid, now, started, started + fate.pick_hours, fate, -1))
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -547,7 +591,7 @@ class StoreModel:
                 if ready:
                     self._ship(ready)
 
-    def _ship(self, packed: list[tuple[int, float, float, float, Fate]]) -> None:
+    def _ship(self, packed: list[tuple[int, float, float, float, Fate, int]]) -> None:
         """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays.
 
         The same steps as :meth:`_picked`, :meth:`_maybe_wismo` and
@@ -558,12 +602,16 @@ class StoreModel:
         o, log, now = self.orders, self.log, self.env.now
         oids = np.array([p[0] for p in packed])
         ready, started, done = (np.array([p[i] for p in packed]) for i in (1, 2, 3))
+        waiting = np.array([p[5] for p in packed])
         fates = [p[4] for p in packed]
         # the fates' fields from lead to request_e, one array each
         lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = np.array(
             [f[2:10] for f in fates]
         ).T
         cid, k, option, cell = (o.take(c, oids) for c in ("customer", "sku", "option", "cell"))
+        fresh = waiting >= 0  # the promise is still to be worked out
+        if fresh.any():
+            o.put("promised", oids[fresh], self._promises(ready[fresh], option[fresh], cell[fresh], waiting[fresh]))
         promised = o.take("promised", oids)
         codes = self._sku_code[k]
         shipped = self._collections_of(done)
@@ -612,7 +660,7 @@ class StoreModel:
                 late[kept].tolist(),
                 strict=True,
             ):
-                heapq.heappush(closings, (t, oid, c, churn, fates[i], final[is_late_]))
+                closings.push((t, oid, c, churn, fates[i], final[is_late_]))
         env, desk = self.env, self.desk
         for i in np.flatnonzero(~kept).tolist():
             e = experience[i] = Experience()
@@ -686,7 +734,7 @@ class StoreModel:
                     )
                 call_later(env, float(received[i]) - now, self.inventory.put_back, int(k[i]), int(units[i]))
                 e.slow_refund = float(refunded[i] - received[i]) > r.refund_promise_days * 24.0
-            heapq.heappush(closings, (float(settles[i]), oid, int(cid[i]), churns[i], fate, e))
+            closings.push((float(settles[i]), oid, int(cid[i]), churns[i], fate, e))
         if returns.any():
             back = oids[returns]
             refund = o.take("revenue", back) - o.take("fee", back)
@@ -797,13 +845,13 @@ class StoreModel:
         late = bool(is_late(at, o.promised[oid]))
         self.log.add(at, "delivered", oid, o.customer[oid], self.demand.skus[o.sku[oid]], float(late))
         churn = self._churn_multipliers(np.array([oid]), np.array([o.cell[oid]]))[0]
-        heapq.heappush(self._closings, (at, oid, o.customer[oid], float(churn), fate, self._final[late]))
+        self._closings.push((at, oid, o.customer[oid], float(churn), fate, self._final[late]))
 
     def _close_due(self, now: float) -> None:
         """Close the kept orders (:meth:`_kept`) whose time has come by ``now``, earliest first."""
         closings = self._closings
-        while closings and closings[0][0] <= now:
-            at, oid, cid, churn, fate, e = heapq.heappop(closings)
+        while closings.first <= now:
+            at, oid, cid, churn, fate, e = closings.pop()
             e.settled = True  # a kept order's final experience says so already
             if e.closed:
                 self._close(at, oid, cid, churn, fate, e)

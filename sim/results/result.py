@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,7 @@ import pandas as pd
 from sim.engine.clock import timestamps
 from sim.engine.log import EventLog
 from sim.engine.model import CELL_STEPS, StoreModel
+from sim.engine.operations.orders import labels
 from sim.outputs import claim, discard, publish, staging
 from sim.results import kpis as kpi_defs
 from sim.results import measures
@@ -57,58 +59,126 @@ TABLES = (
 )
 
 
-@dataclass
 class Result:
-    """The tables of one run.  ``events`` is built from the run's log on first use (see :attr:`events`)."""
+    """The tables of one run, each built from the finished model the first time it is read.
 
-    scenario: Scenario
-    seed: int | None
-    days: int
-    orders: pd.DataFrame
-    tickets: pd.DataFrame
-    daily: pd.DataFrame
-    customers: pd.DataFrame
-    reviews: pd.DataFrame
-    channels: pd.DataFrame
-    sku_daily: pd.DataFrame
-    skus: pd.DataFrame
-    markets: pd.DataFrame
-    variants: pd.DataFrame
-    labour: pd.DataFrame
-    programmes: pd.DataFrame
-    #: the run's event log and each order's channel label: what :attr:`events` is built from
-    log: EventLog = field(repr=False)
-    order_channels: np.ndarray = field(repr=False)
+    A replication of a sweep asks for :meth:`kpis` and :meth:`measures`
+    only, and building every table would cost more than computing them: the
+    orders, daily, tickets and reviews tables are what the KPIs read, and the
+    customers, channels, markets and variants tables and the ``events`` of the
+    log (half a million rows in a growth year) are built only if someone
+    reads them.  The run's model is kept until then; it is finished and no
+    longer changes.
+    """
+
+    def __init__(self, model: StoreModel, seed: int | None) -> None:
+        self.scenario: Scenario = model.scenario
+        self.seed = seed
+        self.days: int = model.days
+        self._model = model
+        self._log: EventLog = model.log
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A result pickles with its tables built and without the model (SimPy's generators do not pickle);
+        ``events`` is still built from the log when first read."""
+        for name in TABLES:
+            if name != "events":
+                getattr(self, name)
+        state = {k: v for k, v in vars(self).items() if k != "_model"}
+        state["_order_channels"] = self._order_channels
+        return state
+
+    @cached_property
+    def orders(self) -> pd.DataFrame:
+        """One row per order, in the one orders schema (``sim.results.tables.ORDER_COLUMNS``)."""
+        return _orders(self._model)
+
+    @cached_property
+    def tickets(self) -> pd.DataFrame:
+        """One row per service ticket (``sim.results.tables.TICKET_COLUMNS``)."""
+        return _tickets(self._model)
+
+    @cached_property
+    def daily(self) -> pd.DataFrame:
+        """One row per day and channel: the funnel, spend, orders and revenue (``DAILY_COLUMNS``)."""
+        return _daily(self._model, self.orders)
+
+    @cached_property
+    def customers(self) -> pd.DataFrame:
+        """One row per customer (``sim.results.tables.CUSTOMER_COLUMNS``)."""
+        return _customers(self._model, self.orders)
+
+    @cached_property
+    def reviews(self) -> pd.DataFrame:
+        """One row per review (``sim.results.tables.REVIEW_COLUMNS``)."""
+        return _reviews(self._model)
+
+    @cached_property
+    def channels(self) -> pd.DataFrame:
+        """Per channel over the run: spend, sessions, orders, revenue, new customers, CAC and ROAS."""
+        return _channels(self.daily)
+
+    @cached_property
+    def sku_daily(self) -> pd.DataFrame:
+        """Per day and SKU: prices, promotion depth, funnel, stock at midnight and its holding cost."""
+        return _sku_daily(self._model)
+
+    @cached_property
+    def skus(self) -> pd.DataFrame:
+        """Per SKU: the test-and-kill verdict, end stock, dead stock and write-offs."""
+        return _skus(self._model, self.sku_daily)
+
+    @cached_property
+    def markets(self) -> pd.DataFrame:
+        """The funnel, orders and revenue per day and market."""
+        return _by_cell(self._model, self.orders, "market")
+
+    @cached_property
+    def variants(self) -> pd.DataFrame:
+        """The funnel, orders and revenue per day and A/B arm ('' outside a test)."""
+        return _by_cell(self._model, self.orders, "variant")
+
+    @cached_property
+    def labour(self) -> pd.DataFrame:
+        """Person-hours on the roster, their cost and the hours of work, per day and team."""
+        return _labour(self._model)
+
+    @cached_property
+    def programmes(self) -> pd.DataFrame:
+        """CRM and after-sales programmes per day: events, cost and revenue."""
+        return _programmes(self._model, self.orders)
 
     @cached_property
     def events(self) -> pd.DataFrame:
-        """One row per event (``sim.engine.log``), sorted by time; built the first time it is read.
+        """One row per event (``sim.engine.log``), sorted by time.
 
         A growth year logs half a million events and turning them into a
         table takes about half a second, which the KPIs, the measures and
         every replication of a sweep would pay for nothing.
         """
-        return self.log.frame(self.scenario.time.start_date, self.order_channels)
+        return self._log.frame(self.scenario.time.start_date, self._order_channels)
+
+    @cached_property
+    def _order_channels(self) -> np.ndarray:
+        """Each order's channel label (the events table's ``channel``)."""
+        m = self._model
+        return np.asarray(m.demand.channels, dtype=object)[np.asarray(m.orders.channel, dtype=int)]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, ``events`` included."""
         return {name: getattr(self, name) for name in TABLES}
 
-    def _built_tables(self) -> dict[str, pd.DataFrame]:
-        """Every table but ``events``: all that KPIs and measures read."""
-        return {name: getattr(self, name) for name in TABLES if name != "events"}
-
     def kpis(self) -> dict[str, float]:
         """Every KPI of ``sim.results.kpis`` for this run (SLA measured against ``service.sla_hours``)."""
-        return kpi_defs.compute(self._built_tables(), sla_hours=self.scenario.service.sla_hours)
+        return kpi_defs.compute(_Tables(self), sla_hours=self.scenario.service.sla_hours)
 
     def measures(self) -> dict[str, float]:
         """The simulation-only measures of ``sim.results.measures``: holding cost, dead stock, labour, CRM, profit."""
-        return measures.compute(self._built_tables())
+        return measures.compute(_Tables(self))
 
     def profit_and_loss(self) -> pd.Series:
         """The P&L lines of ``sim.results.measures.profit_and_loss``, revenue down to operating profit."""
-        return measures.profit_and_loss(self._built_tables())
+        return measures.profit_and_loss(_Tables(self))
 
     def write(self, out: str | Path, fmt: str = "parquet", force: bool = False) -> Path:
         """Write the tables, ``kpis.json``, ``scenario.yaml`` and ``provenance.json`` (seed, days, versions) to ``out``.
@@ -149,43 +219,41 @@ class Result:
 
 
 def build_result(model: StoreModel, seed: int | None) -> Result:
-    """Turn a finished model into tables."""
-    s = model.scenario
-    start = s.time.start_date
-    channels, skus = model.demand.channels, model.demand.skus
-    cells, o = model.cells, model.orders
-    arm = np.asarray(o.cell, dtype=int) % cells.n_arms
+    """The result of a finished model; its tables are built when first read."""
+    return Result(model, seed)
+
+
+class _Tables(Mapping[str, pd.DataFrame]):
+    """A result's tables by name, each built when first looked up: what the KPIs and measures read."""
+
+    def __init__(self, result: Result) -> None:
+        self._result = result
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in TABLES:
+            raise KeyError(name)
+        frame: pd.DataFrame = getattr(self._result, name)
+        return frame
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+
+def _orders(model: StoreModel) -> pd.DataFrame:
+    start, o, cells = model.scenario.time.start_date, model.orders, model.cells
+    cell = np.asarray(o.cell, dtype=int)
     day = np.minimum((np.asarray(o.placed, dtype=float) // 24).astype(int), model.days - 1)
-    variant = np.where(cells.arms.in_test[day], np.asarray(cells.arms.labels, dtype=object)[arm], "")
-    market = np.asarray(cells.market_names, dtype=object)[np.asarray(o.cell, dtype=int) // cells.n_arms]
-    orders = o.frame(start, channels, skus, model.carriers.names, variant, market)
-    daily = _daily(model, orders, start)
-    sku_daily = _sku_daily(model, start)
-    return Result(
-        scenario=s,
-        seed=seed,
-        days=model.days,
-        orders=orders,
-        tickets=_tickets(model, start),
-        daily=daily,
-        customers=_customers(model, orders, start),
-        reviews=_reviews(model, start),
-        channels=_channels(daily),
-        sku_daily=sku_daily,
-        skus=_skus(model, sku_daily),
-        markets=_by_cell(model, orders, start, "market"),
-        variants=_by_cell(model, orders, start, "variant"),
-        labour=_labour(model, start),
-        programmes=_programmes(model, orders, start),
-        log=model.log,
-        order_channels=np.asarray(channels, dtype=object)[np.asarray(o.channel, dtype=int)]
-        if len(o)
-        else np.array([], dtype=object),
-    )
+    arms = cells.arms.labels
+    variant = labels([*arms, ""], np.where(cells.arms.in_test[day], cell % cells.n_arms, len(arms)))
+    market = labels(cells.market_names, cell // cells.n_arms)
+    return o.frame(start, model.demand.channels, model.demand.skus, model.carriers.names, variant, market)
 
 
-def _tickets(model: StoreModel, start: dt.date) -> pd.DataFrame:
-    d = model.desk
+def _tickets(model: StoreModel) -> pd.DataFrame:
+    d, start = model.desk, model.scenario.time.start_date
     return pd.DataFrame(
         {
             "ticket_id": np.arange(len(d.opened), dtype=np.int64),
@@ -195,20 +263,44 @@ def _tickets(model: StoreModel, start: dt.date) -> pd.DataFrame:
             "opened_at": timestamps(start, d.opened),
             "first_response_at": timestamps(start, d.answered),
             "resolved_at": timestamps(start, d.resolved),
-            "handled_by": pd.array(np.where(np.asarray(d.by_ai, dtype=bool), "ai", "agent"), dtype="string"),
+            "handled_by": labels(("agent", "ai"), np.asarray(d.by_ai, dtype=bool)),
         }
     )
 
 
-def _daily(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.DataFrame:
+def _order_days(orders: pd.DataFrame, start: dt.date) -> np.ndarray:
+    """The day of the run each order was placed, counted from its ``placed_at`` as ``dt.floor('D')`` does."""
+    since = orders["placed_at"].to_numpy() - np.datetime64(start, "ns")
+    return since // np.timedelta64(1, "D")
+
+
+def _per_row(rows: np.ndarray, n_rows: int, orders: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Orders and their revenue per row of a table, given each order's row (-1: none); 0 where none.
+
+    The revenue is summed by pandas' groupby, whose compensated sum is what
+    these tables have always held, to the last bit.
+    """
+    mine = rows >= 0
+    rows = rows[mine]
+    revenue = np.zeros(n_rows)
+    sums = pd.Series(orders["revenue"].to_numpy()[mine]).groupby(rows).sum()
+    revenue[sums.index.to_numpy()] = sums.to_numpy()
+    return np.bincount(rows, minlength=n_rows), revenue
+
+
+def _daily(model: StoreModel, orders: pd.DataFrame) -> pd.DataFrame:
     days, channels, f = model.days, model.demand.channels, model.funnel
-    n_ch = len(channels)
+    start, n_ch = model.scenario.time.start_date, len(channels)
 
     def per_day(hourly: np.ndarray) -> np.ndarray:
-        """Sum an [hour, channel, ...] array to [day * channel]."""
-        return hourly.reshape(days, 24, n_ch, -1).sum(axis=(1, 3)).reshape(-1)
+        """Sum an [hour, channel, ...] array to [day * channel] (einsum: half the time of ``sum`` on these axes)."""
+        return np.einsum("dhcx->dc", hourly.reshape(days, 24, n_ch, -1)).reshape(-1)
 
-    frame = pd.DataFrame(
+    day = _order_days(orders, start)
+    row = np.where(day < days, day * n_ch + np.asarray(model.orders.channel, dtype=int), -1)
+    placed, revenue = _per_row(row, days * n_ch, orders)
+    new = ~orders["is_repeat"].to_numpy()
+    return pd.DataFrame(
         {
             "date": np.repeat(_dates(start, days).values, n_ch),
             "channel": pd.array(np.tile(np.asarray(channels, dtype=object), days), dtype="string"),
@@ -220,23 +312,15 @@ def _daily(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.DataFr
             "checkouts": per_day(f.checkouts),
             "lost_sales": model.lost_sales.reshape(-1),
             "spend": model.spend.reshape(-1),
+            "orders": placed,
+            "revenue": revenue,
+            "new_customers": np.bincount(row[new & (row >= 0)], minlength=days * n_ch),
         }
     )
-    day = orders["placed_at"].dt.floor("D")
-    grouped = (
-        orders.assign(date=day, new=~orders["is_repeat"])
-        .groupby(["date", "channel"], observed=True)
-        .agg(orders=("order_id", "size"), revenue=("revenue", "sum"), new_customers=("new", "sum"))
-    )
-    frame = frame.merge(grouped.reset_index(), on=["date", "channel"], how="left")
-    for col in ("orders", "new_customers"):
-        frame[col] = frame[col].fillna(0).astype(np.int64)
-    frame["revenue"] = frame["revenue"].fillna(0.0).astype(float)
-    return frame
 
 
-def _customers(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.DataFrame:
-    c = model.customers
+def _customers(model: StoreModel, orders: pd.DataFrame) -> pd.DataFrame:
+    c, start = model.customers, model.scenario.time.start_date
     n = len(c.first_order)
     per = orders.groupby("customer_id").agg(revenue=("revenue", "sum"), refund=("refund", "sum"))
     per = per.reindex(np.arange(n), fill_value=0.0)
@@ -245,24 +329,19 @@ def _customers(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.Da
         {
             "customer_id": np.arange(n, dtype=np.int64),
             "first_order_at": timestamps(start, c.first_order),
-            "acquisition_channel": pd.array(
-                np.asarray(model.demand.channels, dtype=object)[np.asarray(c.channel, dtype=int)] if n else [],
-                dtype="string",
-            ),
+            "acquisition_channel": labels(model.demand.channels, c.channel),
             "orders": np.asarray(c.orders, dtype=np.int64),
             "revenue": per["revenue"].to_numpy(dtype=float),
             "refund": per["refund"].to_numpy(dtype=float),
             "churned": np.asarray(c.churned, dtype=bool),
-            "segment": pd.array(
-                np.asarray(segments, dtype=object)[np.asarray(c.segment, dtype=int)] if n else [], dtype="string"
-            ),
+            "segment": labels(segments, c.segment),
             "member": np.asarray(c.member, dtype=bool),
         }
     )
 
 
-def _reviews(model: StoreModel, start: dt.date) -> pd.DataFrame:
-    r = model.reviews
+def _reviews(model: StoreModel) -> pd.DataFrame:
+    r, start = model.reviews, model.scenario.time.start_date
     return pd.DataFrame(
         {
             "order_id": np.asarray(r.order_id, dtype=np.int64),
@@ -290,9 +369,9 @@ def _channels(daily: pd.DataFrame) -> pd.DataFrame:
     return t
 
 
-def _sku_daily(model: StoreModel, start: dt.date) -> pd.DataFrame:
+def _sku_daily(model: StoreModel) -> pd.DataFrame:
     """Per day and SKU: prices (arm A), promotion depth, funnel, stock at midnight and its holding cost."""
-    days, skus = model.days, model.demand.skus
+    days, skus, start = model.days, model.demand.skus, model.scenario.time.start_date
     n = len(skus)
     prices = model.offers[0].prices
     steps = model.funnel.by_sku
@@ -343,37 +422,52 @@ def _skus(model: StoreModel, sku_daily: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _by_cell(model: StoreModel, orders: pd.DataFrame, start: dt.date, key: str) -> pd.DataFrame:
-    """The funnel per day and market (``key`` 'market') or A/B arm ('variant'), with orders placed and revenue."""
-    cells, days = model.cells, model.days
-    counts = model.funnel.by_cell  # [day, cell, step]
+def _by_cell(model: StoreModel, orders: pd.DataFrame, key: str) -> pd.DataFrame:
+    """The funnel per day and market (``key`` 'market') or A/B arm ('variant'), with orders placed and revenue.
+
+    One row per day and label, the labels of a day in the order its cells first show them.
+    """
+    cells, days, start = model.cells, model.days, model.scenario.time.start_date
+    counts = model.funnel.by_cell.reshape(-1, len(CELL_STEPS))  # [day * cell, step]
     if key == "market":
-        labels = np.tile(np.repeat(np.asarray(cells.market_names, dtype=object), cells.n_arms), (days, 1))
+        shown = np.tile(np.repeat(np.asarray(cells.market_names, dtype=object), cells.n_arms), (days, 1))
     else:
         arm_labels = np.asarray(cells.arms.labels, dtype=object)[cells.arm_of]
-        labels = np.where(cells.arms.in_test[:, None], arm_labels[None, :], "")
+        shown = np.where(cells.arms.in_test[:, None], arm_labels[None, :], "")
+    codes, names = pd.factorize(shown.reshape(-1))
+    keys, first, group = np.unique(
+        np.arange(days).repeat(cells.count) * len(names) + codes, return_index=True, return_inverse=True
+    )
+    rank = np.empty(len(keys), dtype=np.intp)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(keys))  # rows in order of first appearance
+    steps = np.zeros((len(keys), len(CELL_STEPS)), dtype=np.int64)
+    np.add.at(steps, rank[group], counts)
+    row_of_key = np.full(days * len(names), -1)
+    row_of_key[keys] = rank
+    keys = keys[np.argsort(rank)]
+    # each order's row: its day and label, if that day shows the label
+    order_codes, order_names = orders[key].factorize()
+    code_of = {name: i for i, name in enumerate(names)}
+    code = np.append([code_of.get(name, -1) for name in order_names], -1).astype(np.intp)[order_codes]  # -1: none
+    day = _order_days(orders, start)
+    row = np.where((day < days) & (code >= 0), row_of_key[np.minimum(day, days - 1) * len(names) + code], -1)
+    placed, revenue = _per_row(row, len(keys), orders)
     frame = pd.DataFrame(
-        {"date": np.repeat(_dates(start, days).values, cells.count), key: labels.reshape(-1).astype(str)}
+        {
+            "date": _dates(start, days).values[keys // len(names)],
+            key: labels(list(names), keys % len(names)),
+        }
     )
     for i, step in enumerate(CELL_STEPS):
-        frame[step] = counts[:, :, i].reshape(-1)
-    frame = frame.groupby(["date", key], sort=False).sum().reset_index()
-    placed = (
-        orders.assign(date=orders["placed_at"].dt.floor("D"))
-        .groupby(["date", key], observed=True)
-        .agg(orders=("order_id", "size"), revenue=("revenue", "sum"))
-        .reset_index()
-    )
-    frame[key] = frame[key].astype("string")
-    frame = frame.merge(placed, on=["date", key], how="left")
-    frame["orders"] = frame["orders"].fillna(0).astype(np.int64)
-    frame["revenue"] = frame["revenue"].fillna(0.0).astype(float)
+        frame[step] = steps[:, i]
+    frame["orders"] = placed
+    frame["revenue"] = revenue
     return frame
 
 
-def _labour(model: StoreModel, start: dt.date) -> pd.DataFrame:
+def _labour(model: StoreModel) -> pd.DataFrame:
     """Person-hours on the roster, their cost and the hours of work started, per day and team."""
-    days = model.days
+    days, start = model.days, model.scenario.time.start_date
     s = model.scenario
     parts = []
     for team, crew, cost in (
@@ -398,8 +492,9 @@ def _labour(model: StoreModel, start: dt.date) -> pd.DataFrame:
     return out
 
 
-def _programmes(model: StoreModel, orders: pd.DataFrame, start: dt.date) -> pd.DataFrame:
+def _programmes(model: StoreModel, orders: pd.DataFrame) -> pd.DataFrame:
     """CRM and after-sales programmes per day: events, cost and revenue."""
+    start = model.scenario.time.start_date
     rows = list(model.programmes.rows)
     prompts = np.asarray(model.reviews.prompt_times, dtype=float) // 24
     cost = model.scenario.crm.review_prompts.cost_per_prompt

@@ -18,6 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from sim.engine.clock import call_later
 from sim.engine.log import EventLog
 from sim.engine.operations.staffing import Crew
 from sim.scenario.definition import Service
@@ -74,11 +75,15 @@ class ServiceDesk:
         self.answered.append(math.nan)
         self.resolved.append(math.nan)
         self.by_ai.append(False)
-        self.crew.serve(
-            self.rng.exponential(self.handle_mean_h),
-            lambda _started: self._resolve(tid),
-            lambda: self._answer(tid, on_answer),
-        )
+        hours = self.rng.exponential(self.handle_mean_h)
+        started = self.crew.book(hours)
+        if started is None:  # a staffing plan: the answer and the end when they come
+            self.crew.serve(
+                hours, lambda _started: self._resolve(tid, self.env.now), lambda: self._answer(tid, on_answer)
+            )
+        else:  # one shift: both known now; only the answer waits for its moment (it may settle an order)
+            call_later(self.env, started - now, self._answer, tid, on_answer)
+            self._resolve(tid, started + hours)
 
     def _answer(self, tid: int, on_answer: OnAnswer | None) -> None:
         """An agent takes the ticket: the first response."""
@@ -89,6 +94,7 @@ class ServiceDesk:
         if on_answer is not None:
             on_answer(waited)
 
-    def _resolve(self, tid: int) -> None:
-        self.resolved[tid] = self.env.now
-        self.log.add(self.env.now, "ticket_resolved", self.order_id[tid], self.customer_id[tid], value=tid)
+    def _resolve(self, tid: int, at: float) -> None:
+        """The ticket is resolved at ``at``: when its agent is done with it."""
+        self.resolved[tid] = at
+        self.log.add(at, "ticket_resolved", self.order_id[tid], self.customer_id[tid], value=tid)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import simpy
@@ -69,9 +70,18 @@ class Picking:
         else:
             done(started, started + hours)
 
-    def ready_estimate(self, t: float) -> float:
-        """When an order placed at ``t`` should be picked: after the queue ahead of it, in the crew's hours."""
-        return self.crew.after_work(t, (self.crew.waiting + 1) * self.mean_hours / max(self.crew.size, 1))
+    def ready_estimate(self, t: float, waiting: int) -> float:
+        """When an order placed at ``t`` should be picked: after the ``waiting`` jobs queued ahead of it, in the
+        crew's hours."""
+        return self.crew.after_work(t, self._queue_hours(waiting))
+
+    def ready_estimates(self, t: np.ndarray, waiting: np.ndarray) -> np.ndarray:
+        """:meth:`ready_estimate` of many orders at once (a crew on one shift)."""
+        return self.crew.after_work_many(t, self._queue_hours(waiting))
+
+    def _queue_hours(self, waiting: Any) -> Any:
+        """The crew's hours to work off ``waiting`` jobs and one more, at the mean pick time."""
+        return (waiting + 1) * self.mean_hours / max(self.crew.size, 1)
 
     def next_collection(self, t: float) -> float:
         return next_daily(t, self.pickup_hour)

@@ -35,6 +35,19 @@ def is_late(delivered: Any, promised: Any) -> Any:
 
 
 NAN = math.nan
+#: the terminal statuses, in the order of :meth:`OrderBook.status_codes`
+STATUSES = ("refunded", "delivered", "cancelled")
+
+
+def labels(names: Sequence[str], codes: Any) -> pd.api.extensions.ExtensionArray:
+    """The ``string`` column of ``names[codes]``: each name converted once and then taken, not once per row.
+
+    (pandas converts a column of Python strings one by one: 90,000 orders' channels take 4 ms that way and
+    under 1 ms taken from the channels' names.)
+    """
+    return pd.array(np.asarray(names, dtype=object), dtype="string").take(np.asarray(codes, dtype=np.intp))
+
+
 #: numpy type of each ``array.array`` type code used by the book
 _DTYPES = {"d": np.float64, "q": np.int64, "b": np.int8}
 #: the book's three arrays and the attributes each holds, one row of numbers per order
@@ -177,11 +190,15 @@ class OrderBook:
             view[oids] = values
         del view  # before the next order grows the array
 
-    def status(self) -> np.ndarray:
-        """Terminal status of every order: refunded, delivered or cancelled (exactly one each)."""
+    def status_codes(self) -> np.ndarray:
+        """Terminal status of every order as an index of :data:`STATUSES` (exactly one each)."""
         refunded = ~np.isnan(np.asarray(self.refunded_at, dtype=float))
         delivered = ~np.isnan(np.asarray(self.delivered, dtype=float))
-        return np.where(refunded, "refunded", np.where(delivered, "delivered", "cancelled"))
+        return np.where(refunded, 0, np.where(delivered, 1, 2))
+
+    def status(self) -> np.ndarray:
+        """Terminal status of every order: refunded, delivered or cancelled (exactly one each)."""
+        return np.asarray(STATUSES)[self.status_codes()]
 
     def frame(
         self,
@@ -189,19 +206,16 @@ class OrderBook:
         channels: list[str],
         skus: list[str],
         options: list[str],
-        variant: np.ndarray,
-        market: np.ndarray,
+        variant: Any,
+        market: Any,
     ) -> pd.DataFrame:
-        """The orders table; ``variant`` and ``market`` are the labels of each order's cell and day."""
+        """The orders table; ``variant`` and ``market`` are the labels of each order's cell and day (arrays of
+        strings, or ``string`` columns such as :func:`labels` makes)."""
 
         placed = np.asarray(self.placed, dtype=float)
         delivered = np.asarray(self.delivered, dtype=float)
         promised = np.asarray(self.promised, dtype=float)
         n = len(placed)
-
-        def labels(names: Sequence[str], idx: Column) -> pd.arrays.StringArray:
-            return pd.array(np.asarray(names, dtype=object)[np.asarray(idx, dtype=int)] if n else [], dtype="string")
-
         return pd.DataFrame(
             {
                 "order_id": np.arange(n, dtype=np.int64),
@@ -216,7 +230,7 @@ class OrderBook:
                 "refund": np.asarray(self.refund, dtype=float),
                 "returned": np.asarray(self.returned, dtype=bool),
                 "is_repeat": np.asarray(self.is_repeat, dtype=bool),
-                "status": pd.array(self.status(), dtype="string"),
+                "status": labels(STATUSES, self.status_codes()),
                 "picked_at": timestamps(start, self.picked),
                 "shipped_at": timestamps(start, self.shipped),
                 "promised_at": timestamps(start, self.promised),
@@ -226,10 +240,10 @@ class OrderBook:
                 "late": is_late(delivered, promised),
                 "wrong_item": np.asarray(self.wrong_item, dtype=bool),
                 "delivery_option": labels(options, self.option),
-                "variant": pd.array(np.asarray(variant, dtype=object), dtype="string"),
+                "variant": pd.array(variant, dtype="string"),
                 "unit_price": np.asarray(self.goods, dtype=float) / np.maximum(np.asarray(self.units, dtype=float), 1),
                 "delivery_fee": np.asarray(self.fee, dtype=float),
-                "market": pd.array(np.asarray(market, dtype=object), dtype="string"),
+                "market": pd.array(market, dtype="string"),
                 "member": np.asarray(self.member, dtype=bool),
                 "warranty": np.asarray(self.warranty, dtype=bool),
                 "written_off": np.asarray(self.written_off, dtype=float),

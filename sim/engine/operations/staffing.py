@@ -57,6 +57,35 @@ def roster(crew: dict[str, CrewShift], start_weekday: int) -> tuple[np.ndarray, 
     return times, np.array([on_duty(t) for t in times])
 
 
+def as_one_shift(crew: dict[str, CrewShift]) -> tuple[int, Shift] | None:
+    """(people, shift) of a plan whose head count never changes while anyone is at work; None for another plan.
+
+    An early agent 08-14 and a late one 14-20, every day: at 14:00 one leaves as
+    the other arrives, the job in hand goes on, and the queue cannot tell it from
+    one agent working 08-20 - so the crew is served as that one shift, exactly
+    (``sim.engine.operations.fcfs``).  Shifts that overlap, leave a gap, or differ
+    in head count or hours from one working day to another change the head count
+    and keep the plan.
+    """
+    days: dict[int, list[CrewShift]] = {}
+    for c in crew.values():
+        if c.people:
+            for d in c.weekdays:
+                days.setdefault(d, []).append(c)
+    spans = set()
+    for shifts in days.values():
+        shifts.sort(key=lambda c: c.start_hour)
+        if len({c.people for c in shifts}) > 1 or any(
+            b.start_hour != a.end_hour for a, b in zip(shifts, shifts[1:], strict=False)
+        ):
+            return None
+        spans.add((shifts[0].start_hour, shifts[-1].end_hour, shifts[0].people))
+    if len(spans) != 1:
+        return None
+    start, end, people = spans.pop()
+    return people, Shift(start_hour=start, end_hour=end, weekdays=sorted(days))
+
+
 class Crew:
     """Serve jobs first come, first served with :meth:`serve`: a person on duty takes each job and works it.
 
@@ -83,7 +112,10 @@ class Crew:
         #: one shift: its clock and the exact first-come queue; a plan: None and a SimPy resource
         self.clock: ShiftClock | None = None
         self.servers: FcfsServers | None = None
-        if crew:
+        one = as_one_shift(crew) if crew else None
+        if one is not None:
+            people, shift = one
+        if crew and one is None:
             self.times, self.counts = roster(crew, start_weekday)
             self.size = max(int(self.counts.max()), 1)
             self.resource = simpy.PriorityResource(env, capacity=self.size)
@@ -197,6 +229,25 @@ class Crew:
                 return start + hours
             hours -= close - start
             start = self.clock.next_open(close)
+
+    def after_work_many(self, t: np.ndarray, hours: np.ndarray) -> np.ndarray:
+        """:meth:`after_work` of many (time, hours) pairs at once: a crew on one shift."""
+        clock = self.clock
+        if clock is None:
+            raise ValueError("after_work_many needs a crew on one shift")
+        start = clock.next_open_many(t)
+        if clock.always_open:
+            return start + hours
+        out = np.empty(len(t))
+        todo = np.arange(len(t))
+        while len(todo):
+            close = np.floor(start / HOURS_PER_DAY) * HOURS_PER_DAY + clock.end
+            fits = start + hours <= close
+            out[todo[fits]] = (start + hours)[fits]
+            todo, start, close, hours = todo[~fits], start[~fits], close[~fits], hours[~fits]
+            hours = hours - (close - start)
+            start = clock.next_open_many(close)
+        return out
 
     def person_hours(self, day: int) -> float:
         """Person-hours on the roster on model day ``day``."""

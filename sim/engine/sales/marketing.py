@@ -42,8 +42,10 @@ from sim.scenario.definition import Scenario
 
 def hill_sessions(spend: np.ndarray, cpc: np.ndarray, half: np.ndarray, slope: np.ndarray) -> np.ndarray:
     """Expected paid sessions per day of an (adstocked) spend: linear where ``half`` is 0, Hill elsewhere."""
+    linear = np.where(cpc > 0, spend / np.where(cpc > 0, cpc, 1.0), 0.0)
+    if not half.any():  # no channel saturates (most stores): the Hill terms would be thrown away
+        return linear
     with np.errstate(divide="ignore", invalid="ignore"):
-        linear = np.where(cpc > 0, spend / np.where(cpc > 0, cpc, 1.0), 0.0)
         x = spend**slope
         hill = np.where(cpc > 0, half / np.where(cpc > 0, cpc, 1.0), 0.0) * x / (x + half**slope)
     return np.where(half > 0, np.nan_to_num(hill), linear)
@@ -92,6 +94,9 @@ class Marketing:
         self.ramp = np.array([c.scale_ramp_days for c in ch])
         self.max_cac = np.array([c.scale_max_cac for c in ch])
         self.scaling = self.scale_day > 0  # becomes False for a channel whose CAC fails the test
+        # which of the day's steps apply, decided once: each test on a handful of channels costs as much as the step
+        self.saturates, self.carries = bool(self.half.any()), bool(self.carry.any())
+        self.counts_reviews = bool(self.count_elasticity.any())
         self.adstock = self.budget0.astype(float)
         self.spend_so_far = np.zeros(len(ch))
 
@@ -122,14 +127,14 @@ class Marketing:
         self.adstock = x + self.carry * (self.adstock - x)  # = (1 - c) x + c A, exact when A == x
         paid_day = hill_sessions(self.adstock, self.cpc, self.half, self.slope)
         unit = self.cpc.copy()
-        if self.half.any():
+        if self.saturates:
             with np.errstate(divide="ignore", invalid="ignore"):
                 unit = np.where(paid_day > 0, self.adstock / paid_day, self.cpc)
-        if self.carry.any():
+        if self.carries:
             with np.errstate(divide="ignore", invalid="ignore"):
                 unit = unit * np.where(self.adstock > 0, x / self.adstock, 0.0)
         free = self.free_per_hour * np.where(self.grows, review_mult, 1.0)
-        if self.count_elasticity.any():
+        if self.counts_reviews:
             growth = (max(review_count, 1.0) / self.initial_reviews) ** self.count_elasticity
             free = free * np.where(self.grows, growth, 1.0)
         free = free * self.seo

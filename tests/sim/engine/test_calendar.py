@@ -98,3 +98,9 @@ def test_peak_stretch_is_the_multiplier_inside_a_peak_and_one_outside(baseline):
     for t in np.random.default_rng(5).uniform(0, 400 * 24, 2000).tolist() + [t for p in cal.peaks for t in p]:
         inside = any(t0 <= t < t1 for t0, t1 in cal.peaks)
         assert cal.peak_stretch(t) == (cal.peak_multiplier if inside else 1.0), t
+
+
+def test_peak_stretches_of_many_times_are_each_times_peak_stretch():
+    cal = Calendar(sim.load_scenario(SCENARIOS / "china_store.yaml"), 365)
+    t = np.random.default_rng(9).uniform(0, 400 * 24, 3000)
+    assert cal.peak_stretches(t).tolist() == [cal.peak_stretch(x) for x in t]

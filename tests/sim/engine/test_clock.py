@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 import simpy
 
-from sim.engine.clock import ShiftClock, call_later, next_daily, timestamps
+from sim.engine.clock import Agenda, ShiftClock, call_later, next_daily, timestamps
 from sim.scenario.definition import Shift
 
 #: Day 0 is a Monday (weekday 0); a 9-17 shift on weekdays.
@@ -80,3 +82,52 @@ def test_next_open_is_the_first_open_minute_found_by_walking_the_clock(weekdays,
             nxt = np.ceil(walk * 60 + 1e-9) / 60  # the next whole minute (openings are whole hours)
             walk = nxt if nxt > walk else walk + 1 / 60
         assert clock.next_open(t) == pytest.approx(walk, abs=1e-9), t
+
+
+def test_timestamps_are_the_nanoseconds_pandas_works_out():
+    """The same nanoseconds as ``Timestamp(start) + to_timedelta(hours, unit='h')``, NaT for nan: on fractions
+    of every size, on hours a hair either side of a day, and on whole hours (which pandas keeps in s or us)."""
+    rng = np.random.default_rng(3)
+    start = dt.date(2026, 1, 5)
+    edges = [0.0, 1e-9, 1e-13, 47.999999999999, 23.999999999999996, 24.000000000000004, 87_600.5, -1.25, np.nan]
+    for scale in (1e-3, 1.0, 24.0, 1e3, 1e5):
+        for digits in (None, 0, 3, 9):
+            hours = rng.random(4000) * scale
+            hours = hours if digits is None else np.round(hours, digits)
+            hours[::9] = np.nan
+            hours[: len(edges)] = edges
+            expected = (pd.Timestamp(start) + pd.to_timedelta(hours, unit="h")).as_unit("ns")
+            got = timestamps(start, hours)
+            assert got.dtype == expected.dtype and (got.asi8 == expected.asi8).all(), (scale, digits)
+    assert len(timestamps(start, [])) == 0 and timestamps(start, [np.nan]).isna().all()
+
+
+def test_the_agenda_gives_entries_earliest_first_like_a_heap():
+    """Against heapq on the same pushes and pops, interleaved as the model does them: pushes into later days,
+    into the day being taken and into the past (due at once), pops up to a moving 'now'."""
+    rng = np.random.default_rng(6)
+    agenda, heap, out_a, out_h, key = Agenda(), [], [], [], 0
+    for now in np.arange(0.0, 24 * 40, 3.7):
+        for _ in range(int(rng.integers(0, 6))):
+            entry = (float(now + rng.choice([rng.uniform(-5, 0), rng.uniform(0, 20), rng.uniform(24, 24 * 9)])), key)
+            key += 1
+            agenda.push(entry)
+            heapq.heappush(heap, entry)
+        assert agenda.first == (heap[0][0] if heap else math.inf) and len(agenda) == len(heap)
+        while agenda.first <= now:
+            out_a.append(agenda.pop())
+        while heap and heap[0][0] <= now:
+            out_h.append(heapq.heappop(heap))
+    assert out_a == out_h and len(out_a) > 300
+
+
+@pytest.mark.parametrize("weekdays, start_weekday", [([0, 1, 2, 3, 4], 0), ([5], 3), ([0, 2, 4, 6], 6)])
+def test_next_open_of_many_times_is_each_times_next_open(weekdays, start_weekday):
+    clock = ShiftClock(Shift(start_hour=8, end_hour=16, weekdays=weekdays), start_weekday)
+    t = np.concatenate([np.random.default_rng(7).uniform(0, 24 * 30, 500), [0.0, 8.0, 16.0, 15.999, 24 * 7 + 8]])
+    assert clock.next_open_many(t).tolist() == [ShiftClock(clock_shift(clock), start_weekday).next_open(x) for x in t]
+
+
+def clock_shift(clock: ShiftClock) -> Shift:
+    """The shift of a clock (a fresh clock per call: no remembered opening hours)."""
+    return Shift(start_hour=clock.start, end_hour=clock.end, weekdays=sorted(clock.open_days))

@@ -6,6 +6,7 @@ import numpy as np
 
 import sim
 from sim.engine import fate
+from sim.engine.aftersales.customers import ReviewDraws
 from sim.engine.model import StoreModel
 from tests.sim.levers.test_common import assert_inside
 
@@ -26,6 +27,8 @@ def test_one_fate_per_order_and_the_same_fates_for_the_same_seed(baseline):
     assert len(a) == 500 and a == b
     assert a != _draw(_model(baseline, seed=4), skus, options)
     f = a[0]
+    assert type(f) is fate.Fate and type(f.closing) is ReviewDraws  # made by tuple.__new__: the classes themselves
+    assert f == fate.Fate(*f) and f.closing == ReviewDraws(*f.closing)
     assert f.pick_hours > 0 and f.lead > 0 and 0 <= f.return_u < 1 and 0 <= f.closing.churn_u < 1
 
 

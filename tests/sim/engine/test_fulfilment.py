@@ -50,14 +50,17 @@ def test_on_one_shift_a_pick_is_known_when_the_order_joins_the_queue():
     picking.pick(0.5, lambda started, finished: done.append((started, finished)))
     assert done == [(8.0, 9.0), (9.0, 9.5)]  # at once, at 06:00, with times in the future
     assert picking.crew.waiting == 2
-    assert picking.ready_estimate(6.0) == pytest.approx(8.0 + 3 * picking.mean_hours)
+    assert picking.ready_estimate(6.0, picking.crew.waiting) == pytest.approx(8.0 + 3 * picking.mean_hours)
     env.run(until=8.5)
     assert picking.crew.waiting == 1
 
 
 def test_under_a_staffing_plan_a_pick_reports_when_it_ends():
     env = simpy.Environment()
-    plan = {"day": CrewShift(people=1, start_hour=8, end_hour=16, weekdays=[0, 1, 2, 3, 4])}
+    plan = {  # a helper in the afternoon: the head count changes, so this stays a plan (not one shift)
+        "day": CrewShift(people=1, start_hour=8, end_hour=16, weekdays=[0, 1, 2, 3, 4]),
+        "help": CrewShift(people=1, start_hour=12, end_hour=16, weekdays=[0, 1, 2, 3, 4]),
+    }
     picking = _picking(env, Crew(env, 0, WEEKDAYS, plan, start_weekday=0))
     done: list[tuple[float, float, float]] = []
     env.run(until=6.0)

@@ -11,6 +11,7 @@ import pytest
 
 import sim
 from sim.engine.model import StoreModel
+from sim.engine.sales.demand import DayCounts
 from sim.results.result import build_result
 from sim.results.tables import CUSTOMER_COLUMNS, DAILY_COLUMNS, ORDER_COLUMNS, REVIEW_COLUMNS, TICKET_COLUMNS
 from tests.conftest import SCENARIOS
@@ -211,3 +212,36 @@ def test_journeys_worked_out_together_at_each_collection_are_the_reference_paths
         pd.testing.assert_frame_equal(a.drop(columns=stamps), b.drop(columns=stamps), rtol=1e-12, atol=1e-9, obj=name)
         for c in stamps:  # a nanosecond apart at most
             assert ((a[c] - b[c]).abs().fillna(pd.Timedelta(0)) <= pd.Timedelta(microseconds=1)).all(), (name, c)
+
+
+def test_the_day_tallies_sum_each_step_by_cell_and_by_sku(baseline):
+    """``_tally`` against the plain sums over [hour, channel, group(, cell, sku)], on counts of two cells."""
+    s = baseline.with_overrides({"ab_test": {"enabled": True, "start": "2026-01-05", "days": 10}})
+    model = StoreModel(s, np.random.SeedSequence(1), 3)
+    rng = np.random.default_rng(2)
+    shape = (24, len(model.demand.channels), 3, model.cells.count, len(model.demand.skus))
+    assert model.cells.count == 2
+    views, carts, checkouts, orders = (rng.integers(0, 50, shape) for _ in range(4))
+    cells = rng.integers(0, 99, shape[:4])
+    in_stock = np.array([True, False] + [True] * (shape[4] - 2))
+    c = DayCounts(cells.sum(axis=3), cells, views, np.zeros(shape[:2], dtype=np.int64), carts, checkouts, orders)
+    model._tally(1, c, in_stock)
+    views_k = views.sum(axis=(0, 1, 2, 3))
+    by_sku = np.stack(
+        [views_k, np.where(in_stock, 0, views_k), carts.sum(axis=(0, 1, 2, 3)), orders.sum(axis=(0, 1, 2, 3))]
+    )
+    assert (model.funnel.by_sku[1] == by_sku.T).all() and not model.funnel.by_sku[[0, 2]].any()
+    steps = [cells.sum(axis=(0, 1, 2))] + [a.sum(axis=(0, 1, 2, 4)) for a in (views, carts, checkouts, orders)]
+    assert (model.funnel.by_cell[1] == np.stack(steps, axis=1)).all()
+
+
+@pytest.mark.parametrize("share", [[1.0], [0.7, 0.3], [0.0, 1.0], [0.5, 0.0, 0.5], [0.2, 0.3, 0.1, 0.4]])
+def test_delivery_options_are_the_draws_generator_choice_makes(share):
+    """``_order_rows`` draws options by searchsorted on the share's cdf: what numpy's ``Generator.choice`` does,
+    value for value and leaving the stream in the same place (so the runs match those drawn with ``choice``)."""
+    p = np.array(share)
+    cdf = p.cumsum()
+    cdf /= cdf[-1]
+    a, b = np.random.default_rng(9), np.random.default_rng(9)
+    assert (a.choice(len(p), size=500, p=p) == cdf.searchsorted(b.random(500), side="right")).all()
+    assert a.random() == b.random()

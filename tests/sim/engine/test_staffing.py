@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import simpy
 
-from sim.engine.operations.staffing import Crew
+import sim
+from sim.engine.operations import staffing
+from sim.engine.operations.staffing import Crew, as_one_shift
 from sim.scenario.definition import CrewShift, Shift
+from tests.conftest import SCENARIOS
 
 WEEKDAYS = Shift(start_hour=8, end_hour=17, weekdays=[0, 1, 2, 3, 4])
 
@@ -57,3 +62,46 @@ def test_a_staffing_plan_serves_with_the_people_on_duty():
     done = _serve(crew, env, [(5.0, 3.0), (5.0, 3.0), (5.0, 3.0)])
     assert done == [(6.0, 9.0), (9.0, 12.0), (12.0, 15.0)]
     assert crew.person_hours(0) == 8 + 2 * 8
+
+
+def _shift(start: float, end: float, people: int = 1, weekdays: list[int] | None = None) -> CrewShift:
+    return CrewShift(start_hour=start, end_hour=end, people=people, weekdays=weekdays or list(range(7)))
+
+
+def test_a_plan_whose_head_count_never_changes_at_work_is_one_shift():
+    early_late = {"early": _shift(8, 14), "late": _shift(14, 20)}
+    assert as_one_shift(early_late) == (1, Shift(start_hour=8, end_hour=20, weekdays=list(range(7))))
+    two_each = {"a": _shift(6, 12, 2, [0, 1, 2]), "b": _shift(12, 22, 2, [0, 1, 2]), "off": _shift(0, 24, 0)}
+    assert as_one_shift(two_each) == (2, Shift(start_hour=6, end_hour=22, weekdays=[0, 1, 2]))
+    assert as_one_shift({"a": _shift(8, 14), "b": _shift(12, 20)}) is None, "an overlap: two at work 12-14"
+    assert as_one_shift({"a": _shift(8, 12), "b": _shift(13, 20)}) is None, "a gap: nobody 12-13"
+    assert as_one_shift({"a": _shift(8, 14), "b": _shift(14, 20, 2)}) is None, "one, then two"
+    weekend = {"week": _shift(8, 16, 1, [0, 1, 2, 3, 4]), "weekend": _shift(10, 14, 1, [5, 6])}
+    assert as_one_shift(weekend) is None, "other hours at the weekend"
+
+
+def test_such_a_plan_served_as_one_shift_gives_the_same_run_as_the_simpy_roster(monkeypatch):
+    """The growth store's agents (early 08-14 and late 14-20) through the exact queue and through the SimPy
+    resource with its roster: the same orders, customers and reviews; ticket times equal to a nanosecond (a
+    callback's time is a delay from another moment)."""
+    scenario = sim.load_scenario(SCENARIOS / "growth.yaml")
+    assert as_one_shift(scenario.service.crew) is not None
+    one_shift = sim.simulate(scenario, seed=3, days=40)
+    monkeypatch.setattr(staffing, "as_one_shift", lambda crew: None)
+    roster = sim.simulate(scenario, seed=3, days=40)
+    assert len(one_shift.tickets) > 500
+    for name in ("orders", "customers", "reviews", "daily"):
+        pd.testing.assert_frame_equal(getattr(one_shift, name), getattr(roster, name), check_exact=True, obj=name)
+    a, b = one_shift.tickets, roster.tickets
+    stamps = a.select_dtypes("datetime").columns
+    pd.testing.assert_frame_equal(a.drop(columns=stamps), b.drop(columns=stamps), obj="tickets")
+    for c in stamps:
+        assert ((a[c] - b[c]).abs().fillna(pd.Timedelta(0)) <= pd.Timedelta(microseconds=1)).all(), c
+
+
+def test_after_work_of_many_is_each_ones_after_work():
+    env = simpy.Environment()
+    crew = Crew(env, 2, Shift(start_hour=8, end_hour=16, weekdays=[0, 1, 2, 3, 4]), {}, start_weekday=2)
+    rng = np.random.default_rng(8)
+    t, hours = rng.uniform(0, 24 * 20, 400), rng.exponential(5.0, 400)  # many need several working days
+    assert crew.after_work_many(t, hours).tolist() == [crew.after_work(a, h) for a, h in zip(t, hours, strict=True)]

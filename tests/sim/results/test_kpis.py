@@ -59,6 +59,12 @@ def test_sales_kpis_on_paper(tables):
     assert k.repeat_purchase_rate(o) == pytest.approx(1 / 3)
 
 
+def test_an_order_without_a_customer_id_counts_for_no_customer(tables):
+    """A real export's order with no customer: customer 10's two orders make 1 repeat customer of 2 known."""
+    o = tables["orders"].assign(customer_id=[10.0, 10.0, 11.0, np.nan])
+    assert k.repeat_purchase_rate(o) == pytest.approx(1 / 2)
+
+
 def test_an_order_sent_back_and_replaced_keeps_its_cost_of_goods(tables):
     o = tables["orders"]
     assert k.kept_cogs(o) == 32  # the refunded order's goods are back in stock
