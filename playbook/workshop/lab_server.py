@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -72,6 +73,17 @@ def environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def _hear_ctrl_c() -> None:
+    """In Voila's process, before it starts: Ctrl-C (SIGINT) stops it.
+
+    An ignored SIGINT is inherited across ``exec`` - from ``nohup``, from a
+    test runner's worker, from a shell's background job - and Python then
+    leaves it ignored, so the lab would never stop on Ctrl-C.  ``main`` makes
+    the same repair in its own process.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m playbook lab [--port N]``; runs until Ctrl-C, returns Voila's exit status."""
     parser = argparse.ArgumentParser(prog="python -m playbook lab", description=__doc__.splitlines()[0])
@@ -82,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     port = args.port or free_port()
     print(f"lab: {url(port)}  (Ctrl-C stops it)", flush=True)
-    with subprocess.Popen(command(port), env=environment()) as server:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    with subprocess.Popen(command(port), env=environment(), preexec_fn=_hear_ctrl_c) as server:
         try:
             return server.wait()
         except KeyboardInterrupt:  # Ctrl-C reached Voila too: give it time to stop the page's kernels

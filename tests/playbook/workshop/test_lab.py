@@ -100,12 +100,16 @@ def test_tile_reads_green_red_or_level() -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
-    """``python -m playbook lab`` in its own process group; the address it prints; stopped as Ctrl-C stops it."""
+    """``python -m playbook lab`` in its own process group; the address it prints; stopped as Ctrl-C stops it.
+
+    Started with SIGINT ignored, as from ``nohup`` or a test runner's worker (an ignored signal is inherited):
+    Ctrl-C must stop it all the same.
+    """
     log = tmp_path_factory.mktemp("lab") / "server.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "playbook", "lab"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
         )  # fmt: skip
         try:
             yield _wait_listening(proc, log)
