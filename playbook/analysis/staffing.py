@@ -116,3 +116,14 @@ def staffing_plan(arrival_rates: pd.Series, service_rate: float, target: float, 
         rows,
         columns=[arrival_rates.index.name or "period", "agents", "p_wait", "mean_wait", "sla_attainment", "occupancy"],
     ).set_index(arrival_rates.index.name or "period")
+
+
+def opened_in_hours(opened: pd.Series, start_hour: float, end_hour: float, weekdays: list[int]) -> pd.Series:
+    """Whether each ticket was opened while the desk was open: on one of ``weekdays`` (0 = Monday), at a time of
+    day in [``start_hour``, ``end_hour``), counted to the second.
+
+    A desk open 10:30-12:00 takes a ticket opened at 10:40 at once; one opened
+    at 12:10 waits for tomorrow - whole hours alone would call both "11" and "12".
+    """
+    hour_of_day = (opened - opened.dt.normalize()).dt.total_seconds() / 3600
+    return opened.dt.day_of_week.isin(weekdays) & (hour_of_day >= start_hour) & (hour_of_day < end_hour)

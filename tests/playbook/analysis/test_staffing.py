@@ -13,6 +13,7 @@ from playbook.analysis.staffing import (
     erlang_c,
     hourly_arrival_rates,
     mean_wait,
+    opened_in_hours,
     sla_attainment,
     staffing_plan,
 )
@@ -90,3 +91,18 @@ def test_plan_from_ticket_arrivals():
 def test_bad_input(args, match):
     with pytest.raises(ValueError, match=match):
         erlang_c(*args)
+
+
+def test_a_ticket_is_opened_in_hours_to_the_second_on_the_desks_weekdays():
+    opened = pd.Series(
+        pd.to_datetime(
+            [
+                "2026-01-05 10:29:59",
+                "2026-01-05 10:30:00",
+                "2026-01-05 11:59:59",
+                "2026-01-05 12:00:00",
+                "2026-01-10 11:00:00",
+            ]
+        )
+    )  # Monday x 4, then Saturday
+    assert opened_in_hours(opened, 10.5, 12.0, [0, 1, 2, 3, 4]).tolist() == [False, True, True, False, False]
