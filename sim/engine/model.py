@@ -196,7 +196,6 @@ class StoreModel:
         self.return_mult_arr = np.array(self.return_mult)
         self.promise_h_arr = np.asarray(self.promise_h)
         self.promise_extra_arr = np.asarray(self.promise_extra_h)
-        self.shipping_cost_arr = self.carriers.cost
         self.selection = self.assortment.active
 
     # --- the run ----------------------------------------------------------------------------------
@@ -490,8 +489,8 @@ class StoreModel:
         waiting = self.pickers.waiting  # the picks queued ahead of this one: its promise
         filled = self.inventory.reserve(k, units)
         started = None if filled is not None or fate.wrong_item else self.pickers.book(fate.pick_hours)
+        done = math.nan if started is None else started + fate.pick_hours
         if started is not None and self.ships_in_batches:  # one shift, a right pick: its times are known now
-            done = started + fate.pick_hours
             if self._collection(now) + self.promise_h[option] >= self._collection(done):
                 # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
                 # collection's batch, which works out the promise too
@@ -502,11 +501,11 @@ class StoreModel:
         if filled is None:
             if started is None:
                 self._to_picking(oid, fate, e)
-            elif not self.ships_in_batches or promised < self._collection(started + fate.pick_hours):
+            elif not self.ships_in_batches or promised < self._collection(done):
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
-                self._picked(oid, fate, e, now, started, started + fate.pick_hours)
+                self._picked(oid, fate, e, now, started, done)
             else:
-                self._to_ship.append((oid, now, started, started + fate.pick_hours, fate, -1))
+                self._to_ship.append((oid, now, started, done, fate, -1))
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -596,8 +595,9 @@ class StoreModel:
 
         The same steps as :meth:`_picked`, :meth:`_maybe_wismo` and
         :meth:`_delivered` take for one order: kept orders with no question
-        asked are written in full and join the closings; the others get their
-        ticket and their delivery as events.
+        asked are written in full and join the closings; defects (and every
+        order while a kill review counts returns) get their delivery as an
+        event; the rest, with a question or a return, go on in :meth:`_deliver`.
         """
         o, log, now = self.orders, self.log, self.env.now
         oids = np.array([p[0] for p in packed])
@@ -615,7 +615,7 @@ class StoreModel:
         promised = o.take("promised", oids)
         codes = self._sku_code[k]
         shipped = self._collections_of(done)
-        cost = self.shipping_cost_arr[option]
+        cost = self.carriers.cost[option]
         o.put("picked", oids, done)
         o.put("shipped", oids, shipped)
         o.put("shipping_cost", oids, cost, add=True)
@@ -624,15 +624,12 @@ class StoreModel:
         )
         arrives = ready + (shipped + transit - ready)  # as :meth:`_picked` times it from the order's placement
         late = is_late(arrives, promised)
-        sv, r = self.scenario.service, self.scenario.returns
+        sv = self.scenario.service
         asks = 1.0 - sv.faq_wismo_deflection
         overdue = shipped + transit > promised  # as _maybe_wismo sees it
         wismo = np.where(overdue, wismo_u < sv.wismo_late_probability * asks, wismo_u < sv.wismo_probability * asks)
         asked_at = np.where(overdue, np.maximum(promised, done), shipped + wismo_at * transit)
-        p_return = np.minimum(
-            1.0, self.return_p[k] * np.where(late, r.late_multiplier, 1.0) * self.return_mult_arr[cell % self.n_arms]
-        )
-        returns = (return_u < p_return) & (r.request_days_mean * 24.0 * request_e <= r.window_days * 24.0)
+        returns = self._asks_returns(k, cell, late, return_u, request_e)
         kept = ~(wismo | (defect > 0) | returns)
         experience: list[Experience] = [self._final[0]] * len(oids)  # a new one for each order not kept
         # each order's rows together, as one by one: pick started, picked, shipped and, if kept, delivered
@@ -710,12 +707,8 @@ class StoreModel:
         draws = np.array([(f.return_u, f.request_e, f.transit_e, f.refund_e, f.return_ticket_u) for f in fates]).T
         return_u, request_e, transit_e, refund_e, ticket_u = draws
         cell = o.take("cell", oids)
-        p = np.minimum(
-            1.0, self.return_p[k] * np.where(late, r.late_multiplier, 1.0) * self.return_mult_arr[cell % self.n_arms]
-        )
-        request_delay = r.request_days_mean * 24.0 * request_e
-        returns = (return_u < p) & (request_delay <= r.window_days * 24.0)
-        requested = delivered + request_delay
+        returns = self._asks_returns(k, cell, late, return_u, request_e)
+        requested = delivered + r.request_days_mean * 24.0 * request_e
         received = requested + r.transit_days_mean * 24.0 * transit_e
         refunded = received + r.refund_days_mean * 24.0 * refund_e
         ticket = ticket_u < self.scenario.service.return_ticket_probability
@@ -832,6 +825,16 @@ class StoreModel:
         )
         return fate.return_u < p and r.request_days_mean * 24.0 * fate.request_e <= r.window_days * 24.0
 
+    def _asks_returns(
+        self, k: np.ndarray, cell: np.ndarray, late: np.ndarray, return_u: np.ndarray, request_e: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`_asks_return` of many orders (SKUs ``k`` in cells ``cell``) from their draws."""
+        r = self.scenario.returns
+        p = np.minimum(
+            1.0, self.return_p[k] * np.where(late, r.late_multiplier, 1.0) * self.return_mult_arr[cell % self.n_arms]
+        )
+        return (return_u < p) & (r.request_days_mean * 24.0 * request_e <= r.window_days * 24.0)
+
     def _kept(self, oid: int, at: float, fate: Fate) -> None:
         """An order known at its pick to end well at ``at``: delivered, kept, no ticket, no fault - late or not.
 
@@ -848,7 +851,8 @@ class StoreModel:
         self._closings.push((at, oid, o.customer[oid], float(churn), fate, self._final[late]))
 
     def _close_due(self, now: float) -> None:
-        """Close the kept orders (:meth:`_kept`) whose time has come by ``now``, earliest first."""
+        """Settle the orders in the closings whose time has come by ``now``, earliest first, and close those
+        with no ticket waiting (kept orders from :meth:`_kept` and :meth:`_ship`, returns from :meth:`_deliver`)."""
         closings = self._closings
         while closings.first <= now:
             at, oid, cid, churn, fate, e = closings.pop()
