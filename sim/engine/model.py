@@ -863,8 +863,9 @@ class StoreModel:
         for at, oid, cid, churn, draws, e in closings.take_due(now):
             e.settled = True  # a kept order's final experience says so already
             if not e.open_tickets:  # settled with no ticket waiting: closed
-                review(at, oid, cid, e, draws)
-                settle(at, cid, e, draws.churn_u, churn)
+                bad = e.bad
+                review(at, oid, cid, e, draws, bad)
+                settle(at, cid, bad, draws.churn_u, churn)
 
     def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns

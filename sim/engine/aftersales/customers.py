@@ -150,11 +150,13 @@ class ReviewBoard:
             return 5 if extreme_u / share < (expected - 1.0) / 4.0 else 1
         return min(5, max(1, round(expected + self.cfg.noise_sd * noise)))
 
-    def maybe_review(self, now: float, order_id: int, customer_id: int, e: Experience, draws: ReviewDraws) -> None:
-        """The buyer of a closed order reviews it with the probability of its experience."""
+    def maybe_review(
+        self, now: float, order_id: int, customer_id: int, e: Experience, draws: ReviewDraws, bad: bool
+    ) -> None:
+        """The buyer of a closed order reviews it with the probability of its experience (``bad``: ``e.bad``)."""
         if self.prompted:
             self.prompt_times.append(now)
-        if draws.review_u >= self.p_review[e.bad]:
+        if draws.review_u >= self.p_review[bad]:
             return
         stars = self.stars(e, draws.extreme_u, draws.noise)
         self._age_to(now)
@@ -243,7 +245,7 @@ class CustomerBase:
         return cid
 
     def _class(self, cid: int) -> int:
-        return self.segment[cid] * self.members + int(self.member[cid])
+        return self.segment[cid] * self.members + self.member[cid]  # a bool counts as 0 or 1
 
     def pick_active(self, conversion: np.ndarray | None = None) -> int:
         """The active customer who is ordering: a class by visits x ``conversion`` weight, then a member of it."""
@@ -264,19 +266,19 @@ class CustomerBase:
         if was:
             self._enter(cid)
 
-    def settle(self, now: float, cid: int, e: Experience, churn_u: float, churn_multiplier: float = 1.0) -> None:
-        """After an order closes: churn if ``churn_u`` (a uniform drawn with the order) falls below its churn
-        probability, or join the active base."""
+    def settle(self, now: float, cid: int, bad: bool, churn_u: float, churn_multiplier: float = 1.0) -> None:
+        """After an order closes (``bad``: its experience was): churn if ``churn_u`` (a uniform drawn with the
+        order) falls below its churn probability, or join the active base."""
         if self.churned[cid]:
             return
-        p = self._churn_p[e.bad]
+        p = self._churn_p[bad]
         if churn_multiplier != 1.0 or self.classes > 1:
             p *= self._class_churn[self._class(cid)] * churn_multiplier
-        if churn_u < min(1.0, p):
+        if churn_u < (p if p < 1.0 else 1.0):  # min(1.0, p) without the builtin's call
             self.churned[cid] = True
             self._leave(cid)
             self._gone.append(cid)
-            self.log.add(now, "customer_churned", customer_id=cid, value=self.orders[cid])
+            self.log.add(now, "customer_churned", -1, cid, "", self.orders[cid])
         elif cid not in self._slot:
             self._enter(cid)
 

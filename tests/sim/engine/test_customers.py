@@ -72,7 +72,9 @@ def test_a_prompt_turns_silent_buyers_into_reviewers(baseline):
     assert board.p_review == pytest.approx([0.54, 0.58])
     n, rng = 20_000, np.random.default_rng(7)
     for i in range(n):
-        board.maybe_review(1.0, i, i, Experience(settled=True), ReviewDraws(rng.random(), rng.random(), 0.0, 0.5))
+        board.maybe_review(
+            1.0, i, i, Experience(settled=True), ReviewDraws(rng.random(), rng.random(), 0.0, 0.5), bad=False
+        )
     posted = board.count - baseline.reviews.initial_count
     assert len(board.prompt_times) == n and abs(posted / n - 0.54) < Z * math.sqrt(0.54 * 0.46 / n)
 
@@ -86,7 +88,7 @@ def test_the_live_rating_forgets_with_its_half_life_and_the_count_does_not(basel
     clock[0] = half
     assert board.rating_now == pytest.approx(r.initial_rating), "ageing alone does not move an average"
     draws = ReviewDraws(review_u=0.0, extreme_u=0.0, noise=0.0, churn_u=0.5)  # reviews, extreme: 5 stars
-    board.maybe_review(half, 1, 1, Experience(), draws)
+    board.maybe_review(half, 1, 1, Experience(), draws, bad=False)
     # one half-life on, the 40 initial reviews weigh as 20: (4.3 x 20 + 5) / 21
     old = r.initial_count / 2
     assert board.rating_now == pytest.approx((r.initial_rating * old + 5) / (old + 1))
@@ -97,11 +99,11 @@ def test_churn_and_the_active_base(baseline):
     c = baseline.customers  # churn 0.35, +0.35 after a bad order
     base = _base(baseline)
     a, b = base.new(0.0, 0), base.new(1.0, 2)
-    base.settle(10.0, a, Experience(), churn_u=0.5)  # 0.5 >= 0.35: stays
-    base.settle(10.0, b, Experience(late=True), churn_u=0.5)  # 0.5 < 0.70: leaves
+    base.settle(10.0, a, bad=False, churn_u=0.5)  # 0.5 >= 0.35: stays
+    base.settle(10.0, b, bad=True, churn_u=0.5)  # 0.5 < 0.70: leaves
     assert c.churn_probability == 0.35 and base.active == 1 and base.churned == [False, True]
     assert base.churned_count == 1 and base.pick_active() == a
-    base.settle(20.0, b, Experience(), churn_u=0.99)
+    base.settle(20.0, b, bad=False, churn_u=0.99)
     assert base.active == 1, "a churned customer does not come back on their own"
     assert base.win_back(5) == 1 and base.active == 2 and base.churned_count == 0
 
@@ -111,7 +113,7 @@ def test_a_returning_order_picks_a_class_by_its_visit_weight(baseline):
     segments = {"casual": {"share": 0.5}, "fans": {"share": 0.5, "visit_rate_multiplier": 3.0}}
     base = _base(baseline.with_overrides({"customers.segments": segments}), seed=3)
     for _ in range(400):
-        base.settle(0.0, base.new(0.0, 0), Experience(), churn_u=0.99)
+        base.settle(0.0, base.new(0.0, 0), bad=False, churn_u=0.99)
     assert base.visit_weight() == pytest.approx(base.active_by_class() @ np.array([1.0, 3.0]))
     fans = np.array(base.segment)
     share_active = base.active_by_class() / base.active
@@ -125,9 +127,9 @@ def test_members_are_their_own_class_and_churn_less(baseline):
     s = baseline.with_overrides({"crm.membership.offered": True})
     base = _base(s)
     cid = base.new(0.0, 0)
-    base.settle(0.0, cid, Experience(), churn_u=0.99)
+    base.settle(0.0, cid, bad=False, churn_u=0.99)
     base.join(cid)
     assert base.member[cid] and base.active_members() == 1 and base.active == 1
     # churn 0.35 x member 0.7 = 0.245: a draw of 0.3 keeps the member, who would have left without membership
-    base.settle(1.0, cid, Experience(), churn_u=0.3)
+    base.settle(1.0, cid, bad=False, churn_u=0.3)
     assert not base.churned[cid]

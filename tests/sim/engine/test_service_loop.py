@@ -28,7 +28,9 @@ def test_the_live_rating_weights_reviews_by_their_age():
     now = [0.0]
     board = _board(now, initial_count=10, initial_rating=5.0, rating_half_life_days=30.0)
     now[0] = 30 * 24.0  # the ten 5-star reviews now weigh 5 in all
-    board.maybe_review(now[0], 0, 0, Experience(late=True), ReviewDraws(0.0, 0.499, 0.0, 1.0))  # extreme, 1 star
+    board.maybe_review(
+        now[0], 0, 0, Experience(late=True), ReviewDraws(0.0, 0.499, 0.0, 1.0), bad=True
+    )  # extreme, 1 star
     assert board.rating == [1]
     assert board.rating_now == pytest.approx((5 * 5.0 + 1.0) / 6.0)
     now[0] += 30 * 24.0  # one more half-life halves both
