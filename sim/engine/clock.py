@@ -163,20 +163,22 @@ class Agenda:
     def __len__(self) -> int:
         return len(self._today) - self._next + sum(len(b) for b in self._buckets.values())
 
-    def push(self, entry: tuple) -> None:
-        day = math.floor(entry[0] / HOURS_PER_DAY)
-        if day > self._day:
-            bucket = self._buckets.get(day)
-            if bucket is None:
-                self._buckets[day] = [entry]
-                heapq.heappush(self._days, day)
+    def push(self, *entries: tuple) -> None:
+        """Add entries, one after another (a collection's kept orders in one call)."""
+        for entry in entries:
+            day = math.floor(entry[0] / HOURS_PER_DAY)
+            if day > self._day:
+                bucket = self._buckets.get(day)
+                if bucket is None:
+                    self._buckets[day] = [entry]
+                    heapq.heappush(self._days, day)
+                else:
+                    bucket.append(entry)
+                if self._next >= len(self._today):
+                    self._advance()
             else:
-                bucket.append(entry)
-            if self._next >= len(self._today):
-                self._advance()
-        else:
-            bisect.insort(self._today, entry, lo=self._next, key=_time)
-            self.first = self._today[self._next][0]
+                bisect.insort(self._today, entry, lo=self._next, key=_time)
+                self.first = self._today[self._next][0]
 
     def take_due(self, now: float) -> list[tuple]:
         """The entries due by ``now`` (time <= ``now``), earliest first, taken off the agenda.

@@ -648,18 +648,18 @@ class StoreModel:
         if kept.any():
             at, kept_oids = arrives[kept], oids[kept]
             o.put("delivered", kept_oids, at)
-            final, closings = self._final, self._closings
-            kept_at = np.flatnonzero(kept)
-            for t, oid, c, churn, i, is_late_ in zip(
-                at.tolist(),
-                kept_oids.tolist(),
-                cid[kept].tolist(),
-                self._churn_multipliers(kept_oids, cell[kept]).tolist(),
-                kept_at.tolist(),
-                late[kept].tolist(),
-                strict=True,
-            ):
-                closings.push((t, oid, c, churn, fates[i].closing, final[is_late_]))
+            final = self._final
+            self._closings.push(
+                *zip(
+                    at.tolist(),
+                    kept_oids.tolist(),
+                    cid[kept].tolist(),
+                    self._churn_multipliers(kept_oids, cell[kept]).tolist(),
+                    [fates[i].closing for i in np.flatnonzero(kept).tolist()],
+                    [final[is_late_] for is_late_ in late[kept].tolist()],
+                    strict=True,
+                )
+            )
         env, desk = self.env, self.desk
         for i in np.flatnonzero(~kept).tolist():
             e = experience[i] = Experience()

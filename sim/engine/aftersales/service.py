@@ -34,7 +34,6 @@ class ServiceDesk:
         self, env: simpy.Environment, service: Service, crew: Crew, rng: np.random.Generator, log: EventLog
     ) -> None:
         self.env = env
-        self.cfg = service
         self.crew = crew
         self.no_agents = crew.empty
         self.rng = rng
@@ -42,6 +41,8 @@ class ServiceDesk:
         self.handle_mean_h = service.handle_minutes_mean / 60.0
         self.ai_response_h = service.ai_response_minutes / 60.0
         self.sla_h = service.sla_hours
+        # read once per ticket: plain attributes, not the scenario's
+        self.enabled, self.ai_share = service.enabled, service.ai_share
         # columns of the tickets table
         self.order_id: list[int] = []
         self.customer_id: list[int] = []
@@ -53,24 +54,25 @@ class ServiceDesk:
 
     def open(self, reason: str, order_id: int = -1, customer_id: int = -1, on_answer: OnAnswer | None = None) -> None:
         """Open a ticket now.  ``on_answer(hours_waited)`` is called at the first response."""
-        if not self.cfg.enabled:
+        if not self.enabled:
             return
         tid = len(self.opened)
-        now = self.env.now
+        now, log = self.env.now, self.log
         self.order_id.append(order_id)
         self.customer_id.append(customer_id)
         self.reason.append(reason)
         self.opened.append(now)
-        self.log.add(now, "ticket_opened", order_id, customer_id, value=tid)
-        if self.no_agents or self.rng.random() < self.cfg.ai_share:
-            done = now + self.ai_response_h
+        log.add(now, "ticket_opened", order_id, customer_id, "", tid)
+        if self.no_agents or self.rng.random() < self.ai_share:
+            ai_h = self.ai_response_h
+            done = now + ai_h
             self.answered.append(done)
             self.resolved.append(done)
             self.by_ai.append(True)
-            self.log.add(done, "ticket_answered", order_id, customer_id, value=self.ai_response_h)
-            self.log.add(done, "ticket_resolved", order_id, customer_id, value=tid)
+            log.add(done, "ticket_answered", order_id, customer_id, "", ai_h)
+            log.add(done, "ticket_resolved", order_id, customer_id, "", tid)
             if on_answer is not None:
-                on_answer(self.ai_response_h)
+                on_answer(ai_h)
             return
         self.answered.append(math.nan)
         self.resolved.append(math.nan)
@@ -90,11 +92,11 @@ class ServiceDesk:
         now = self.env.now
         waited = now - self.opened[tid]
         self.answered[tid] = now
-        self.log.add(now, "ticket_answered", self.order_id[tid], self.customer_id[tid], value=waited)
+        self.log.add(now, "ticket_answered", self.order_id[tid], self.customer_id[tid], "", waited)
         if on_answer is not None:
             on_answer(waited)
 
     def _resolve(self, tid: int, at: float) -> None:
         """The ticket is resolved at ``at``: when its agent is done with it."""
         self.resolved[tid] = at
-        self.log.add(at, "ticket_resolved", self.order_id[tid], self.customer_id[tid], value=tid)
+        self.log.add(at, "ticket_resolved", self.order_id[tid], self.customer_id[tid], "", tid)

@@ -103,18 +103,24 @@ def test_timestamps_are_the_nanoseconds_pandas_works_out():
 
 
 def test_the_agenda_gives_entries_earliest_first_like_a_heap():
-    """Against heapq on the same pushes and takes, interleaved as the model does them: pushes into later days,
-    into the day being taken and into the past (due at once), takes up to a 'now' that moves by minutes or by
-    days.  Times at midnight or noon half the time, so many are equal: those come out in the order pushed."""
+    """Against heapq on the same pushes and takes, interleaved as the model does them: pushes (one by one or
+    several in a call) into later days, into the day being taken and into the past (due at once), takes up to a
+    'now' that moves by minutes or by days.  Times at midnight or noon half the time, so many are equal: those
+    come out in the order pushed."""
     rng = np.random.default_rng(6)
     agenda, heap, out_a, out_h, key, now = Agenda(), [], [], [], 0, 0.0
     while now < 24 * 150:
+        batch = []
         for _ in range(int(rng.integers(0, 6))):
             t = float(now + rng.choice([rng.uniform(-5, 0), rng.uniform(0, 20), rng.uniform(24, 24 * 9)]))
-            entry = (round(t / 12) * 12.0 if rng.random() < 0.5 else t, key)
+            batch.append((round(t / 12) * 12.0 if rng.random() < 0.5 else t, key))
             key += 1
-            agenda.push(entry)
-            heapq.heappush(heap, entry)
+            heapq.heappush(heap, batch[-1])
+        if rng.random() < 0.5:
+            agenda.push(*batch)
+        else:
+            for entry in batch:
+                agenda.push(entry)
         assert agenda.first == (heap[0][0] if heap else math.inf) and len(agenda) == len(heap)
         due = agenda.take_due(now)
         assert all(t <= now for t, _ in due) and agenda.first > now and agenda.take_due(now) == []

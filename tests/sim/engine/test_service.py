@@ -14,10 +14,18 @@ from sim.scenario.definition import Scenario, Shift
 NINE_TO_FIVE = Shift(start_hour=9, end_hour=17, weekdays=[0, 1, 2, 3, 4, 5, 6])
 
 
-def desk(agents: int, ai_share: float, handle_minutes: float = 30.0) -> tuple[simpy.Environment, ServiceDesk]:
+def desk(
+    agents: int, ai_share: float, handle_minutes: float = 30.0, enabled: bool = True
+) -> tuple[simpy.Environment, ServiceDesk]:
     env = simpy.Environment()
     service = Scenario().service.model_copy(
-        update={"agents": agents, "ai_share": ai_share, "handle_minutes_mean": handle_minutes, "shift": NINE_TO_FIVE}
+        update={
+            "agents": agents,
+            "ai_share": ai_share,
+            "handle_minutes_mean": handle_minutes,
+            "shift": NINE_TO_FIVE,
+            "enabled": enabled,
+        }
     )
     crew = Crew(env, agents, NINE_TO_FIVE, {}, start_weekday=0)
     return env, ServiceDesk(env, service, crew, np.random.default_rng(1), EventLog())
@@ -55,8 +63,7 @@ def test_a_desk_without_agents_is_answered_by_the_ai_and_a_disabled_desk_opens_n
     env, d = desk(agents=0, ai_share=0.0)
     d.open("pre_sales")
     assert d.by_ai == [True]
-    env, off = desk(agents=1, ai_share=0.0)
-    off.cfg = off.cfg.model_copy(update={"enabled": False})
+    env, off = desk(agents=1, ai_share=0.0, enabled=False)
     off.open("defect")
     assert off.opened == []
     assert "pre_sales" in REASONS and len(REASONS) == 5
