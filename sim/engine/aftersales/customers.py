@@ -156,7 +156,7 @@ class ReviewBoard:
         """The buyer of a closed order reviews it with the probability of its experience (``bad``: ``e.bad``)."""
         if self.prompted:
             self.prompt_times.append(now)
-        if draws.review_u >= self.p_review[bad]:
+        if draws.review_u >= self.p_review[1 if bad else 0]:  # bad may be numpy's bool
             return
         stars = self.stars(e, draws.extreme_u, draws.noise)
         self._age_to(now)
@@ -213,6 +213,8 @@ class CustomerBase:
         self.churned: list[bool] = []
         self.segment: list[int] = []
         self.member: list[bool] = []
+        #: each customer's class, segment * members + member (kept with ``member``: read at every closed order)
+        self._class_of: list[int] = []
         self._pools: list[list[int]] = [[] for _ in range(self.classes)]
         self._slot: dict[int, int] = {}
         self._gone: list[int] = []  # churned customers, for win-back campaigns
@@ -236,16 +238,15 @@ class CustomerBase:
         self.channel.append(channel)
         self.orders.append(0)
         self.churned.append(False)
-        self.segment.append(
+        segment = (
             int(self.crm_rng.choice(len(self.segment_share), p=self.segment_share))
             if len(self.segment_share) > 1
             else 0
         )
+        self.segment.append(segment)
         self.member.append(False)
+        self._class_of.append(segment * self.members)
         return cid
-
-    def _class(self, cid: int) -> int:
-        return self.segment[cid] * self.members + self.member[cid]  # a bool counts as 0 or 1
 
     def pick_active(self, conversion: np.ndarray | None = None) -> int:
         """The active customer who is ordering: a class by visits x ``conversion`` weight, then a member of it."""
@@ -263,6 +264,7 @@ class CustomerBase:
         if was:
             self._leave(cid)
         self.member[cid] = True
+        self._class_of[cid] = self.segment[cid] * self.members + 1
         if was:
             self._enter(cid)
 
@@ -271,9 +273,9 @@ class CustomerBase:
         order) falls below its churn probability, or join the active base."""
         if self.churned[cid]:
             return
-        p = self._churn_p[bad]
+        p = self._churn_p[1 if bad else 0]
         if churn_multiplier != 1.0 or self.classes > 1:
-            p *= self._class_churn[self._class(cid)] * churn_multiplier
+            p *= self._class_churn[self._class_of[cid]] * churn_multiplier
         if churn_u < (p if p < 1.0 else 1.0):  # min(1.0, p) without the builtin's call
             self.churned[cid] = True
             self._leave(cid)
@@ -304,7 +306,7 @@ class CustomerBase:
         return int(sum(len(self._pools[c]) for c in range(1, self.classes, 2)))
 
     def _enter(self, cid: int) -> None:
-        pool = self._pools[self._class(cid)]
+        pool = self._pools[self._class_of[cid]]
         self._slot[cid] = len(pool)
         pool.append(cid)
 
@@ -312,7 +314,7 @@ class CustomerBase:
         slot = self._slot.pop(cid, None)
         if slot is None:
             return
-        pool = self._pools[self._class(cid)]
+        pool = self._pools[self._class_of[cid]]
         last = pool.pop()
         if last != cid:
             pool[slot] = last

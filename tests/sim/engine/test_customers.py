@@ -95,6 +95,18 @@ def test_the_live_rating_forgets_with_its_half_life_and_the_count_does_not(basel
     assert board.count == r.initial_count + 1 and board.rating == [5] and board.time == [half]
 
 
+def test_a_flag_set_from_numpy_makes_a_bad_experience_like_true(baseline):
+    """A mispick's ``wrong_item`` comes from a numpy comparison, so ``bad`` can be numpy's bool: the review
+    (0.08, 0.16 after a bad order) and churn (0.35, 0.70) chances read it as True."""
+    e = Experience(wrong_item=np.int64(1) != np.int64(0))
+    assert type(e.bad) is np.bool_
+    board, base = _board(baseline), _base(baseline)
+    cid = base.new(0.0, 0)
+    board.maybe_review(1.0, 0, cid, e, ReviewDraws(0.1, 0.9, 0.0, 0.5), e.bad)  # 0.08 <= 0.1 < 0.16
+    base.settle(1.0, cid, e.bad, churn_u=0.5)  # 0.35 <= 0.5 < 0.70
+    assert len(board.rating) == 1 and base.churned == [True]
+
+
 def test_churn_and_the_active_base(baseline):
     c = baseline.customers  # churn 0.35, +0.35 after a bad order
     base = _base(baseline)
