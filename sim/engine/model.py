@@ -37,6 +37,7 @@ from __future__ import annotations
 import gc
 import math
 from collections.abc import Callable, Generator
+from typing import Any
 
 import numpy as np
 import simpy
@@ -172,6 +173,10 @@ class StoreModel:
         }
         self.return_mult = [x.return_multiplier for x in o]
         self.member_discount = [x.member_discount for x in o]
+        #: per arm: the warranty's price as a share of the goods, and its expected claims as a share of their cost
+        self.warranty_share = np.array([x.warranty_price_share for x in o])
+        self.warranty_claim = np.array([x.warranty_claim for x in o])
+        self.offers_membership = s.crm.membership.offered
         elasticity = float(self.demand.sku_share @ np.array([k.elasticity for k in s.catalogue.skus.values()]))
         #: add-to-cart weight of each customer class per arm (members pay the member price)
         self.class_conversion = [
@@ -276,10 +281,13 @@ class StoreModel:
                 at = np.repeat(np.arange(24), per_hour) + rng.service.random(int(per_hour.sum()))
                 for t in at.tolist():
                     call_later(env, t, self.desk.open, "pre_sales")
+            first = len(self.orders)
+            place, skip_to = self._place, env.skip_to
             for t, row in zip(times, rows, strict=True):
-                if not env.skip_to(t):
+                if not skip_to(t):
                     yield env.timeout(t - env.now)
-                self._place(*row)
+                place(*row)
+            self._log_placed(first)
             self.log.compact()
             yield env.timeout((day + 1) * 24.0 - env.now)
 
@@ -327,14 +335,16 @@ class StoreModel:
         flat = np.repeat(np.arange(counts.size), counts.ravel())
         hours, chans, groups, cells, skus = np.unravel_index(flat, counts.shape)
         times = day * 24.0 + (hours + self.rng.orders.random(len(flat)))  # as SimPy adds a delay to now
-        rows = self._order_rows(day, chans, groups, cells, skus)
+        rows = self._order_rows(day, times, chans, groups, cells, skus)
         order = np.argsort(times, kind="stable")
         return times[order].tolist(), [rows[i] for i in order.tolist()]
 
     def _order_rows(
-        self, day: int, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray
+        self, day: int, times: np.ndarray, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray
     ) -> list[tuple]:
-        """Arguments of :meth:`_place` for each order: units, delivery option, terms and fate (``sim.engine.fate``)."""
+        """Arguments of :meth:`_place` for each order placed at ``times``: units, delivery option, terms, what it
+        pays and costs (before a member's price), the latest collection that keeps its promise, and its fate
+        (``sim.engine.fate``)."""
         rng, carriers = self.rng.orders, self.carriers
         n = len(skus)
         arms = self.cells.arm_of[cells]
@@ -347,14 +357,20 @@ class StoreModel:
         cdf /= cdf[-1]
         options = cdf.searchsorted(rng.random(n), side="right")
         goods, fees, warranty = self._terms(day, arms, skus, units, options)
+        revenue, cogs = self._money(arms, skus, units, goods, fees, warranty)
+        # a right pick packed by the collection after this keeps the promise, whatever it waits for
+        due = self._collections_of(times) + self.promise_h_arr[options]
         fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
-        return list(
-            zip(
-                *(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)),
-                fates,
-                strict=True,
-            )
-        )
+        columns = (chans, groups, skus, units, options, cells, goods, fees, warranty, revenue, cogs, due)
+        return list(zip(*(a.tolist() for a in columns), fates, strict=True))
+
+    def _money(self, arms: Any, skus: Any, units: Any, goods: Any, fees: Any, warranty: Any) -> tuple[Any, Any]:
+        """(revenue, cost of goods) of orders for ``goods`` plus ``fees``: a warranty adds its price to the
+        revenue and its expected claims to the cost.  Arrays of orders, or one order's numbers (a member's)."""
+        unit_cost = self.unit_cost[skus]
+        revenue = goods + fees + np.where(warranty, goods * self.warranty_share[arms], 0.0)
+        cogs = units * unit_cost + np.where(warranty, self.warranty_claim[arms] * unit_cost, 0.0)
+        return revenue, cogs
 
     def _terms(
         self, day: int, arms: np.ndarray, skus: np.ndarray, units: np.ndarray, options: np.ndarray
@@ -377,15 +393,27 @@ class StoreModel:
         return goods, fees, draws[1] < t["attach"][arms]
 
     def _open_order(
-        self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float, fee: float, warranty: bool
+        self,
+        now: float,
+        ch: int,
+        group: int,
+        k: int,
+        units: int,
+        option: int,
+        cell: int,
+        goods: float,
+        fee: float,
+        warranty: bool,
+        revenue: float,
+        cogs: float,
     ) -> int | None:
-        """At the moment of purchase: check the shelf, find or create the customer, book and log the order.
+        """At the moment of purchase: check the shelf, find or create the customer and book the order (its
+        ``order_placed`` row is written with the day's, :meth:`_log_placed`).
 
         Returns the order id, or None when the shelf is empty and sales are lost (stock is taken by
         :meth:`_place`).
         """
-        now, inv = self.env.now, self.inventory
-        if self.lost_policy and units > inv.on_hand[k]:
+        if self.lost_policy and units > self.inventory.on_hand[k]:
             self.lost_sales[int(now // 24), ch] += 1
             return None
         cust = self.customers
@@ -395,20 +423,16 @@ class StoreModel:
         else:
             cid, repeat = cust.new(now, ch), False
             self.new_by_channel[ch] += 1
-            self.programmes.first_order(now, cid)
+            if self.offers_membership:
+                self.programmes.first_order(now, cid)
         cust.orders[cid] += 1
         member = self.members and cust.member[cid]
         if member and self.member_discount[arm]:
             goods *= 1.0 - self.member_discount[arm]
-        cogs = float(units * self.unit_cost_k[k])
-        revenue = goods + fee
-        if warranty:
-            offer = self.offers[arm]
-            revenue += goods * offer.warranty_price_share
-            cogs += offer.warranty_claim * self.unit_cost_k[k]
+            revenue = float(self._money(arm, k, units, goods, fee, warranty)[0])
         if self.selection:
             self.assortment.sold(k, goods, cogs)
-        oid = self.orders.new(
+        return self.orders.new(
             now,
             ch,
             group,
@@ -426,8 +450,20 @@ class StoreModel:
             bool(member),
             warranty,
         )
-        self.log.add(now, "order_placed", oid, cid, self.demand.skus[k], revenue)
-        return oid
+
+    def _log_placed(self, first: int) -> None:
+        """The ``order_placed`` rows of orders ``first`` on, in one go (the events table sorts rows by time)."""
+        o = self.orders
+        oids = np.arange(first, len(o))
+        if len(oids):
+            self.log.add_many(
+                o.take("placed", oids),
+                "order_placed",
+                oids,
+                o.take("customer", oids),
+                self._sku_code[o.take("sku", oids)],
+                o.take("revenue", oids),
+            )
 
     def _promise(self, now: float, option: int, cell: int, waiting: int) -> float:
         """The delivery date shown at checkout: the planned dispatch plus the option's promise.
@@ -476,13 +512,20 @@ class StoreModel:
         goods: float,
         fee: float,
         warranty: bool,
+        revenue: float,
+        cogs: float,
+        due: float,
         fate: Fate,
     ) -> None:
-        """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
+        """The purchase: book the order, take stock (or wait for a back-order), queue for a picker.
+
+        ``revenue`` and ``cogs`` are what the order pays and costs before a member's price, ``due`` the
+        latest collection that keeps any promise it can be given (:meth:`_order_rows`).
+        """
         now = self.env.now
         if self._closings.first <= now:
             self._close_due(now)
-        oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
+        oid = self._open_order(now, ch, group, k, units, option, cell, goods, fee, warranty, revenue, cogs)
         if oid is None:
             return
         o = self.orders
@@ -491,7 +534,7 @@ class StoreModel:
         started = None if filled is not None or fate.wrong_item else self.pickers.book(fate.pick_hours)
         done = math.nan if started is None else started + fate.pick_hours
         if started is not None and self.ships_in_batches:  # one shift, a right pick: its times are known now
-            if self._collection(now) + self.promise_h[option] >= self._collection(done):
+            if due >= self._collection(done):
                 # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
                 # collection's batch, which works out the promise too
                 self._to_ship.append((oid, now, started, done, fate, waiting))
