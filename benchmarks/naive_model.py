@@ -100,8 +100,8 @@ class NaiveStoreModel(StoreModel):
         if rng.random() >= _at(d.checkout_to_order[0], k):
             return
         now = np.array([self.env.now])
-        row = self._order_rows(day, now, np.array([ch]), np.array([group]), np.array([0]), np.array([k]))[0]
-        self._place(*row)
+        columns = self._order_rows(day, now, np.array([ch]), np.array([group]), np.array([0]), np.array([k]))
+        self._place(*(c.item(0) for c in columns[:-1]), columns[-1][0])
 
 
 def _at(values, k: int) -> float:

@@ -274,7 +274,7 @@ class StoreModel:
             paid_share = np.divide(paid, free + paid, out=np.zeros_like(paid), where=paid > 0)
             self.spend[day] = visitors * paid_share * unit_cost
             self.marketing.record_spend(self.spend[day])
-            times, rows = self._day_orders(day, c.orders) if c.orders.any() else ([], [])
+            times, orders = self._day_orders(day, c.orders) if c.orders.any() else ([], [[]] * 13)
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
                 per_hour = rng.service.binomial(c.views.reshape(24, -1).sum(axis=1), pre_sales_rate)
@@ -283,10 +283,12 @@ class StoreModel:
                     call_later(env, t, self.desk.open, "pre_sales")
             first = len(self.orders)
             place, skip_to = self._place, env.skip_to
-            for t, row in zip(times, rows, strict=True):
+            for t, ch, group, k, units, option, cell, goods, fee, warranty, revenue, cogs, due, drawn in zip(
+                times, *orders, strict=True
+            ):
                 if not skip_to(t):
                     yield env.timeout(t - env.now)
-                place(*row)
+                place(ch, group, k, units, option, cell, goods, fee, warranty, revenue, cogs, due, drawn)
             self._log_placed(first)
             self.log.compact()
             yield env.timeout((day + 1) * 24.0 - env.now)
@@ -329,22 +331,24 @@ class StoreModel:
             self.assortment.observe_day(views_k, wanted_k, in_stock)
 
     # --- one order --------------------------------------------------------------------------------
-    def _day_orders(self, day: int, counts: np.ndarray) -> tuple[list[float], list[tuple]]:
-        """The day's orders from its counts [hour, channel, group, cell, sku]: their times in order, and for each
-        the arguments of :meth:`_place` (the day's process places them one by one at their times)."""
+    def _day_orders(self, day: int, counts: np.ndarray) -> tuple[list[float], list[list]]:
+        """The day's orders from its counts [hour, channel, group, cell, sku]: their times in order, and the
+        arguments of :meth:`_place` as columns in the same order (the day's process places them one by one at
+        their times)."""
         flat = np.repeat(np.arange(counts.size), counts.ravel())
         hours, chans, groups, cells, skus = np.unravel_index(flat, counts.shape)
         times = day * 24.0 + (hours + self.rng.orders.random(len(flat)))  # as SimPy adds a delay to now
-        rows = self._order_rows(day, times, chans, groups, cells, skus)
+        columns = self._order_rows(day, times, chans, groups, cells, skus)
         order = np.argsort(times, kind="stable")
-        return times[order].tolist(), [rows[i] for i in order.tolist()]
+        fates = columns.pop()
+        return times[order].tolist(), [c[order].tolist() for c in columns] + [[fates[i] for i in order.tolist()]]
 
     def _order_rows(
         self, day: int, times: np.ndarray, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray
-    ) -> list[tuple]:
-        """Arguments of :meth:`_place` for each order placed at ``times``: units, delivery option, terms, what it
-        pays and costs (before a member's price), the latest collection that keeps its promise, and its fate
-        (``sim.engine.fate``)."""
+    ) -> list:
+        """The arguments of :meth:`_place` of orders placed at ``times``, as columns: channel, group, SKU,
+        units, delivery option, cell, terms, what it pays and costs (before a member's price), the latest
+        collection that keeps its promise (arrays), and its fate (a list, ``sim.engine.fate``)."""
         rng, carriers = self.rng.orders, self.carriers
         n = len(skus)
         arms = self.cells.arm_of[cells]
@@ -361,8 +365,7 @@ class StoreModel:
         # a right pick packed by the collection after this keeps the promise, whatever it waits for
         due = self._collections_of(times) + self.promise_h_arr[options]
         fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
-        columns = (chans, groups, skus, units, options, cells, goods, fees, warranty, revenue, cogs, due)
-        return list(zip(*(a.tolist() for a in columns), fates, strict=True))
+        return [chans, groups, skus, units, options, cells, goods, fees, warranty, revenue, cogs, due, fates]
 
     def _money(self, arms: Any, skus: Any, units: Any, goods: Any, fees: Any, warranty: Any) -> tuple[Any, Any]:
         """(revenue, cost of goods) of orders for ``goods`` plus ``fees``: a warranty adds its price to the
