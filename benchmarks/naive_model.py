@@ -34,7 +34,7 @@ class NaiveStoreModel(StoreModel):
             self.rates = free + paid
             first = len(self.orders)
             yield env.timeout(24.0)
-            self._log_placed(first)
+            self._record_placed(first)
 
     def _review_mult(self) -> float:
         self._close_due(self.env.now)  # the reviews of orders closed by now (the model applies them lazily)

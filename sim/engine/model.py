@@ -289,7 +289,7 @@ class StoreModel:
                 if not skip_to(t):
                     yield env.timeout(t - env.now)
                 place(ch, group, k, units, option, cell, goods, fee, warranty, revenue, cogs, due, drawn)
-            self._log_placed(first)
+            self._record_placed(first)
             self.log.compact()
             yield env.timeout((day + 1) * 24.0 - env.now)
 
@@ -411,7 +411,7 @@ class StoreModel:
         cogs: float,
     ) -> int | None:
         """At the moment of purchase: check the shelf, find or create the customer and book the order (its
-        ``order_placed`` row is written with the day's, :meth:`_log_placed`).
+        ``order_placed`` row is written with the day's, :meth:`_record_placed`).
 
         Returns the order id, or None when the shelf is empty and sales are lost (stock is taken by
         :meth:`_place`).
@@ -425,7 +425,6 @@ class StoreModel:
             cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
         else:
             cid, repeat = cust.new(now, ch), False
-            self.new_by_channel[ch] += 1
             if self.offers_membership:
                 self.programmes.first_order(now, cid)
         cust.orders[cid] += 1
@@ -454,11 +453,14 @@ class StoreModel:
             warranty,
         )
 
-    def _log_placed(self, first: int) -> None:
-        """The ``order_placed`` rows of orders ``first`` on, in one go (the events table sorts rows by time)."""
+    def _record_placed(self, first: int) -> None:
+        """The ``order_placed`` rows of orders ``first`` on, in one go (the events table sorts rows by time), and
+        the new customers they brought by channel (``new_by_channel``, read by the next day's marketing)."""
         o = self.orders
         oids = np.arange(first, len(o))
         if len(oids):
+            new = ~o.take("is_repeat", oids).astype(bool)
+            self.new_by_channel += np.bincount(o.take("channel", oids)[new], minlength=len(self.new_by_channel))
             self.log.add_many(
                 o.take("placed", oids),
                 "order_placed",
