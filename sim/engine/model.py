@@ -143,9 +143,10 @@ class StoreModel:
         self.return_p_k: list[float] = self.return_p.tolist()
         self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
-        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, fate, picks queued
-        #: ahead at the order, or -1 once its promise is set) (:meth:`_ship`)
-        self._to_ship: list[tuple[int, float, float, float, Fate, int]] = []
+        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, picks queued ahead
+        #: at the order, or -1 once its promise is set), and their fates in the same order (:meth:`_ship`)
+        self._to_ship: list[tuple[int, float, float, float, int]] = []
+        self._to_ship_fates: list[Fate] = []
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
         #: orders waiting to settle: (time, order id, customer id, churn multiplier, fate, experience), by time
@@ -542,7 +543,8 @@ class StoreModel:
             if due >= self._collection(done):
                 # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
                 # collection's batch, which works out the promise too
-                self._to_ship.append((oid, now, started, done, fate, waiting))
+                self._to_ship.append((oid, now, started, done, waiting))
+                self._to_ship_fates.append(fate)
                 return
         promised = o.promised[oid] = self._promise(now, option, cell, waiting)
         e = Experience()
@@ -553,7 +555,8 @@ class StoreModel:
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
                 self._picked(oid, fate, e, now, started, done)
             else:
-                self._to_ship.append((oid, now, started, done, fate, -1))
+                self._to_ship.append((oid, now, started, done, -1))
+                self._to_ship_fates.append(fate)
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -630,16 +633,23 @@ class StoreModel:
             if at == env.now:
                 at += 24.0
             yield env.timeout(at - env.now)
-            waiting = self._to_ship
-            if waiting:
-                now = env.now
-                self._to_ship = [w for w in waiting if w[3] > now]
-                ready = [w for w in waiting if w[3] <= now]
-                if ready:
-                    self._ship(ready)
+            if self._to_ship:
+                rows, fates = np.array(self._to_ship), self._to_ship_fates
+                packed = rows[:, 3] <= env.now
+                if packed.all():
+                    self._to_ship, self._to_ship_fates = [], []
+                else:
+                    later = np.flatnonzero(~packed).tolist()
+                    self._to_ship = [self._to_ship[i] for i in later]
+                    self._to_ship_fates = [fates[i] for i in later]
+                    fates = [fates[i] for i in np.flatnonzero(packed).tolist()]
+                    rows = rows[packed]
+                if fates:
+                    self._ship(rows, fates)
 
-    def _ship(self, packed: list[tuple[int, float, float, float, Fate, int]]) -> None:
-        """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays.
+    def _ship(self, rows: np.ndarray, fates: list[Fate]) -> None:
+        """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays: ``rows``
+        of (order id, ready, started, packed, picks queued ahead or -1) and the orders' fates.
 
         The same steps as :meth:`_picked`, :meth:`_maybe_wismo` and
         :meth:`_delivered` take for one order: kept orders with no question
@@ -648,10 +658,8 @@ class StoreModel:
         event; the rest, with a question or a return, go on in :meth:`_deliver`.
         """
         o, log, now = self.orders, self.log, self.env.now
-        oids = np.array([p[0] for p in packed])
-        ready, started, done = (np.array([p[i] for p in packed]) for i in (1, 2, 3))
-        waiting = np.array([p[5] for p in packed])
-        fates = [p[4] for p in packed]
+        oids, waiting = rows[:, 0].astype(np.int64), rows[:, 4].astype(np.int64)
+        ready, started, done = rows[:, 1], rows[:, 2], rows[:, 3]
         # the fates' fields from lead to request_e, one array each
         lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = np.array(
             [f[2:10] for f in fates]
