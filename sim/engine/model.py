@@ -149,7 +149,8 @@ class StoreModel:
         self._to_ship_fates: list[Fate] = []
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
-        #: orders waiting to settle: (time, order id, customer id, churn multiplier, fate, experience), by time
+        #: orders waiting to settle: (time, order id, customer id, churn multiplier, review and churn draws
+        #: (``Fate.closing``), experience), by time
         self._closings = Agenda()
         #: the final experience of a kept order, on time and late (shared: a closed order's experience is final)
         self._final = (Experience(settled=True), Experience(late=True, settled=True))
@@ -197,6 +198,7 @@ class StoreModel:
         ]
         self.promise_h = self.carriers.promise_h.tolist()
         self.warranty_churn = np.array([x.warranty_churn for x in o], dtype=float)
+        self.warranty_churn_k: list[float] = self.warranty_churn.tolist()
         # the same per market, arm and option as arrays, for the journeys of many orders (:meth:`_ship`)
         self.transit_extra_arr = np.array(self.transit_extra_h)
         self.return_mult_arr = np.array(self.return_mult)
@@ -502,10 +504,10 @@ class StoreModel:
     # The life of an order, one by one (the reference path): a chain of steps, each a callback at its moment
     # on the clock (``call_later``, the crew's callbacks), not a generator process: _place -> (back-order) ->
     # _to_picking -> _picked -> _delivered -> [_return_requested -> _return_received -> _refunded] -> _settle
-    # -> _close (_close waits for the answers to the order's tickets).  A wrong or defective item replaced:
+    # -> _close_now (waiting for the answers to the order's tickets).  A wrong or defective item replaced:
     # _return_requested -> _reshipped -> _settle, and _return_received restocks or writes off, refunding nothing.
     # Together (the default for a right pick on one shift): _place -> [at the collection] _ship -> [_deliver]
-    # -> the closings (_close_due -> _close); only tickets, restocks and defects are events of their own.
+    # -> the closings (_close_due); only tickets, restocks and defects are events of their own.
 
     def _place(
         self,
@@ -713,7 +715,7 @@ class StoreModel:
                 late[kept].tolist(),
                 strict=True,
             ):
-                closings.push((t, oid, c, churn, fates[i], final[is_late_]))
+                closings.push((t, oid, c, churn, fates[i].closing, final[is_late_]))
         env, desk = self.env, self.desk
         for i in np.flatnonzero(~kept).tolist():
             e = experience[i] = Experience()
@@ -783,7 +785,7 @@ class StoreModel:
                     )
                 call_later(env, float(received[i]) - now, self.inventory.put_back, int(k[i]), int(units[i]))
                 e.slow_refund = float(refunded[i] - received[i]) > r.refund_promise_days * 24.0
-            closings.push((float(settles[i]), oid, int(cid[i]), churns[i], fate, e))
+            closings.push((float(settles[i]), oid, int(cid[i]), churns[i], fate.closing, e))
         if returns.any():
             back = oids[returns]
             refund = o.take("revenue", back) - o.take("fee", back)
@@ -903,18 +905,22 @@ class StoreModel:
         o.delivered[oid] = at
         late = bool(is_late(at, o.promised[oid]))
         self.log.add(at, "delivered", oid, o.customer[oid], self.demand.skus[o.sku[oid]], float(late))
-        churn = self._churn_multipliers(np.array([oid]), np.array([o.cell[oid]]))[0]
-        self._closings.push((at, oid, o.customer[oid], float(churn), fate, self._final[late]))
+        self._closings.push((at, oid, o.customer[oid], self._churn_multiplier(oid), fate.closing, self._final[late]))
 
     def _close_due(self, now: float) -> None:
         """Settle the orders in the closings whose time has come by ``now``, earliest first, and close those
-        with no ticket waiting (kept orders from :meth:`_kept` and :meth:`_ship`, returns from :meth:`_deliver`)."""
+        with no ticket waiting (kept orders from :meth:`_kept` and :meth:`_ship`, returns from :meth:`_deliver`,
+        the rest from :meth:`_close_now`): the final experience becomes a review and the customer's decision
+        to stay or churn."""
         closings = self._closings
-        while closings.first <= now:
-            at, oid, cid, churn, fate, e = closings.pop()
+        if closings.first > now:
+            return
+        review, settle = self.reviews.maybe_review, self.customers.settle
+        for at, oid, cid, churn, draws, e in closings.take_due(now):
             e.settled = True  # a kept order's final experience says so already
-            if e.closed:
-                self._close(at, oid, cid, churn, fate, e)
+            if not e.open_tickets:  # settled with no ticket waiting: closed
+                review(at, oid, cid, e, draws)
+                settle(at, cid, e, draws.churn_u, churn)
 
     def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
@@ -983,12 +989,11 @@ class StoreModel:
             self._close_now(oid, fate, e)
 
     def _close_now(self, oid: int, fate: Fate, e: Experience) -> None:
-        """Close an order whose end was not known in advance, after the kept orders due before it."""
+        """Close an order whose end was not known in advance, after the closings due by now (it joins them
+        last, behind those due at this very time)."""
         now = self.env.now
+        self._closings.push((now, oid, self.orders.customer[oid], self._churn_multiplier(oid), fate.closing, e))
         self._close_due(now)
-        o = self.orders
-        churn = self._churn_multipliers(np.array([oid]), np.array([o.cell[oid]]))[0]
-        self._close(now, oid, o.customer[oid], float(churn), fate, e)
 
     def _churn_multipliers(self, oids: np.ndarray, cells: np.ndarray) -> np.ndarray:
         """Churn multiplier of the customers of orders ``oids`` (in cells ``cells``): their arm's warranty
@@ -996,10 +1001,10 @@ class StoreModel:
         warranty = self.orders.take("warranty", oids).astype(bool)
         return np.where(warranty, self.warranty_churn[cells % self.n_arms], 1.0)
 
-    def _close(self, now: float, oid: int, cid: int, churn: float, fate: Fate, e: Experience) -> None:
-        """The final experience becomes a review and the customer's decision to stay or churn."""
-        self.reviews.maybe_review(now, oid, cid, e, fate.closing)
-        self.customers.settle(now, cid, e, fate.closing.churn_u, churn)
+    def _churn_multiplier(self, oid: int) -> float:
+        """:meth:`_churn_multipliers` of one order (plain floats: numpy's calls cost more than the choice)."""
+        o = self.orders
+        return self.warranty_churn_k[o.cell[oid] % self.n_arms] if o.warranty[oid] else 1.0
 
     # --- after the run ----------------------------------------------------------------------------
     def cancel_unfinished(self) -> None:

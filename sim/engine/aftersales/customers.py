@@ -40,7 +40,7 @@ from sim.scenario.definition import Customers, Reviews
 from sim.scenario.levers import Membership, ReviewPrompts, Segment
 
 
-@dataclass
+@dataclass(slots=True)
 class Experience:
     """What went wrong with one order (all False for a flawless one), and whether it is over yet.
 
@@ -106,6 +106,7 @@ class ReviewBoard:
         self._at = 0.0
         self._decay_per_h = math.log(2.0) / (cfg.rating_half_life_days * 24.0)
         self.prompted = prompts.response_rate > 0
+        #: the chance to review after a good and after a bad experience (indexed by ``Experience.bad``)
         self.p_review = [
             1.0 - (1.0 - min(1.0, cfg.review_probability * m)) * (1.0 - prompts.response_rate)
             for m in (1.0, cfg.bad_experience_review_multiplier)
@@ -153,7 +154,7 @@ class ReviewBoard:
         """The buyer of a closed order reviews it with the probability of its experience."""
         if self.prompted:
             self.prompt_times.append(now)
-        if draws.review_u >= self.p_review[1 if e.bad else 0]:
+        if draws.review_u >= self.p_review[e.bad]:
             return
         stars = self.stars(e, draws.extreme_u, draws.noise)
         self._age_to(now)
@@ -200,6 +201,10 @@ class CustomerBase:
         self.class_churn = np.array([g.churn_multiplier * m for g in segments for m in member_churn])
         self.class_visit = np.array([g.visit_rate_multiplier * v for g in segments for v in member_visit])
         self.classes = len(self.class_churn)
+        # the same as plain floats for :meth:`settle`, read once per closed order: the churn probability after a
+        # good and after a bad experience (indexed by ``Experience.bad``), and the class multipliers
+        self._churn_p = tuple(cfg.churn_probability + extra for extra in (0.0, cfg.bad_experience_churn))
+        self._class_churn: list[float] = self.class_churn.tolist()
         self.first_order: list[float] = []
         self.channel: list[int] = []
         self.orders: list[int] = []
@@ -264,9 +269,9 @@ class CustomerBase:
         probability, or join the active base."""
         if self.churned[cid]:
             return
-        p = self.cfg.churn_probability + (self.cfg.bad_experience_churn if e.bad else 0.0)
-        if self.classes > 1 or churn_multiplier != 1.0:
-            p *= self.class_churn[self._class(cid)] * churn_multiplier
+        p = self._churn_p[e.bad]
+        if churn_multiplier != 1.0 or self.classes > 1:
+            p *= self._class_churn[self._class(cid)] * churn_multiplier
         if churn_u < min(1.0, p):
             self.churned[cid] = True
             self._leave(cid)
