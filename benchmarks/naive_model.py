@@ -101,7 +101,7 @@ class NaiveStoreModel(StoreModel):
             return
         now = np.array([self.env.now])
         columns = self._order_rows(day, now, np.array([ch]), np.array([group]), np.array([0]), np.array([k]))
-        self._place(*(c.item(0) for c in columns[:-1]), columns[-1][0])
+        self._place(*(c.item(0) for c in columns))
 
 
 def _at(values, k: int) -> float:

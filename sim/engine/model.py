@@ -143,10 +143,11 @@ class StoreModel:
         self.return_p_k: list[float] = self.return_p.tolist()
         self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
+        #: every order's random draws, drawn with its day's orders
+        self.fates = fate.Fates()
         #: right picks waiting for the carrier's collection: (order id, ready, started, packed, picks queued ahead
-        #: at the order, or -1 once its promise is set), and their fates in the same order (:meth:`_ship`)
-        self._to_ship: list[tuple[int, float, float, float, int]] = []
-        self._to_ship_fates: list[Fate] = []
+        #: at the order or -1 once its promise is set, fate number) (:meth:`_ship`)
+        self._to_ship: list[tuple[int, float, float, float, int, int]] = []
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
         #: orders waiting to settle: (time, order id, customer id, churn multiplier, review and churn draws
@@ -277,7 +278,7 @@ class StoreModel:
             paid_share = np.divide(paid, free + paid, out=np.zeros_like(paid), where=paid > 0)
             self.spend[day] = visitors * paid_share * unit_cost
             self.marketing.record_spend(self.spend[day])
-            times, orders = self._day_orders(day, c.orders) if c.orders.any() else ([], [[]] * 13)
+            times, orders = self._day_orders(day, c.orders) if c.orders.any() else ([], [[]] * 15)
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
                 per_hour = rng.service.binomial(c.views.reshape(24, -1).sum(axis=1), pre_sales_rate)
@@ -286,12 +287,10 @@ class StoreModel:
                     call_later(env, t, self.desk.open, "pre_sales")
             first = len(self.orders)
             place, skip_to = self._place, env.skip_to
-            for t, ch, group, k, units, option, cell, goods, fee, warranty, revenue, cogs, due, drawn in zip(
-                times, *orders, strict=True
-            ):
+            for t, order in zip(times, zip(*orders, strict=True), strict=True):
                 if not skip_to(t):
                     yield env.timeout(t - env.now)
-                place(ch, group, k, units, option, cell, goods, fee, warranty, revenue, cogs, due, drawn)
+                place(*order)
             self._record_placed(first)
             self.log.compact()
             yield env.timeout((day + 1) * 24.0 - env.now)
@@ -343,15 +342,15 @@ class StoreModel:
         times = day * 24.0 + (hours + self.rng.orders.random(len(flat)))  # as SimPy adds a delay to now
         columns = self._order_rows(day, times, chans, groups, cells, skus)
         order = np.argsort(times, kind="stable")
-        fates = columns.pop()
-        return times[order].tolist(), [c[order].tolist() for c in columns] + [[fates[i] for i in order.tolist()]]
+        return times[order].tolist(), [c[order].tolist() for c in columns]
 
     def _order_rows(
         self, day: int, times: np.ndarray, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray
-    ) -> list:
+    ) -> list[np.ndarray]:
         """The arguments of :meth:`_place` of orders placed at ``times``, as columns: channel, group, SKU,
         units, delivery option, cell, terms, what it pays and costs (before a member's price), the latest
-        collection that keeps its promise (arrays), and its fate (a list, ``sim.engine.fate``)."""
+        collection that keeps its promise, its pick hours, whether the wrong item is picked and the number of
+        its fate (``sim.engine.fate``)."""
         rng, carriers = self.rng.orders, self.carriers
         n = len(skus)
         arms = self.cells.arm_of[cells]
@@ -367,8 +366,9 @@ class StoreModel:
         revenue, cogs = self._money(arms, skus, units, goods, fees, warranty)
         # a right pick packed by the collection after this keeps the promise, whatever it waits for
         due = self._collections_of(times) + self.promise_h_arr[options]
-        fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
-        return [chans, groups, skus, units, options, cells, goods, fees, warranty, revenue, cogs, due, fates]
+        drawn = self.fates.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
+        picks = self.fates.rows(drawn)[:, :2].T
+        return [chans, groups, skus, units, options, cells, goods, fees, warranty, revenue, cogs, due, *picks, drawn]
 
     def _money(self, arms: Any, skus: Any, units: Any, goods: Any, fees: Any, warranty: Any) -> tuple[Any, Any]:
         """(revenue, cost of goods) of orders for ``goods`` plus ``fees``: a warranty adds its price to the
@@ -523,12 +523,15 @@ class StoreModel:
         revenue: float,
         cogs: float,
         due: float,
-        fate: Fate,
+        pick_hours: float,
+        wrong_item: float,
+        drawn: int,
     ) -> None:
         """The purchase: book the order, take stock (or wait for a back-order), queue for a picker.
 
         ``revenue`` and ``cogs`` are what the order pays and costs before a member's price, ``due`` the
-        latest collection that keeps any promise it can be given (:meth:`_order_rows`).
+        latest collection that keeps any promise it can be given, ``pick_hours`` and ``wrong_item`` its pick
+        and ``drawn`` the number of its fate (:meth:`_order_rows`).
         """
         now = self.env.now
         if self._closings.first <= now:
@@ -539,15 +542,15 @@ class StoreModel:
         o = self.orders
         waiting = self.pickers.waiting  # the picks queued ahead of this one: its promise
         filled = self.inventory.reserve(k, units)
-        started = None if filled is not None or fate.wrong_item else self.pickers.book(fate.pick_hours)
-        done = math.nan if started is None else started + fate.pick_hours
+        started = None if filled is not None or wrong_item else self.pickers.book(pick_hours)
+        done = math.nan if started is None else started + pick_hours
         if started is not None and self.ships_in_batches:  # one shift, a right pick: its times are known now
             if due >= self._collection(done):
                 # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
                 # collection's batch, which works out the promise too
-                self._to_ship.append((oid, now, started, done, waiting))
-                self._to_ship_fates.append(fate)
+                self._to_ship.append((oid, now, started, done, waiting, drawn))
                 return
+        fate = self.fates[drawn]
         promised = o.promised[oid] = self._promise(now, option, cell, waiting)
         e = Experience()
         if filled is None:
@@ -557,8 +560,7 @@ class StoreModel:
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
                 self._picked(oid, fate, e, now, started, done)
             else:
-                self._to_ship.append((oid, now, started, done, -1))
-                self._to_ship_fates.append(fate)
+                self._to_ship.append((oid, now, started, done, -1, drawn))
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -636,22 +638,19 @@ class StoreModel:
                 at += 24.0
             yield env.timeout(at - env.now)
             if self._to_ship:
-                rows, fates = np.array(self._to_ship), self._to_ship_fates
+                rows = np.array(self._to_ship)
                 packed = rows[:, 3] <= env.now
                 if packed.all():
-                    self._to_ship, self._to_ship_fates = [], []
+                    self._to_ship = []
                 else:
-                    later = np.flatnonzero(~packed).tolist()
-                    self._to_ship = [self._to_ship[i] for i in later]
-                    self._to_ship_fates = [fates[i] for i in later]
-                    fates = [fates[i] for i in np.flatnonzero(packed).tolist()]
+                    self._to_ship = [self._to_ship[i] for i in np.flatnonzero(~packed).tolist()]
                     rows = rows[packed]
-                if fates:
-                    self._ship(rows, fates)
+                if len(rows):
+                    self._ship(rows)
 
-    def _ship(self, rows: np.ndarray, fates: list[Fate]) -> None:
+    def _ship(self, rows: np.ndarray) -> None:
         """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays: ``rows``
-        of (order id, ready, started, packed, picks queued ahead or -1) and the orders' fates.
+        of (order id, ready, started, packed, picks queued ahead or -1, fate number).
 
         The same steps as :meth:`_picked`, :meth:`_maybe_wismo` and
         :meth:`_delivered` take for one order: kept orders with no question
@@ -660,12 +659,11 @@ class StoreModel:
         event; the rest, with a question or a return, go on in :meth:`_deliver`.
         """
         o, log, now = self.orders, self.log, self.env.now
-        oids, waiting = rows[:, 0].astype(np.int64), rows[:, 4].astype(np.int64)
+        oids, waiting, drawn = rows[:, 0].astype(np.int64), rows[:, 4].astype(np.int64), rows[:, 5].astype(np.int64)
         ready, started, done = rows[:, 1], rows[:, 2], rows[:, 3]
+        draws = self.fates.rows(drawn)
         # the fates' fields from lead to request_e, one array each
-        lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = np.array(
-            [f[2:10] for f in fates]
-        ).T
+        lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = draws[:, 2:10].T
         cid, k, option, cell = (o.take(c, oids) for c in ("customer", "sku", "option", "cell"))
         fresh = waiting >= 0  # the promise is still to be worked out
         if fresh.any():
@@ -692,32 +690,33 @@ class StoreModel:
         experience: list[Experience] = [self._final[0]] * len(oids)  # a new one for each order not kept
         # each order's rows together, as one by one: pick started, picked, shipped and, if kept, delivered
         n = len(oids)
-        rows = np.column_stack([np.ones((n, 3), dtype=bool), kept]).ravel()
+        logged = np.column_stack([np.ones((n, 3), dtype=bool), kept]).ravel()
         log.add_many(
-            np.stack([started, done, shipped, arrives], axis=1).ravel()[rows],
-            np.tile(self._journey_kinds, n)[rows],
-            np.repeat(oids, 4)[rows],
-            np.repeat(cid, 4)[rows],
-            np.repeat(codes, 4)[rows],
-            np.stack([started - ready, np.zeros(n), cost, late], axis=1).ravel()[rows],
+            np.stack([started, done, shipped, arrives], axis=1).ravel()[logged],
+            np.tile(self._journey_kinds, n)[logged],
+            np.repeat(oids, 4)[logged],
+            np.repeat(cid, 4)[logged],
+            np.repeat(codes, 4)[logged],
+            np.stack([started - ready, np.zeros(n), cost, late], axis=1).ravel()[logged],
         )
         if kept.any():
             at, kept_oids = arrives[kept], oids[kept]
             o.put("delivered", kept_oids, at)
             final, closings = self._final, self._closings
-            kept_at = np.flatnonzero(kept)
-            for t, oid, c, churn, i, is_late_ in zip(
+            for t, oid, c, churn, review, is_late_ in zip(
                 at.tolist(),
                 kept_oids.tolist(),
                 cid[kept].tolist(),
                 self._churn_multipliers(kept_oids, cell[kept]).tolist(),
-                kept_at.tolist(),
+                fate.Fates.closings(draws[kept]),
                 late[kept].tolist(),
                 strict=True,
             ):
-                closings.push((t, oid, c, churn, fates[i].closing, final[is_late_]))
+                closings.push((t, oid, c, churn, review, final[is_late_]))
         env, desk = self.env, self.desk
+        fates: dict[int, Fate] = {}  # the orders not kept go on one by one, with their fates
         for i in np.flatnonzero(~kept).tolist():
+            fates[i] = self.fates[int(drawn[i])]
             e = experience[i] = Experience()
             if wismo[i]:
                 watch = self._service_watch(int(oids[i]), fates[i], e)
@@ -735,8 +734,8 @@ class StoreModel:
                 codes[rest],
                 promised[rest],
                 delivered,
-                [fates[i] for i in rest],
-                [experience[i] for i in rest],
+                [fates[i] for i in rest.tolist()],
+                [experience[i] for i in rest.tolist()],
             )
 
     def _deliver(
