@@ -108,7 +108,8 @@ class StoreEnvironment(simpy.Environment):
         """
         if t < self._now:
             raise ValueError(f"cannot move the clock back from {self._now} to {t}")
-        if self.peek() <= t:
+        queue = self._queue  # SimPy's own heap of (time, priority, id, event): what ``peek()`` reads
+        if queue and queue[0][0] <= t:
             return False
         self._now = t  # SimPy's own clock attribute: what ``step()`` sets when it pops the next event
         return True

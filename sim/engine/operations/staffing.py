@@ -186,7 +186,7 @@ class Crew:
         """Process: keep ``size - on duty`` slots taken by off-duty requests, week after week."""
         env, week = self.env, 0
         while True:
-            for t, n in zip(self.times, self.counts, strict=True):
+            for t, n in zip(self.times.tolist(), self.counts.tolist(), strict=True):  # plain: the clock stays a float
                 at = week * WEEK + t
                 if at > env.now:
                     yield env.timeout(at - env.now)
