@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import gc
 import math
+from array import array
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -67,6 +68,10 @@ from sim.scenario.definition import Scenario
 MAX_DRAIN_HOURS = 400 * 24.0
 #: Per-cell funnel steps kept per day: sessions, views, carts, checkouts, orders wanted.
 CELL_STEPS = ("sessions", "views", "carts", "checkouts", "orders_wanted")
+#: A right pick waiting for the carrier's collection (``StoreModel._ship``): its order, when it was ready for
+#: picking (placed), started and packed, the picks queued ahead of it at its order (-1 once its promise is set),
+#: and the number of its fate; exact as floats.
+SHIP_ROW = ("order_id", "ready", "started", "packed", "waiting", "fate")
 
 
 class FunnelCounts:
@@ -145,9 +150,9 @@ class StoreModel:
         self.lost_policy = s.catalogue.stockout_policy == "lost"
         #: every order's random draws, drawn with its day's orders
         self.fates = fate.Fates()
-        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, picks queued ahead
-        #: at the order or -1 once its promise is set, fate number) (:meth:`_ship`)
-        self._to_ship: list[tuple[int, float, float, float, int, int]] = []
+        #: right picks waiting for the carrier's collection, six numbers each (``SHIP_ROW``), in one typed array
+        #: that numpy reads without converting each number (:meth:`_ship`)
+        self._to_ship = array("d")
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
         #: orders waiting to settle: (time, order id, customer id, churn multiplier, review and churn draws
@@ -548,7 +553,7 @@ class StoreModel:
             if due >= self._collection(done):
                 # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
                 # collection's batch, which works out the promise too
-                self._to_ship.append((oid, now, started, done, waiting, drawn))
+                self._to_ship.extend((oid, now, started, done, waiting, drawn))
                 return
         fate = self.fates[drawn]
         promised = o.promised[oid] = self._promise(now, option, cell, waiting)
@@ -560,7 +565,7 @@ class StoreModel:
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
                 self._picked(oid, fate, e, now, started, done)
             else:
-                self._to_ship.append((oid, now, started, done, -1, drawn))
+                self._to_ship.extend((oid, now, started, done, -1, drawn))
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -638,19 +643,15 @@ class StoreModel:
                 at += 24.0
             yield env.timeout(at - env.now)
             if self._to_ship:
-                rows = np.array(self._to_ship)
+                rows = np.frombuffer(self._to_ship).reshape(-1, len(SHIP_ROW))
                 packed = rows[:, 3] <= env.now
-                if packed.all():
-                    self._to_ship = []
-                else:
-                    self._to_ship = [self._to_ship[i] for i in np.flatnonzero(~packed).tolist()]
-                    rows = rows[packed]
-                if len(rows):
-                    self._ship(rows)
+                self._to_ship = array("d", rows[~packed].tobytes())
+                if packed.any():
+                    self._ship(rows[packed])
 
     def _ship(self, rows: np.ndarray) -> None:
         """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays: ``rows``
-        of (order id, ready, started, packed, picks queued ahead or -1, fate number).
+        as :data:`SHIP_ROW`.
 
         The same steps as :meth:`_picked`, :meth:`_maybe_wismo` and
         :meth:`_delivered` take for one order: kept orders with no question

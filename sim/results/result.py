@@ -475,7 +475,7 @@ def _labour(model: StoreModel) -> pd.DataFrame:
         ("agents", model.agents, s.service.hourly_cost),
     ):
         hours = np.array([crew.person_hours(d) for d in range(days)])
-        busy = np.array([crew.busy_hours.get(d, 0.0) for d in range(days)])
+        busy = crew.busy_hours(days)
         parts.append(
             pd.DataFrame(
                 {
