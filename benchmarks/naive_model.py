@@ -32,7 +32,9 @@ class NaiveStoreModel(StoreModel):
         for day in range(self.days):  # the day's channel rates, as the bulk model reads them at midnight
             free, paid, _ = self.marketing.today(day, self._review_mult(), self.reviews.count, self.new_by_channel)
             self.rates = free + paid
+            first = len(self.orders)
             yield env.timeout(24.0)
+            self._record_placed(first)
 
     def _review_mult(self) -> float:
         self._close_due(self.env.now)  # the reviews of orders closed by now (the model applies them lazily)
@@ -97,8 +99,9 @@ class NaiveStoreModel(StoreModel):
         f.checkouts[hour, ch, group, k] += 1
         if rng.random() >= _at(d.checkout_to_order[0], k):
             return
-        row = self._order_rows(day, np.array([ch]), np.array([group]), np.array([0]), np.array([k]))[0]
-        self._place(*row)
+        now = np.array([self.env.now])
+        columns = self._order_rows(day, now, np.array([ch]), np.array([group]), np.array([0]), np.array([k]))
+        self._place(*(c.item(0) for c in columns))
 
 
 def _at(values, k: int) -> float:

@@ -36,6 +36,9 @@ class ShiftClock:
         self.start_weekday = start_weekday
         #: per weekday (0 = Monday): days from it to the next open weekday after it (1-7; 0 if it never opens)
         self._days_to_next = [next((d for d in range(1, 8) if (w + d) % 7 in self.open_days), 0) for w in range(7)]
+        # the same two facts as arrays indexed by weekday, for many times at once (:meth:`next_open_many`)
+        self._open_weekday = np.array([w in self.open_days for w in range(7)])
+        self._days_to_next_arr = np.array(self._days_to_next)
         #: the opening hours last found open, [from, to): most calls fall inside them
         self._open_from, self._open_to = 0.0, 0.0
 
@@ -45,9 +48,9 @@ class ShiftClock:
             return t
         day = np.floor(t / HOURS_PER_DAY)
         weekday = (self.start_weekday + day.astype(np.int64)) % 7
-        open_day = np.isin(weekday, list(self.open_days))
+        open_day = self._open_weekday[weekday]
         hod = t - day * HOURS_PER_DAY
-        later = (day + np.asarray(self._days_to_next)[weekday]) * HOURS_PER_DAY + self.start
+        later = (day + self._days_to_next_arr[weekday]) * HOURS_PER_DAY + self.start
         return np.where(
             open_day & (hod < self.start),
             day * HOURS_PER_DAY + self.start,
@@ -105,7 +108,8 @@ class StoreEnvironment(simpy.Environment):
         """
         if t < self._now:
             raise ValueError(f"cannot move the clock back from {self._now} to {t}")
-        if self.peek() <= t:
+        queue = self._queue  # SimPy's own heap of (time, priority, id, event): what ``peek()`` reads
+        if queue and queue[0][0] <= t:
             return False
         self._now = t  # SimPy's own clock attribute: what ``step()`` sets when it pops the next event
         return True

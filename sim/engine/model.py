@@ -36,7 +36,9 @@ from __future__ import annotations
 
 import gc
 import math
+from array import array
 from collections.abc import Callable, Generator
+from typing import Any
 
 import numpy as np
 import simpy
@@ -66,6 +68,10 @@ from sim.scenario.definition import Scenario
 MAX_DRAIN_HOURS = 400 * 24.0
 #: Per-cell funnel steps kept per day: sessions, views, carts, checkouts, orders wanted.
 CELL_STEPS = ("sessions", "views", "carts", "checkouts", "orders_wanted")
+#: A right pick waiting for the carrier's collection (``StoreModel._ship``): its order, when it was ready for
+#: picking (placed), started and packed, the picks queued ahead of it at its order (-1 once its promise is set),
+#: and the number of its fate; exact as floats.
+SHIP_ROW = ("order_id", "ready", "started", "packed", "waiting", "fate")
 
 
 class FunnelCounts:
@@ -142,9 +148,11 @@ class StoreModel:
         self.return_p_k: list[float] = self.return_p.tolist()
         self.shipping_cost: list[float] = self.carriers.cost.tolist()
         self.lost_policy = s.catalogue.stockout_policy == "lost"
-        #: right picks waiting for the carrier's collection: (order id, ready, started, packed, fate, picks queued
-        #: ahead at the order, or -1 once its promise is set) (:meth:`_ship`)
-        self._to_ship: list[tuple[int, float, float, float, Fate, int]] = []
+        #: every order's random draws, drawn with its day's orders
+        self.fates = fate.Fates()
+        #: right picks waiting for the carrier's collection, six numbers each (``SHIP_ROW``), in one typed array
+        #: that numpy reads without converting each number (:meth:`_ship`)
+        self._to_ship = array("d")
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
         #: orders waiting to settle: (time, order id, customer id, churn multiplier, review and churn draws
@@ -173,6 +181,10 @@ class StoreModel:
         }
         self.return_mult = [x.return_multiplier for x in o]
         self.member_discount = [x.member_discount for x in o]
+        #: per arm: the warranty's price as a share of the goods, and its expected claims as a share of their cost
+        self.warranty_share = np.array([x.warranty_price_share for x in o])
+        self.warranty_claim = np.array([x.warranty_claim for x in o])
+        self.offers_membership = s.crm.membership.offered
         elasticity = float(self.demand.sku_share @ np.array([k.elasticity for k in s.catalogue.skus.values()]))
         #: add-to-cart weight of each customer class per arm (members pay the member price)
         self.class_conversion = [
@@ -271,17 +283,20 @@ class StoreModel:
             paid_share = np.divide(paid, free + paid, out=np.zeros_like(paid), where=paid > 0)
             self.spend[day] = visitors * paid_share * unit_cost
             self.marketing.record_spend(self.spend[day])
-            times, rows = self._day_orders(day, c.orders) if c.orders.any() else ([], [])
+            times, orders = self._day_orders(day, c.orders) if c.orders.any() else ([], [[]] * 15)
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
                 per_hour = rng.service.binomial(c.views.reshape(24, -1).sum(axis=1), pre_sales_rate)
                 at = np.repeat(np.arange(24), per_hour) + rng.service.random(int(per_hour.sum()))
                 for t in at.tolist():
                     call_later(env, t, self.desk.open, "pre_sales")
-            for t, row in zip(times, rows, strict=True):
-                if not env.skip_to(t):
+            first = len(self.orders)
+            place, skip_to = self._place, env.skip_to
+            for t, order in zip(times, zip(*orders, strict=True), strict=True):
+                if not skip_to(t):
                     yield env.timeout(t - env.now)
-                self._place(*row)
+                place(*order)
+            self._record_placed(first)
             self.log.compact()
             yield env.timeout((day + 1) * 24.0 - env.now)
 
@@ -323,20 +338,24 @@ class StoreModel:
             self.assortment.observe_day(views_k, wanted_k, in_stock)
 
     # --- one order --------------------------------------------------------------------------------
-    def _day_orders(self, day: int, counts: np.ndarray) -> tuple[list[float], list[tuple]]:
-        """The day's orders from its counts [hour, channel, group, cell, sku]: their times in order, and for each
-        the arguments of :meth:`_place` (the day's process places them one by one at their times)."""
+    def _day_orders(self, day: int, counts: np.ndarray) -> tuple[list[float], list[list]]:
+        """The day's orders from its counts [hour, channel, group, cell, sku]: their times in order, and the
+        arguments of :meth:`_place` as columns in the same order (the day's process places them one by one at
+        their times)."""
         flat = np.repeat(np.arange(counts.size), counts.ravel())
         hours, chans, groups, cells, skus = np.unravel_index(flat, counts.shape)
         times = day * 24.0 + (hours + self.rng.orders.random(len(flat)))  # as SimPy adds a delay to now
-        rows = self._order_rows(day, chans, groups, cells, skus)
+        columns = self._order_rows(day, times, chans, groups, cells, skus)
         order = np.argsort(times, kind="stable")
-        return times[order].tolist(), [rows[i] for i in order.tolist()]
+        return times[order].tolist(), [c[order].tolist() for c in columns]
 
     def _order_rows(
-        self, day: int, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray
-    ) -> list[tuple]:
-        """Arguments of :meth:`_place` for each order: units, delivery option, terms and fate (``sim.engine.fate``)."""
+        self, day: int, times: np.ndarray, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray
+    ) -> list[np.ndarray]:
+        """The arguments of :meth:`_place` of orders placed at ``times``, as columns: channel, group, SKU,
+        units, delivery option, cell, terms, what it pays and costs (before a member's price), the latest
+        collection that keeps its promise, its pick hours, whether the wrong item is picked and the number of
+        its fate (``sim.engine.fate``)."""
         rng, carriers = self.rng.orders, self.carriers
         n = len(skus)
         arms = self.cells.arm_of[cells]
@@ -349,14 +368,20 @@ class StoreModel:
         cdf /= cdf[-1]
         options = cdf.searchsorted(rng.random(n), side="right")
         goods, fees, warranty = self._terms(day, arms, skus, units, options)
-        fates = fate.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
-        return list(
-            zip(
-                *(a.tolist() for a in (chans, groups, skus, units, options, cells, goods, fees, warranty)),
-                fates,
-                strict=True,
-            )
-        )
+        revenue, cogs = self._money(arms, skus, units, goods, fees, warranty)
+        # a right pick packed by the collection after this keeps the promise, whatever it waits for
+        due = self._collections_of(times) + self.promise_h_arr[options]
+        drawn = self.fates.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
+        picks = self.fates.rows(drawn)[:, :2].T
+        return [chans, groups, skus, units, options, cells, goods, fees, warranty, revenue, cogs, due, *picks, drawn]
+
+    def _money(self, arms: Any, skus: Any, units: Any, goods: Any, fees: Any, warranty: Any) -> tuple[Any, Any]:
+        """(revenue, cost of goods) of orders for ``goods`` plus ``fees``: a warranty adds its price to the
+        revenue and its expected claims to the cost.  Arrays of orders, or one order's numbers (a member's)."""
+        unit_cost = self.unit_cost[skus]
+        revenue = goods + fees + np.where(warranty, goods * self.warranty_share[arms], 0.0)
+        cogs = units * unit_cost + np.where(warranty, self.warranty_claim[arms] * unit_cost, 0.0)
+        return revenue, cogs
 
     def _terms(
         self, day: int, arms: np.ndarray, skus: np.ndarray, units: np.ndarray, options: np.ndarray
@@ -379,15 +404,27 @@ class StoreModel:
         return goods, fees, draws[1] < t["attach"][arms]
 
     def _open_order(
-        self, ch: int, group: int, k: int, units: int, option: int, cell: int, goods: float, fee: float, warranty: bool
+        self,
+        now: float,
+        ch: int,
+        group: int,
+        k: int,
+        units: int,
+        option: int,
+        cell: int,
+        goods: float,
+        fee: float,
+        warranty: bool,
+        revenue: float,
+        cogs: float,
     ) -> int | None:
-        """At the moment of purchase: check the shelf, find or create the customer, book and log the order.
+        """At the moment of purchase: check the shelf, find or create the customer and book the order (its
+        ``order_placed`` row is written with the day's, :meth:`_record_placed`).
 
         Returns the order id, or None when the shelf is empty and sales are lost (stock is taken by
         :meth:`_place`).
         """
-        now, inv = self.env.now, self.inventory
-        if self.lost_policy and units > inv.on_hand[k]:
+        if self.lost_policy and units > self.inventory.on_hand[k]:
             self.lost_sales[int(now // 24), ch] += 1
             return None
         cust = self.customers
@@ -396,21 +433,16 @@ class StoreModel:
             cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
         else:
             cid, repeat = cust.new(now, ch), False
-            self.new_by_channel[ch] += 1
-            self.programmes.first_order(now, cid)
+            if self.offers_membership:
+                self.programmes.first_order(now, cid)
         cust.orders[cid] += 1
         member = self.members and cust.member[cid]
         if member and self.member_discount[arm]:
             goods *= 1.0 - self.member_discount[arm]
-        cogs = float(units * self.unit_cost_k[k])
-        revenue = goods + fee
-        if warranty:
-            offer = self.offers[arm]
-            revenue += goods * offer.warranty_price_share
-            cogs += offer.warranty_claim * self.unit_cost_k[k]
+            revenue = float(self._money(arm, k, units, goods, fee, warranty)[0])
         if self.selection:
             self.assortment.sold(k, goods, cogs)
-        oid = self.orders.new(
+        return self.orders.new(
             now,
             ch,
             group,
@@ -428,8 +460,23 @@ class StoreModel:
             bool(member),
             warranty,
         )
-        self.log.add(now, "order_placed", oid, cid, self.demand.skus[k], revenue)
-        return oid
+
+    def _record_placed(self, first: int) -> None:
+        """The ``order_placed`` rows of orders ``first`` on, in one go (the events table sorts rows by time), and
+        the new customers they brought by channel (``new_by_channel``, read by the next day's marketing)."""
+        o = self.orders
+        oids = np.arange(first, len(o))
+        if len(oids):
+            new = ~o.take("is_repeat", oids).astype(bool)
+            self.new_by_channel += np.bincount(o.take("channel", oids)[new], minlength=len(self.new_by_channel))
+            self.log.add_many(
+                o.take("placed", oids),
+                "order_placed",
+                oids,
+                o.take("customer", oids),
+                self._sku_code[o.take("sku", oids)],
+                o.take("revenue", oids),
+            )
 
     def _promise(self, now: float, option: int, cell: int, waiting: int) -> float:
         """The delivery date shown at checkout: the planned dispatch plus the option's promise.
@@ -478,26 +525,37 @@ class StoreModel:
         goods: float,
         fee: float,
         warranty: bool,
-        fate: Fate,
+        revenue: float,
+        cogs: float,
+        due: float,
+        pick_hours: float,
+        wrong_item: float,
+        drawn: int,
     ) -> None:
-        """The purchase: book the order, take stock (or wait for a back-order), queue for a picker."""
+        """The purchase: book the order, take stock (or wait for a back-order), queue for a picker.
+
+        ``revenue`` and ``cogs`` are what the order pays and costs before a member's price, ``due`` the
+        latest collection that keeps any promise it can be given, ``pick_hours`` and ``wrong_item`` its pick
+        and ``drawn`` the number of its fate (:meth:`_order_rows`).
+        """
         now = self.env.now
         if self._closings.first <= now:
             self._close_due(now)
-        oid = self._open_order(ch, group, k, units, option, cell, goods, fee, warranty)
+        oid = self._open_order(now, ch, group, k, units, option, cell, goods, fee, warranty, revenue, cogs)
         if oid is None:
             return
         o = self.orders
         waiting = self.pickers.waiting  # the picks queued ahead of this one: its promise
         filled = self.inventory.reserve(k, units)
-        started = None if filled is not None or fate.wrong_item else self.pickers.book(fate.pick_hours)
-        done = math.nan if started is None else started + fate.pick_hours
+        started = None if filled is not None or wrong_item else self.pickers.book(pick_hours)
+        done = math.nan if started is None else started + pick_hours
         if started is not None and self.ships_in_batches:  # one shift, a right pick: its times are known now
-            if self._collection(now) + self.promise_h[option] >= self._collection(done):
+            if due >= self._collection(done):
                 # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
                 # collection's batch, which works out the promise too
-                self._to_ship.append((oid, now, started, done, fate, waiting))
+                self._to_ship.extend((oid, now, started, done, waiting, drawn))
                 return
+        fate = self.fates[drawn]
         promised = o.promised[oid] = self._promise(now, option, cell, waiting)
         e = Experience()
         if filled is None:
@@ -507,7 +565,7 @@ class StoreModel:
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
                 self._picked(oid, fate, e, now, started, done)
             else:
-                self._to_ship.append((oid, now, started, done, fate, -1))
+                self._to_ship.extend((oid, now, started, done, -1, drawn))
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -584,16 +642,16 @@ class StoreModel:
             if at == env.now:
                 at += 24.0
             yield env.timeout(at - env.now)
-            waiting = self._to_ship
-            if waiting:
-                now = env.now
-                self._to_ship = [w for w in waiting if w[3] > now]
-                ready = [w for w in waiting if w[3] <= now]
-                if ready:
-                    self._ship(ready)
+            if self._to_ship:
+                rows = np.frombuffer(self._to_ship).reshape(-1, len(SHIP_ROW))
+                packed = rows[:, 3] <= env.now
+                self._to_ship = array("d", rows[~packed].tobytes())
+                if packed.any():
+                    self._ship(rows[packed])
 
-    def _ship(self, packed: list[tuple[int, float, float, float, Fate, int]]) -> None:
-        """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays.
+    def _ship(self, rows: np.ndarray) -> None:
+        """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays: ``rows``
+        as :data:`SHIP_ROW`.
 
         The same steps as :meth:`_picked`, :meth:`_maybe_wismo` and
         :meth:`_delivered` take for one order: kept orders with no question
@@ -602,14 +660,11 @@ class StoreModel:
         event; the rest, with a question or a return, go on in :meth:`_deliver`.
         """
         o, log, now = self.orders, self.log, self.env.now
-        oids = np.array([p[0] for p in packed])
-        ready, started, done = (np.array([p[i] for p in packed]) for i in (1, 2, 3))
-        waiting = np.array([p[5] for p in packed])
-        fates = [p[4] for p in packed]
+        oids, waiting, drawn = rows[:, 0].astype(np.int64), rows[:, 4].astype(np.int64), rows[:, 5].astype(np.int64)
+        ready, started, done = rows[:, 1], rows[:, 2], rows[:, 3]
+        draws = self.fates.rows(drawn)
         # the fates' fields from lead to request_e, one array each
-        lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = np.array(
-            [f[2:10] for f in fates]
-        ).T
+        lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = draws[:, 2:10].T
         cid, k, option, cell = (o.take(c, oids) for c in ("customer", "sku", "option", "cell"))
         fresh = waiting >= 0  # the promise is still to be worked out
         if fresh.any():
@@ -636,14 +691,14 @@ class StoreModel:
         experience: list[Experience] = [self._final[0]] * len(oids)  # a new one for each order not kept
         # each order's rows together, as one by one: pick started, picked, shipped and, if kept, delivered
         n = len(oids)
-        rows = np.column_stack([np.ones((n, 3), dtype=bool), kept]).ravel()
+        logged = np.column_stack([np.ones((n, 3), dtype=bool), kept]).ravel()
         log.add_many(
-            np.stack([started, done, shipped, arrives], axis=1).ravel()[rows],
-            np.tile(self._journey_kinds, n)[rows],
-            np.repeat(oids, 4)[rows],
-            np.repeat(cid, 4)[rows],
-            np.repeat(codes, 4)[rows],
-            np.stack([started - ready, np.zeros(n), cost, late], axis=1).ravel()[rows],
+            np.stack([started, done, shipped, arrives], axis=1).ravel()[logged],
+            np.tile(self._journey_kinds, n)[logged],
+            np.repeat(oids, 4)[logged],
+            np.repeat(cid, 4)[logged],
+            np.repeat(codes, 4)[logged],
+            np.stack([started - ready, np.zeros(n), cost, late], axis=1).ravel()[logged],
         )
         if kept.any():
             at, kept_oids = arrives[kept], oids[kept]
@@ -655,13 +710,15 @@ class StoreModel:
                     kept_oids.tolist(),
                     cid[kept].tolist(),
                     self._churn_multipliers(kept_oids, cell[kept]).tolist(),
-                    [fates[i].closing for i in np.flatnonzero(kept).tolist()],
+                    fate.Fates.closings(draws[kept]),
                     [final[is_late_] for is_late_ in late[kept].tolist()],
                     strict=True,
                 )
             )
         env, desk = self.env, self.desk
+        fates: dict[int, Fate] = {}  # the orders not kept go on one by one, with their fates
         for i in np.flatnonzero(~kept).tolist():
+            fates[i] = self.fates[int(drawn[i])]
             e = experience[i] = Experience()
             if wismo[i]:
                 watch = self._service_watch(int(oids[i]), fates[i], e)
@@ -679,8 +736,8 @@ class StoreModel:
                 codes[rest],
                 promised[rest],
                 delivered,
-                [fates[i] for i in rest],
-                [experience[i] for i in rest],
+                [fates[i] for i in rest.tolist()],
+                [experience[i] for i in rest.tolist()],
             )
 
     def _deliver(

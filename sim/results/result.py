@@ -400,7 +400,7 @@ def _sku_daily(model: StoreModel) -> pd.DataFrame:
 def _skus(model: StoreModel, sku_daily: pd.DataFrame) -> pd.DataFrame:
     """Per SKU: candidate, verdict of the kill review, test conversion and margin, end stock, dead stock, write-offs."""
     a, names = model.assortment, model.demand.skus
-    on_hand = model.inventory.on_hand
+    on_hand = np.array(model.inventory.on_hand, dtype=np.int64)
     origin = pd.Timestamp(model.scenario.time.start_date)
     per = sku_daily.groupby("sku", sort=False, observed=True)[["views", "orders_wanted", "holding_cost"]].sum()
     return pd.DataFrame(
@@ -475,7 +475,7 @@ def _labour(model: StoreModel) -> pd.DataFrame:
         ("agents", model.agents, s.service.hourly_cost),
     ):
         hours = np.array([crew.person_hours(d) for d in range(days)])
-        busy = np.array([crew.busy_hours.get(d, 0.0) for d in range(days)])
+        busy = crew.busy_hours(days)
         parts.append(
             pd.DataFrame(
                 {

@@ -52,10 +52,10 @@ class Picking:
         self.error_p = cfg.pick_error_probability
         self.pickup_hour = cfg.carrier_pickup_hour
 
-    def draw(self, n: int) -> tuple[list[float], list[bool]]:
+    def draw(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Pick hours and wrong-item flags of ``n`` orders, drawn in bulk (one day's orders at a time)."""
         hours = self.rng.lognormal(self.mu, self.sigma, n) if self.sigma else np.full(n, math.exp(self.mu))
-        return hours.tolist(), (self.rng.random(n) < self.error_p).tolist()
+        return hours, self.rng.random(n) < self.error_p
 
     def pick(self, hours: float, done: Callable[[float, float], None]) -> None:
         """Queue an order for a picker on duty; ``done(started, finished)`` once both times are known.
@@ -112,14 +112,14 @@ class Carriers:
         self.late_p = np.array([o.incident_probability for o in opts])
         self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
 
-    def draw(self, options: np.ndarray) -> tuple[list[float], list[float], list[float]]:
+    def draw(self, options: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per order of a day: lead time as a multiple of its option's mean (gamma, mean 1, cv of the
         option), a uniform that decides a carrier incident, and a standard exponential for its delay."""
         n = len(options)
         cv = self.cv[options]
         shape = np.where(cv > 0, 1.0 / np.where(cv > 0, cv, 1.0) ** 2, 1.0)
         lead = np.where(cv > 0, self.rng.standard_gamma(shape, n) / shape, 1.0)
-        return lead.tolist(), self.rng.random(n).tolist(), self.rng.standard_exponential(n).tolist()
+        return lead, self.rng.random(n), self.rng.standard_exponential(n)
 
     def transit_hours(
         self,

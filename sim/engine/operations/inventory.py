@@ -15,6 +15,7 @@ holding cost is charged on.
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Generator
 
@@ -35,12 +36,15 @@ class Inventory:
         self.shocks = shocks if shocks.supplier else None
         skus = list(catalogue.skus.values())
         self.names = list(catalogue.skus)
-        self.on_hand = np.asarray(initial_stock, dtype=np.int64).copy()
+        #: units on hand and on order per SKU: typed arrays (``array.array``), read and written an order at a time
+        #: as plain ints (numpy's scalars cost more than the arithmetic), and by numpy without a copy
+        self.on_hand = array("q", np.asarray(initial_stock, dtype=np.int64).tolist())
         self.reorder_allowed = np.ones(len(skus), dtype=bool)
-        self.on_order = np.zeros(len(skus), dtype=np.int64)
+        self.on_order = array("q", [0] * len(skus))
         self.reorder_point = np.array([k.reorder_point for k in skus], dtype=np.int64)
         self.reorder_quantity = np.array([k.reorder_quantity for k in skus], dtype=np.int64)
-        self.lead_time_h = np.array([k.supplier_lead_time_days * 24.0 for k in skus])
+        #: plain floats: a delay of numpy's type would make the clock a numpy float from then on
+        self.lead_time_h = [k.supplier_lead_time_days * 24.0 for k in skus]
         # plain ints, read at every sale (a numpy scalar costs more than the comparison)
         self._point: list[int] = self.reorder_point.tolist()
         self._quantity: list[int] = self.reorder_quantity.tolist()
@@ -49,11 +53,11 @@ class Inventory:
         self._waiting: list[deque[list]] = [deque() for _ in skus]
 
     def in_stock(self) -> np.ndarray:
-        return self.on_hand > 0
+        return np.frombuffer(self.on_hand, dtype=np.int64) > 0
 
     def reserve(self, k: int, units: int) -> simpy.Event | None:
         """Take ``units`` of SKU ``k``; return an event that fires when a back-order is filled, else None."""
-        before = int(self.on_hand[k])
+        before = self.on_hand[k]
         self.on_hand[k] = before - units
         self._maybe_reorder(k)
         short = units - max(before, 0)
@@ -77,7 +81,7 @@ class Inventory:
 
     def _maybe_reorder(self, k: int) -> None:
         point, step = self._policy(k)
-        if step > 0 and int(self.on_hand[k]) + int(self.on_order[k]) <= point and self.reorder_allowed[k]:
+        if step > 0 and self.on_hand[k] + self.on_order[k] <= point and self.reorder_allowed[k]:
             qty = step
             # Order enough to lift the position above the reorder point even after a deep back-order.
             while self.on_hand[k] + self.on_order[k] + qty <= point:

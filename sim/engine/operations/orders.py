@@ -112,9 +112,10 @@ class OrderBook:
             for at, name in enumerate(names):
                 setattr(self, name, Column(self._arrays[code], len(names), at))
         # an order's row of each type packed to bytes at once (struct), appended in one call
-        self._rows = [
+        (self._ints, self._pack_ints), (self._floats, self._pack_floats), (self._flags, self._pack_flags) = (
             (self._arrays[code].frombytes, struct.Struct(f"{len(names)}{code}").pack) for code, names in _LAYOUT.items()
-        ]
+        )
+        self._count = 0
 
     # the columns, for type checkers (set in __init__)
     placed: Column
@@ -147,7 +148,7 @@ class OrderBook:
     written_off: Column
 
     def __len__(self) -> int:
-        return len(self._arrays["q"]) // len(_LAYOUT["q"])
+        return self._count
 
     def new(
         self,
@@ -168,11 +169,13 @@ class OrderBook:
         member: bool,
         warranty: bool,
     ) -> int:
-        oid = len(self)
-        (ints, pack_ints), (floats, pack_floats), (flags, pack_flags) = self._rows
-        ints(pack_ints(channel, group, sku, customer, units, option, cell))
-        floats(pack_floats(placed, revenue, cogs, promised, fee, goods, 0.0, 0.0, NAN, NAN, NAN, NAN, NAN, NAN, 0.0))
-        flags(pack_flags(False, is_repeat, False, member, warranty))
+        oid = self._count
+        self._ints(self._pack_ints(channel, group, sku, customer, units, option, cell))
+        self._floats(
+            self._pack_floats(placed, revenue, cogs, promised, fee, goods, 0.0, 0.0, NAN, NAN, NAN, NAN, NAN, NAN, 0.0)
+        )
+        self._flags(self._pack_flags(False, is_repeat, False, member, warranty))
+        self._count = oid + 1
         return oid
 
     def take(self, column: str, oids: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ decision is priced whether or not the people were busy.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -125,8 +126,8 @@ class Crew:
             self.clock = ShiftClock(shift, start_weekday)
             self.size = people
             self.servers = FcfsServers(people, self.clock.next_open)
-        #: hours of work taken on each model day (a job counts on the day it starts): the utilisation
-        self.busy_hours: dict[int, float] = {}
+        #: every job taken: (start, hours), two numbers each, for :meth:`busy_hours`
+        self._jobs = array("d")
         #: a plan's jobs queued and not yet taken
         self._queued = 0
 
@@ -156,7 +157,7 @@ class Crew:
         def start(request: Any) -> None:
             self._queued -= 1
             started = self.env.now
-            self._count(started, hours)
+            self._jobs.extend((started, hours))
             if on_start is not None:
                 on_start()
             self.env.timeout(hours).callbacks.append(lambda _event: self._finish(request, on_done, started))
@@ -170,13 +171,16 @@ class Crew:
         if self.servers is None:
             return None
         started = self.servers.start(self.env.now, hours)
-        self._count(started, hours)
+        self._jobs.extend((started, hours))
         return started
 
-    def _count(self, started: float, hours: float) -> None:
-        """Add a job's hours to the day it starts on."""
-        day = int(started // 24)
-        self.busy_hours[day] = self.busy_hours.get(day, 0.0) + hours
+    def busy_hours(self, days: int) -> np.ndarray:
+        """Hours of work taken on each of the first ``days`` model days (a job counts on the day it starts): the
+        utilisation.  Summed in the order the jobs were taken."""
+        jobs = np.frombuffer(self._jobs).reshape(-1, 2)
+        day = (jobs[:, 0] // HOURS_PER_DAY).astype(np.int64)
+        inside = day < days
+        return np.bincount(day[inside], weights=jobs[inside, 1], minlength=days)
 
     def _finish(self, request: Any, on_done: Callable[[float], None], started: float) -> None:
         self.resource.release(request)
@@ -186,7 +190,7 @@ class Crew:
         """Process: keep ``size - on duty`` slots taken by off-duty requests, week after week."""
         env, week = self.env, 0
         while True:
-            for t, n in zip(self.times, self.counts, strict=True):
+            for t, n in zip(self.times.tolist(), self.counts.tolist(), strict=True):  # plain: the clock stays a float
                 at = week * WEEK + t
                 if at > env.now:
                     yield env.timeout(at - env.now)

@@ -16,9 +16,11 @@ def _model(scenario: sim.Scenario, seed: int = 3) -> StoreModel:
 
 
 def _draw(model: StoreModel, skus: np.ndarray, options: np.ndarray, defect_p: np.ndarray | None = None) -> list:
+    """The fates of one day's orders, each made into a ``Fate``."""
     model.rng.start_day(0)
     dp = model.defect_p if defect_p is None else defect_p
-    return fate.draw(model.rng, model.picking, model.carriers, dp, skus, options)
+    fates = fate.Fates()
+    return [fates[n] for n in fates.draw(model.rng, model.picking, model.carriers, dp, skus, options).tolist()]
 
 
 def test_one_fate_per_order_and_the_same_fates_for_the_same_seed(baseline):
@@ -29,7 +31,24 @@ def test_one_fate_per_order_and_the_same_fates_for_the_same_seed(baseline):
     f = a[0]
     assert type(f) is fate.Fate and type(f.closing) is ReviewDraws  # made by tuple.__new__: the classes themselves
     assert f == fate.Fate(*f) and f.closing == ReviewDraws(*f.closing)
+    assert type(f.wrong_item) is bool and type(f.defect) is bool
     assert f.pick_hours > 0 and f.lead > 0 and 0 <= f.return_u < 1 and 0 <= f.closing.churn_u < 1
+
+
+def test_fates_are_numbered_across_days_and_read_as_rows_or_one_by_one(baseline):
+    """A second day's fates follow the first's; a row holds a fate's fields, its review draws last (FIELDS)."""
+    model = _model(baseline)
+    fates = fate.Fates()
+    skus, options = np.zeros(30, dtype=int), np.zeros(30, dtype=int)
+    first = fates.draw(model.rng, model.picking, model.carriers, model.defect_p, skus, options)
+    second = fates.draw(model.rng, model.picking, model.carriers, model.defect_p, skus[:20], options[:20])
+    assert first.tolist() == list(range(30)) and second.tolist() == list(range(30, 50)) and len(fates) == 50
+    rows = fates.rows(np.array([3, 42]))
+    for row, n in zip(rows, (3, 42), strict=True):
+        one = fates[n]
+        assert row.tolist() == [float(x) for x in (*one[:-1], *one.closing)]
+        assert row[fate.FIELDS.index("churn_u")] == one.closing.churn_u and row[fate.FIELDS.index("lead")] == one.lead
+    assert fate.Fates.closings(rows) == [fates[3].closing, fates[42].closing]
 
 
 def test_a_lever_on_one_source_leaves_the_other_draws_where_they_were(baseline):

@@ -46,6 +46,9 @@ def test_falling_to_the_reorder_point_orders_the_quantity_which_arrives_after_th
     env.run(until=48.1)
     assert inv.on_hand.tolist() == [25] and inv.on_order.tolist() == [0]
     assert _kinds(log) == [(0.0, "restock_ordered", 20.0), (48.0, "restock_received", 20.0)]
+    # the delivery's delay is a plain float: a numpy one would turn the clock, and every time read from it, into
+    # numpy floats (an experience flag then became numpy's bool, which cannot index a list)
+    assert type(env.now) is float and type(log.rows[-1][0]) is float
 
 
 def test_one_purchase_order_at_a_time_while_the_position_is_above_the_point(store):
