@@ -188,9 +188,10 @@ class Agenda:
         """The entries due by ``now`` (time <= ``now``), earliest first, taken off the agenda.
 
         A slice of each day's sorted entries.  The model asks after nearly
-        every order, and one or two are due most times, so the end of the
-        slice is found by stepping, not by bisection: 4% fewer instructions
-        in the closings of a growth run (valgrind).
+        every order, and one or two are due most times, all from one day: so
+        the end of the slice is found by stepping, not by bisection, and that
+        slice is returned as it is (6% fewer instructions in the closings of
+        a growth run than bisecting into a list, by valgrind).
         """
         due: list[tuple] = []
         while self.first <= now:
@@ -198,11 +199,13 @@ class Agenda:
             end, n = start + 1, len(today)  # the first is due: the others due follow it
             while end < n and today[end][0] <= now:
                 end += 1
-            due += today[start:end]
-            if end < len(today):
+            if end < n:
                 self._next, self.first = end, today[end][0]
-            else:
-                self._advance()
+                if not due:
+                    return today[start:end]  # the usual case: all of them from one day
+                return due + today[start:end]
+            due += today[start:]
+            self._advance()
         return due
 
     def _advance(self) -> None:
