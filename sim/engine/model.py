@@ -773,20 +773,24 @@ class StoreModel:
         ticket = ticket_u < self.scenario.service.return_ticket_probability
         settles = np.where(returns, refunded, delivered)
         units = o.take("units", oids)
-        closings, churns = self._closings, self._churn_multipliers(oids, cell).tolist()
-        for i, oid in enumerate(oids.tolist()):
-            e = experience[i]
-            e.late = bool(late[i])
-            fate = fates[i]
-            if returns[i]:
-                if ticket[i]:
-                    watch = self._service_watch(oid, fate, e)
+        closings, slow_refund_h = self._closings, r.refund_promise_days * 24.0
+        # each order's numbers as plain Python ones, a row at a time (the same values; numpy's scalars cost more)
+        ids = zip(oids.tolist(), cid.tolist(), k.tolist(), units.tolist(), strict=True)
+        flags = zip(late.tolist(), returns.tolist(), ticket.tolist(), strict=True)
+        times = zip(requested.tolist(), received.tolist(), refunded.tolist(), settles.tolist(), strict=True)
+        churns = self._churn_multipliers(oids, cell).tolist()
+        for (oid, c, sku, n), (is_late_, sent_back, asks), (t_ask, t_back, t_refund, t_end), f, e, churn in zip(
+            ids, flags, times, fates, experience, churns, strict=True
+        ):
+            e.late = is_late_
+            if sent_back:
+                if asks:
                     call_later(
-                        env, float(requested[i]) - now, self.desk.open, "return_request", oid, int(cid[i]), watch
+                        env, t_ask - now, self.desk.open, "return_request", oid, c, self._service_watch(oid, f, e)
                     )
-                call_later(env, float(received[i]) - now, self.inventory.put_back, int(k[i]), int(units[i]))
-                e.slow_refund = float(refunded[i] - received[i]) > r.refund_promise_days * 24.0
-            closings.push((float(settles[i]), oid, int(cid[i]), churns[i], fate.closing, e))
+                call_later(env, t_back - now, self.inventory.put_back, sku, n)
+                e.slow_refund = t_refund - t_back > slow_refund_h
+            closings.push((t_end, oid, c, churn, f.closing, e))
         if returns.any():
             back = oids[returns]
             refund = o.take("revenue", back) - o.take("fee", back)
