@@ -715,9 +715,9 @@ class StoreModel:
             ):
                 closings.push((t, oid, c, churn, review, final[is_late_]))
         env, desk = self.env, self.desk
-        fates: dict[int, Fate] = {}  # the orders not kept go on one by one, with their fates
-        for i in np.flatnonzero(~kept).tolist():
-            fates[i] = self.fates[int(drawn[i])]
+        going_on = np.flatnonzero(~kept)  # the orders not kept go on one by one, with their fates
+        fates = dict(zip(going_on.tolist(), fate.Fates.make(draws[going_on]), strict=True))
+        for i in going_on.tolist():
             e = experience[i] = Experience()
             if wismo[i]:
                 watch = self._service_watch(int(oids[i]), fates[i], e)
