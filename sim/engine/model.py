@@ -428,6 +428,8 @@ class StoreModel:
             return None
         cust = self.customers
         arm = cell % self.n_arms
+        if group == CUSTOMER and self._closings.first <= now:
+            self._close_due(now)  # a returning customer is one of those still active: settle those due first
         if group == CUSTOMER and cust.active:
             cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
         else:
@@ -538,8 +540,6 @@ class StoreModel:
         and ``drawn`` the number of its fate (:meth:`_order_rows`).
         """
         now = self.env.now
-        if self._closings.first <= now:
-            self._close_due(now)
         oid = self._open_order(now, ch, group, k, units, option, cell, goods, fee, warranty, revenue, cogs)
         if oid is None:
             return
