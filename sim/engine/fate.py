@@ -112,14 +112,23 @@ class Fates:
         return np.frombuffer(self._data).reshape(-1, _WIDTH)[numbers]
 
     def __getitem__(self, number: int) -> Fate:
-        row = self._data[number * _WIDTH : (number + 1) * _WIDTH].tolist()
-        row[1], row[7] = row[1] > 0, row[7] > 0  # wrong_item, defect
-        return _new(Fate, (*row[:_CLOSING], _new(ReviewDraws, row[_CLOSING:])))
+        return _fate(self._data[number * _WIDTH : (number + 1) * _WIDTH].tolist())
+
+    @staticmethod
+    def make(rows: np.ndarray) -> list[Fate]:
+        """The :class:`Fate` of each of ``rows`` (from :meth:`rows`)."""
+        return list(map(_fate, rows.tolist()))
 
     @staticmethod
     def closings(rows: np.ndarray) -> list[ReviewDraws]:
         """The review draws of fate ``rows`` (from :meth:`rows`), one tuple each."""
         return list(map(_new, repeat(ReviewDraws), rows[:, _CLOSING:].tolist()))
+
+
+def _fate(row: list[float]) -> Fate:
+    """A :class:`Fate` from a row of :class:`Fates` (a list, changed in place)."""
+    row[1], row[7] = row[1] > 0, row[7] > 0  # wrong_item, defect
+    return _new(Fate, (*row[:_CLOSING], _new(ReviewDraws, row[_CLOSING:])))
 
 
 #: a tuple subclass's instance from one iterable (what ``NamedTuple._make`` calls)

@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import gc
 import math
-from array import array
 from collections.abc import Callable, Generator
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -150,9 +150,8 @@ class StoreModel:
         self.lost_policy = s.catalogue.stockout_policy == "lost"
         #: every order's random draws, drawn with its day's orders
         self.fates = fate.Fates()
-        #: right picks waiting for the carrier's collection, six numbers each (``SHIP_ROW``), in one typed array
-        #: that numpy reads without converting each number (:meth:`_ship`)
-        self._to_ship = array("d")
+        #: right picks waiting for the carrier's collection, a tuple of six numbers each (``SHIP_ROW``)
+        self._to_ship: list[tuple[float, ...]] = []
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
         #: orders waiting to settle: (time, order id, customer id, churn multiplier, review and churn draws
@@ -429,6 +428,8 @@ class StoreModel:
             return None
         cust = self.customers
         arm = cell % self.n_arms
+        if group == CUSTOMER and self._closings.first <= now:
+            self._close_due(now)  # a returning customer is one of those still active: settle those due first
         if group == CUSTOMER and cust.active:
             cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
         else:
@@ -539,8 +540,6 @@ class StoreModel:
         and ``drawn`` the number of its fate (:meth:`_order_rows`).
         """
         now = self.env.now
-        if self._closings.first <= now:
-            self._close_due(now)
         oid = self._open_order(now, ch, group, k, units, option, cell, goods, fee, warranty, revenue, cogs)
         if oid is None:
             return
@@ -553,7 +552,7 @@ class StoreModel:
             if due >= self._collection(done):
                 # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
                 # collection's batch, which works out the promise too
-                self._to_ship.extend((oid, now, started, done, waiting, drawn))
+                self._to_ship.append((oid, now, started, done, waiting, drawn))
                 return
         fate = self.fates[drawn]
         promised = o.promised[oid] = self._promise(now, option, cell, waiting)
@@ -565,7 +564,7 @@ class StoreModel:
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
                 self._picked(oid, fate, e, now, started, done)
             else:
-                self._to_ship.extend((oid, now, started, done, -1, drawn))
+                self._to_ship.append((oid, now, started, done, -1, drawn))
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
@@ -643,9 +642,15 @@ class StoreModel:
                 at += 24.0
             yield env.timeout(at - env.now)
             if self._to_ship:
-                rows = np.frombuffer(self._to_ship).reshape(-1, len(SHIP_ROW))
+                width = len(SHIP_ROW)
+                # numpy reads a flat run of numbers faster than it sorts out a list of tuples
+                rows = np.fromiter(chain.from_iterable(self._to_ship), float, len(self._to_ship) * width)
+                rows = rows.reshape(-1, width)
                 packed = rows[:, 3] <= env.now
-                self._to_ship = array("d", rows[~packed].tobytes())
+                if packed.all():
+                    self._to_ship = []
+                else:
+                    self._to_ship = [self._to_ship[i] for i in np.flatnonzero(~packed).tolist()]
                 if packed.any():
                     self._ship(rows[packed])
 
@@ -716,9 +721,9 @@ class StoreModel:
                 )
             )
         env, desk = self.env, self.desk
-        fates: dict[int, Fate] = {}  # the orders not kept go on one by one, with their fates
-        for i in np.flatnonzero(~kept).tolist():
-            fates[i] = self.fates[int(drawn[i])]
+        going_on = np.flatnonzero(~kept)  # the orders not kept go on one by one, with their fates
+        fates = dict(zip(going_on.tolist(), fate.Fates.make(draws[going_on]), strict=True))
+        for i in going_on.tolist():
             e = experience[i] = Experience()
             if wismo[i]:
                 watch = self._service_watch(int(oids[i]), fates[i], e)

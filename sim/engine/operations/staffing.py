@@ -126,8 +126,8 @@ class Crew:
             self.clock = ShiftClock(shift, start_weekday)
             self.size = people
             self.servers = FcfsServers(people, self.clock.next_open)
-        #: every job taken: (start, hours), two numbers each, for :meth:`busy_hours`
-        self._jobs = array("d")
+        #: every job taken: its start and hours, for :meth:`busy_hours` (8 bytes a number)
+        self._starts, self._hours = array("d"), array("d")
         #: a plan's jobs queued and not yet taken
         self._queued = 0
 
@@ -157,7 +157,8 @@ class Crew:
         def start(request: Any) -> None:
             self._queued -= 1
             started = self.env.now
-            self._jobs.extend((started, hours))
+            self._starts.append(started)
+            self._hours.append(hours)
             if on_start is not None:
                 on_start()
             self.env.timeout(hours).callbacks.append(lambda _event: self._finish(request, on_done, started))
@@ -171,16 +172,16 @@ class Crew:
         if self.servers is None:
             return None
         started = self.servers.start(self.env.now, hours)
-        self._jobs.extend((started, hours))
+        self._starts.append(started)
+        self._hours.append(hours)
         return started
 
     def busy_hours(self, days: int) -> np.ndarray:
         """Hours of work taken on each of the first ``days`` model days (a job counts on the day it starts): the
         utilisation.  Summed in the order the jobs were taken."""
-        jobs = np.frombuffer(self._jobs).reshape(-1, 2)
-        day = (jobs[:, 0] // HOURS_PER_DAY).astype(np.int64)
+        day = (np.frombuffer(self._starts) // HOURS_PER_DAY).astype(np.int64)
         inside = day < days
-        return np.bincount(day[inside], weights=jobs[inside, 1], minlength=days)
+        return np.bincount(day[inside], weights=np.frombuffer(self._hours)[inside], minlength=days)
 
     def _finish(self, request: Any, on_done: Callable[[float], None], started: float) -> None:
         self.resource.release(request)
