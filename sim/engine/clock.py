@@ -99,6 +99,9 @@ class StoreEnvironment(simpy.Environment):
     as usual, so every other event still happens in its turn.
     """
 
+    #: the current time, read by a C getter instead of SimPy's Python property (half a million reads a year)
+    now = property(operator.attrgetter("_now"))
+
     def skip_to(self, t: float) -> bool:
         """Move the clock to ``t`` if no event is due before it, and say so; False: yield a timeout instead.
 
