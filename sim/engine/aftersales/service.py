@@ -83,18 +83,25 @@ class ServiceDesk:
             self.crew.serve(
                 hours, lambda _started: self._resolve(tid, self.env.now), lambda: self._answer(tid, on_answer)
             )
-        else:  # one shift: both known now; only the answer waits for its moment (it may settle an order)
-            call_later(self.env, started - now, self._answer, tid, on_answer)
+        else:  # one shift: both known now; only an answer that may settle an order waits for its moment
+            if on_answer is None:  # a pre-sales question: written now, at the time the event would have
+                self._answered(tid, now + (started - now))
+            else:
+                call_later(self.env, started - now, self._answer, tid, on_answer)
             self._resolve(tid, started + hours)
 
     def _answer(self, tid: int, on_answer: OnAnswer | None) -> None:
-        """An agent takes the ticket: the first response."""
-        now = self.env.now
-        waited = now - self.opened[tid]
-        self.answered[tid] = now
-        self.log.add(now, "ticket_answered", self.order_id[tid], self.customer_id[tid], "", waited)
+        """An agent takes the ticket now: the first response."""
+        waited = self._answered(tid, self.env.now)
         if on_answer is not None:
             on_answer(waited)
+
+    def _answered(self, tid: int, at: float) -> float:
+        """Record the first response at ``at``; return the hours the ticket waited for it."""
+        waited = at - self.opened[tid]
+        self.answered[tid] = at
+        self.log.add(at, "ticket_answered", self.order_id[tid], self.customer_id[tid], "", waited)
+        return waited
 
     def _resolve(self, tid: int, at: float) -> None:
         """The ticket is resolved at ``at``: when its agent is done with it."""
