@@ -612,17 +612,8 @@ class StoreModel:
             self._kept(oid, at, fate)
 
     def _transit(self, option: int, shipped: float, extra_h: float, fate: Fate, incident_u: float) -> float:
-        """One parcel's hours on the road (``Carriers.transit_hours`` of one); ``incident_u`` 1.0: no incident."""
-        return float(
-            self.carriers.transit_hours(
-                np.array([option]),
-                np.array([shipped]),
-                np.array([extra_h]),
-                np.array([fate.lead]),
-                np.array([incident_u]),
-                np.array([fate.incident_delay]),
-            )[0]
-        )
+        """One parcel's hours on the road; ``incident_u`` 1.0: no incident."""
+        return self.carriers.transit_hour(option, shipped, extra_h, fate.lead, incident_u, fate.incident_delay)
 
     def _collections(self) -> Generator[simpy.Event, None, None]:
         """Process: at each carrier collection, send off the right picks packed since the last one.

@@ -111,6 +111,10 @@ class Carriers:
         self.cv = np.array([o.lead_time_days_cv for o in opts])
         self.late_p = np.array([o.incident_probability for o in opts])
         self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
+        # the same as plain lists, for one parcel at a time (:meth:`transit_hour`)
+        self._mean_h, self._late_p, self._late_mean_h = (
+            a.tolist() for a in (self.mean_h, self.late_p, self.late_mean_h)
+        )
 
     def draw(self, options: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per order of a day: lead time as a multiple of its option's mean (gamma, mean 1, cv of the
@@ -142,3 +146,14 @@ class Carriers:
             m, late_p = m * stretch, np.minimum(1.0, late_p + extra_late)
         hours = m * lead + extra_hours
         return np.where(incident_u < late_p, hours + self.late_mean_h[options] * incident_delay, hours)
+
+    def transit_hour(
+        self, option: int, collected: float, extra_hours: float, lead: float, incident_u: float, incident_delay: float
+    ) -> float:
+        """:meth:`transit_hours` of one parcel (a wrong pick, a replacement), the same float, in plain Python:
+        numpy's calls on arrays of one cost ten times the arithmetic."""
+        if self.shocks is not None:  # a disruption's stretch: rare enough for the many-parcel form
+            one = (np.array([x]) for x in (collected, extra_hours, lead, incident_u, incident_delay))
+            return float(self.transit_hours(np.array([option]), *one)[0])
+        hours = self._mean_h[option] * lead + extra_hours
+        return hours + self._late_mean_h[option] * incident_delay if incident_u < self._late_p[option] else hours

@@ -108,6 +108,24 @@ def test_a_carrier_disruption_stretches_parcels_collected_inside_it(baseline):
         np.zeros(3, dtype=int), np.array([before, inside, after]), *np.zeros((1, 3)), *np.ones((2, 3)), np.zeros(3)
     )
     assert many.tolist() == plain, "many parcels at once: the same hours as one by one"
+    assert [c.transit_hour(0, t, 0.0, 1.0, 1.0, 0.0) for t in (before, inside, after)] == plain
+
+
+@pytest.mark.parametrize("disrupted", [False, True])
+def test_one_parcels_transit_is_the_same_float_as_many_parcels(baseline, disrupted):
+    """``transit_hour`` (plain floats) gives each parcel exactly what ``transit_hours`` gives it among many."""
+    start = baseline.time.start_date
+    strike = {"start": str(start + dt.timedelta(days=3)), "days": 4, "lead_time_multiplier": 1.7}
+    c = _carriers(baseline.with_overrides({"risk.carrier_disruptions": {"strike": strike}}) if disrupted else baseline)
+    rng = np.random.default_rng(11)
+    n = 400
+    options = rng.integers(0, len(c.names), n)
+    collected, extra = rng.uniform(0, 24 * 10, n), rng.choice([0.0, 48.0], n)
+    lead, u, delay = rng.gamma(4.0, 0.25, n), rng.random(n), rng.exponential(1.0, n)
+    many = c.transit_hours(options, collected, extra, lead, u, delay)
+    columns = (a.tolist() for a in (options, collected, extra, lead, u, delay))
+    one = [c.transit_hour(*args) for args in zip(*columns, strict=True)]
+    assert one == many.tolist() and (u < c.late_p[options]).any()
 
 
 def test_collections_of_many_times_are_each_times_next_collection():
