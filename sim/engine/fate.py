@@ -54,7 +54,16 @@ class Fate(NamedTuple):
 
 #: a row of :class:`Fates`: the fields of a :class:`Fate`, its review draws in place of ``closing``
 FIELDS = Fate._fields[:-1] + ReviewDraws._fields
+#: each field's column in a row
+COLUMN = {name: i for i, name in enumerate(FIELDS)}
 _WIDTH, _CLOSING = len(FIELDS), len(Fate._fields) - 1
+_FLAGS = COLUMN["wrong_item"], COLUMN["defect"]
+
+
+def columns(rows: np.ndarray, *names: str) -> np.ndarray:
+    """The columns ``names`` of fate ``rows`` (from :meth:`Fates.rows`), one array each: read by name, so a
+    field added to :class:`Fate` moves no reader."""
+    return rows[:, [COLUMN[name] for name in names]].T
 
 
 class Fates:
@@ -92,16 +101,20 @@ class Fates:
         their numbers."""
         n = len(skus)
         block = np.empty((n, _WIDTH))
-        block[:, 0], block[:, 1] = picking.draw(n)
-        block[:, 2], block[:, 3], block[:, 4] = carriers.draw(options)
-        block[:, 5:7] = streams.service.random((2, n)).T
+
+        def put(names: str, *values: np.ndarray) -> None:
+            block[:, [COLUMN[name] for name in names.split()]] = np.array(values).T
+
+        # each stream's draws in the order they have always been made (the same numbers for the same seed)
+        put("pick_hours wrong_item", *picking.draw(n))
+        put("lead incident_u incident_delay", *carriers.draw(options))
+        put("wismo_u wismo_at", *streams.service.random((2, n)))
         u = streams.returns.random((3, n))
-        block[:, 9:12] = streams.returns.standard_exponential((3, n)).T
-        block[:, 7] = u[0] < defect_p[skus]
-        block[:, 8], block[:, 12] = u[1], u[2]
-        block[:, 13:15] = streams.reviews.random((2, n)).T
-        block[:, 15] = streams.reviews.standard_normal(n)
-        block[:, 16] = streams.customers.random(n)
+        put("request_e transit_e refund_e", *streams.returns.standard_exponential((3, n)))
+        put("defect return_u return_ticket_u", u[0] < defect_p[skus], u[1], u[2])
+        put("review_u extreme_u", *streams.reviews.random((2, n)))
+        put("noise", streams.reviews.standard_normal(n))
+        put("churn_u", streams.customers.random(n))
         self._data.frombytes(block.tobytes())
         first = self._count
         self._count += n
@@ -127,7 +140,8 @@ class Fates:
 
 def _fate(row: list[float]) -> Fate:
     """A :class:`Fate` from a row of :class:`Fates` (a list, changed in place)."""
-    row[1], row[7] = row[1] > 0, row[7] > 0  # wrong_item, defect
+    wrong, defect = _FLAGS
+    row[wrong], row[defect] = row[wrong] > 0, row[defect] > 0
     return _new(Fate, (*row[:_CLOSING], _new(ReviewDraws, row[_CLOSING:])))
 
 

@@ -183,7 +183,6 @@ class StoreModel:
         #: per arm: the warranty's price as a share of the goods, and its expected claims as a share of their cost
         self.warranty_share = np.array([x.warranty_price_share for x in o])
         self.warranty_claim = np.array([x.warranty_claim for x in o])
-        self.offers_membership = s.crm.membership.offered
         elasticity = float(self.demand.sku_share @ np.array([k.elasticity for k in s.catalogue.skus.values()]))
         #: add-to-cart weight of each customer class per arm (members pay the member price)
         self.class_conversion = [
@@ -371,7 +370,7 @@ class StoreModel:
         # a right pick packed by the collection after this keeps the promise, whatever it waits for
         due = self._collections_of(times) + self.promise_h_arr[options]
         drawn = self.fates.draw(self.rng, self.picking, carriers, self.defect_p, skus, options)
-        picks = self.fates.rows(drawn)[:, :2].T
+        picks = fate.columns(self.fates.rows(drawn), "pick_hours", "wrong_item")
         return [chans, groups, skus, units, options, cells, goods, fees, warranty, revenue, cogs, due, *picks, drawn]
 
     def _money(self, arms: Any, skus: Any, units: Any, goods: Any, fees: Any, warranty: Any) -> tuple[Any, Any]:
@@ -434,8 +433,7 @@ class StoreModel:
             cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
         else:
             cid, repeat = cust.new(now, ch), False
-            if self.offers_membership:
-                self.programmes.first_order(now, cid)
+            self.programmes.first_order(now, cid)
         cust.orders[cid] += 1
         member = self.members and cust.member[cid]
         if member and self.member_discount[arm]:
@@ -659,8 +657,9 @@ class StoreModel:
         oids, waiting, drawn = rows[:, 0].astype(np.int64), rows[:, 4].astype(np.int64), rows[:, 5].astype(np.int64)
         ready, started, done = rows[:, 1], rows[:, 2], rows[:, 3]
         draws = self.fates.rows(drawn)
-        # the fates' fields from lead to request_e, one array each
-        lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = draws[:, 2:10].T
+        lead, incident_u, incident_delay, wismo_u, wismo_at, defect, return_u, request_e = fate.columns(
+            draws, "lead", "incident_u", "incident_delay", "wismo_u", "wismo_at", "defect", "return_u", "request_e"
+        )
         cid, k, option, cell = (o.take(c, oids) for c in ("customer", "sku", "option", "cell"))
         fresh = waiting >= 0  # the promise is still to be worked out
         if fresh.any():

@@ -80,7 +80,7 @@ class Inventory:
         return int(round(point * f)), max(1, int(round(qty * max(f, 1.0))))
 
     def _maybe_reorder(self, k: int) -> None:
-        point, step = (self._point[k], self._quantity[k]) if self.ahead is None else self._policy(k)
+        point, step = self._policy(k)
         if step > 0 and self.on_hand[k] + self.on_order[k] <= point and self.reorder_allowed[k]:
             qty = step
             # Order enough to lift the position above the reorder point even after a deep back-order.

@@ -50,6 +50,9 @@ def test_fates_are_numbered_across_days_and_read_as_rows_or_one_by_one(baseline)
         assert row[fate.FIELDS.index("churn_u")] == one.closing.churn_u and row[fate.FIELDS.index("lead")] == one.lead
     assert fate.Fates.closings(rows) == [fates[3].closing, fates[42].closing]
     assert fate.Fates.make(rows) == [fates[3], fates[42]]
+    lead, churn = fate.columns(rows, "lead", "churn_u")
+    assert lead.tolist() == [fates[3].lead, fates[42].lead]
+    assert churn.tolist() == [fates[3].closing.churn_u, fates[42].closing.churn_u]
 
 
 def test_a_lever_on_one_source_leaves_the_other_draws_where_they_were(baseline):
