@@ -18,9 +18,11 @@ change its journey, so at each carrier collection the picks packed since are
 sent off together, their journeys worked out as arrays (:meth:`StoreModel._ship`);
 their reviews and churn decisions wait in a time-ordered queue of closings
 (:meth:`StoreModel._close_due`), applied before anything next reads the
-customers or the rating.  What touches shared things stays an event: tickets
-(the agents' queue), units back on the shelf, defects and wrong items (the
-shelves at that moment), back-orders and staffing plans.  The one-by-one chain
+customers or the rating.  Tickets on a one-shift desk need no event either:
+they join the agents' queue in time order when the closings are next applied,
+and their answers are applied with them (``sim.engine.aftersales.service``).
+What touches shared things stays an event: units back on the shelf, defects
+and wrong items (the shelves at that moment), back-orders and staffing plans.  The one-by-one chain
 of callbacks (``ships_in_batches = False``) is the reference path: both give
 the same tables (``tests/sim/engine/test_model.py``).
 
@@ -36,7 +38,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from itertools import chain
 from typing import Any
 
@@ -47,7 +49,7 @@ from sim.engine import fate
 from sim.engine.aftersales.crm import Programmes
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
 from sim.engine.aftersales.replacements import Replacements
-from sim.engine.aftersales.service import ServiceDesk
+from sim.engine.aftersales.service import OnAnswer, ServiceDesk
 from sim.engine.clock import Agenda, StoreEnvironment, call_later
 from sim.engine.fate import Fate
 from sim.engine.log import EventLog, kind_code
@@ -124,7 +126,7 @@ class StoreModel:
         self.agents = Crew(env, sv.agents, sv.shift, sv.crew, weekday)
         self.picking = Picking(env, wh, self.pickers, self.rng.picking)
         self.carriers = Carriers(s.delivery, self.rng.carriers, self.shocks)
-        self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log)
+        self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log, self._close_due)
         self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.log, lambda: env.now)
         self.customers = CustomerBase(s.customers, s.crm.membership, self.rng.customers, self.rng.crm, self.log)
         self.programmes = Programmes(s, days, self.customers, self.rng.crm, env, self._close_due)
@@ -241,6 +243,7 @@ class StoreModel:
         season = demand.season(self.days * 24).reshape(self.days, 24)
         one_cell = self.cells.count == 1
         for day in range(self.days):
+            self.desk.open_due(env.now)  # the tickets of the day before draw from its stretch of the streams
             rng.start_day(day)
             self._close_due(env.now)
             if day == self.assortment.review_day and self.assortment.review(day, self.inventory, self.log):
@@ -287,7 +290,7 @@ class StoreModel:
                 per_hour = rng.service.binomial(c.views.reshape(24, -1).sum(axis=1), pre_sales_rate)
                 at = np.repeat(np.arange(24), per_hour) + rng.service.random(int(per_hour.sum()))
                 for t in at.tolist():
-                    call_later(env, t, self.desk.open, "pre_sales")
+                    self.desk.open_later(t, "pre_sales")
             first = len(self.orders)
             place, skip_to = self._place, env.skip_to
             for t, order in zip(times, zip(*orders, strict=True), strict=True):
@@ -427,7 +430,7 @@ class StoreModel:
             return None
         cust = self.customers
         arm = cell % self.n_arms
-        if group == CUSTOMER and self._closings.first <= now:
+        if group == CUSTOMER:
             self._close_due(now)  # a returning customer is one of those still active: settle those due first
         if group == CUSTOMER and cust.active:
             cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
@@ -717,7 +720,7 @@ class StoreModel:
             e = experience[i] = Experience()
             if wismo[i]:
                 watch = self._service_watch(int(oids[i]), fates[i], e)
-                call_later(env, float(asked_at[i]) - now, desk.open, "wismo", int(oids[i]), int(cid[i]), watch)
+                desk.open_later(float(asked_at[i]) - now, "wismo", int(oids[i]), int(cid[i]), watch)
         after = ~kept & ((defect > 0) | self.selection)  # a defect goes back at once; a kill review counts returns
         for i in np.flatnonzero(after).tolist():
             call_later(env, float(arrives[i]) - now, self._delivered, int(oids[i]), fates[i], experience[i])
@@ -780,9 +783,7 @@ class StoreModel:
             e.late = is_late_
             if sent_back:
                 if asks:
-                    call_later(
-                        env, t_ask - now, self.desk.open, "return_request", oid, c, self._service_watch(oid, f, e)
-                    )
+                    self.desk.open_later(t_ask - now, "return_request", oid, c, self._service_watch(oid, f, e))
                 call_later(env, t_back - now, self.inventory.put_back, sku, n)
                 e.slow_refund = t_refund - t_back > slow_refund_h
             closings.push((t_end, oid, c, churn, f.closing, e))
@@ -819,40 +820,34 @@ class StoreModel:
         if shipped + transit > promised:
             if fate.wismo_u < cfg.wismo_late_probability * asks:
                 watch = self._service_watch(oid, fate, e)
-                call_later(env, max(promised, picked) - env.now, self.desk.open, "wismo", oid, cid, watch)
+                self.desk.open_later(max(promised, picked) - env.now, "wismo", oid, cid, watch)
                 return True
         elif fate.wismo_u < cfg.wismo_probability * asks:
-            call_later(
-                env,
-                shipped - env.now + fate.wismo_at * transit,
-                self.desk.open,
-                "wismo",
-                oid,
-                cid,
-                self._service_watch(oid, fate, e),
-            )
+            delay = shipped - env.now + fate.wismo_at * transit
+            self.desk.open_later(delay, "wismo", oid, cid, self._service_watch(oid, fate, e))
             return True
         return False
 
-    def _service_watch(self, oid: int, fate: Fate, e: Experience) -> Callable[[float], None] | None:
-        """The callback of a ticket about order ``oid``: a late first answer spoils its experience.
+    def _service_watch(self, oid: int, fate: Fate, e: Experience) -> OnAnswer | None:
+        """What the first answer to a ticket about order ``oid`` does: a late one spoils its experience.
 
         The ticket counts as open from now (it is opened now or scheduled to
         open before the order settles) until its answer, and the order's
-        review and churn decision wait for it (:meth:`_settle`).
+        review and churn decision wait for it (:meth:`_settle`).  The answer
+        is applied by :meth:`_close_due`, in time order with the closings: if
+        the order has settled by then, it closes at the answer's time.
         """
         if not self.scenario.service.enabled:
             return None
         sla = self.scenario.service.sla_hours
         e.open_tickets += 1
 
-        def on_answer(waited: float) -> None:
-            self._close_due(self.env.now)  # the order may have settled since (a return refunded, through the closings)
+        def on_answer(at: float, waited: float) -> None:
             e.open_tickets -= 1
             if waited > sla:
                 e.slow_service = True
             if e.closed:
-                self._close_now(oid, fate, e)
+                self._closings.push((at, oid, self.orders.customer[oid], self._churn_multiplier(oid), fate.closing, e))
 
         return on_answer
 
@@ -911,17 +906,28 @@ class StoreModel:
         """Settle the orders in the closings whose time has come by ``now``, earliest first, and close those
         with no ticket waiting (kept orders from :meth:`_kept` and :meth:`_ship`, returns from :meth:`_deliver`,
         the rest from :meth:`_close_now`): the final experience becomes a review and the customer's decision
-        to stay or churn."""
-        closings = self._closings
-        if closings.first > now:
+        to stay or churn.  The first answers to tickets due by then (``ServiceDesk.answers``) are applied in
+        the same time order, after the closings due at the same moment, as their events would have been."""
+        closings, desk = self._closings, self.desk
+        if desk.openings.first <= now:
+            desk.open_due(now)  # the tickets opened by now join the agents' queue: their answers are known
+        answers = desk.answers
+        if closings.first > now and answers.first > now:
             return
         review, settle = self.reviews.maybe_review, self.customers.settle
-        for at, oid, cid, churn, draws, e in closings.take_due(now):
-            e.settled = True  # a kept order's final experience says so already
-            if not e.open_tickets:  # settled with no ticket waiting: closed
-                bad = e.bad
-                review(at, oid, cid, e, draws, bad)
-                settle(at, cid, bad, draws.churn_u, churn)
+        while True:
+            if closings.first <= now and closings.first <= answers.first:  # at equal times, the closings first
+                for at, oid, cid, churn, draws, e in closings.take_due(min(now, answers.first)):
+                    e.settled = True  # a kept order's final experience says so already
+                    if not e.open_tickets:  # settled with no ticket waiting: closed
+                        bad = e.bad
+                        review(at, oid, cid, e, draws, bad)
+                        settle(at, cid, bad, draws.churn_u, churn)
+            elif answers.first <= now:  # the answers of one moment; one may close its order then
+                for at, on_answer, waited in answers.take_due(answers.first):
+                    on_answer(at, waited)
+            else:
+                return
 
     def _return_requested(self, oid: int, fate: Fate, e: Experience) -> None:
         now, o, r = self.env.now, self.orders, self.scenario.returns
@@ -985,6 +991,7 @@ class StoreModel:
 
     def _settle(self, oid: int, fate: Fate, e: Experience) -> None:
         """The order is over (kept or refunded); its experience is final once no ticket about it waits."""
+        self._close_due(self.env.now)  # the answers due by now first: one before this moment does not close it
         e.settled = True
         if e.closed:
             self._close_now(oid, fate, e)

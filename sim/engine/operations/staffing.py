@@ -167,11 +167,12 @@ class Crew:
         request = self.resource.request(priority=WORK)
         request.callbacks.append(lambda _event: start(request))
 
-    def book(self, hours: float) -> float | None:
-        """One shift: queue a job of ``hours`` now and return when it starts (no callback); a plan: None."""
+    def book(self, hours: float, ready: float | None = None) -> float | None:
+        """One shift: queue a job of ``hours`` now (or at ``ready``, not before the last job booked) and return
+        when it starts (no callback); a plan: None."""
         if self.servers is None:
             return None
-        started = self.servers.start(self.env.now, hours)
+        started = self.servers.start(self.env.now if ready is None else ready, hours)
         self._starts.append(started)
         self._hours.append(hours)
         return started

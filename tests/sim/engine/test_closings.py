@@ -39,7 +39,8 @@ def test_an_order_closed_now_goes_after_the_kept_orders_due_at_the_same_time(bas
 
 
 def test_an_order_waits_for_its_ticket_before_it_closes(baseline: sim.Scenario):
-    """Settled with a ticket open: no review until the answer; the answer closes it then (a late one spoils it)."""
+    """Settled with a ticket open: no review until the answer (``ServiceDesk.answers``, applied in time order with
+    the closings); the answer closes it then, and a late one spoils it."""
     model = StoreModel(baseline, np.random.SeedSequence(1), 3)
     oid = _order(model)
     e = Experience()
@@ -49,6 +50,11 @@ def test_an_order_waits_for_its_ticket_before_it_closes(baseline: sim.Scenario):
     model.env._now = 2.0
     model._settle(oid, fate, e)
     assert model.reviews.order_id == [] and model.customers.active == 0
-    model.env._now = 40.0
-    on_answer(baseline.service.sla_hours + 1.0)
-    assert model.reviews.order_id == [oid] and model.reviews.time == [40.0] and e.slow_service
+    other = _order(model)  # kept, closing at the answer's very moment
+    model._closings.push((40.0, other, other, 1.0, REVIEWS, Experience(settled=True)))
+    model.desk.answers.push((40.0, on_answer, baseline.service.sla_hours + 1.0))
+    model._close_due(39.9)
+    assert model.reviews.order_id == [] and e.open_tickets == 1
+    model._close_due(40.0)
+    assert model.reviews.order_id == [other, oid], "at equal times the closings first, then the answer's order"
+    assert model.reviews.time == [40.0, 40.0] and e.slow_service and e.open_tickets == 0
