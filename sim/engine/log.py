@@ -5,12 +5,19 @@ one row: ``time`` (model hours), ``kind``, the ids it concerns and one numeric
 ``value`` (units, money or hours, as the kind says).  The log is the audit
 trail the guide asks for (stage 8: every order traceable end to end); the
 other tables are derived views of the same run.
+
+Some parts keep the facts of their events in columns of their own anyway:
+the review board keeps every review (time, order, customer, stars) for the
+reviews table.  Such a part registers itself as a :class:`RowSource`
+(:meth:`EventLog.derive`) instead of adding a row per event, and the log asks
+it for its rows, one packed block, only when it is counted or framed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -55,6 +62,46 @@ def kind_code(kind: str) -> int:
     return _KIND_CODES[kind]
 
 
+def pack(
+    times: Iterable[float] | np.ndarray,
+    kinds: str | np.ndarray,
+    order_ids: Iterable[int] | np.ndarray | int,
+    customer_ids: Iterable[int] | np.ndarray | int,
+    sku_codes: Iterable[int] | np.ndarray | int,
+    values: Iterable[float] | np.ndarray | float,
+) -> np.ndarray:
+    """Rows as one :data:`ROW` block, column by column: ``kinds`` one kind for all or each row's code
+    (:func:`kind_code`), SKUs as codes (:meth:`EventLog.sku_codes`; -1 for none), a scalar for a column
+    that is the same in every row."""
+    times = np.asarray(times, dtype=np.float64)
+    block = np.empty(len(times), dtype=ROW)
+    block["time"] = times
+    block["kind"] = _KIND_CODES[kinds] if isinstance(kinds, str) else kinds
+    block["order_id"] = order_ids
+    block["customer_id"] = customer_ids
+    block["sku"] = sku_codes
+    block["value"] = values
+    return block
+
+
+class RowSource(Protocol):
+    """A part of the model whose own columns hold the facts of some events: the log's rows of those kinds
+    are made from them, one block, when the log is counted or framed (:meth:`EventLog.derive`).
+
+    The review board is one: it keeps every review for the reviews table, so
+    writing a ``review_posted`` row per review as well (tens of thousands a
+    growth year, each a call and a tuple) would record the same facts twice.
+    """
+
+    def row_count(self) -> int:
+        """How many rows the source has now (what :meth:`row_block` would give)."""
+        ...
+
+    def row_block(self) -> np.ndarray:
+        """Every row so far as one :data:`ROW` block (:func:`pack`), in the order they happened."""
+        ...
+
+
 class EventLog:
     """Append-only event rows; :meth:`frame` turns them into a DataFrame.
 
@@ -64,9 +111,15 @@ class EventLog:
     model once a day) packs the rows added since into a numpy array of 37
     bytes a row, kinds and SKUs as small codes: a growth year's 600,000
     events take 20 MiB instead of 100.
+
+    Rows of the kinds a :class:`RowSource` keeps are not added but derived
+    (:meth:`derive`): counted by ``len`` and placed in :meth:`frame` as if
+    they had been added.  A kind comes either from one source or from
+    :meth:`add`: the table's sort keeps rows with equal keys (time, kind,
+    order, customer) in the order written only within one source.
     """
 
-    __slots__ = ("rows", "_packed", "_count", "sku_names", "_sku_codes")
+    __slots__ = ("rows", "_packed", "_count", "sku_names", "_sku_codes", "_sources")
 
     def __init__(self) -> None:
         self.rows: list[tuple[float, str, int, int, str, float]] = []
@@ -75,6 +128,7 @@ class EventLog:
         #: SKU names in the order they were first logged; a row's ``sku`` code indexes this list
         self.sku_names: list[str] = []
         self._sku_codes: dict[str, int] = {"": -1}
+        self._sources: list[RowSource] = []
 
     def add(
         self, time: float, kind: str, order_id: int = -1, customer_id: int = -1, sku: str = "", value: float = 0.0
@@ -82,7 +136,28 @@ class EventLog:
         self.rows.append((time, kind, order_id, customer_id, sku, value))
 
     def __len__(self) -> int:
-        return self._count + len(self.rows)
+        return self._count + len(self.rows) + sum(source.row_count() for source in self._sources)
+
+    def derive(self, source: RowSource) -> None:
+        """Take ``source``'s rows from it when the log is counted or framed, instead of one :meth:`add` each."""
+        self._sources.append(source)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The log as pickled (a ``Result`` keeps it for its events table): the derived rows packed with the
+        rest, without their sources (model parts, tied to SimPy's environment)."""
+        blocks = self._blocks()
+        return {
+            "rows": [],
+            "_packed": blocks,
+            "_count": sum(len(block) for block in blocks),
+            "sku_names": self.sku_names,
+            "_sku_codes": self._sku_codes,
+            "_sources": [],
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
 
     def compact(self) -> None:
         """Pack the rows added since the last call into a numpy array (column by column, in C loops).
@@ -126,15 +201,16 @@ class EventLog:
         """Many rows at once, after the rows added one by one so far; ``kinds``: one kind for all, or each
         row's code (:func:`kind_code`)."""
         self.compact()
-        block = np.empty(len(times), dtype=ROW)
-        block["time"] = times
-        block["kind"] = _KIND_CODES[kinds] if isinstance(kinds, str) else kinds
-        block["order_id"] = order_ids
-        block["customer_id"] = customer_ids
-        block["sku"] = sku_codes
-        block["value"] = values
+        block = pack(times, kinds, order_ids, customer_ids, sku_codes, values)
         self._packed.append(block)
         self._count += len(block)
+
+    def _blocks(self) -> list[np.ndarray]:
+        """The packed rows (made one block, kept so) and each source's block after them."""
+        self.compact()
+        if len(self._packed) > 1:
+            self._packed = [np.concatenate(self._packed)]
+        return [*self._packed, *(source.row_block() for source in self._sources)]
 
     def frame(self, start: dt.date, channels_by_order: np.ndarray) -> pd.DataFrame:
         """The log as a table sorted by time; events at the same time in the order of :data:`KINDS` (the
@@ -144,9 +220,8 @@ class EventLog:
         out ahead (``StoreModel._ship``) and the same step logged at its
         moment give the same table.
         """
-        self.compact()
-        rows = np.concatenate(self._packed) if self._packed else np.zeros(0, dtype=ROW)
-        self._packed = [rows] if len(rows) else []
+        blocks = self._blocks()
+        rows = np.concatenate(blocks) if blocks else np.zeros(0, dtype=ROW)
         order = np.lexsort((rows["customer_id"], rows["order_id"], rows["kind"], rows["time"]))
         rows = rows[order]
         oid = rows["order_id"]

@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from sim.engine.log import EventLog
+from sim.engine.log import EventLog, pack
 from sim.scenario.definition import Customers, Reviews
 from sim.scenario.levers import Membership, ReviewPrompts, Segment
 
@@ -91,13 +91,16 @@ class ReviewBoard:
     ``extreme_share`` of reviewers give 1 or 5 stars (5 with probability
     ``(expected - 1) / 4``, which keeps the expected rating of the
     experience), the rest a rounded normal around it.
+
+    The board's columns (``time``, ``order_id``, ``customer_id``, ``rating``)
+    are the reviews table, and the event log's ``review_posted`` rows are made
+    from them when it is read (a :class:`~sim.engine.log.RowSource`).
     """
 
     def __init__(
         self, cfg: Reviews, prompts: ReviewPrompts, log: EventLog, clock: Callable[[], float] = lambda: 0.0
     ) -> None:
         self.cfg = cfg
-        self.log = log
         self.clock = clock
         self.count = float(cfg.initial_count)
         #: decayed sums of stars and weights, as of hour ``_at``
@@ -117,6 +120,7 @@ class ReviewBoard:
         self.customer_id: list[int] = []
         self.time: list[float] = []
         self.rating: list[int] = []
+        log.derive(self)
 
     def _age_to(self, now: float) -> None:
         if now > self._at:
@@ -167,7 +171,14 @@ class ReviewBoard:
         self.customer_id.append(customer_id)
         self.time.append(now)
         self.rating.append(stars)
-        self.log.add(now, "review_posted", order_id, customer_id, value=stars)
+
+    def row_count(self) -> int:
+        """The number of reviews posted: the log's ``review_posted`` rows."""
+        return len(self.time)
+
+    def row_block(self) -> np.ndarray:
+        """The log's ``review_posted`` rows: time, order, customer and stars of every review."""
+        return pack(self.time, "review_posted", self.order_id, self.customer_id, -1, self.rating)
 
 
 class ReviewDraws(NamedTuple):
@@ -180,7 +191,14 @@ class ReviewDraws(NamedTuple):
 
 
 class CustomerBase:
-    """Customer records and the active pools (one per class) that generate repeat visits."""
+    """Customer records and the active pools (one per class) that generate repeat visits.
+
+    Every churn is kept in three columns (``churn_time``, ``churn_customer``
+    and the orders the customer had placed, ``churn_orders``), from which the
+    event log makes its ``customer_churned`` rows when it is read (a
+    :class:`~sim.engine.log.RowSource`): tens of thousands a growth year,
+    without a call and a tuple each.
+    """
 
     def __init__(
         self,
@@ -193,7 +211,6 @@ class CustomerBase:
         self.cfg = cfg
         self.rng = rng
         self.crm_rng = crm_rng
-        self.log = log
         segments = list((cfg.segments or {"all": Segment()}).values())
         self.segment_share = np.array([g.share for g in segments])
         self.members = 2 if membership.offered else 1
@@ -218,6 +235,11 @@ class CustomerBase:
         self._pools: list[list[int]] = [[] for _ in range(self.classes)]
         self._slot: dict[int, int] = {}
         self._gone: list[int] = []  # churned customers, for win-back campaigns
+        #: every churn, in the order they happened (a customer won back may churn again)
+        self.churn_time: list[float] = []
+        self.churn_customer: list[int] = []
+        self.churn_orders: list[int] = []
+        log.derive(self)
 
     @property
     def active(self) -> int:
@@ -280,7 +302,9 @@ class CustomerBase:
             self.churned[cid] = True
             self._leave(cid)
             self._gone.append(cid)
-            self.log.add(now, "customer_churned", -1, cid, "", self.orders[cid])
+            self.churn_time.append(now)
+            self.churn_customer.append(cid)
+            self.churn_orders.append(self.orders[cid])
         elif cid not in self._slot:
             self._enter(cid)
 
@@ -295,6 +319,14 @@ class CustomerBase:
             self.churned[cid] = False
             self._enter(cid)
         return n
+
+    def row_count(self) -> int:
+        """The number of churns so far: the log's ``customer_churned`` rows."""
+        return len(self.churn_time)
+
+    def row_block(self) -> np.ndarray:
+        """The log's ``customer_churned`` rows: time, customer and orders placed of every churn."""
+        return pack(self.churn_time, "customer_churned", -1, self.churn_customer, -1, self.churn_orders)
 
     @property
     def churned_count(self) -> int:

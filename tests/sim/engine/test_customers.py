@@ -7,6 +7,7 @@ it 1 in 1,000 times), with one check per test.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -26,9 +27,12 @@ def _board(s: sim.Scenario, clock: list[float] | None = None, **reviews: float) 
     return ReviewBoard(s.reviews, s.crm.review_prompts, EventLog(), lambda: now[0])
 
 
+def _rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    return np.random.default_rng(seed), np.random.default_rng(seed + 1)
+
+
 def _base(s: sim.Scenario, seed: int = 1) -> CustomerBase:
-    rng = np.random.default_rng(seed)
-    return CustomerBase(s.customers, s.crm.membership, rng, np.random.default_rng(seed + 1), EventLog())
+    return CustomerBase(s.customers, s.crm.membership, *_rngs(seed), EventLog())
 
 
 def test_an_experience_is_bad_if_anything_went_wrong_and_closed_when_settled_and_answered():
@@ -118,6 +122,28 @@ def test_churn_and_the_active_base(baseline):
     base.settle(20.0, b, bad=False, churn_u=0.99)
     assert base.active == 1, "a churned customer does not come back on their own"
     assert base.win_back(5) == 1 and base.active == 2 and base.churned_count == 0
+
+
+def test_reviews_and_churns_are_the_log_s_rows(baseline):
+    """The log's review and churn rows come from the board's and the base's own columns, a won-back
+    customer's second churn included, each with the orders placed by then."""
+    log = EventLog()
+    board = ReviewBoard(baseline.reviews, baseline.crm.review_prompts, log)
+    base = CustomerBase(baseline.customers, baseline.crm.membership, *_rngs(1), log)
+    cid = base.new(0.0, 0)
+    base.orders[cid] = 2
+    board.maybe_review(5.0, 0, cid, Experience(late=True), ReviewDraws(0.0, 0.99, 0.0, 0.0), True)
+    base.settle(5.0, cid, bad=True, churn_u=0.0)
+    base.win_back(1)
+    base.orders[cid] = 3
+    base.settle(30.0, cid, bad=False, churn_u=0.0)
+    assert len(log) == 3
+    frame = log.frame(dt.date(2026, 1, 5), np.array(["email"], dtype=object))
+    rows = list(zip(frame["time_h"], frame["kind"].astype(str), frame["order_id"], frame["value"], strict=True))
+    assert rows == [(5.0, "review_posted", 0, board.rating[0]), (5.0, "customer_churned", -1, 2.0)] + [
+        (30.0, "customer_churned", -1, 3.0)
+    ]
+    assert frame["customer_id"].tolist() == [cid] * 3 and frame["sku"].tolist() == [""] * 3
 
 
 def test_a_returning_order_picks_a_class_by_its_visit_weight(baseline):

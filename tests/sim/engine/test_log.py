@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from sim.engine.log import KINDS, EventLog
+from sim.engine.log import KINDS, EventLog, pack
 
 
 def test_frame_sorts_by_time_then_life_cycle_and_joins_channels():
@@ -62,3 +63,52 @@ def test_rows_added_many_at_once_sort_with_the_rest_by_time_then_life_cycle():
         (5.0, "picked", 3, "tee"),
         (5.0, "shipped", 2, "mug"),
     ]
+
+
+class _Deliveries:
+    """A part that keeps its own columns of late deliveries (a stand-in for the review board)."""
+
+    def __init__(self, log: EventLog) -> None:
+        self.time: list[float] = []
+        self.order_id: list[int] = []
+        self.reads = 0
+        log.derive(self)
+
+    def row_count(self) -> int:
+        return len(self.time)
+
+    def row_block(self) -> np.ndarray:
+        self.reads += 1
+        return pack(self.time, "delivered", self.order_id, 9, -1, 1.0)
+
+
+def test_rows_derived_from_a_part_s_columns_are_counted_and_framed_as_if_added():
+    log, added = EventLog(), EventLog()
+    part = _Deliveries(log)
+    for t, kind, oid in ((4.0, "shipped", 1), (1.0, "order_placed", 1), (4.0, "shipped", 0)):
+        log.add(t, kind, oid, 9, "tee", 2.0)
+        added.add(t, kind, oid, 9, "tee", 2.0)
+    for t, oid in ((4.0, 1), (2.0, 0)):
+        part.time.append(t)
+        part.order_id.append(oid)
+        added.add(t, "delivered", oid, 9, "", 1.0)
+    assert len(log) == len(added) == 5 and part.reads == 0  # counted from the part's columns, no block built
+    channels = np.array(["email", "organic_search"], dtype=object)
+    pd.testing.assert_frame_equal(log.frame(dt.date(2026, 1, 5), channels), added.frame(dt.date(2026, 1, 5), channels))
+    part.time.append(9.0)  # a row more after a first frame: the next frame has it
+    part.order_id.append(1)
+    assert len(log) == 6 and log.frame(dt.date(2026, 1, 5), channels)["time_h"].iloc[-1] == 9.0
+
+
+def test_a_pickled_log_keeps_the_derived_rows_without_their_source():
+    log = EventLog()
+    part = _Deliveries(log)
+    log.add(1.0, "order_placed", 0, 9, "tee", 2.0)
+    part.time.append(3.0)
+    part.order_id.append(0)
+    back = pickle.loads(pickle.dumps(log))
+    part.time.append(5.0)  # the source changes after the trip: the copy does not
+    part.order_id.append(0)
+    frame = back.frame(dt.date(2026, 1, 5), np.array(["email"], dtype=object))
+    assert len(back) == 2 and frame["kind"].astype(str).tolist() == ["order_placed", "delivered"]
+    assert frame["sku"].tolist() == ["tee", ""] and frame["time_h"].tolist() == [1.0, 3.0]
