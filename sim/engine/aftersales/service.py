@@ -17,6 +17,11 @@ response about an order goes into :attr:`ServiceDesk.answers`, which the model
 applies in time order with its closings (a slow answer spoils the order's review).
 A staffing plan's queue changes with the roster, so there every opening and
 answer is an event at its moment.
+
+The desk's columns are the tickets table, and the event log's ticket rows
+(opened, answered, resolved) are made from them when it is read (a
+``sim.engine.log.RowSource``): tens of thousands a growth year, without a call
+and a tuple each.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ import numpy as np
 import simpy
 
 from sim.engine.clock import Agenda, call_later
-from sim.engine.log import EventLog
+from sim.engine.log import EventLog, pack
 from sim.engine.operations.staffing import Crew
 from sim.scenario.definition import Service
 
@@ -59,7 +64,6 @@ class ServiceDesk:
         self.crew = crew
         self.no_agents = crew.empty
         self.rng = rng
-        self.log = log
         self.handle_mean_h = service.handle_minutes_mean / 60.0
         self.ai_response_h = service.ai_response_minutes / 60.0
         self.sla_h = service.sla_hours
@@ -81,6 +85,7 @@ class ServiceDesk:
         self.answered: list[float] = []
         self.resolved: list[float] = []
         self.by_ai: list[bool] = []
+        log.derive(self)
 
     def open(self, reason: str, order_id: int = -1, customer_id: int = -1, on_answer: OnAnswer | None = None) -> None:
         """Open a ticket now (after those due to open by now)."""
@@ -112,20 +117,16 @@ class ServiceDesk:
     def _open(self, at: float, reason: str, order_id: int, customer_id: int, on_answer: OnAnswer | None) -> None:
         """Open a ticket at ``at`` (now, or an opening taken from :attr:`openings`)."""
         tid = len(self.opened)
-        log = self.log
         self.order_id.append(order_id)
         self.customer_id.append(customer_id)
         self.reason.append(reason)
         self.opened.append(at)
-        log.add(at, "ticket_opened", order_id, customer_id, "", tid)
         if self.no_agents or self.rng.random() < self.ai_share:
             ai_h = self.ai_response_h
             done = at + ai_h
             self.answered.append(done)
             self.resolved.append(done)
             self.by_ai.append(True)
-            log.add(done, "ticket_answered", order_id, customer_id, "", ai_h)
-            log.add(done, "ticket_resolved", order_id, customer_id, "", tid)
             if on_answer is not None:  # the order hears at once (the reply reaches the buyer ai_h later)
                 self._reply(at, on_answer, ai_h)
             return
@@ -160,12 +161,32 @@ class ServiceDesk:
 
     def _answered(self, tid: int, at: float) -> float:
         """Record the first response at ``at``; return the hours the ticket waited for it."""
-        waited = at - self.opened[tid]
         self.answered[tid] = at
-        self.log.add(at, "ticket_answered", self.order_id[tid], self.customer_id[tid], "", waited)
-        return waited
+        return at - self.opened[tid]
 
     def _resolve(self, tid: int, at: float) -> None:
         """The ticket is resolved at ``at``: when its agent is done with it."""
         self.resolved[tid] = at
-        self.log.add(at, "ticket_resolved", self.order_id[tid], self.customer_id[tid], "", tid)
+
+    def row_count(self) -> int:
+        """The log's ticket rows so far: an opening each, and each answer and end recorded."""
+        answered, resolved = np.asarray(self.answered), np.asarray(self.resolved)
+        return len(self.opened) + int((~np.isnan(answered)).sum() + (~np.isnan(resolved)).sum())
+
+    def row_block(self) -> np.ndarray:
+        """The log's ticket rows: each ticket's opening (value: its id), first response (the hours it waited;
+        the AI's response time for the AI's) and end (its id), those recorded so far, ticket by ticket."""
+        opened, answered, resolved = (np.asarray(c, dtype=float) for c in (self.opened, self.answered, self.resolved))
+        tid = np.arange(len(opened))
+        order_id, customer_id = np.asarray(self.order_id, dtype=np.int64), np.asarray(self.customer_id, dtype=np.int64)
+        waited = np.where(self.by_ai, self.ai_response_h, answered - opened)
+        parts = [
+            (opened, "ticket_opened", tid),
+            (answered, "ticket_answered", waited),
+            (resolved, "ticket_resolved", tid),
+        ]
+        blocks = []
+        for times, kind, values in parts:
+            known = ~np.isnan(times)
+            blocks.append(pack(times[known], kind, order_id[known], customer_id[known], -1, values[known]))
+        return np.concatenate(blocks)

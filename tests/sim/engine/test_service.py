@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 import simpy
@@ -54,8 +56,11 @@ def test_a_ticket_at_night_waits_for_the_shift():
     [(at, _, waited)] = d.answers.take_due(END)
     assert at == pytest.approx(9.0) and waited == pytest.approx(7.0)
     assert d.answered == [at] and d.resolved[0] > 9.0
-    kinds = [row[1] for row in sorted(d.log.rows, key=lambda row: row[0])]  # in time (rows may be written ahead)
-    assert kinds == ["ticket_opened", "ticket_answered", "ticket_resolved"]
+    log = EventLog()
+    log.derive(d)  # the desk's rows, as the model's log makes them from its columns
+    events = log.frame(dt.date(2026, 1, 5), np.array([], dtype=object))
+    assert list(events["kind"]) == ["ticket_opened", "ticket_answered", "ticket_resolved"]
+    assert list(events["time_h"]) == [2.0, at, d.resolved[0]] and list(events["value"]) == [0.0, waited, 0.0]
 
 
 def test_tickets_opened_later_without_events_are_those_of_events_at_their_times():
@@ -81,6 +86,7 @@ def test_tickets_opened_later_without_events_are_those_of_events_at_their_times(
         d.open_due(env.now)
         answers.append(d.answers.take_due(END))
         tables.append((d.order_id, d.opened, d.answered, d.resolved, d.by_ai))
+        assert d.row_count() == len(d.row_block()) == 3 * len(schedule), "each ticket opened, answered, resolved"
     assert tables[0] == tables[1] and answers[0] == answers[1]
     by_time = sorted(range(len(schedule)), key=lambda n: sum(schedule[n]))
     assert tables[0][0] == by_time == [4, 1, 2, 5, 0, 6, 3], "ids in the order of the openings' times"
