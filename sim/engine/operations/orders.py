@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import struct
-from array import array
 from collections.abc import Sequence
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -48,9 +48,7 @@ def labels(names: Sequence[str], codes: Any) -> pd.api.extensions.ExtensionArray
     return pd.array(np.asarray(names, dtype=object), dtype="string").take(np.asarray(codes, dtype=np.intp))
 
 
-#: numpy type of each ``array.array`` type code used by the book
-_DTYPES = {"d": np.float64, "q": np.int64, "b": np.int8}
-#: the book's three arrays and the attributes each holds, one row of numbers per order
+#: the attributes of an order by type (struct codes: 8-byte integers, floats, 1-byte flags), in the order of a row
 _LAYOUT = {
     "q": ("channel", "group", "sku", "customer", "units", "option", "cell"),
     "d": (
@@ -72,49 +70,65 @@ _LAYOUT = {
     ),
     "b": ("returned", "is_repeat", "wrong_item", "member", "warranty"),
 }
+#: one order's row of bytes: native types, no padding between fields, padded to whole 8 bytes at the end
+_ROW_FORMAT = "=" + "".join(code * len(names) for code, names in _LAYOUT.items())
+_ROW_FORMAT += f"{-struct.calcsize(_ROW_FORMAT) % 8}x"
+_ROW = struct.Struct(_ROW_FORMAT)
+#: each attribute's struct code and byte offset in a row
+_CODE = {name: code for code, names in _LAYOUT.items() for name in names}
+_OFFSET = dict(zip(_CODE, accumulate((struct.calcsize(code) for code in _CODE.values()), initial=0), strict=False))
+#: the same row as numpy reads it
+ROW_DTYPE = np.dtype(
+    {
+        "names": list(_CODE),
+        "formats": [{"q": np.int64, "d": np.float64, "b": np.int8}[code] for code in _CODE.values()],
+        "offsets": list(_OFFSET.values()),
+        "itemsize": _ROW.size,
+    }
+)
 
 
 class Column:
     """One attribute of every order: ``book.customer[oid]`` reads it, ``book.picked[oid] = t`` writes it, and
     ``np.asarray(book.revenue)`` gives all of them (a copy)."""
 
-    __slots__ = ("_data", "_stride", "_at")
+    __slots__ = ("_data", "_name", "_at", "_read", "_write")
 
-    def __init__(self, data: array[Any], stride: int, at: int) -> None:
-        self._data, self._stride, self._at = data, stride, at
+    def __init__(self, data: bytearray, name: str) -> None:
+        self._data, self._name = data, name
+        self._at = _OFFSET[name]
+        one = struct.Struct("=" + _CODE[name])
+        self._read, self._write = one.unpack_from, one.pack_into
 
     def __getitem__(self, oid: int) -> Any:
-        return self._data[oid * self._stride + self._at]
+        return self._read(self._data, oid * _ROW.size + self._at)[0]
 
     def __setitem__(self, oid: int, value: Any) -> None:
-        self._data[oid * self._stride + self._at] = value
+        self._write(self._data, oid * _ROW.size + self._at, value)
 
     def __len__(self) -> int:
-        return len(self._data) // self._stride
+        return len(self._data) // _ROW.size
 
     def view(self) -> np.ndarray:
-        """A numpy view of the column; drop it before the next order is added (an array with a view cannot
+        """A numpy view of the column; drop it before the next order is added (a buffer with a view cannot
         grow)."""
-        return np.frombuffer(self._data, dtype=_DTYPES[self._data.typecode]).reshape(-1, self._stride)[:, self._at]
+        return np.frombuffer(self._data, dtype=ROW_DTYPE)[self._name]
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         return np.array(self.view(), dtype=dtype)
 
 
 class OrderBook:
-    """Every order's attributes, a row of numbers per order in three typed ``array.array`` (integers, floats,
-    flags; 8 bytes a number, where a list takes 32): an order is booked with three appends of packed bytes, and numpy
-    reads the columns without a copy when the run is over.  Each attribute is a :class:`Column`."""
+    """Every order's attributes, one row of bytes per order in one ``bytearray`` (8 bytes a number, 1 a flag,
+    where a list takes 32): an order is booked with one append of packed bytes, and numpy reads the columns
+    without a copy (a structured view, :data:`ROW_DTYPE`) when the run is over.  Each attribute is a
+    :class:`Column`."""
 
     def __init__(self) -> None:
-        self._arrays: dict[str, array[Any]] = {code: array(code) for code in _LAYOUT}
-        for code, names in _LAYOUT.items():
-            for at, name in enumerate(names):
-                setattr(self, name, Column(self._arrays[code], len(names), at))
-        # an order's row of each type packed to bytes at once (struct), appended in one call
-        (self._ints, self._pack_ints), (self._floats, self._pack_floats), (self._flags, self._pack_flags) = (
-            (self._arrays[code].frombytes, struct.Struct(f"{len(names)}{code}").pack) for code, names in _LAYOUT.items()
-        )
+        self._data = bytearray()
+        for name in _CODE:
+            setattr(self, name, Column(self._data, name))
+        self._append, self._pack = self._data.extend, _ROW.pack
         self._count = 0
 
     # the columns, for type checkers (set in __init__)
@@ -170,11 +184,14 @@ class OrderBook:
         warranty: bool,
     ) -> int:
         oid = self._count
-        self._ints(self._pack_ints(channel, group, sku, customer, units, option, cell))
-        self._floats(
-            self._pack_floats(placed, revenue, cogs, promised, fee, goods, 0.0, 0.0, NAN, NAN, NAN, NAN, NAN, NAN, 0.0)
+        # fmt: off
+        row = self._pack(  # in _LAYOUT's order; the steps to come have not happened (nan)
+            channel, group, sku, customer, units, option, cell,
+            placed, revenue, cogs, promised, fee, goods, 0.0, 0.0, NAN, NAN, NAN, NAN, NAN, NAN, 0.0,
+            False, is_repeat, False, member, warranty,
         )
-        self._flags(self._pack_flags(False, is_repeat, False, member, warranty))
+        # fmt: on
+        self._append(row)
         self._count = oid + 1
         return oid
 
