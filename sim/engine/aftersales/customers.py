@@ -29,6 +29,7 @@ as before.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -235,10 +236,11 @@ class CustomerBase:
         self._pools: list[list[int]] = [[] for _ in range(self.classes)]
         self._slot: dict[int, int] = {}
         self._gone: list[int] = []  # churned customers, for win-back campaigns
-        #: every churn, in the order they happened (a customer won back may churn again)
-        self.churn_time: list[float] = []
-        self.churn_customer: list[int] = []
-        self.churn_orders: list[int] = []
+        #: every churn, in the order they happened (a customer won back may churn again): typed arrays, 8 bytes
+        #: an entry, as packed in the log
+        self.churn_time = array("d")
+        self.churn_customer = array("q")
+        self.churn_orders = array("q")
         log.derive(self)
 
     @property
