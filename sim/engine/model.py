@@ -22,9 +22,9 @@ customers or the rating.  Tickets on a one-shift desk need no event either:
 they join the agents' queue in time order when the closings are next applied,
 and their answers are applied with them (``sim.engine.aftersales.service``).
 What touches shared things stays an event: units back on the shelf, defects
-and wrong items (the shelves at that moment), back-orders and staffing plans.  The one-by-one chain
-of callbacks (``ships_in_batches = False``) is the reference path: both give
-the same tables (``tests/sim/engine/test_model.py``).
+and wrong items (the shelves at that moment), back-orders and staffing plans.
+The one-by-one chain of callbacks (``ships_in_batches = False``) is the
+reference path: both give the same tables (``tests/sim/engine/test_model.py``).
 
 What an order pays is set by its session's offer (``sim.engine.sales.offer``: the day's
 price, bundle, delivery fee after the free-shipping threshold, warranty,
@@ -847,7 +847,7 @@ class StoreModel:
             if waited > sla:
                 e.slow_service = True
             if e.closed:
-                self._closings.push((at, oid, self.orders.customer[oid], self._churn_multiplier(oid), fate.closing, e))
+                self._close_at(at, oid, fate, e)
 
         return on_answer
 
@@ -1000,8 +1000,12 @@ class StoreModel:
         """Close an order whose end was not known in advance, after the closings due by now (it joins them
         last, behind those due at this very time)."""
         now = self.env.now
-        self._closings.push((now, oid, self.orders.customer[oid], self._churn_multiplier(oid), fate.closing, e))
+        self._close_at(now, oid, fate, e)
         self._close_due(now)
+
+    def _close_at(self, at: float, oid: int, fate: Fate, e: Experience) -> None:
+        """Queue order ``oid`` to close at ``at``, behind the closings due then."""
+        self._closings.push((at, oid, self.orders.customer[oid], self._churn_multiplier(oid), fate.closing, e))
 
     def _churn_multipliers(self, oids: np.ndarray, cells: np.ndarray) -> np.ndarray:
         """Churn multiplier of the customers of orders ``oids`` (in cells ``cells``): their arm's warranty
