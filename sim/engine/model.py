@@ -734,6 +734,7 @@ class StoreModel:
                 codes[rest],
                 promised[rest],
                 delivered,
+                draws[rest],
                 [fates[i] for i in rest.tolist()],
                 [experience[i] for i in rest.tolist()],
             )
@@ -746,11 +747,13 @@ class StoreModel:
         codes: np.ndarray,
         promised: np.ndarray,
         delivered: np.ndarray,
+        rows: np.ndarray,
         fates: list[Fate],
         experience: list[Experience],
     ) -> None:
         """Deliveries of sound, right items (:meth:`_ship`) whose buyers ask where they are or return them:
-        :meth:`_delivered` and the return's steps for many orders at once.
+        :meth:`_delivered` and the return's steps for many orders at once (``rows``: their fates' rows, the
+        same fates as ``fates``).
 
         A return's dates follow from its draws (request, transit back, refund), so
         only what touches shared things is an event: the ticket it may open and
@@ -761,8 +764,9 @@ class StoreModel:
         late = is_late(delivered, promised)
         o.put("delivered", oids, delivered)
         log.add_many(delivered, "delivered", oids, cid, codes, late)
-        draws = np.array([(f.return_u, f.request_e, f.transit_e, f.refund_e, f.return_ticket_u) for f in fates]).T
-        return_u, request_e, transit_e, refund_e, ticket_u = draws
+        return_u, request_e, transit_e, refund_e, ticket_u = fate.columns(
+            rows, "return_u", "request_e", "transit_e", "refund_e", "return_ticket_u"
+        )
         cell = o.take("cell", oids)
         returns = self._asks_returns(k, cell, late, return_u, request_e)
         requested = delivered + r.request_days_mean * 24.0 * request_e
