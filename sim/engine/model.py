@@ -38,7 +38,8 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from functools import partial
 from itertools import chain
 from typing import Any
 
@@ -125,6 +126,13 @@ class StoreModel:
         self.pickers = Crew(env, wh.pickers, wh.shift, wh.crew, weekday)
         self.agents = Crew(env, sv.agents, sv.shift, sv.crew, weekday)
         self.picking = Picking(env, wh, self.pickers, self.rng.picking)
+        #: the carrier's first collection at or after a time, outside the calendar's carrier pauses (chosen
+        #: once: asked at every order)
+        self._collection: Callable[[float], float] = (
+            partial(self.calendar.collection_after_pauses, next_collection=self.picking.next_collection)
+            if self.calendar.pauses
+            else self.picking.next_collection
+        )
         self.carriers = Carriers(s.delivery, self.rng.carriers, self.shocks)
         self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log, self._close_due)
         self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.log, lambda: env.now)
@@ -501,12 +509,6 @@ class StoreModel:
         dispatch = self._collections_of(self.picking.ready_estimates(now, waiting))
         stretch = self.calendar.peak_stretches(dispatch)
         return dispatch + self.promise_h_arr[option] * stretch + self.promise_extra_arr[cell // self.n_arms]
-
-    def _collection(self, t: float) -> float:
-        """The carrier's first collection at or after ``t``, outside the calendar's carrier pauses."""
-        if self.calendar.pauses:
-            return self.calendar.collection_after_pauses(t, self.picking.next_collection)
-        return self.picking.next_collection(t)
 
     # The life of an order, one by one (the reference path): a chain of steps, each a callback at its moment
     # on the clock (``call_later``, the crew's callbacks), not a generator process: _place -> (back-order) ->

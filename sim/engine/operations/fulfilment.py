@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -51,6 +52,9 @@ class Picking:
         self.mu, self.sigma = lognormal_params(self.mean_hours, cfg.pick_minutes_cv)
         self.error_p = cfg.pick_error_probability
         self.pickup_hour = cfg.carrier_pickup_hour
+        #: the carrier's first collection at or after a time (asked once or twice an order: a partial of
+        #: ``next_daily``, one Python call where a method would be two)
+        self.next_collection: Callable[[float], float] = partial(next_daily, hour_of_day=self.pickup_hour)
 
     def draw(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Pick hours and wrong-item flags of ``n`` orders, drawn in bulk (one day's orders at a time)."""
@@ -82,9 +86,6 @@ class Picking:
     def _queue_hours(self, waiting: Any) -> Any:
         """The crew's hours to work off ``waiting`` jobs and one more, at the mean pick time."""
         return (waiting + 1) * self.mean_hours / max(self.crew.size, 1)
-
-    def next_collection(self, t: float) -> float:
-        return next_daily(t, self.pickup_hour)
 
     def next_collections(self, t: np.ndarray) -> np.ndarray:
         """:meth:`next_collection` of many times at once."""

@@ -267,5 +267,6 @@ class OrderBook:
                 "member": np.asarray(self.member, dtype=bool),
                 "warranty": np.asarray(self.warranty, dtype=bool),
                 "written_off": np.asarray(self.written_off, dtype=float),
-            }
+            },
+            copy=False,  # every column above is made here: pandas need not copy them again
         )
