@@ -50,6 +50,13 @@ class Inventory:
         self._quantity: list[int] = self.reorder_quantity.tolist()
         #: [day, sku] demand expected over the next lead time relative to an average day (a calendar), or None
         self.ahead = shocks.calendar.ahead
+        #: per SKU, the highest reorder point :meth:`_policy` can give on any day (a rounded product rises with
+        #: its factor): a position above it needs no policy worked out, the case of nearly every sale
+        self._top_point = (
+            self._point
+            if self.ahead is None
+            else [int(round(p * float(f))) for p, f in zip(self._point, self.ahead.max(axis=0), strict=True)]
+        )
         self._waiting: list[deque[list]] = [deque() for _ in skus]
 
     def in_stock(self) -> np.ndarray:
@@ -80,6 +87,8 @@ class Inventory:
         return int(round(point * f)), max(1, int(round(qty * max(f, 1.0))))
 
     def _maybe_reorder(self, k: int) -> None:
+        if self.on_hand[k] + self.on_order[k] > self._top_point[k]:
+            return
         point, step = self._policy(k)
         if step > 0 and self.on_hand[k] + self.on_order[k] <= point and self.reorder_allowed[k]:
             qty = step

@@ -99,3 +99,18 @@ def test_a_supplier_delay_adds_its_days_to_orders_placed_inside_it(store):
     assert inv.on_hand.tolist() == [5]
     env.run(until=48 + 72 + 0.1)
     assert inv.on_hand.tolist() == [25]
+
+
+def test_no_day_of_a_calendar_scales_a_reorder_point_above_the_one_a_sale_is_checked_against(baseline):
+    """A sale skips the reorder policy while the position is above the highest point the calendar can give
+    (``Inventory._top_point``): Q4's peaks scale every SKU's point by day, and the highest day reaches it."""
+    q4 = baseline.with_overrides({"time.start_date": "2026-10-05"})
+    env = simpy.Environment()
+    inv = Inventory(env, q4.catalogue, EventLog(), np.zeros(len(q4.catalogue.skus), dtype=int), Shocks(q4, 90))
+    assert inv.ahead is not None
+    points = []
+    for day in range(90):
+        env._now = day * 24.0  # SimPy's own clock attribute: the day the policy reads
+        points.append([inv._policy(k)[0] for k in range(len(inv.names))])
+    highest = np.max(points, axis=0)
+    assert highest.tolist() == inv._top_point and (highest > inv.reorder_point).any()
