@@ -160,8 +160,9 @@ class StoreModel:
         self.lost_policy = s.catalogue.stockout_policy == "lost"
         #: every order's random draws, drawn with its day's orders
         self.fates = fate.Fates()
-        #: right picks waiting for the carrier's collection, a tuple of six numbers each (``SHIP_ROW``)
-        self._to_ship: list[tuple[float, ...]] = []
+        #: right picks waiting for the carrier, by the daily collection after their pick (the batch that takes
+        #: them, :meth:`_collections`), a tuple of six numbers each (``SHIP_ROW``)
+        self._to_ship: dict[float, list[tuple[float, ...]]] = {}
         self._sku_code = self.log.sku_codes(self.demand.skus)
         self._journey_kinds = np.array([kind_code(k) for k in ("pick_started", "picked", "shipped", "delivered")])
         #: orders waiting to settle: (time, order id, customer id, churn multiplier, review and churn draws
@@ -552,10 +553,11 @@ class StoreModel:
         started = None if filled is not None or wrong_item else self.pickers.book(pick_hours)
         done = math.nan if started is None else started + pick_hours
         if started is not None and self.ships_in_batches:  # one shift, a right pick: its times are known now
-            if due >= self._collection(done):
+            collected = self._collection(done)
+            if due >= collected:
                 # the promise (at least this) cannot have passed when the parcel leaves: it travels with the
                 # collection's batch, which works out the promise too
-                self._to_ship.append((oid, now, started, done, waiting, drawn))
+                self._wait_for_collection((oid, now, started, done, waiting, drawn), collected)
                 return
         fate = self.fates[drawn]
         promised = o.promised[oid] = self._promise(now, option, cell, waiting)
@@ -563,14 +565,20 @@ class StoreModel:
         if filled is None:
             if started is None:
                 self._to_picking(oid, fate, e)
-            elif not self.ships_in_batches or promised < self._collection(done):
+            elif not self.ships_in_batches or promised < collected:
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
                 self._picked(oid, fate, e, now, started, done)
             else:
-                self._to_ship.append((oid, now, started, done, -1, drawn))
+                self._wait_for_collection((oid, now, started, done, -1, drawn), collected)
         else:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
+
+    def _wait_for_collection(self, row: tuple[float, ...], collected: float) -> None:
+        """Queue a right pick (``row`` as :data:`SHIP_ROW`) for the batch of the carrier's daily collection after
+        it is packed; ``collected``: when it is collected (the same, but for a carrier pause)."""
+        batch = collected if not self.calendar.pauses else self.picking.next_collection(row[3])
+        self._to_ship.setdefault(batch, []).append(row)
 
     def _to_picking(self, oid: int, fate: Fate, e: Experience) -> None:
         """Queue for a picker.  A right pick's journey is worked out as soon as its times are known; a wrong
@@ -624,10 +632,11 @@ class StoreModel:
         A right pick on one shift knows at its booking when it will be packed,
         and from then on nothing can change its journey: the collection it
         makes, the road, whether the buyer asks where it is, whether they
-        return it.  So those orders wait in ``_to_ship`` and, at the
-        collection after their pick, :meth:`_ship` works out their journeys
-        together, as arrays.  Every time it writes is at or after the
-        collection, so nothing that happens earlier could have seen them.
+        return it.  So those orders wait in ``_to_ship``, by the
+        collection after their pick, and at that collection :meth:`_ship`
+        works out their journeys together, as arrays.  Every time it writes is
+        at or after the collection, so nothing that happens earlier could
+        have seen them.
         """
         env, horizon = self.env, self.days * 24.0
         while env.now < horizon or self._to_ship:
@@ -635,18 +644,11 @@ class StoreModel:
             if at == env.now:
                 at += 24.0
             yield env.timeout(at - env.now)
-            if self._to_ship:
-                width = len(SHIP_ROW)
+            batch = self._to_ship.pop(at, None)
+            if batch:
                 # numpy reads a flat run of numbers faster than it sorts out a list of tuples
-                rows = np.fromiter(chain.from_iterable(self._to_ship), float, len(self._to_ship) * width)
-                rows = rows.reshape(-1, width)
-                packed = rows[:, 3] <= env.now
-                if packed.all():
-                    self._to_ship = []
-                else:
-                    self._to_ship = [self._to_ship[i] for i in np.flatnonzero(~packed).tolist()]
-                if packed.any():
-                    self._ship(rows[packed])
+                rows = np.fromiter(chain.from_iterable(batch), float, len(batch) * len(SHIP_ROW))
+                self._ship(rows.reshape(-1, len(SHIP_ROW)))
 
     def _ship(self, rows: np.ndarray) -> None:
         """The journeys of right picks packed by this collection (:meth:`_collections`), as arrays: ``rows``
