@@ -103,7 +103,8 @@ class Fates:
         block = np.empty((n, _WIDTH))
 
         def put(names: str, *values: np.ndarray) -> None:
-            block[:, [COLUMN[name] for name in names.split()]] = np.array(values).T
+            for name, column in zip(names.split(), values, strict=True):
+                block[:, COLUMN[name]] = column
 
         # each stream's draws in the order they have always been made (the same numbers for the same seed)
         put("pick_hours wrong_item", *picking.draw(n))
