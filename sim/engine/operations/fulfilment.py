@@ -112,6 +112,9 @@ class Carriers:
         self.cv = np.array([o.lead_time_days_cv for o in opts])
         self.late_p = np.array([o.incident_probability for o in opts])
         self.late_mean_h = np.array([o.late_delay_days_mean * 24.0 for o in opts])
+        #: the gamma's shape of each option's lead time (1 where the lead time is fixed, cv 0), worked out once
+        self._shape = np.where(self.cv > 0, 1.0 / np.where(self.cv > 0, self.cv, 1.0) ** 2, 1.0)
+        self._fixed_lead = bool((self.cv <= 0).any())
         # the same as plain lists, for one parcel at a time (:meth:`transit_hour`)
         self._mean_h, self._late_p, self._late_mean_h = (
             a.tolist() for a in (self.mean_h, self.late_p, self.late_mean_h)
@@ -121,9 +124,10 @@ class Carriers:
         """Per order of a day: lead time as a multiple of its option's mean (gamma, mean 1, cv of the
         option), a uniform that decides a carrier incident, and a standard exponential for its delay."""
         n = len(options)
-        cv = self.cv[options]
-        shape = np.where(cv > 0, 1.0 / np.where(cv > 0, cv, 1.0) ** 2, 1.0)
-        lead = np.where(cv > 0, self.rng.standard_gamma(shape, n) / shape, 1.0)
+        shape = self._shape[options]
+        lead = self.rng.standard_gamma(shape, n) / shape
+        if self._fixed_lead:
+            lead = np.where(self.cv[options] > 0, lead, 1.0)
         return lead, self.rng.random(n), self.rng.standard_exponential(n)
 
     def transit_hours(

@@ -142,3 +142,14 @@ def test_draws_are_one_per_order_and_lead_times_have_mean_one(baseline):
     lead, u, delay = c.draw(np.zeros(20_000, dtype=int))
     assert len(lead) == len(u) == len(delay) == 20_000
     assert_inside(lead, 1.0, "lead multiple", 0.05)
+
+
+def test_an_option_with_a_fixed_lead_time_arrives_in_exactly_its_mean_and_the_others_spread(baseline):
+    """Express at cv 0 gets a lead multiple of exactly 1 for every parcel; standard and pickup keep a gamma
+    spread (every draw distinct); one multiple and two uniforms per parcel either way."""
+    fixed = baseline.with_overrides({"delivery.options.express.lead_time_days_cv": 0.0})
+    options = np.tile([0, 1, 2], 400)
+    lead, u, delay = Carriers(fixed.delivery, np.random.default_rng(8), Shocks(fixed, 10)).draw(options)
+    express = options == 1
+    assert len(lead) == len(u) == len(delay) == len(options)
+    assert (lead[express] == 1.0).all() and len(np.unique(lead[~express])) == (~express).sum()
