@@ -110,7 +110,11 @@ class ServiceDesk:
 
     def open_due(self, now: float) -> None:
         """Open the tickets due by ``now``, in time order (at equal times, as scheduled): each joins the
-        agents' queue at its own time, as its event would have."""
+        agents' queue at its own time, as its event would have.
+
+        A ticket draws its AI share and handling time here, so the owner calls this before it applies the
+        answers due by ``now`` and before the desk's stream moves on to the next day (``Streams.start_day``).
+        """
         for at, reason, order_id, customer_id, on_answer in self.openings.take_due(now):
             self._open(at, reason, order_id, customer_id, on_answer)
 
