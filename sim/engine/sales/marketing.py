@@ -99,6 +99,9 @@ class Marketing:
         self.counts_reviews = bool(self.count_elasticity.any())
         self.adstock = self.budget0.astype(float)
         self.spend_so_far = np.zeros(len(ch))
+        # Without a budget schedule the budget never moves, nor does the adstock started at it, so the paid
+        # traffic and its cost are the same every day: worked out here once instead of in every day's ten steps.
+        self.fixed_paid = None if self.scaling.any() else self._paid(self.budget0.copy())
 
     def _budget(self, day: int, new_customers: np.ndarray) -> np.ndarray:
         x = self.budget0.copy()
@@ -123,7 +126,20 @@ class Marketing:
         ``new_customers`` counts the customers each channel has acquired so
         far (for the CAC test of a budget schedule).
         """
-        x = self._budget(day, new_customers)
+        paid, unit = self._paid(self._budget(day, new_customers)) if self.fixed_paid is None else self.fixed_paid
+        free = self.free_per_hour * np.where(self.grows, review_mult, 1.0)
+        if self.counts_reviews:
+            growth = (max(review_count, 1.0) / self.initial_reviews) ** self.count_elasticity
+            free = free * np.where(self.grows, growth, 1.0)
+        free = free * self.seo
+        if self.has_content:
+            free = free + self.content_per_hour[day]
+        shock = self.shock[day]
+        return free * shock, paid * shock, unit
+
+    def _paid(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(paid sessions per hour, cost per paid session) of each channel on a day with budget ``x``; moves the
+        adstock on by the day.  The arrays are read-only: :meth:`today` may hand the same ones out every day."""
         self.adstock = x + self.carry * (self.adstock - x)  # = (1 - c) x + c A, exact when A == x
         paid_day = hill_sessions(self.adstock, self.cpc, self.half, self.slope)
         unit = self.cpc.copy()
@@ -133,15 +149,9 @@ class Marketing:
         if self.carries:
             with np.errstate(divide="ignore", invalid="ignore"):
                 unit = unit * np.where(self.adstock > 0, x / self.adstock, 0.0)
-        free = self.free_per_hour * np.where(self.grows, review_mult, 1.0)
-        if self.counts_reviews:
-            growth = (max(review_count, 1.0) / self.initial_reviews) ** self.count_elasticity
-            free = free * np.where(self.grows, growth, 1.0)
-        free = free * self.seo
-        if self.has_content:
-            free = free + self.content_per_hour[day]
-        shock = self.shock[day]
-        return free * shock, paid_day / 24.0 * shock, unit
+        per_hour = paid_day / 24.0
+        per_hour.flags.writeable = unit.flags.writeable = False
+        return per_hour, unit
 
     def record_spend(self, spend: np.ndarray) -> None:
         self.spend_so_far += spend

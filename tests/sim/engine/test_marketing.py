@@ -127,3 +127,17 @@ def test_a_ramp_below_the_floor_is_a_one_line_error_naming_the_field():
     blog = {"content_posts_per_week": 3.0, "content_ramp_days": 1e-310}
     with pytest.raises(sim.ScenarioError, match=r"traffic.channels.blog.content_ramp_days = 1e-310.*>= 0.01"):
         sim.Scenario().with_overrides({"traffic.channels.blog": blog})
+
+
+def test_a_budget_without_a_schedule_is_worked_out_once_to_the_same_bits_as_day_by_day(store):
+    """Saturation and carry-over included: the precomputed paid traffic is the daily steps' to the last bit."""
+    s = store.with_overrides({f"{PAID}.half_saturation_spend": 150.0, f"{PAID}.carryover": 0.6})
+    once, daily = _marketing(s), _marketing(s)
+    assert once.fixed_paid is not None
+    daily.fixed_paid = None  # the path a budget schedule takes: adstock, Hill and unit cost worked out each day
+    zero = np.zeros(len(s.traffic.channels))
+    for day in range(10):
+        a, b = once.today(day, 1.1, 40.0, zero), daily.today(day, 1.1, 40.0, zero)
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), day
+    with pytest.raises(ValueError, match="read-only"):
+        a[2][0] = 0.0  # the one cost array handed out every day cannot be changed by a caller
