@@ -197,7 +197,7 @@ class Agenda:
         a growth run than bisecting into a list, by valgrind).
         """
         due: list[tuple] = []
-        while self.first <= now:
+        while self.first <= now and self.first != math.inf:  # inf: nothing waits, even when asked for all
             today, start = self._today, self._next
             end, n = start + 1, len(today)  # the first is due: the others due follow it
             while end < n and today[end][0] <= now:

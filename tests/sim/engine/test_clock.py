@@ -130,6 +130,7 @@ def test_the_agenda_gives_entries_earliest_first_like_a_heap():
         now += float(rng.choice([rng.uniform(0, 4), rng.uniform(20, 80)]))
     assert out_a == out_h and len(out_a) > 300
     assert len({t for t, _ in out_a}) < len(out_a) - 40, "many equal times"
+    assert agenda.take_due(math.inf) == heapq.nsmallest(len(heap), heap) and agenda.take_due(math.inf) == []
 
 
 @pytest.mark.parametrize("weekdays, start_weekday", [([0, 1, 2, 3, 4], 0), ([5], 3), ([0, 2, 4, 6], 6)])
