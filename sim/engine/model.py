@@ -562,7 +562,7 @@ class StoreModel:
         if filled is None:
             if started is None:
                 self._to_picking(oid, fate, e)
-            elif not self.ships_in_batches or promised < collected:
+            elif not self.ships_in_batches or promised < collected:  # (collected: worked out above when batching)
                 # late before it leaves (it may ask where it is before then), or the reference path: one by one
                 self._picked(oid, fate, e, now, started, done)
             else:
