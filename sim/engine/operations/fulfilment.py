@@ -88,7 +88,7 @@ class Picking:
         return (waiting + 1) * self.mean_hours / max(self.crew.size, 1)
 
     def next_collections(self, t: np.ndarray) -> np.ndarray:
-        """:meth:`next_collection` of many times at once."""
+        """:attr:`next_collection` of many times at once."""
         day = np.floor(t / HOURS_PER_DAY)
         candidate = day * HOURS_PER_DAY + self.pickup_hour
         return np.where(candidate >= t, candidate, candidate + HOURS_PER_DAY)
