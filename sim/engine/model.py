@@ -905,7 +905,7 @@ class StoreModel:
         o.delivered[oid] = at
         late = bool(is_late(at, o.promised[oid]))
         self.log.add(at, "delivered", oid, o.customer[oid], self.demand.skus[o.sku[oid]], float(late))
-        self._closings.push((at, oid, o.customer[oid], self._churn_multiplier(oid), fate.closing, self._final[late]))
+        self._close_at(at, oid, fate, self._final[late])
 
     def _close_due(self, now: float) -> None:
         """Settle the orders in the closings whose time has come by ``now``, earliest first, and close those
@@ -1009,7 +1009,8 @@ class StoreModel:
         self._close_due(now)
 
     def _close_at(self, at: float, oid: int, fate: Fate, e: Experience) -> None:
-        """Queue order ``oid`` to close at ``at``, behind the closings due then."""
+        """Queue order ``oid`` to close at ``at`` with experience ``e``, behind the closings due then (one order;
+        :meth:`_ship` and :meth:`_deliver` queue many at once)."""
         self._closings.push((at, oid, self.orders.customer[oid], self._churn_multiplier(oid), fate.closing, e))
 
     def _churn_multipliers(self, oids: np.ndarray, cells: np.ndarray) -> np.ndarray:
