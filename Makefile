@@ -29,16 +29,31 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (store-playbook)" >/dev/null
 	touch $@
 
-setup: $(VENV)/.installed
+# The hot modules compiled by mypyc, beside their source (setup.py; sim.engine.native chooses at import). Rebuilt
+# when a module of sim/ changes; the touch marks the build as of now even where the C was unchanged.  Without a
+# C compiler it says so, removes any partial build, and the model runs as Python.
+$(VENV)/.native: $(VENV)/.installed setup.py $(shell find sim -name '*.py')
+	@echo "compiling the engine's hot modules with mypyc (about 90 s) ..."
+	@if $(PY) setup.py -q build_ext --inplace >$(VENV)/native-build.log 2>&1; then \
+		touch sim/engine/native__mypyc*.so; \
+	else \
+		find sim -name '*.so' -delete; \
+		echo "no compiled engine (the build failed, see $(VENV)/native-build.log): the model runs as Python"; \
+	fi
+	touch $@
+
+setup: $(VENV)/.installed $(VENV)/.native
 
 reports: setup
 	$(PY) -m playbook reports --config $(CONFIG) --params $(PARAMS) $(if $(LANGUAGE),--language $(LANGUAGE)) \
 		$(if $(SCENARIO),--scenario $(SCENARIO))
 
-# The tests with line coverage of sim/ and playbook/ (config in pyproject.toml; fails under 90%), then every
-# notebook under nbval.  Two runs: under pytest-cov the notebooks' kernels never answer (nbval: queue.Empty).
+# The tests with line coverage of sim/ and playbook/ (config in pyproject.toml; fails under 90%) on the engine's
+# Python source (coverage cannot see into compiled modules), the engine's tests again on its mypyc build, then
+# every notebook under nbval.  The notebooks run apart: under pytest-cov their kernels never answer (queue.Empty).
 test: setup
-	$(PY) -m pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=90 tests $(PYTEST_ARGS)
+	STORE_SIM_PURE=1 $(PY) -m pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=90 tests $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 tests/sim/engine $(PYTEST_ARGS)
 	$(PY) -m pytest -n 2 --nbval-lax notebooks $(PYTEST_ARGS)
 
 # Lint, format check and types (config in pyproject.toml); .ci/run runs it before the tests.
@@ -73,4 +88,5 @@ fuzz: setup
 	$(PY) -m fuzz.exports --cases 1000
 
 clean:
-	rm -rf reports results .pytest_cache
+	rm -rf reports results .pytest_cache build $(VENV)/.native
+	find sim -name '*.so' -delete

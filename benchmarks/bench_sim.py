@@ -7,6 +7,8 @@ One run prints, with the machine it ran on (CPU model, cores, Python, numpy, Sim
   table is built; building it on first read is timed and measured on its own line), SimPy events, the
   engine's floor (a bare ``env.timeout`` loop of as many events, in the same process) and the ratio;
 * ``baseline`` at 90 days (the workshop's live controls need it well under a second);
+* which engine ran (``sim.engine.native``: the hot modules compiled by mypyc, or their Python source)
+  and, when compiled, the growth year again on the source;
 * the naive way to write the same store (one SimPy process per session, ``naive_model.py``) over the
   SAME FULL growth year, in a fresh process, and the speed-up over it;
 * the KPI agreement of the two models: Welch intervals of naive - bulk over independent
@@ -39,6 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
 
 import sim  # noqa: E402
+from sim.engine import native  # noqa: E402
 from sim.engine.model import StoreModel  # noqa: E402
 from sim.results.result import build_result  # noqa: E402
 
@@ -131,9 +134,15 @@ def measure(scenario_path: str, days: int, seed: int, naive: bool) -> dict:
     }
 
 
-def in_subprocess(scenario_path: str, days: int, seed: int, naive: bool) -> dict:
+def in_subprocess(scenario_path: str, days: int, seed: int, naive: bool, pure: bool = False) -> dict:
+    """One run in a fresh process.  ``pure``: on the engine's Python source, not its mypyc build.
+
+    The naive model always runs on the source: it subclasses ``StoreModel``, and a Python class cannot
+    subclass a compiled one (it is also how a SimPy user would run it).
+    """
     cmd = [sys.executable, __file__, "--one", scenario_path, str(days), str(seed), "1" if naive else "0"]
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    env = {**os.environ, "STORE_SIM_PURE": "1"} if naive or pure else None
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -149,9 +158,9 @@ def report_speed(row: dict) -> float:
     return floor
 
 
-def repeated(path: str, days: int, repeat: int) -> dict:
+def repeated(path: str, days: int, repeat: int, pure: bool = False) -> dict:
     """``repeat`` fresh-process runs of one scenario; prints each and returns the medians."""
-    rows = [in_subprocess(path, days, 1, False) for _ in range(repeat)]
+    rows = [in_subprocess(path, days, 1, False, pure) for _ in range(repeat)]
     floors = [report_speed(row) for row in rows]
     med = {k: statistics.median(r[k] for r in rows) for k in ("wall_s", "cpu_s", "peak_mib", "peak_with_events_mib")}
     walls = sorted(r["wall_s"] for r in rows)
@@ -203,9 +212,14 @@ def main() -> int:
     p.add_argument("--naive-days", type=int, default=365, help="days of growth for the naive model (365: the year)")
     args = p.parse_args()
     print(f"# machine: {machine()}")
+    print(f"# engine: {native.REASON}")
     print("# speed and memory (each row a fresh process; wall = simulate + kpis())")
     growth = repeated(GROWTH, 365, args.repeat)
     baseline = repeated(BASELINE, 90, args.repeat)
+    if native.COMPILED:
+        print("\n# the same growth year on the engine's Python source (STORE_SIM_PURE=1), for comparison")
+        source = repeated(GROWTH, 365, args.repeat, pure=True)
+        print(f"compiled / source: {growth['wall_s'] / source['wall_s']:.2f} of the wall time (medians)")
 
     print(f"\n# the same growth store written the naive way (one SimPy process per session), {args.naive_days} days")
     bulk = growth if args.naive_days == 365 else in_subprocess(GROWTH, args.naive_days, 1, False)

@@ -23,7 +23,7 @@ they join the agents' queue in time order when the closings are next applied,
 and their answers are applied with them (``sim.engine.aftersales.service``).
 What touches shared things stays an event: units back on the shelf, defects
 and wrong items (the shelves at that moment), back-orders and staffing plans.
-The one-by-one chain of callbacks (``ships_in_batches = False``) is the
+The one-by-one chain of callbacks (``ships_in_batches=False``) is the
 reference path: both give the same tables (``tests/sim/engine/test_model.py``).
 
 What an order pays is set by its session's offer (``sim.engine.sales.offer``: the day's
@@ -51,7 +51,8 @@ from sim.engine.aftersales.crm import Programmes
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
 from sim.engine.aftersales.replacements import Replacements
 from sim.engine.aftersales.service import OnAnswer, ServiceDesk
-from sim.engine.clock import Agenda, StoreEnvironment, call_later
+from sim.engine.clock import Agenda, call_later
+from sim.engine.environment import StoreEnvironment
 from sim.engine.fate import Fate
 from sim.engine.log import EventLog, kind_code
 from sim.engine.operations.fulfilment import Carriers, Picking
@@ -100,15 +101,19 @@ class FunnelCounts:
 
 
 class StoreModel:
-    """Build with a validated scenario, a seed sequence and a horizon; then :meth:`run`."""
+    """Build with a validated scenario, a seed sequence and a horizon; then :meth:`run`.
 
-    #: Work out the journeys of right picks together at each carrier collection (:meth:`_ship`); False: one
-    #: by one at each pick (:meth:`_picked`), the reference path the tests compare it with.
-    ships_in_batches = True
+    ``ships_in_batches``: work out the journeys of right picks together at
+    each carrier collection (:meth:`_ship`); False: one by one at each pick
+    (:meth:`_picked`), the reference path the tests compare it with.
+    """
 
-    def __init__(self, scenario: Scenario, seed: np.random.SeedSequence, days: int) -> None:
+    def __init__(
+        self, scenario: Scenario, seed: np.random.SeedSequence, days: int, *, ships_in_batches: bool = True
+    ) -> None:
         s = self.scenario = scenario
         self.days = days
+        self.ships_in_batches = ships_in_batches
         self.env = env = StoreEnvironment()
         self.rng = Streams.from_seed(seed)
         self.log = EventLog()

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import sim
+from sim.engine import native
 from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard, ReviewDraws
 from sim.engine.log import EventLog
 
@@ -99,10 +100,17 @@ def test_the_live_rating_forgets_with_its_half_life_and_the_count_does_not(basel
     assert board.count == r.initial_count + 1 and board.rating == [5] and board.time == [half]
 
 
-def test_a_flag_set_from_numpy_makes_a_bad_experience_like_true(baseline):
-    """A mispick's ``wrong_item`` comes from a numpy comparison, so ``bad`` can be numpy's bool: the review
-    (0.08, 0.16 after a bad order) and churn (0.35, 0.70) chances read it as True."""
-    e = Experience(wrong_item=np.int64(1) != np.int64(0))
+def test_a_flag_set_from_numpy_makes_a_bad_experience_like_true_or_is_refused(baseline):
+    """On the engine's Python source numpy's bool reads as True: the review (0.08, 0.16 after a bad order)
+    and churn (0.35, 0.70) chances take it as 1.  Compiled by mypyc (``sim.engine.native``) the flags are
+    C bools and refuse it at once, with a TypeError.  The model itself sets them from Python values (a
+    mispick compares two SKU indices read from the order book)."""
+    flag = np.int64(1) != np.int64(0)
+    if native.COMPILED:
+        with pytest.raises(TypeError):
+            Experience(wrong_item=flag)
+        return
+    e = Experience(wrong_item=flag)
     assert type(e.bad) is np.bool_
     board, base = _board(baseline), _base(baseline)
     cid = base.new(0.0, 0)

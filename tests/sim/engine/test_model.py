@@ -175,14 +175,9 @@ def test_cac_per_channel_from_daily_agrees_with_the_channels_table(baseline_run)
     assert (cac.drop(paid.index).fillna(0) == 0).all()  # free channels acquire at no marketing cost
 
 
-class _OneByOne(StoreModel):
-    """The reference path: every right pick's journey worked out at its pick, one order at a time."""
-
-    ships_in_batches = False
-
-
-def _run(model: type[StoreModel], scenario: sim.Scenario, days: int) -> sim.Result:
-    m = model(scenario, np.random.SeedSequence(11), days)
+def _run(scenario: sim.Scenario, days: int, ships_in_batches: bool) -> sim.Result:
+    """``ships_in_batches=False``: the reference path, every right pick's journey worked out at its pick."""
+    m = StoreModel(scenario, np.random.SeedSequence(11), days, ships_in_batches=ships_in_batches)
     m.run()
     m.cancel_unfinished()
     return build_result(m, 11)
@@ -202,7 +197,7 @@ def test_journeys_worked_out_together_at_each_collection_are_the_reference_paths
     customers, reviews and days; events and tickets may differ in the last bit of a time (an event is
     scheduled as a delay from a different moment), nothing else."""
     scenario = sim.load_scenario(SCENARIOS / path)
-    batch, reference = _run(StoreModel, scenario, days), _run(_OneByOne, scenario, days)
+    batch, reference = _run(scenario, days, True), _run(scenario, days, False)
     assert len(batch.orders) > 100
     for name in ("orders", "customers", "reviews", "daily"):
         pd.testing.assert_frame_equal(getattr(batch, name), getattr(reference, name), check_exact=True, obj=name)
