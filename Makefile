@@ -58,8 +58,8 @@ test: setup
 
 # Lint, format check and types (config in pyproject.toml); .ci/run runs it before the tests.
 lint: setup
-	$(VENV)/bin/ruff check sim playbook tests benchmarks notebooks
-	$(VENV)/bin/ruff format --check sim playbook tests benchmarks notebooks
+	$(VENV)/bin/ruff check sim playbook tests benchmarks notebooks setup.py
+	$(VENV)/bin/ruff format --check sim playbook tests benchmarks notebooks setup.py
 	$(VENV)/bin/mypy sim playbook
 
 bench: setup
