@@ -8,7 +8,7 @@ One run prints, with the machine it ran on (CPU model, cores, Python, numpy, Sim
   engine's floor (a bare ``env.timeout`` loop of as many events, in the same process) and the ratio;
 * ``baseline`` at 90 days (the workshop's live controls need it well under a second);
 * which engine ran (``sim.engine.native``: the hot modules compiled by mypyc, or their Python source)
-  and, when compiled, the growth year again on the source;
+  and, when compiled, pairs of growth years compiled and on the source, run back to back;
 * the naive way to write the same store (one SimPy process per session, ``naive_model.py``) over the
   SAME FULL growth year, in a fresh process, and the speed-up over it;
 * the KPI agreement of the two models: Welch intervals of naive - bulk over independent
@@ -158,9 +158,9 @@ def report_speed(row: dict) -> float:
     return floor
 
 
-def repeated(path: str, days: int, repeat: int, pure: bool = False) -> dict:
+def repeated(path: str, days: int, repeat: int) -> dict:
     """``repeat`` fresh-process runs of one scenario; prints each and returns the medians."""
-    rows = [in_subprocess(path, days, 1, False, pure) for _ in range(repeat)]
+    rows = [in_subprocess(path, days, 1, False) for _ in range(repeat)]
     floors = [report_speed(row) for row in rows]
     med = {k: statistics.median(r[k] for r in rows) for k in ("wall_s", "cpu_s", "peak_mib", "peak_with_events_mib")}
     walls = sorted(r["wall_s"] for r in rows)
@@ -172,6 +172,22 @@ def repeated(path: str, days: int, repeat: int, pure: bool = False) -> dict:
         f"peak then {med['peak_with_events_mib']:.0f} MiB"
     )
     return {**rows[0], **med, "floor_s": statistics.median(floors)}
+
+
+def compiled_vs_source(path: str, days: int, pairs: int) -> None:
+    """The compiled engine against its Python source (``STORE_SIM_PURE=1``), in alternating fresh processes.
+
+    Each pair runs back to back, so both see the machine at the same speed; on a VM whose speed drifts
+    by a third within minutes, the ratio of medians taken minutes apart says little.
+    """
+    print(f"\n# the same growth year, compiled and on the engine's Python source, {pairs} pairs of fresh runs")
+    ratios = []
+    for _ in range(pairs):
+        source = in_subprocess(path, days, 1, False, pure=True)
+        compiled = in_subprocess(path, days, 1, False)
+        ratios.append(compiled["wall_s"] / source["wall_s"])
+        print(f"source {source['wall_s']:.2f} s, compiled {compiled['wall_s']:.2f} s: {ratios[-1]:.2f}")
+    print(f"compiled / source: {statistics.median(ratios):.2f} of the wall time (median of the pairs)")
 
 
 def agreement(bulk: list[dict], naive: list[dict], kpis: list[str]) -> pd.DataFrame:
@@ -217,9 +233,7 @@ def main() -> int:
     growth = repeated(GROWTH, 365, args.repeat)
     baseline = repeated(BASELINE, 90, args.repeat)
     if native.COMPILED:
-        print("\n# the same growth year on the engine's Python source (STORE_SIM_PURE=1), for comparison")
-        source = repeated(GROWTH, 365, args.repeat, pure=True)
-        print(f"compiled / source: {growth['wall_s'] / source['wall_s']:.2f} of the wall time (medians)")
+        compiled_vs_source(GROWTH, 365, args.repeat)
 
     print(f"\n# the same growth store written the naive way (one SimPy process per session), {args.naive_days} days")
     bulk = growth if args.naive_days == 365 else in_subprocess(GROWTH, args.naive_days, 1, False)
