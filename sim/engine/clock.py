@@ -14,6 +14,7 @@ import heapq
 import math
 import operator
 from collections.abc import Callable
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from numpy.typing import ArrayLike
 
 from sim.scenario.definition import Shift
 
-HOURS_PER_DAY = 24.0
+HOURS_PER_DAY: Final = 24.0
 
 
 class ShiftClock:
@@ -221,4 +222,4 @@ def timestamps(start: dt.date, hours: ArrayLike) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(ns.view("M8[ns]"))
 
 
-NS_PER_HOUR = 3_600_000_000_000
+NS_PER_HOUR: Final = 3_600_000_000_000

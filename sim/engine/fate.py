@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from array import array
 from itertools import repeat
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import numpy as np
 
@@ -56,7 +56,8 @@ class Fate(NamedTuple):
 FIELDS = Fate._fields[:-1] + ReviewDraws._fields
 #: each field's column in a row
 COLUMN = {name: i for i, name in enumerate(FIELDS)}
-_WIDTH, _CLOSING = len(FIELDS), len(Fate._fields) - 1
+_WIDTH: Final = len(FIELDS)
+_CLOSING: Final = len(Fate._fields) - 1
 _FLAGS = COLUMN["wrong_item"], COLUMN["defect"]
 
 

@@ -16,7 +16,7 @@ import math
 import struct
 from collections.abc import Sequence
 from itertools import accumulate
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ def is_late(delivered: Any, promised: Any) -> Any:
     return delivered > promised
 
 
-NAN = math.nan
+NAN: Final = math.nan
 #: the terminal statuses, in the order of :meth:`OrderBook.status_codes`
 STATUSES = ("refunded", "delivered", "cancelled")
 

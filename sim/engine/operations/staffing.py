@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable, Generator
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import simpy
@@ -34,7 +34,7 @@ from sim.engine.clock import HOURS_PER_DAY, ShiftClock, call_later
 from sim.engine.operations.fcfs import FcfsServers
 from sim.scenario.definition import CrewShift, Shift
 
-WEEK = 7 * HOURS_PER_DAY
+WEEK: Final = 7 * HOURS_PER_DAY
 OFF_DUTY, WORK = 0, 1  # request priorities: lower is served first
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from sim.scenario.definition import Funnel, Page, Reviews, Scenario
 
 #: Visitor groups, in array order.
 GROUPS = ("prospect", "returning", "customer")
-CUSTOMER = 2
+CUSTOMER: Final = 2
 
 
 def review_multiplier(rating: float, count: float, r: Reviews) -> float:
