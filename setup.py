@@ -2,7 +2,7 @@
 ``python setup.py build_ext --inplace``.
 
 The modules are the typed Python they always are (mypy-clean); mypyc turns
-them into C extensions, and a growth year then runs in about 0.85 of the
+them into C extensions, and a growth year then runs in 0.7-0.9 of the
 time.  ``sim.engine.native`` decides at import which runs: the extensions,
 or the source when they are stale, missing or ``STORE_SIM_PURE=1``.
 
