@@ -2,9 +2,10 @@
 ``python setup.py build_ext --inplace``.
 
 The modules are the typed Python they always are (mypy-clean); mypyc turns
-them into C extensions, and a growth year then runs in 0.7-0.9 of the
-time.  ``sim.engine.native`` decides at import which runs: the extensions,
-or the source when they are stale, missing or ``STORE_SIM_PURE=1``.
+them into C extensions, which run a growth year in less time (figures: the
+README's "How fast").  ``sim.engine.native`` decides at import which runs:
+the extensions, or the source when they are stale, missing or
+``STORE_SIM_PURE=1``.
 
 ``pip install .`` and ``pip install -e .`` build no extensions: pip's
 isolated build environment has no mypyc, and the package runs as Python.

@@ -4,7 +4,7 @@
 with mypyc: the same typed source, built as C extensions that sit beside it
 (``sim/engine/model.cpython-311-x86_64-linux-gnu.so`` next to ``model.py``,
 and one shared library, ``sim/engine/native__mypyc...so``).  A year of the
-growth store runs in 0.7-0.9 of the time.  Nothing else changes: the
+growth store runs faster (the README's "How fast").  Nothing else changes: the
 same scenario and seed give byte-identical tables either way
 (``tests/sim/engine/test_native.py``).
 
