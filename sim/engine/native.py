@@ -98,10 +98,11 @@ class _SourceFirst(importlib.abc.MetaPathFinder):
 
 def _choose() -> tuple[bool, str]:
     sources = built_modules()
-    compiled, why = decide(list(sources.values()), shared_library(), os.environ.get("STORE_SIM_PURE") == "1")
+    pure_asked = os.environ.get("STORE_SIM_PURE") == "1"
+    compiled, why = decide(list(sources.values()), shared_library(), pure_asked)
     if sources and not compiled:
         sys.meta_path.insert(0, _SourceFirst(sources))
-        if "changed since the build" in why or "incomplete" in why:
+        if not pure_asked:  # a build there but not usable: stale or incomplete
             warnings.warn(f"the simulation engine runs as {why}", RuntimeWarning, stacklevel=2)
     return compiled, why
 
