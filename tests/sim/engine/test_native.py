@@ -19,8 +19,8 @@ import pytest
 
 from sim.engine import native
 from sim.engine.native import _SourceFirst, built_modules, decide, shared_library
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 
 #: A year's hot paths in short runs: the one-shift desk, a staffing-plan desk (stage10), shocks and a
@@ -34,17 +34,16 @@ RUNS = [
     ("china_store.yaml", 60),
 ]
 
+#: run in a fresh process from the project's root: the tables' digests as ``test_model`` takes them, and the KPIs
 DIGESTS = """
-import hashlib, io, json, sys
+import hashlib, json, sys
 import sim
 from sim.engine import model, native
+from tests.sim.engine.test_model import _digest
 out = {"compiled": native.COMPILED, "model": model.__file__}
 for path, days in json.loads(sys.argv[1]):
     r = sim.simulate(sim.load_scenario("data/scenarios/" + path), seed=3, days=days)
-    for name, frame in r.tables().items():
-        buf = io.BytesIO()
-        frame.to_parquet(buf, index=False)
-        out[f"{path}:{name}"] = hashlib.sha256(buf.getvalue()).hexdigest()
+    out.update({f"{path}:{name}": digest for name, digest in _digest(r).items()})
     out[f"{path}:kpis"] = hashlib.sha256(json.dumps(r.kpis(), sort_keys=True).encode()).hexdigest()
 print(json.dumps(out))
 """
