@@ -35,7 +35,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 $(VENV)/.native: $(VENV)/.installed setup.py $(shell find sim -name '*.py')
 	@echo "compiling the engine's hot modules with mypyc (about 90 s) ..."
 	@if $(PY) setup.py -q build_ext --inplace >$(VENV)/native-build.log 2>&1; then \
-		touch sim/engine/native__mypyc*.so; \
+		find sim -name '*.so' -exec touch {} +; \
 	else \
 		find sim -name '*.so' -delete; \
 		echo "no compiled engine (the build failed, see $(VENV)/native-build.log): the model runs as Python"; \
