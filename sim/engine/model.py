@@ -38,8 +38,7 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Callable, Generator
-from functools import partial
+from collections.abc import Generator
 from itertools import chain
 from typing import Any
 
@@ -131,13 +130,8 @@ class StoreModel:
         self.pickers = Crew(env, wh.pickers, wh.shift, wh.crew, weekday)
         self.agents = Crew(env, sv.agents, sv.shift, sv.crew, weekday)
         self.picking = Picking(env, wh, self.pickers, self.rng.picking)
-        #: the carrier's first collection at or after a time, outside the calendar's carrier pauses (chosen
-        #: once: asked at every order)
-        self._collection: Callable[[float], float] = (
-            partial(self.calendar.collection_after_pauses, next_collection=self.picking.next_collection)
-            if self.calendar.pauses
-            else self.picking.next_collection
-        )
+        #: whether the calendar pauses the carrier (asked at every order: a plain attribute)
+        self._carrier_pauses = bool(self.calendar.pauses)
         self.carriers = Carriers(s.delivery, self.rng.carriers, self.shocks)
         self.desk = ServiceDesk(env, sv, self.agents, self.rng.service, self.log, self._close_due)
         self.reviews = ReviewBoard(s.reviews, s.crm.review_prompts, self.log, lambda: env.now)
@@ -576,10 +570,16 @@ class StoreModel:
             self.log.add(now, "backordered", oid, o.customer[oid], self.demand.skus[k], units)
             filled.callbacks.append(lambda _event: self._to_picking(oid, fate, e))
 
+    def _collection(self, t: float) -> float:
+        """The carrier's first collection at or after ``t``, outside the calendar's carrier pauses."""
+        if self._carrier_pauses:
+            return self.calendar.collection_after_pauses(t, self.picking.next_collection)
+        return self.picking.next_collection(t)
+
     def _wait_for_collection(self, row: tuple[float, ...], collected: float) -> None:
         """Queue a right pick (``row`` as :data:`SHIP_ROW`) for the batch of the carrier's daily collection after
         it is packed; ``collected``: when it is collected (the same, but for a carrier pause)."""
-        batch = collected if not self.calendar.pauses else self.picking.next_collection(row[3])
+        batch = collected if not self._carrier_pauses else self.picking.next_collection(row[3])
         self._to_ship.setdefault(batch, []).append(row)
 
     def _to_picking(self, oid: int, fate: Fate, e: Experience) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -52,9 +51,6 @@ class Picking:
         self.mu, self.sigma = lognormal_params(self.mean_hours, cfg.pick_minutes_cv)
         self.error_p = cfg.pick_error_probability
         self.pickup_hour = cfg.carrier_pickup_hour
-        #: the carrier's first collection at or after a time (asked once or twice an order: a partial of
-        #: ``next_daily``, one Python call where a method would be two)
-        self.next_collection: Callable[[float], float] = partial(next_daily, hour_of_day=self.pickup_hour)
 
     def draw(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Pick hours and wrong-item flags of ``n`` orders, drawn in bulk (one day's orders at a time)."""
@@ -87,8 +83,12 @@ class Picking:
         """The crew's hours to work off ``waiting`` jobs and one more, at the mean pick time."""
         return (waiting + 1) * self.mean_hours / max(self.crew.size, 1)
 
+    def next_collection(self, t: float) -> float:
+        """The carrier's first collection at or after ``t`` (asked once or twice an order)."""
+        return next_daily(t, self.pickup_hour)
+
     def next_collections(self, t: np.ndarray) -> np.ndarray:
-        """:attr:`next_collection` of many times at once."""
+        """:meth:`next_collection` of many times at once."""
         day = np.floor(t / HOURS_PER_DAY)
         candidate = day * HOURS_PER_DAY + self.pickup_hour
         return np.where(candidate >= t, candidate, candidate + HOURS_PER_DAY)

@@ -15,7 +15,6 @@ holding cost is charged on.
 
 from __future__ import annotations
 
-from array import array
 from collections import deque
 from collections.abc import Generator
 
@@ -36,11 +35,11 @@ class Inventory:
         self.shocks = shocks if shocks.supplier else None
         skus = list(catalogue.skus.values())
         self.names = list(catalogue.skus)
-        #: units on hand and on order per SKU: typed arrays (``array.array``), read and written an order at a time
-        #: as plain ints (numpy's scalars cost more than the arithmetic), and by numpy without a copy
-        self.on_hand = array("q", np.asarray(initial_stock, dtype=np.int64).tolist())
+        #: units on hand and on order per SKU, read and written an order at a time: lists of plain ints (numpy's
+        #: scalars cost more than the arithmetic, and the compiled engine indexes a list in C)
+        self.on_hand: list[int] = np.asarray(initial_stock, dtype=np.int64).tolist()
         self.reorder_allowed = np.ones(len(skus), dtype=bool)
-        self.on_order = array("q", [0] * len(skus))
+        self.on_order: list[int] = [0] * len(skus)
         self.reorder_point = np.array([k.reorder_point for k in skus], dtype=np.int64)
         self.reorder_quantity = np.array([k.reorder_quantity for k in skus], dtype=np.int64)
         #: plain floats: a delay of numpy's type would make the clock a numpy float from then on
@@ -60,7 +59,7 @@ class Inventory:
         self._waiting: list[deque[list]] = [deque() for _ in skus]
 
     def in_stock(self) -> np.ndarray:
-        return np.frombuffer(self.on_hand, dtype=np.int64) > 0
+        return np.array(self.on_hand, dtype=np.int64) > 0
 
     def reserve(self, k: int, units: int) -> simpy.Event | None:
         """Take ``units`` of SKU ``k``; return an event that fires when a back-order is filled, else None."""

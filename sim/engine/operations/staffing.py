@@ -23,7 +23,6 @@ decision is priced whether or not the people were busy.
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable, Generator
 from typing import Any, Final
 
@@ -126,8 +125,10 @@ class Crew:
             self.clock = ShiftClock(shift, start_weekday)
             self.size = people
             self.servers = FcfsServers(people, self.clock.next_open)
-        #: every job taken: its start and hours, for :meth:`busy_hours` (8 bytes a number)
-        self._starts, self._hours = array("d"), array("d")
+        #: every job taken: its start and hours, for :meth:`busy_hours` (lists: the compiled engine appends to
+        #: a list of floats in C, to an ``array`` through a Python method call)
+        self._starts: list[float] = []
+        self._hours: list[float] = []
         #: a plan's jobs queued and not yet taken
         self._queued = 0
 
@@ -180,9 +181,9 @@ class Crew:
     def busy_hours(self, days: int) -> np.ndarray:
         """Hours of work taken on each of the first ``days`` model days (a job counts on the day it starts): the
         utilisation.  Summed in the order the jobs were taken."""
-        day = (np.frombuffer(self._starts) // HOURS_PER_DAY).astype(np.int64)
+        day = (np.array(self._starts) // HOURS_PER_DAY).astype(np.int64)
         inside = day < days
-        return np.bincount(day[inside], weights=np.frombuffer(self._hours)[inside], minlength=days)
+        return np.bincount(day[inside], weights=np.array(self._hours)[inside], minlength=days)
 
     def _finish(self, request: Any, on_done: Callable[[float], None], started: float) -> None:
         self.resource.release(request)
