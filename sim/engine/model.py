@@ -544,9 +544,9 @@ class StoreModel:
         if oid is None:
             return
         o = self.orders
-        waiting = self.pickers.waiting  # the picks queued ahead of this one: its promise
+        waiting = self.pickers.waiting_at(now)  # the picks queued ahead of this one: its promise
         filled = self.inventory.reserve(k, units)
-        started = None if filled is not None or wrong_item else self.pickers.book(pick_hours)
+        started = None if filled is not None or wrong_item else self.pickers.book(pick_hours, now)
         done = math.nan if started is None else started + pick_hours
         if started is not None and self.ships_in_batches:  # one shift, a right pick: its times are known now
             collected = self._collection(done)

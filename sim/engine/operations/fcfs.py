@@ -16,32 +16,33 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable
+
+from sim.engine.clock import ShiftClock
 
 
 class FcfsServers:
     """``servers`` identical servers; :meth:`start` books one job and returns when it starts.
 
-    ``opening(t)`` is the first time >= ``t`` when work may start (a shift's
-    ``next_open``; ``t`` itself when always open).  Jobs must be booked in
-    the order they join the queue (non-decreasing ready times).
+    Work may start when ``shift`` is open (``ShiftClock.next_open``).  Jobs
+    must be booked in the order they join the queue (non-decreasing ready
+    times).
     """
 
-    __slots__ = ("_free", "_opening", "_pending")
+    __slots__ = ("_free", "_shift", "_pending")
 
-    def __init__(self, servers: int, opening: Callable[[float], float]) -> None:
+    def __init__(self, servers: int, shift: ShiftClock) -> None:
         self._free = [0.0] * max(servers, 1)
-        self._opening = opening
+        self._shift = shift
         #: start times of booked jobs, in booking order (non-decreasing): those still in the future are queued
         self._pending: deque[float] = deque()
 
     def start(self, ready: float, hours: float) -> float:
         """Book a job that joins the queue at ``ready`` and takes ``hours``; return its start time."""
-        free = self._free
-        ready = self._opening(ready)
+        free, shift = self._free, self._shift
+        ready = shift.next_open(ready)
         # the earliest server free after the job is ready takes it at once; one freed later (maybe after
         # closing) takes it at its next opening
-        started = ready if free[0] <= ready else self._opening(free[0])
+        started = ready if free[0] <= ready else shift.next_open(free[0])
         heapq.heapreplace(free, started + hours)
         self._pending.append(started)
         return started

@@ -48,34 +48,40 @@ def labels(names: Sequence[str], codes: Any) -> pd.api.extensions.ExtensionArray
     return pd.array(np.asarray(names, dtype=object), dtype="string").take(np.asarray(codes, dtype=np.intp))
 
 
-#: the attributes of an order by type (struct codes: 8-byte integers, floats, 1-byte flags), in the order of a row
-_LAYOUT = {
-    "q": ("channel", "group", "sku", "customer", "units", "option", "cell"),
-    "d": (
-        "placed",
-        "revenue",
-        "cogs",
-        "promised",
-        "fee",
-        "goods",
-        "shipping_cost",
-        "refund",
-        "picked",
-        "shipped",
-        "delivered",
-        "returned_at",
-        "refunded_at",
-        "cancelled_at",
-        "written_off",
+#: the attributes of an order (struct codes: 8-byte integers, floats, 1-byte flags), in the order of a row: those
+#: known when it is booked, then those of the steps to come
+_BOOKED = (
+    ("q", ("channel", "group", "sku", "customer", "units", "option", "cell")),
+    ("d", ("placed", "revenue", "cogs", "promised", "fee", "goods")),
+    ("b", ("is_repeat", "member", "warranty")),
+)
+_LATER = (
+    (
+        "d",
+        (
+            "shipping_cost",
+            "refund",
+            "picked",
+            "shipped",
+            "delivered",
+            "returned_at",
+            "refunded_at",
+            "cancelled_at",
+            "written_off",
+        ),
     ),
-    "b": ("returned", "is_repeat", "wrong_item", "member", "warranty"),
-}
+    ("b", ("returned", "wrong_item")),
+)
+_LAYOUT = _BOOKED + _LATER
 #: one order's row of bytes: native types, no padding between fields, padded to whole 8 bytes at the end
-_ROW_FORMAT = "=" + "".join(code * len(names) for code, names in _LAYOUT.items())
-_ROW_FORMAT += f"{-struct.calcsize(_ROW_FORMAT) % 8}x"
-_ROW = struct.Struct(_ROW_FORMAT)
+_BOOKED_FORMAT = "=" + "".join(code * len(names) for code, names in _BOOKED)
+_LATER_FORMAT = "".join(code * len(names) for code, names in _LATER)
+_LATER_FORMAT += f"{-struct.calcsize(_BOOKED_FORMAT + _LATER_FORMAT) % 8}x"
+_ROW = struct.Struct(_BOOKED_FORMAT + _LATER_FORMAT)
+#: the steps to come of a new order, which have not happened: no cost yet, no times (nan), no flags
+_NOT_YET = struct.pack("=" + _LATER_FORMAT, 0.0, 0.0, NAN, NAN, NAN, NAN, NAN, NAN, 0.0, False, False)
 #: each attribute's struct code and byte offset in a row
-_CODE = {name: code for code, names in _LAYOUT.items() for name in names}
+_CODE = {name: code for code, names in _LAYOUT for name in names}
 _OFFSET = dict(zip(_CODE, accumulate((struct.calcsize(code) for code in _CODE.values()), initial=0), strict=False))
 #: the same row as numpy reads it
 ROW_DTYPE = np.dtype(
@@ -128,7 +134,7 @@ class OrderBook:
         self._data = bytearray()
         for name in _CODE:
             setattr(self, name, Column(self._data, name))
-        self._append, self._pack = self._data.extend, _ROW.pack
+        self._append, self._pack = self._data.extend, struct.Struct(_BOOKED_FORMAT).pack
         self._count = 0
 
     # the columns, for type checkers (set in __init__)
@@ -184,14 +190,14 @@ class OrderBook:
         warranty: bool,
     ) -> int:
         oid = self._count
+        # in _BOOKED's order, then the steps to come (two appends: packing their 11 constants each time costs more)
         # fmt: off
-        row = self._pack(  # in _LAYOUT's order; the steps to come have not happened (nan)
-            channel, group, sku, customer, units, option, cell,
-            placed, revenue, cogs, promised, fee, goods, 0.0, 0.0, NAN, NAN, NAN, NAN, NAN, NAN, 0.0,
-            False, is_repeat, False, member, warranty,
-        )
+        self._append(self._pack(
+            channel, group, sku, customer, units, option, cell, placed, revenue, cogs, promised, fee, goods,
+            is_repeat, member, warranty,
+        ))
         # fmt: on
-        self._append(row)
+        self._append(_NOT_YET)
         self._count = oid + 1
         return oid
 

@@ -124,7 +124,7 @@ class Crew:
         else:
             self.clock = ShiftClock(shift, start_weekday)
             self.size = people
-            self.servers = FcfsServers(people, self.clock.next_open)
+            self.servers = FcfsServers(people, self.clock)
         #: every job taken: its start and hours, for :meth:`busy_hours` (lists: the compiled engine appends to
         #: a list of floats in C, to an ``array`` through a Python method call)
         self._starts: list[float] = []
@@ -135,7 +135,11 @@ class Crew:
     @property
     def waiting(self) -> int:
         """Jobs queued now and not yet taken."""
-        return self._queued if self.servers is None else self.servers.waiting(self.env.now)
+        return self.waiting_at(self.env.now)
+
+    def waiting_at(self, now: float) -> int:
+        """:attr:`waiting`, for a caller that has the clock's time at hand (every order has)."""
+        return self._queued if self.servers is None else self.servers.waiting(now)
 
     def serve(self, hours: float, on_done: Callable[[float], None], on_start: Callable[[], None] | None = None) -> None:
         """Queue a job of ``hours``: ``on_start()`` when a person on duty takes it, ``on_done(started)`` when

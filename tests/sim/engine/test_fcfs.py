@@ -59,7 +59,7 @@ def simpy_starts(
 def fcfs_starts(
     clock: ShiftClock, servers: int, arrivals: np.ndarray, hours: np.ndarray, probes: np.ndarray
 ) -> tuple[list[float], list[int]]:
-    queue = FcfsServers(servers, clock.next_open)
+    queue = FcfsServers(servers, clock)
     starts, seen, j = [], [], 0
     for a, h in zip(arrivals, hours, strict=True):
         while j < len(probes) and probes[j] < a:  # a probe sees the jobs booked before it
@@ -98,7 +98,7 @@ def test_the_same_starts_and_queue_as_a_simpy_resource(shift, servers, seed, per
 
 def test_a_job_taken_after_closing_waits_for_the_next_opening():
     """One server busy until 17:00 (after the 16:00 closing): the next job starts at 08:00 the next day."""
-    queue = FcfsServers(1, ShiftClock(WEEKDAYS_8_16, start_weekday=0).next_open)
+    queue = FcfsServers(1, ShiftClock(WEEKDAYS_8_16, start_weekday=0))
     assert queue.start(15.0, 2.0) == 15.0
     assert queue.start(15.5, 1.0) == 24 + 8.0
     assert queue.waiting(20.0) == 1 and queue.waiting(24 + 8.0) == 0
