@@ -14,8 +14,8 @@ source leaves the others' numbers where they were.
 from __future__ import annotations
 
 from array import array
-from itertools import repeat
-from typing import Final, NamedTuple
+from dataclasses import dataclass, fields
+from typing import Final
 
 import numpy as np
 
@@ -24,8 +24,13 @@ from sim.engine.operations.fulfilment import Carriers, Picking
 from sim.engine.rng import Streams
 
 
-class Fate(NamedTuple):
-    """One order's draws; whether each comes true is decided when its moment comes."""
+@dataclass(slots=True, init=False)
+class Fate:
+    """One order's draws; whether each comes true is decided when its moment comes.
+
+    A dataclass with its ``__init__`` written out, as :class:`ReviewDraws` is: the model reads these fields,
+    and makes a few thousand fates a day, in compiled code.
+    """
 
     pick_hours: float
     wrong_item: bool
@@ -51,14 +56,36 @@ class Fate(NamedTuple):
     #: whether the buyer reviews, the stars, and whether the customer churns, once the order closes
     closing: ReviewDraws
 
+    def __init__(
+        self,
+        pick_hours: float,
+        wrong_item: bool,
+        lead: float,
+        incident_u: float,
+        incident_delay: float,
+        wismo_u: float,
+        wismo_at: float,
+        defect: bool,
+        return_u: float,
+        request_e: float,
+        transit_e: float,
+        refund_e: float,
+        return_ticket_u: float,
+        closing: ReviewDraws,
+    ) -> None:
+        self.pick_hours, self.wrong_item, self.lead = pick_hours, wrong_item, lead
+        self.incident_u, self.incident_delay = incident_u, incident_delay
+        self.wismo_u, self.wismo_at, self.defect = wismo_u, wismo_at, defect
+        self.return_u, self.request_e, self.transit_e, self.refund_e = return_u, request_e, transit_e, refund_e
+        self.return_ticket_u, self.closing = return_ticket_u, closing
+
 
 #: a row of :class:`Fates`: the fields of a :class:`Fate`, its review draws in place of ``closing``
-FIELDS = Fate._fields[:-1] + ReviewDraws._fields
+FIELDS = tuple(f.name for f in fields(Fate))[:-1] + tuple(f.name for f in fields(ReviewDraws))
 #: each field's column in a row
 COLUMN = {name: i for i, name in enumerate(FIELDS)}
 _WIDTH: Final = len(FIELDS)
-_CLOSING: Final = len(Fate._fields) - 1
-_FLAGS = COLUMN["wrong_item"], COLUMN["defect"]
+_CLOSING: Final = len(fields(Fate)) - 1
 
 
 def columns(rows: np.ndarray, *names: str) -> np.ndarray:
@@ -76,7 +103,7 @@ class Fates:
     (``StoreModel._ship``).  So a day's fates are appended as one block of
     bytes (:meth:`draw`), read many at a time (:meth:`rows`), and made into a
     :class:`Fate` only for an order that goes its own way (``fates[n]``):
-    a growth year's 90,000 fates cost a block a day instead of two tuples
+    a growth year's 90,000 fates cost a block a day instead of two objects
     and 17 Python floats an order.
     """
 
@@ -132,20 +159,24 @@ class Fates:
     @staticmethod
     def make(rows: np.ndarray) -> list[Fate]:
         """The :class:`Fate` of each of ``rows`` (from :meth:`rows`)."""
-        return list(map(_fate, rows.tolist()))
+        table: list[list[float]] = rows.tolist()
+        return [_fate(row) for row in table]
 
     @staticmethod
     def closings(rows: np.ndarray) -> list[ReviewDraws]:
-        """The review draws of fate ``rows`` (from :meth:`rows`), one tuple each."""
-        return list(map(_new, repeat(ReviewDraws), rows[:, _CLOSING:].tolist()))
+        """The review draws of fate ``rows`` (from :meth:`rows`), one each."""
+        table: list[list[float]] = rows[:, _CLOSING:].tolist()
+        return [_closing(row, 0) for row in table]
 
 
-def _fate(row: list[float]) -> Fate:
-    """A :class:`Fate` from a row of :class:`Fates` (a list, changed in place)."""
-    wrong, defect = _FLAGS
-    row[wrong], row[defect] = row[wrong] > 0, row[defect] > 0
-    return _new(Fate, (*row[:_CLOSING], _new(ReviewDraws, row[_CLOSING:])))
+def _fate(r: list[float]) -> Fate:
+    """A :class:`Fate` from a row of :class:`Fates`, field by field in :data:`FIELDS`' order (spelled out: the
+    compiled engine then calls the class in C; ``test_fate`` checks every field against its column)."""
+    return Fate(
+        r[0], r[1] > 0, r[2], r[3], r[4], r[5], r[6], r[7] > 0, r[8], r[9], r[10], r[11], r[12], _closing(r, _CLOSING)
+    )
 
 
-#: a tuple subclass's instance from one iterable (what ``NamedTuple._make`` calls)
-_new = tuple.__new__
+def _closing(r: list[float], at: int) -> ReviewDraws:
+    """The :class:`ReviewDraws` in ``r`` from column ``at`` on."""
+    return ReviewDraws(r[at], r[at + 1], r[at + 2], r[at + 3])

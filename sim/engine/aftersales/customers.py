@@ -32,7 +32,6 @@ import math
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -41,13 +40,17 @@ from sim.scenario.definition import Customers, Reviews
 from sim.scenario.levers import Membership, ReviewPrompts, Segment
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Experience:
     """What went wrong with one order (all False for a flawless one), and whether it is over yet.
 
     The order's review and its customer's churn decision wait until the order
     has settled *and* every ticket about it has been answered
     (``open_tickets`` back to 0): a slow answer after delivery still counts.
+
+    The ``__init__`` is written out (``init=False``): mypyc compiles a written
+    one into a C constructor and calls a dataclass-made one through Python, at
+    ten times the cost (so for :class:`ReviewDraws` and ``sim.engine.fate.Fate``).
     """
 
     late: bool = False
@@ -61,6 +64,21 @@ class Experience:
     open_tickets: int = 0
     #: delivered and kept, or refunded
     settled: bool = False
+
+    def __init__(
+        self,
+        late: bool = False,
+        wrong_item: bool = False,
+        defect: bool = False,
+        slow_refund: bool = False,
+        slow_service: bool = False,
+        replaced: bool = False,
+        open_tickets: int = 0,
+        settled: bool = False,
+    ) -> None:
+        self.late, self.wrong_item, self.defect = late, wrong_item, defect
+        self.slow_refund, self.slow_service, self.replaced = slow_refund, slow_service, replaced
+        self.open_tickets, self.settled = open_tickets, settled
 
     @property
     def bad(self) -> bool:
@@ -182,13 +200,21 @@ class ReviewBoard:
         return pack(self.time, "review_posted", self.order_id, self.customer_id, -1, self.rating)
 
 
-class ReviewDraws(NamedTuple):
-    """An order's draws for its review and its customer's churn decision (``sim.engine.fate``)."""
+@dataclass(slots=True, init=False)
+class ReviewDraws:
+    """An order's draws for its review and its customer's churn decision (``sim.engine.fate``).
+
+    A dataclass, not a NamedTuple: the compiled engine reads a field of its own class in C, a NamedTuple's
+    through a Python attribute lookup (and its ``__init__`` is written out, as :class:`Experience`'s is).
+    """
 
     review_u: float
     extreme_u: float
     noise: float
     churn_u: float
+
+    def __init__(self, review_u: float, extreme_u: float, noise: float, churn_u: float) -> None:
+        self.review_u, self.extreme_u, self.noise, self.churn_u = review_u, extreme_u, noise, churn_u
 
 
 class CustomerBase:

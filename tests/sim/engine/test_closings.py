@@ -7,6 +7,8 @@ checks on a model built from the baseline store and driven by hand: every draw b
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import numpy as np
 
 import sim
@@ -16,6 +18,8 @@ from sim.engine.model import StoreModel
 
 #: draws that post a review (review_u 0 is below any chance) and keep the customer (churn_u near 1)
 REVIEWS = ReviewDraws(review_u=0.0, extreme_u=0.9, noise=0.0, churn_u=0.999)
+#: a right, sound pick (flags False) whose other draws are all 0
+FATE = Fate(**{f.name: 0.0 for f in fields(Fate)[:-1]} | {"wrong_item": False, "defect": False}, closing=REVIEWS)
 
 
 def _order(model: StoreModel) -> int:
@@ -31,8 +35,7 @@ def test_an_order_closed_now_goes_after_the_kept_orders_due_at_the_same_time(bas
     for t, oid in ((5.0, kept_late), (4.0, kept_early), (6.0, not_yet)):
         model._closings.push((t, oid, oid, 1.0, REVIEWS, final))
     model.env._now = 5.0  # the clock at a refund: SimPy's own attribute, as StoreEnvironment.skip_to sets it
-    fate = Fate(*[0.0] * 13, closing=REVIEWS)
-    model._settle(refunded, fate, Experience())
+    model._settle(refunded, FATE, Experience())
     assert model.reviews.order_id == [kept_early, kept_late, refunded], "time order; at 5.0 the kept one first"
     assert model.reviews.time == [4.0, 5.0, 5.0] and model.customers.active == 3
     assert len(model._closings) == 1 and model._closings.first == 6.0
@@ -44,11 +47,10 @@ def test_an_order_waits_for_its_ticket_before_it_closes(baseline: sim.Scenario):
     model = StoreModel(baseline, np.random.SeedSequence(1), 3)
     oid = _order(model)
     e = Experience()
-    fate = Fate(*[0.0] * 13, closing=REVIEWS)
-    on_answer = model._service_watch(oid, fate, e)
+    on_answer = model._service_watch(oid, FATE, e)
     assert on_answer is not None and e.open_tickets == 1
     model.env._now = 2.0
-    model._settle(oid, fate, e)
+    model._settle(oid, FATE, e)
     assert model.reviews.order_id == [] and model.customers.active == 0
     other = _order(model)  # kept, closing at the answer's very moment
     model._closings.push((40.0, other, other, 1.0, REVIEWS, Experience(settled=True)))
