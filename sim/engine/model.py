@@ -441,7 +441,8 @@ class StoreModel:
             cid, repeat = cust.pick_active(self.class_conversion[arm] if self.members else None), True
         else:
             cid, repeat = cust.new(now, ch), False
-            self.programmes.first_order(now, cid)
+            if self.members:  # offered the membership (a call saved per new customer when it is not)
+                self.programmes.first_order(now, cid)
         cust.orders[cid] += 1
         member = self.members and cust.member[cid]
         if member and self.member_discount[arm]:

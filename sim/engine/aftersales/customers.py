@@ -29,7 +29,6 @@ as before.
 from __future__ import annotations
 
 import math
-from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -262,11 +261,10 @@ class CustomerBase:
         self._pools: list[list[int]] = [[] for _ in range(self.classes)]
         self._slot: dict[int, int] = {}
         self._gone: list[int] = []  # churned customers, for win-back campaigns
-        #: every churn, in the order they happened (a customer won back may churn again): typed arrays, 8 bytes
-        #: an entry, as packed in the log
-        self.churn_time = array("d")
-        self.churn_customer = array("q")
-        self.churn_orders = array("q")
+        #: every churn, in the order they happened (a customer won back may churn again), as the log packs them
+        self.churn_time: list[float] = []
+        self.churn_customer: list[int] = []
+        self.churn_orders: list[int] = []
         log.derive(self)
 
     @property
