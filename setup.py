@@ -9,6 +9,15 @@ the extensions, or the source when they are stale, missing or
 
 ``pip install .`` and ``pip install -e .`` build no extensions: pip's
 isolated build environment has no mypyc, and the package runs as Python.
+
+Writing for the build: mypyc runs in C what it can type - a list of plain
+numbers, a class of these modules (its fields, and an ``__init__`` written
+out), a method called on its object.  It goes through Python, at a few
+hundred instructions a time, for a NamedTuple's fields, a dataclass-made
+``__init__``, an ``array.array``, ``heapq`` and ``deque`` calls, a numpy
+scalar, and a method bound to a local name (a CPython trick that costs here).
+The per-order code follows those rules; valgrind's callgrind, with the
+build's C mapped back to the source lines, shows where it does not.
 """
 
 from setuptools import setup
