@@ -49,37 +49,26 @@ def labels(names: Sequence[str], codes: Any) -> pd.api.extensions.ExtensionArray
 
 
 #: the attributes of an order (struct codes: 8-byte integers, floats, 1-byte flags), in the order of a row: those
-#: known when it is booked, then those of the steps to come
+#: known when it is booked, then those of the steps to come with their values until they happen
 _BOOKED = (
     ("q", ("channel", "group", "sku", "customer", "units", "option", "cell")),
     ("d", ("placed", "revenue", "cogs", "promised", "fee", "goods")),
     ("b", ("is_repeat", "member", "warranty")),
 )
-_LATER = (
-    (
-        "d",
-        (
-            "shipping_cost",
-            "refund",
-            "picked",
-            "shipped",
-            "delivered",
-            "returned_at",
-            "refunded_at",
-            "cancelled_at",
-            "written_off",
-        ),
-    ),
-    ("b", ("returned", "wrong_item")),
+#: (typed ``object``: as a float, mypy's promotion would make the compiled module's ``False`` a ``0.0``)
+_LATER: tuple[tuple[str, tuple[str, ...], object], ...] = (
+    ("d", ("shipping_cost", "refund", "written_off"), 0.0),
+    ("d", ("picked", "shipped", "delivered", "returned_at", "refunded_at", "cancelled_at"), NAN),
+    ("b", ("returned", "wrong_item"), False),
 )
-_LAYOUT = _BOOKED + _LATER
+_LAYOUT = _BOOKED + tuple((code, names) for code, names, _ in _LATER)
 #: one order's row of bytes: native types, no padding between fields, padded to whole 8 bytes at the end
 _BOOKED_FORMAT = "=" + "".join(code * len(names) for code, names in _BOOKED)
-_LATER_FORMAT = "".join(code * len(names) for code, names in _LATER)
+_LATER_FORMAT = "".join(code * len(names) for code, names, _ in _LATER)
 _LATER_FORMAT += f"{-struct.calcsize(_BOOKED_FORMAT + _LATER_FORMAT) % 8}x"
 _ROW = struct.Struct(_BOOKED_FORMAT + _LATER_FORMAT)
-#: the steps to come of a new order, which have not happened: no cost yet, no times (nan), no flags
-_NOT_YET = struct.pack("=" + _LATER_FORMAT, 0.0, 0.0, NAN, NAN, NAN, NAN, NAN, NAN, 0.0, False, False)
+#: the steps to come of a new order, as they are until they happen: no cost yet, no times (nan), no flags
+_NOT_YET = struct.pack("=" + _LATER_FORMAT, *(value for _, names, value in _LATER for _ in names))
 #: each attribute's struct code and byte offset in a row
 _CODE = {name: code for code, names in _LAYOUT for name in names}
 _OFFSET = dict(zip(_CODE, accumulate((struct.calcsize(code) for code in _CODE.values()), initial=0), strict=False))

@@ -90,3 +90,16 @@ def test_columns_read_and_write_one_order_and_many():
     assert book.take("revenue", np.array([2, 0])).tolist() == [50.0, 50.0]
     oid = book.new(9.0, 1, 0, 0, 13, 1, 10.0, 3.0, False, 0, 80.0, 0.0, 10.0, 0, True, False)
     assert oid == 3 and book.member[3] and math.isnan(book.picked[3]), "the book still grows after a bulk write"
+
+
+def test_a_new_order_holds_what_it_was_booked_with_and_nothing_of_the_steps_to_come():
+    """Every attribute read back by name: the booked ones as given, the steps to come not happened yet."""
+    book = OrderBook()
+    given = dict(placed=3.5, channel=2, group=1, sku=4, customer=77, units=3, revenue=99.5, cogs=30.25)
+    given |= dict(is_repeat=True, option=1, promised=96.0, fee=6.0, goods=93.5, cell=5, member=True, warranty=True)
+    oid = book.new(**given)
+    assert {name: getattr(book, name)[oid] for name in given} == given
+    steps = ("picked", "shipped", "delivered", "returned_at", "refunded_at", "cancelled_at")
+    assert all(math.isnan(getattr(book, name)[oid]) for name in steps)
+    assert [getattr(book, name)[oid] for name in ("shipping_cost", "refund", "written_off")] == [0.0, 0.0, 0.0]
+    assert not book.returned[oid] and not book.wrong_item[oid]
