@@ -545,7 +545,7 @@ class StoreModel:
         if oid is None:
             return
         o = self.orders
-        waiting = self.pickers.waiting_at(now)  # the picks queued ahead of this one: its promise
+        waiting = self.pickers.waiting(now)  # the picks queued ahead of this one: its promise
         filled = self.inventory.reserve(k, units)
         started = None if filled is not None or wrong_item else self.pickers.book(pick_hours, now)
         done = math.nan if started is None else started + pick_hours

@@ -47,22 +47,23 @@ class Experience:
     has settled *and* every ticket about it has been answered
     (``open_tickets`` back to 0): a slow answer after delivery still counts.
 
-    The ``__init__`` is written out (``init=False``): mypyc compiles a written
-    one into a C constructor and calls a dataclass-made one through Python, at
-    ten times the cost (so for :class:`ReviewDraws` and ``sim.engine.fate.Fate``).
+    The ``__init__`` is written out (``init=False``) and holds the defaults (a
+    flawless order, no ticket, not settled): mypyc compiles a written one into
+    a C constructor and calls a dataclass-made one through Python, at ten times
+    the cost (so for :class:`ReviewDraws` and ``sim.engine.fate.Fate``).
     """
 
-    late: bool = False
-    wrong_item: bool = False
-    defect: bool = False
-    slow_refund: bool = False
-    slow_service: bool = False
+    late: bool
+    wrong_item: bool
+    defect: bool
+    slow_refund: bool
+    slow_service: bool
     #: the wrong or defective item was replaced (reshipped), not refunded
-    replaced: bool = False
+    replaced: bool
     #: tickets about this order opened (or scheduled) and not answered yet
-    open_tickets: int = 0
+    open_tickets: int
     #: delivered and kept, or refunded
-    settled: bool = False
+    settled: bool
 
     def __init__(
         self,

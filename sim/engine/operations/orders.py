@@ -67,6 +67,8 @@ _BOOKED_FORMAT = "=" + "".join(code * len(names) for code, names in _BOOKED)
 _LATER_FORMAT = "".join(code * len(names) for code, names, _ in _LATER)
 _LATER_FORMAT += f"{-struct.calcsize(_BOOKED_FORMAT + _LATER_FORMAT) % 8}x"
 _ROW = struct.Struct(_BOOKED_FORMAT + _LATER_FORMAT)
+#: the part of a row known when the order is booked
+_BOOKED_ROW = struct.Struct(_BOOKED_FORMAT)
 #: the steps to come of a new order, as they are until they happen: no cost yet, no times (nan), no flags
 _NOT_YET = struct.pack("=" + _LATER_FORMAT, *(value for _, names, value in _LATER for _ in names))
 #: each attribute's struct code and byte offset in a row
@@ -123,7 +125,7 @@ class OrderBook:
         self._data = bytearray()
         for name in _CODE:
             setattr(self, name, Column(self._data, name))
-        self._append, self._pack = self._data.extend, struct.Struct(_BOOKED_FORMAT).pack
+        self._append, self._pack = self._data.extend, _BOOKED_ROW.pack
         self._count = 0
 
     # the columns, for type checkers (set in __init__)

@@ -132,13 +132,8 @@ class Crew:
         #: a plan's jobs queued and not yet taken
         self._queued = 0
 
-    @property
-    def waiting(self) -> int:
-        """Jobs queued now and not yet taken."""
-        return self.waiting_at(self.env.now)
-
-    def waiting_at(self, now: float) -> int:
-        """:attr:`waiting`, for a caller that has the clock's time at hand (every order has)."""
+    def waiting(self, now: float) -> int:
+        """Jobs queued at ``now`` (the clock's time, which every caller has at hand) and not yet taken."""
         return self._queued if self.servers is None else self.servers.waiting(now)
 
     def serve(self, hours: float, on_done: Callable[[float], None], on_start: Callable[[], None] | None = None) -> None:

@@ -49,10 +49,10 @@ def test_on_one_shift_a_pick_is_known_when_the_order_joins_the_queue():
     picking.pick(1.0, lambda started, finished: done.append((started, finished)))
     picking.pick(0.5, lambda started, finished: done.append((started, finished)))
     assert done == [(8.0, 9.0), (9.0, 9.5)]  # at once, at 06:00, with times in the future
-    assert picking.crew.waiting == 2
-    assert picking.ready_estimate(6.0, picking.crew.waiting) == pytest.approx(8.0 + 3 * picking.mean_hours)
+    assert picking.crew.waiting(env.now) == 2
+    assert picking.ready_estimate(6.0, picking.crew.waiting(env.now)) == pytest.approx(8.0 + 3 * picking.mean_hours)
     env.run(until=8.5)
-    assert picking.crew.waiting == 1
+    assert picking.crew.waiting(env.now) == 1
 
 
 def test_under_a_staffing_plan_a_pick_reports_when_it_ends():
