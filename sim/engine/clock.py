@@ -144,7 +144,7 @@ class Agenda:
     def push(self, *entries: tuple) -> None:
         """Add entries, one after another (a collection's kept orders in one call)."""
         for entry in entries:
-            day = math.floor(entry[0] / HOURS_PER_DAY)
+            day = int(entry[0] / HOURS_PER_DAY)  # = floor: times are >= 0 (and int() of a float runs in C)
             if day > self._day:
                 bucket = self._buckets.get(day)
                 if bucket is None:

@@ -85,6 +85,23 @@ FIELDS = tuple(f.name for f in fields(Fate))[:-1] + tuple(f.name for f in fields
 #: each field's column in a row
 COLUMN = {name: i for i, name in enumerate(FIELDS)}
 _WIDTH: Final = len(FIELDS)
+
+
+def _span(*names: str) -> slice:
+    """The columns of ``names``, adjacent in this order: the rows :meth:`Fates.draw` fills with one draw."""
+    first = COLUMN[names[0]]
+    if [COLUMN[name] for name in names] != list(range(first, first + len(names))):
+        raise ValueError(f"the fields {names} of a Fate must be adjacent, in this order")
+    return slice(first, first + len(names))
+
+
+_PICK = _span("pick_hours", "wrong_item")
+_JOURNEY = _span("lead", "incident_u", "incident_delay")
+_WISMO = _span("wismo_u", "wismo_at")
+_RETURN_TIMES = _span("request_e", "transit_e", "refund_e")
+_REVIEW = _span("review_u", "extreme_u")
+_DEFECT, _RETURN_U, _RETURN_TICKET_U = COLUMN["defect"], COLUMN["return_u"], COLUMN["return_ticket_u"]
+_NOISE, _CHURN = COLUMN["noise"], COLUMN["churn_u"]
 _CLOSING: Final = len(fields(Fate)) - 1
 
 
@@ -128,23 +145,19 @@ class Fates:
         """Draw the fates of orders of SKUs ``skus`` (indices) shipped with delivery ``options``; return
         their numbers."""
         n = len(skus)
-        block = np.empty((n, _WIDTH))
-
-        def put(names: str, *values: np.ndarray) -> None:
-            for name, column in zip(names.split(), values, strict=True):
-                block[:, COLUMN[name]] = column
-
-        # each stream's draws in the order they have always been made (the same numbers for the same seed)
-        put("pick_hours wrong_item", *picking.draw(n))
-        put("lead incident_u incident_delay", *carriers.draw(options))
-        put("wismo_u wismo_at", *streams.service.random((2, n)))
+        # each stream's draws in the order they have always been made (the same numbers for the same seed), into
+        # the rows' transpose: a column is a row there, and adjacent columns take one call's draws (``out=``)
+        cols = np.empty((_WIDTH, n))
+        cols[_PICK] = picking.draw(n)
+        cols[_JOURNEY] = carriers.draw(options)
+        streams.service.random(out=cols[_WISMO])
         u = streams.returns.random((3, n))
-        put("request_e transit_e refund_e", *streams.returns.standard_exponential((3, n)))
-        put("defect return_u return_ticket_u", u[0] < defect_p[skus], u[1], u[2])
-        put("review_u extreme_u", *streams.reviews.random((2, n)))
-        put("noise", streams.reviews.standard_normal(n))
-        put("churn_u", streams.customers.random(n))
-        self._data.frombytes(block.tobytes())
+        streams.returns.standard_exponential(out=cols[_RETURN_TIMES])
+        cols[_DEFECT], cols[_RETURN_U], cols[_RETURN_TICKET_U] = u[0] < defect_p[skus], u[1], u[2]
+        streams.reviews.random(out=cols[_REVIEW])
+        streams.reviews.standard_normal(out=cols[_NOISE])
+        streams.customers.random(out=cols[_CHURN])
+        self._data.frombytes(cols.T.tobytes())
         first = self._count
         self._count += n
         return np.arange(first, self._count)

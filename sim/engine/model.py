@@ -47,7 +47,7 @@ import simpy
 
 from sim.engine import fate
 from sim.engine.aftersales.crm import Programmes
-from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard
+from sim.engine.aftersales.customers import CustomerBase, Experience, ReviewBoard, ReviewDraws
 from sim.engine.aftersales.replacements import Replacements
 from sim.engine.aftersales.service import OnAnswer, ServiceDesk
 from sim.engine.clock import Agenda, call_later
@@ -708,7 +708,7 @@ class StoreModel:
         if kept.any():
             at, kept_oids = arrives[kept], oids[kept]
             o.put("delivered", kept_oids, at)
-            final = self._final
+            on_time, was_late = self._final
             self._closings.push(
                 *zip(
                     at.tolist(),
@@ -716,21 +716,26 @@ class StoreModel:
                     cid[kept].tolist(),
                     self._churn_multipliers(kept_oids, cell[kept]).tolist(),
                     fate.Fates.closings(draws[kept]),
-                    [final[is_late_] for is_late_ in late[kept].tolist()],
+                    [was_late if is_late_ else on_time for is_late_ in late[kept].tolist()],
                     strict=True,
                 )
             )
         env, desk = self.env, self.desk
         going_on = np.flatnonzero(~kept)  # the orders not kept go on one by one, with their fates
         fates = dict(zip(going_on.tolist(), fate.Fates.make(draws[going_on]), strict=True))
+        # each order's numbers as plain Python ones (the same values; numpy's scalars cost more)
+        oid_of: list[int] = oids.tolist()
+        cid_of: list[int] = cid.tolist()
         for i in going_on.tolist():
-            e = experience[i] = Experience()
-            if wismo[i]:
-                watch = self._service_watch(int(oids[i]), fates[i], e)
-                desk.open_later(float(asked_at[i]) - now, "wismo", int(oids[i]), int(cid[i]), watch)
+            experience[i] = Experience()
+        asking = going_on[wismo[going_on]]
+        for i, delay in zip(asking.tolist(), (asked_at[asking] - now).tolist(), strict=True):
+            watch = self._service_watch(oid_of[i], fates[i], experience[i])
+            desk.open_later(delay, "wismo", oid_of[i], cid_of[i], watch)
         after = ~kept & ((defect > 0) | self.selection)  # a defect goes back at once; a kill review counts returns
-        for i in np.flatnonzero(after).tolist():
-            call_later(env, float(arrives[i]) - now, self._delivered, int(oids[i]), fates[i], experience[i])
+        at_door = np.flatnonzero(after)
+        for i, delay in zip(at_door.tolist(), (arrives[at_door] - now).tolist(), strict=True):
+            call_later(env, delay, self._delivered, oid_of[i], fates[i], experience[i])
         rest = np.flatnonzero(~kept & ~after)
         if len(rest):
             delivered = ready[rest] + (arrives[rest] - ready[rest])  # when the delivery event would fire
@@ -788,6 +793,8 @@ class StoreModel:
         flags = zip(late.tolist(), returns.tolist(), ticket.tolist(), strict=True)
         times = zip(requested.tolist(), received.tolist(), refunded.tolist(), settles.tolist(), strict=True)
         churns = self._churn_multipliers(oids, cell).tolist()
+        f: Fate  # (typed: their fields are then read in C)
+        e: Experience
         for (oid, c, sku, n), (is_late_, sent_back, asks), (t_ask, t_back, t_refund, t_end), f, e, churn in zip(
             ids, flags, times, fates, experience, churns, strict=True
         ):
@@ -911,7 +918,7 @@ class StoreModel:
         o.delivered[oid] = at
         late = bool(is_late(at, o.promised[oid]))
         self.log.add(at, "delivered", oid, o.customer[oid], self.demand.skus[o.sku[oid]], float(late))
-        self._close_at(at, oid, fate, self._final[late])
+        self._close_at(at, oid, fate, self._final[1] if late else self._final[0])
 
     def _close_due(self, now: float) -> None:
         """Settle the orders in the closings whose time has come by ``now``, earliest first, and close those
@@ -926,6 +933,9 @@ class StoreModel:
         if closings.first > now and answers.first > now:
             return
         reviews, customers = self.reviews, self.customers  # (their methods called on them: in C when compiled)
+        # the closings' entries as their types (an Agenda holds plain tuples): their fields are then read in C
+        draws: ReviewDraws
+        e: Experience
         while True:
             if closings.first <= now and closings.first <= answers.first:  # at equal times, the closings first
                 for at, oid, cid, churn, draws, e in closings.take_due(min(now, answers.first)):
