@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 
@@ -38,6 +39,28 @@ def test_different_seeds_differ(baseline):
     b = sim.simulate(baseline, seed=4, days=20)
     differing = [name for name, h in _digest(a).items() if _digest(b)[name] != h]
     assert set(differing) >= {"events", "orders", "daily"}
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(baseline):
+    """The run pauses the collector and hands its records to the oldest generation, where a young collection
+    does not walk them; a caller's frozen objects stay frozen, and a caller who had the collector off finds it
+    off."""
+    model = StoreModel(baseline, np.random.SeedSequence(1), 5)
+    model.run()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(model.customers.first_order) in oldest and id(model.reviews.time) in oldest
+    keep: list[list[int]] = [[]]  # the caller's, frozen
+    gc.freeze()
+    try:
+        StoreModel(baseline, np.random.SeedSequence(1), 5).run()
+        assert gc.get_freeze_count() > 0 and id(keep) not in {id(o) for o in gc.get_objects()}
+        gc.disable()
+        StoreModel(baseline, np.random.SeedSequence(1), 5).run()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 @pytest.mark.parametrize(
