@@ -85,18 +85,18 @@ class NaiveStoreModel(StoreModel):
         if rng.random() >= d.view_p[0]:
             return
         k = int(rng.choice(len(d.sku_share), p=d.sku_share))
-        f.views[hour, ch, group, k] += 1
+        f.views[day, ch, group, k] += 1
         in_stock = self.inventory.on_hand[k] > 0
         if not in_stock:
-            f.views_out_of_stock[hour, ch] += 1
+            f.views_out_of_stock[day, ch] += 1
         stock_mult = 1.0 if in_stock else (d.backorder_acceptance if d.backorder else 0.0)
         p_cart = _at(d.base_cart[ch, group, 0], k) * d.price_mult[day][0, k] * self._review_mult() * stock_mult
         if rng.random() >= min(p_cart, 1.0):
             return
-        f.carts[hour, ch, group, k] += 1
+        f.carts[day, ch, group, k] += 1
         if rng.random() >= _at(d.cart_to_checkout[0], k):
             return
-        f.checkouts[hour, ch, group, k] += 1
+        f.checkouts[day, ch, group, k] += 1
         if rng.random() >= _at(d.checkout_to_order[0], k):
             return
         now = np.array([self.env.now])

@@ -78,21 +78,20 @@ SHIP_ROW = ("order_id", "ready", "started", "packed", "waiting", "fate")
 
 
 class FunnelCounts:
-    """Every hour's funnel counts, kept whole and reduced to tables after the run.
+    """Every day's funnel counts, kept whole and reduced to tables after the run.
 
-    Arrays are [hour, channel, group] for sessions and [hour, channel, group,
-    sku] for the steps (groups as in ``sim.engine.sales.demand.GROUPS``), summed over
-    cells; ``by_cell`` keeps [day, cell, step] and ``by_sku`` [day, sku,
-    step] with the steps views, views out of stock, carts, orders wanted.
+    ``sessions`` is [hour, channel, group] (groups as in ``sim.engine.sales.demand.GROUPS``); the steps
+    ``views``, ``carts`` and ``checkouts`` are [day, channel, group, sku] and ``views_out_of_stock`` [day,
+    channel], summed over cells; ``by_cell`` keeps [day, cell, step] and ``by_sku`` [day, sku, step] with the
+    steps views, views out of stock, carts, orders wanted.
     """
 
     def __init__(self, days: int, channels: int, skus: int, cells: int) -> None:
-        shape = (days * 24, channels, len(GROUPS))
-        self.sessions = np.zeros(shape, dtype=np.int64)
-        self.views = np.zeros(shape + (skus,), dtype=np.int64)
+        self.sessions = np.zeros((days * 24, channels, len(GROUPS)), dtype=np.int64)
+        self.views = np.zeros((days, channels, len(GROUPS), skus), dtype=np.int64)
         self.carts = np.zeros_like(self.views)
         self.checkouts = np.zeros_like(self.views)
-        self.views_out_of_stock = np.zeros((days * 24, channels), dtype=np.int64)
+        self.views_out_of_stock = np.zeros((days, channels), dtype=np.int64)
         self.by_cell = np.zeros((days, cells, len(CELL_STEPS)), dtype=np.int64)
         self.by_sku = np.zeros((days, skus, 4), dtype=np.int64)
         #: a day's [hour, channel, group] rows as a vector of ones, for summing them by a product
@@ -281,29 +280,24 @@ class StoreModel:
                 campaign,
                 in_stock,
             )
-            hours = slice(day * 24, day * 24 + 24)
-            f.sessions[hours], f.views_out_of_stock[hours] = c.sessions, c.views_out_of_stock
+            f.sessions[day * 24 : day * 24 + 24], f.views_out_of_stock[day] = c.sessions, c.views_out_of_stock
             if one_cell:
-                f.views[hours], f.carts[hours], f.checkouts[hours] = (
-                    c.views[:, :, :, 0],
-                    c.carts[:, :, :, 0],
-                    c.checkouts[:, :, :, 0],
-                )
+                f.views[day], f.carts[day], f.checkouts[day] = c.views[:, :, 0], c.carts[:, :, 0], c.checkouts[:, :, 0]
             else:
-                f.views[hours], f.carts[hours], f.checkouts[hours] = (
-                    c.views.sum(axis=3),
-                    c.carts.sum(axis=3),
-                    c.checkouts.sum(axis=3),
+                f.views[day], f.carts[day], f.checkouts[day] = (
+                    c.views.sum(axis=2),
+                    c.carts.sum(axis=2),
+                    c.checkouts.sum(axis=2),
                 )
             self._tally(day, c, in_stock)
             visitors = c.sessions[:, :, :2].sum(axis=(0, 2))
             paid_share = np.divide(paid, free + paid, out=np.zeros_like(paid), where=paid > 0)
             self.spend[day] = visitors * paid_share * unit_cost
             self.marketing.record_spend(self.spend[day])
-            times, orders = self._day_orders(day, c.orders) if c.orders.any() else ([], [[]] * 15)
+            times, orders = self._day_orders(day, c.ordering, c.order_skus) if len(c.order_skus) else ([], [[]] * 15)
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
-                per_hour = rng.service.binomial(c.views.reshape(24, -1).sum(axis=1), pre_sales_rate)
+                per_hour = rng.service.binomial(c.viewers.reshape(24, -1).sum(axis=1), pre_sales_rate)
                 at = np.repeat(np.arange(24), per_hour) + rng.service.random(int(per_hour.sum()))
                 for t in at.tolist():
                     self.desk.open_later(t, "pre_sales")
@@ -331,16 +325,13 @@ class StoreModel:
     def _tally(self, day: int, c: DayCounts, in_stock: np.ndarray) -> None:
         """Per-day totals by cell and by SKU (markets, variants, sku_daily tables; the kill review).
 
-        Each step is summed once over the day's [hour, channel, group] rows, to [cell, sku], and both tallies
-        are read from that; the sum is a product with a row of ones (``FunnelCounts.day_rows``), exact for
-        counts and a quarter of the time of numpy's sum over the leading axes.  The four steps' sums go into
-        one [step, cell, sku] array and the day's rows are written in place: half the numpy calls of summing
-        each step on its own and building the rows anew.
+        The four steps' sums over channels and groups go into one [step, cell, sku] array, read by both
+        tallies, and the day's rows are written in place.  The sessions per cell are summed over the day's
+        [hour, channel, group] rows as a product with a row of ones (``FunnelCounts.day_rows``): exact for
+        counts and a quarter of the time of numpy's sum over the leading axes.
         """
         rows, f = self.funnel.day_rows, self.funnel
-        n_cells, n_skus = c.views.shape[3:]
-        steps = np.array([rows @ a.reshape(rows.size, -1) for a in (c.views, c.carts, c.checkouts, c.orders)])
-        steps = steps.reshape(4, n_cells, n_skus)  # views, carts, checkouts, orders
+        steps = np.stack([c.views, c.carts, c.checkouts, c.orders]).sum(axis=(1, 2))  # [step, cell, sku]
         per_sku = steps.sum(axis=1)
         by_sku = f.by_sku[day]  # views, views out of stock, carts, orders wanted
         by_sku[:] = per_sku[[0, 0, 1, 3]].T
@@ -352,12 +343,12 @@ class StoreModel:
             self.assortment.observe_day(per_sku[0], per_sku[3], in_stock)
 
     # --- one order --------------------------------------------------------------------------------
-    def _day_orders(self, day: int, counts: np.ndarray) -> tuple[list[float], list[list]]:
-        """The day's orders from its counts [hour, channel, group, cell, sku]: their times in order, and the
-        arguments of :meth:`_place` as columns in the same order (the day's process places them one by one at
-        their times)."""
-        flat = np.repeat(np.arange(counts.size), counts.ravel())
-        hours, chans, groups, cells, skus = np.unravel_index(flat, counts.shape)
+    def _day_orders(self, day: int, ordering: np.ndarray, skus: np.ndarray) -> tuple[list[float], list[list]]:
+        """The day's orders from their counts by [hour, channel, group, cell] and their SKUs (``DayCounts``):
+        their times in order, and the arguments of :meth:`_place` as columns in the same order (the day's
+        process places them one by one at their times)."""
+        flat = np.repeat(np.arange(ordering.size), ordering.ravel())
+        hours, chans, groups, cells = np.unravel_index(flat, ordering.shape)
         times = day * 24.0 + (hours + self.rng.orders.random(len(flat)))  # as SimPy adds a delay to now
         columns = self._order_rows(day, times, chans, groups, cells, skus)
         order = np.argsort(times, kind="stable")

@@ -296,6 +296,10 @@ def _daily(model: StoreModel, orders: pd.DataFrame) -> pd.DataFrame:
         """Sum an [hour, channel, ...] array to [day * channel] (einsum: half the time of ``sum`` on these axes)."""
         return np.einsum("dhcx->dc", hourly.reshape(days, 24, n_ch, -1)).reshape(-1)
 
+    def of_day(daily: np.ndarray) -> np.ndarray:
+        """Sum a [day, channel, ...] array to [day * channel]."""
+        return daily.reshape(days, n_ch, -1).sum(axis=2).reshape(-1)
+
     day = _order_days(orders, start)
     row = np.where(day < days, day * n_ch + np.asarray(model.orders.channel, dtype=int), -1)
     placed, revenue = _per_row(row, days * n_ch, orders)
@@ -306,10 +310,10 @@ def _daily(model: StoreModel, orders: pd.DataFrame) -> pd.DataFrame:
             "channel": pd.array(np.tile(np.asarray(channels, dtype=object), days), dtype="string"),
             "sessions": per_day(f.sessions),
             "returning_sessions": per_day(f.sessions[:, :, 1:]),
-            "views": per_day(f.views),
-            "views_out_of_stock": per_day(f.views_out_of_stock),
-            "carts": per_day(f.carts),
-            "checkouts": per_day(f.checkouts),
+            "views": of_day(f.views),
+            "views_out_of_stock": f.views_out_of_stock.reshape(-1),
+            "carts": of_day(f.carts),
+            "checkouts": of_day(f.checkouts),
             "lost_sales": model.lost_sales.reshape(-1),
             "spend": model.spend.reshape(-1),
             "orders": placed,

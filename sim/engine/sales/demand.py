@@ -2,9 +2,11 @@
 
 Visitors who never order are never SimPy processes: for every hour, every
 channel and visitor group (new prospect, returning visitor, existing
-customer), the model draws how many sessions start, bounce, view each SKU,
-add to cart, check out and order, with numpy's binomial and multinomial
-draws.  Only the orders that come out of the funnel get events on the clock.
+customer), the model draws how many sessions start, and how many of them
+view a product and how many order; for the whole day, how many viewers
+stopped at the view, the cart or the checkout of each SKU - with numpy's
+binomial and multinomial draws.  Only the orders that come out of the funnel
+get events on the clock.
 
 A concrete hour: 40 organic sessions arrive; 18 bounce (45%); 22 view a
 product, split over the SKUs by demand weight; of the 9 who view the hoodie,
@@ -104,15 +106,19 @@ def quality_multiplier(page: Page, f: Funnel) -> float:
 
 @dataclass
 class DayCounts:
-    """Funnel counts of one day, arrays indexed [hour, channel, group(, cell, sku)]."""
+    """Funnel counts of one day: sessions and viewers hour by hour, the steps for the whole day, the orders at
+    their hours (each with its SKU)."""
 
     sessions: np.ndarray  # [24, C, G]
     cells: np.ndarray  # [24, C, G, X] sessions per cell
-    views: np.ndarray  # [24, C, G, X, K]
-    views_out_of_stock: np.ndarray  # [24, C]
-    carts: np.ndarray  # [24, C, G, X, K]
-    checkouts: np.ndarray  # [24, C, G, X, K]
-    orders: np.ndarray  # [24, C, G, X, K]
+    viewers: np.ndarray  # [24, C, G, X] sessions that viewed a product (and may have gone on to order)
+    views: np.ndarray  # [C, G, X, K] the day's
+    views_out_of_stock: np.ndarray  # [C] the day's
+    carts: np.ndarray  # [C, G, X, K] the day's
+    checkouts: np.ndarray  # [C, G, X, K] the day's
+    orders: np.ndarray  # [C, G, X, K] the day's
+    ordering: np.ndarray  # [24, C, G, X] sessions that ordered, by hour
+    order_skus: np.ndarray  # the SKU of each of them, in the order of ``ordering``'s cells (C order), hour by hour
 
 
 class Demand:
@@ -183,8 +189,8 @@ class Demand:
         self.cell_share = cells.share()
         self.backorder = s.catalogue.stockout_policy == "backorder"
         self.backorder_acceptance = s.catalogue.backorder_acceptance
-        #: views out of stock [hour, channel] of a day with every SKU in stock: one read-only array for all such days
-        self.no_views_out_of_stock = np.zeros((24, len(self.channels)), dtype=np.int64)
+        #: views out of stock [channel] of a day with every SKU in stock: one read-only array for all such days
+        self.no_views_out_of_stock = np.zeros(len(self.channels), dtype=np.int64)
         self.no_views_out_of_stock.flags.writeable = False
 
     def set_live(self, live: np.ndarray) -> None:
@@ -223,9 +229,20 @@ class Demand:
         feedback loop runs day by day.  Arrivals draw from the ``traffic``
         stream, the cell split from ``cells`` and funnel steps from
         ``funnel``, so a lever that changes conversion leaves the arrivals
-        of a paired run unchanged.  (numpy's array draws cost ~20 us each
-        whatever their size, so one call per step per day instead of per
-        hour is what keeps a year of a large store fast.)
+        of a paired run unchanged.
+
+        Each session of one (channel, group, cell) on one day takes the same
+        chances at every step, so its end - bounce, stop at the view, the
+        cart or the checkout of SKU k, or order SKU k - is one categorical
+        draw, and the sessions' ends are independent.  The draws follow that:
+        the sessions that order, hour by hour (binomial), the SKU of each
+        order, the other viewers hour by hour (binomial, of those who did not
+        order: their questions open tickets at their hour), and where those
+        viewers stopped, once for the day (multinomial).  The counts have the
+        distribution of binomial steps hour by hour (view, cart, checkout,
+        order) over [hour, channel, group, cell, SKU], from a fifth of the
+        numbers (a growth store's day): numpy's draws cost per element, and
+        most of those elements are empty.
         """
         traffic, funnel = streams.traffic, streams.funnel
         visitors = traffic.poisson(season[:, None] * (free + paid))  # [hour, channel]
@@ -248,22 +265,43 @@ class Demand:
             else sessions[..., None]
         )
 
-        viewers = funnel.binomial(cells, self.view_p)
-        if self.any_live:
-            views = funnel.multinomial(viewers, self.sku_share)
-        else:
-            views = np.zeros(viewers.shape + (len(self.sku_share),), dtype=np.int64)
         p_cart = self.base_cart * self.price_mult[day]
         if in_stock.all():
             p_cart = p_cart * review_mult
-            oos = self.no_views_out_of_stock
         else:
             stock_mult = np.where(in_stock, 1.0, self.backorder_acceptance if self.backorder else 0.0)
             p_cart = p_cart * (review_mult * stock_mult)
-            oos = views[..., ~in_stock].sum(axis=(2, 3, 4))
         if customer_mult is not None:
             p_cart[:, CUSTOMER] = p_cart[:, CUSTOMER] * customer_mult[:, None]
-        carts = funnel.binomial(views, np.minimum(p_cart, 1.0))
-        checkouts = funnel.binomial(carts, self.cart_to_checkout)
-        orders = funnel.binomial(checkouts, self.checkout_to_order)
-        return DayCounts(sessions, cells, views, oos, carts, checkouts, orders)
+        # A session's way through the funnel, as the chance of each end: it views SKU k (``view``) and stops
+        # there, or adds it to the cart and stops, or checks out and stops, or orders.  Every session of a
+        # day in one (channel, group, cell) takes the same chances, so each end's count for the day is the
+        # same draw summed over hours or drawn once; only orders (at their hour) and viewers (whose questions
+        # open tickets at theirs) are drawn hour by hour.
+        view = self.view_p[:, None] * self.sku_share  # [X, K]
+        cart = view * np.minimum(p_cart, 1.0)  # [C, G, X, K]
+        checkout = cart * self.cart_to_checkout
+        order = checkout * self.checkout_to_order
+        ordering_p = order.sum(axis=3)  # [C, G, X]
+        browsing_p = view.sum(axis=1) - ordering_p  # views that end before an order
+        ordering = funnel.binomial(cells, np.minimum(ordering_p, 1.0))
+        rest = 1.0 - ordering_p
+        browsing = funnel.binomial(
+            cells - ordering, np.divide(browsing_p, rest, out=np.zeros_like(rest), where=rest > 0).clip(0.0, 1.0)
+        )
+        # each order's SKU in proportion to its chance of ending in an order of that SKU
+        cdf = order.reshape(-1, order.shape[3]).cumsum(axis=1)
+        slot = np.repeat(np.arange(ordering.size) % cdf.shape[0], ordering.ravel())
+        order_skus = (cdf[slot] <= funnel.random(len(slot))[:, None] * cdf[slot, -1:]).sum(axis=1)
+        # the day's browsing viewers by where they stopped: at the view, the cart or the checkout of SKU k
+        stops = np.stack([view - cart, cart - checkout, checkout - order], axis=-1).reshape(browsing_p.shape + (-1,))
+        stops = np.divide(stops, browsing_p[..., None], out=np.zeros_like(stops), where=browsing_p[..., None] > 0)
+        ended = funnel.multinomial(browsing.sum(axis=0), stops).reshape(order.shape + (3,))
+        orders = np.bincount(slot * order.shape[3] + order_skus, minlength=order.size).reshape(order.shape)
+        checkouts = ended[..., 2] + orders
+        carts = ended[..., 1] + checkouts
+        views = ended[..., 0] + carts
+        oos = views[..., ~in_stock].sum(axis=(1, 2, 3)) if not in_stock.all() else self.no_views_out_of_stock
+        return DayCounts(
+            sessions, cells, ordering + browsing, views, oos, carts, checkouts, orders, ordering, order_skus
+        )

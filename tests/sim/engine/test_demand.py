@@ -162,3 +162,50 @@ def test_killed_skus_get_no_views_and_an_empty_shop_none_at_all(baseline):
     assert demand.sku_share[1] == 0 and demand.sku_share.sum() == pytest.approx(1.0)
     demand.set_live(np.zeros(4, dtype=bool))
     assert not demand.any_live and demand.sku_share.sum() == 0
+
+
+def _hour_by_hour(rng: np.random.Generator, demand: Demand, cells: np.ndarray, day: int) -> np.ndarray:
+    """The funnel as binomial steps hour by hour over [hour, channel, group, cell, sku] (views, carts, checkouts,
+    orders), in stock, rating and prices at their reference: the distribution :meth:`Demand.draw` must have."""
+    viewers = rng.binomial(cells, demand.view_p)
+    views = rng.multinomial(viewers, demand.sku_share)
+    carts = rng.binomial(views, np.minimum(demand.base_cart * demand.price_mult[day], 1.0))
+    checkouts = rng.binomial(carts, demand.cart_to_checkout)
+    return np.stack([views, carts, checkouts, rng.binomial(checkouts, demand.checkout_to_order)])
+
+
+def test_the_funnel_has_the_distribution_of_binomial_steps_hour_by_hour(baseline):
+    """Each step's day total per SKU and the orders in each quarter of the day, over 400 draws of one day's
+    funnel on its sessions, against 400 of the hour-by-hour binomial steps on the same sessions: two-sample
+    z-tests, 20 checks at 1/1000 together (Bonferroni).  Every draw's counts are also nested (views >= carts >=
+    checkouts >= orders) and the orders and their SKUs agree."""
+    demand, day, n = _demand(baseline, days=1), 0, 400
+    channels = baseline.traffic.channels.values()
+    free = np.array([c.sessions_per_day for c in channels]) / 24
+    paid = np.array([c.daily_budget / c.cost_per_click if c.cost_per_click else 0.0 for c in channels]) / 24
+    stock, season = np.ones(len(baseline.catalogue.skus), dtype=bool), demand.season(24)
+    bulk, steps = [], []
+    reference = np.random.default_rng(11)
+    for seed in np.random.SeedSequence(10).spawn(n):
+        c = demand.draw(day, season, Streams.from_seed(seed), free, paid, 1.0, 0.0, None, None, stock)
+        assert (c.views >= c.carts).all() and (c.carts >= c.checkouts).all() and (c.checkouts >= c.orders).all()
+        assert c.orders.sum() == c.ordering.sum() == len(c.order_skus) and c.viewers.sum() == c.views.sum()
+        assert (c.ordering <= c.viewers).all() and (c.viewers <= c.cells).all()
+        hours = np.repeat(np.arange(24), c.ordering.reshape(24, -1).sum(axis=1))
+        per_quarter = np.bincount(hours // 6, minlength=4)
+        bulk.append(
+            np.concatenate(
+                [np.stack([c.views, c.carts, c.checkouts, c.orders]).sum(axis=(1, 2, 3)).ravel(), per_quarter]
+            )
+        )
+        ref = _hour_by_hour(reference, demand, c.cells, day)
+        steps.append(
+            np.concatenate(
+                [ref.sum(axis=(1, 2, 3, 4)).ravel(), ref[3].sum(axis=(1, 2, 3, 4)).reshape(4, 6).sum(axis=1)]
+            )
+        )
+    a, b = np.array(bulk, dtype=float), np.array(steps, dtype=float)
+    checks = a.shape[1]
+    z = (a.mean(axis=0) - b.mean(axis=0)) / np.sqrt((a.var(axis=0, ddof=1) + b.var(axis=0, ddof=1)) / n)
+    assert checks == 4 * len(baseline.catalogue.skus) + 4 and a.mean(axis=0).min() > 0.5
+    assert np.abs(z).max() < stats.norm.ppf(1 - 0.001 / (2 * checks)), np.round(z, 2)

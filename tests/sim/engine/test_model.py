@@ -233,23 +233,23 @@ def test_journeys_worked_out_together_at_each_collection_are_the_reference_paths
 
 
 def test_the_day_tallies_sum_each_step_by_cell_and_by_sku(baseline):
-    """``_tally`` against the plain sums over [hour, channel, group(, cell, sku)], on counts of two cells."""
+    """``_tally`` against the plain sums over [channel, group(, cell, sku)] (and hours for the sessions), on
+    counts of two cells."""
     s = baseline.with_overrides({"ab_test": {"enabled": True, "start": "2026-01-05", "days": 10}})
     model = StoreModel(s, np.random.SeedSequence(1), 3)
     rng = np.random.default_rng(2)
-    shape = (24, len(model.demand.channels), 3, model.cells.count, len(model.demand.skus))
+    shape = (len(model.demand.channels), 3, model.cells.count, len(model.demand.skus))
     assert model.cells.count == 2
     views, carts, checkouts, orders = (rng.integers(0, 50, shape) for _ in range(4))
-    cells = rng.integers(0, 99, shape[:4])
-    in_stock = np.array([True, False] + [True] * (shape[4] - 2))
-    c = DayCounts(cells.sum(axis=3), cells, views, np.zeros(shape[:2], dtype=np.int64), carts, checkouts, orders)
+    cells = rng.integers(0, 99, (24,) + shape[:3])
+    in_stock = np.array([True, False] + [True] * (shape[3] - 2))
+    none = np.zeros(0, dtype=np.int64)
+    c = DayCounts(cells.sum(axis=3), cells, cells, views, none, carts, checkouts, orders, cells * 0, none)
     model._tally(1, c, in_stock)
-    views_k = views.sum(axis=(0, 1, 2, 3))
-    by_sku = np.stack(
-        [views_k, np.where(in_stock, 0, views_k), carts.sum(axis=(0, 1, 2, 3)), orders.sum(axis=(0, 1, 2, 3))]
-    )
+    views_k = views.sum(axis=(0, 1, 2))
+    by_sku = np.stack([views_k, np.where(in_stock, 0, views_k), carts.sum(axis=(0, 1, 2)), orders.sum(axis=(0, 1, 2))])
     assert (model.funnel.by_sku[1] == by_sku.T).all() and not model.funnel.by_sku[[0, 2]].any()
-    steps = [cells.sum(axis=(0, 1, 2))] + [a.sum(axis=(0, 1, 2, 4)) for a in (views, carts, checkouts, orders)]
+    steps = [cells.sum(axis=(0, 1, 2))] + [a.sum(axis=(0, 1, 3)) for a in (views, carts, checkouts, orders)]
     assert (model.funnel.by_cell[1] == np.stack(steps, axis=1)).all()
 
 

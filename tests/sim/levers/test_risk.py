@@ -62,7 +62,9 @@ def test_a_policy_change_cuts_traffic_and_traffic_recovers_after(baseline):
     ]
     ratio = ratio[0] / ratio[1]
     assert ratio[:10].mean() == 1.0 and ratio[10:20].mean() == pytest.approx(0.5, abs=0.06)
-    assert ratio[20:24].mean() == pytest.approx(0.7, abs=0.1) and ratio[26:].mean() == pytest.approx(1.0, abs=0.05)
+    # recovering on days 20-23: the shocked visits at 0.6, 0.7, 0.8, 0.9 of normal (mean 0.75), the customers' own
+    # visits not cut, so a little above 0.75 (0.72-0.82 over 10 seeds, sd 0.03): between half and whole by 4 sd
+    assert 0.65 < ratio[20:24].mean() < 0.9 and ratio[26:].mean() == pytest.approx(1.0, abs=0.05)
 
 
 def test_a_viral_post_brings_a_spike_of_orders(baseline):
