@@ -232,7 +232,7 @@ class StoreModel:
         ``unfreeze``: two list splices), where they belong as they live as long
         as the model; left in the youngest, the first collection after the run
         would walk every element of their lists (20-50 ms after a growth year).
-        Not when the caller keeps objects frozen: unfreezing would free theirs.
+        Not when the caller keeps objects frozen: unfreezing would thaw theirs too.
         """
         self.env.process(self._days())
         if self.pickers.servers is not None:
