@@ -196,8 +196,8 @@ class Demand:
     def set_live(self, live: np.ndarray) -> None:
         """The SKUs in the shop (a killed candidate gets no more product views); all weights 0 spreads evenly."""
         w = self.weights * live if self.weights.sum() > 0 else live.astype(float)
-        self.any_live = bool(w.sum() > 0)
-        self.sku_share = w / w.sum() if self.any_live else np.zeros(len(w))
+        total = w.sum()
+        self.sku_share = w / total if total > 0 else np.zeros(len(w))
 
     def season(self, hours: int) -> np.ndarray:
         """Traffic weight of every hour of the horizon (hour-of-day x weekday, mean 1)."""

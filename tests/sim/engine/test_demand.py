@@ -161,7 +161,11 @@ def test_killed_skus_get_no_views_and_an_empty_shop_none_at_all(baseline):
     demand.set_live(live)
     assert demand.sku_share[1] == 0 and demand.sku_share.sum() == pytest.approx(1.0)
     demand.set_live(np.zeros(4, dtype=bool))
-    assert not demand.any_live and demand.sku_share.sum() == 0
+    assert demand.sku_share.sum() == 0
+    free = np.array([c.sessions_per_day for c in baseline.traffic.channels.values()]) / 24
+    stock = np.ones(4, dtype=bool)
+    c = demand.draw(0, demand.season(24), Streams.from_seed(1), free, free * 0, 1.0, 0.0, None, None, stock)
+    assert c.sessions.sum() > 0 and c.viewers.sum() == c.views.sum() == c.orders.sum() == len(c.order_skus) == 0
 
 
 def _hour_by_hour(rng: np.random.Generator, demand: Demand, cells: np.ndarray, day: int) -> np.ndarray:
