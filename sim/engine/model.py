@@ -294,7 +294,7 @@ class StoreModel:
             paid_share = np.divide(paid, free + paid, out=np.zeros_like(paid), where=paid > 0)
             self.spend[day] = visitors * paid_share * unit_cost
             self.marketing.record_spend(self.spend[day])
-            times, orders = self._day_orders(day, c.ordering, c.order_skus) if len(c.order_skus) else ([], [[]] * 15)
+            times, orders = self._day_orders(day, c) if len(c.order_skus) else ([], [[]] * 15)
             if pre_sales_rate:
                 # each product view asks a question with this probability: a thinned Poisson stream
                 per_hour = rng.service.binomial(c.viewers.reshape(24, -1).sum(axis=1), pre_sales_rate)
@@ -343,16 +343,15 @@ class StoreModel:
             self.assortment.observe_day(per_sku[0], per_sku[3], in_stock)
 
     # --- one order --------------------------------------------------------------------------------
-    def _day_orders(self, day: int, ordering: np.ndarray, skus: np.ndarray) -> tuple[list[float], list[list]]:
-        """The day's orders from their counts by [hour, channel, group, cell] and their SKUs (``DayCounts``):
-        their times in order, and the arguments of :meth:`_place` as columns in the same order (the day's
+    def _day_orders(self, day: int, c: DayCounts) -> tuple[list[float], list[list]]:
+        """The day's orders from each one's [hour, channel, group, cell] and SKU (``DayCounts``): their times in
+        order, and the arguments of :meth:`_place` as columns in the same order (the day's
         process places them one by one at their times)."""
-        flat = np.repeat(np.arange(ordering.size), ordering.ravel())
-        hours, chans, groups, cells = np.unravel_index(flat, ordering.shape)
-        times = day * 24.0 + (hours + self.rng.orders.random(len(flat)))  # as SimPy adds a delay to now
-        columns = self._order_rows(day, times, chans, groups, cells, skus)
+        hours, chans, groups, cells = np.unravel_index(c.order_slots, c.cells.shape)
+        times = day * 24.0 + (hours + self.rng.orders.random(len(hours)))  # as SimPy adds a delay to now
+        columns = self._order_rows(day, times, chans, groups, cells, c.order_skus)
         order = np.argsort(times, kind="stable")
-        return times[order].tolist(), [c[order].tolist() for c in columns]
+        return times[order].tolist(), [column[order].tolist() for column in columns]
 
     def _order_rows(
         self, day: int, times: np.ndarray, chans: np.ndarray, groups: np.ndarray, cells: np.ndarray, skus: np.ndarray

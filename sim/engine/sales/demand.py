@@ -117,8 +117,8 @@ class DayCounts:
     carts: np.ndarray  # [C, G, X, K] the day's
     checkouts: np.ndarray  # [C, G, X, K] the day's
     orders: np.ndarray  # [C, G, X, K] the day's
-    ordering: np.ndarray  # [24, C, G, X] sessions that ordered, by hour
-    order_skus: np.ndarray  # the SKU of each of them, in the order of ``ordering``'s cells (C order), hour by hour
+    order_slots: np.ndarray  # each order's [hour, channel, group, cell] as one index into ``cells`` (C order)
+    order_skus: np.ndarray  # and its SKU
 
 
 class Demand:
@@ -291,7 +291,8 @@ class Demand:
         )
         # each order's SKU in proportion to its chance of ending in an order of that SKU
         cdf = order.reshape(-1, order.shape[3]).cumsum(axis=1)
-        slot = np.repeat(np.arange(ordering.size) % cdf.shape[0], ordering.ravel())
+        order_slots = np.repeat(np.arange(ordering.size), ordering.ravel())
+        slot = order_slots % cdf.shape[0]  # [channel, group, cell]
         order_skus = (cdf[slot] <= funnel.random(len(slot))[:, None] * cdf[slot, -1:]).sum(axis=1)
         # the day's browsing viewers by where they stopped: at the view, the cart or the checkout of SKU k
         stops = np.stack([view - cart, cart - checkout, checkout - order], axis=-1).reshape(browsing_p.shape + (-1,))
@@ -303,5 +304,5 @@ class Demand:
         views = ended[..., 0] + carts
         oos = views[..., ~in_stock].sum(axis=(1, 2, 3)) if not in_stock.all() else self.no_views_out_of_stock
         return DayCounts(
-            sessions, cells, ordering + browsing, views, oos, carts, checkouts, orders, ordering, order_skus
+            sessions, cells, ordering + browsing, views, oos, carts, checkouts, orders, order_slots, order_skus
         )

@@ -193,9 +193,10 @@ def test_the_funnel_has_the_distribution_of_binomial_steps_hour_by_hour(baseline
     for seed in np.random.SeedSequence(10).spawn(n):
         c = demand.draw(day, season, Streams.from_seed(seed), free, paid, 1.0, 0.0, None, None, stock)
         assert (c.views >= c.carts).all() and (c.carts >= c.checkouts).all() and (c.checkouts >= c.orders).all()
-        assert c.orders.sum() == c.ordering.sum() == len(c.order_skus) and c.viewers.sum() == c.views.sum()
-        assert (c.ordering <= c.viewers).all() and (c.viewers <= c.cells).all()
-        hours = np.repeat(np.arange(24), c.ordering.reshape(24, -1).sum(axis=1))
+        ordering = np.bincount(c.order_slots, minlength=c.cells.size).reshape(c.cells.shape)
+        assert c.orders.sum() == len(c.order_slots) == len(c.order_skus) and c.viewers.sum() == c.views.sum()
+        assert (ordering <= c.viewers).all() and (c.viewers <= c.cells).all()
+        hours = c.order_slots // (c.cells.size // 24)
         per_quarter = np.bincount(hours // 6, minlength=4)
         bulk.append(
             np.concatenate(

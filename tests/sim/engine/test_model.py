@@ -244,7 +244,7 @@ def test_the_day_tallies_sum_each_step_by_cell_and_by_sku(baseline):
     cells = rng.integers(0, 99, (24,) + shape[:3])
     in_stock = np.array([True, False] + [True] * (shape[3] - 2))
     none = np.zeros(0, dtype=np.int64)
-    c = DayCounts(cells.sum(axis=3), cells, cells, views, none, carts, checkouts, orders, cells * 0, none)
+    c = DayCounts(cells.sum(axis=3), cells, cells, views, none, carts, checkouts, orders, none, none)
     model._tally(1, c, in_stock)
     views_k = views.sum(axis=(0, 1, 2))
     by_sku = np.stack([views_k, np.where(in_stock, 0, views_k), carts.sum(axis=(0, 1, 2)), orders.sum(axis=(0, 1, 2))])
