@@ -2,9 +2,11 @@
 
 Every visitor is a process that arrives after an exponential gap, walks the
 funnel with one Bernoulli draw per step and, if it buys, places the order
-at that moment as the real model does.  Arrival rates, funnel probabilities
-and the order life cycle are the model's own (``sim.engine.sales.demand.Demand``'s arrays
-and ``StoreModel._place``), so the two must agree on every KPI within their
+at that moment as the real model does; a viewer asks a pre-sales question
+at the moment of the view.  Arrival rates, funnel probabilities, the chance
+of a question (``Service.pre_sales_per_view``) and the order life cycle are
+the model's own (``sim.engine.sales.demand.Demand``'s arrays and
+``StoreModel._place``), so the two must agree on every KPI within their
 confidence intervals; only the cost differs.  Used by ``bench_sim.py`` as the
 baseline the bulk funnel is measured against; not part of the package.
 """
@@ -76,7 +78,7 @@ class NaiveStoreModel(StoreModel):
         return self._poisson_process(rate, arrive)
 
     def _session(self, ch: int, group: int):
-        """One visitor: bounce, view a SKU, cart, checkout, order - one draw per step."""
+        """One visitor: bounce, view a SKU (and maybe ask about it), cart, checkout, order - one draw per step."""
         d, rng, f = self.demand, self.rng.funnel, self.funnel
         hour = int(self.env.now)
         day = hour // 24
@@ -86,6 +88,8 @@ class NaiveStoreModel(StoreModel):
             return
         k = int(rng.choice(len(d.sku_share), p=d.sku_share))
         f.views[day, ch, group, k] += 1
+        if rng.random() < self.scenario.service.pre_sales_per_view:  # a question about the product, now
+            self.desk.open("pre_sales")
         in_stock = self.inventory.on_hand[k] > 0
         if not in_stock:
             f.views_out_of_stock[day, ch] += 1

@@ -251,10 +251,7 @@ class StoreModel:
 
     def _days(self) -> Generator[simpy.Event, None, None]:
         env, rng, s, demand, f = self.env, self.rng, self.scenario, self.demand, self.funnel
-        sv = s.service
-        pre_sales_rate = (
-            sv.pre_sales_per_1000_views / 1000.0 * (1.0 - sv.faq_pre_sales_deflection) if sv.enabled else 0.0
-        )
+        pre_sales_rate = s.service.pre_sales_per_view
         season = demand.season(self.days * 24).reshape(self.days, 24)
         one_cell = self.cells.count == 1
         for day in range(self.days):

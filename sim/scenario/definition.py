@@ -718,6 +718,12 @@ class Service(Section):
     )
     hourly_cost: float = F(31.8, "money/hour", "labour cost of one agent-hour", ge=0, le=10_000, source=SRC_LABOUR)
 
+    @property
+    def pre_sales_per_view(self) -> float:
+        """Chance that a product view asks a question that opens a ticket: the FAQ answers its share first,
+        and no view opens one when customers cannot open tickets."""
+        return self.pre_sales_per_1000_views / 1000.0 * (1.0 - self.faq_pre_sales_deflection) if self.enabled else 0.0
+
 
 class Customers(Section):
     visit_rate_per_day: float = F(0.08, "visits/day", "sessions per active customer per day", ge=0, le=10)
