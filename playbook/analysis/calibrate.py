@@ -933,14 +933,11 @@ def _capacity(s: Scenario, share: np.ndarray, peak: dict[str, float], return_rat
         faults = _store_faults(s, float(np.dot(share, [k.defect_probability for k in s.catalogue.skus.values()])))
         late = late_share(s)
         per_order = (
-            (1 - late) * desk.wismo_probability
-            + late * desk.wismo_late_probability
+            ((1 - late) * desk.wismo_probability + late * desk.wismo_late_probability) * (1 - desk.faq_wismo_deflection)
             + faults
             + max(return_rate - faults, 0.0) * desk.return_ticket_probability
         )
-        tickets = (peak["orders"] * per_order + peak["views"] * desk.pre_sales_per_1000_views / 1000) * (
-            1 - desk.ai_share
-        )
+        tickets = (peak["orders"] * per_order + peak["views"] * desk.pre_sales_per_view) * (1 - desk.ai_share)
         sized = crew_size(tickets, desk.handle_minutes_mean, desk.shift, desk.agents, desk.sla_hours)
         how = (
             f"Erlang C: {STAFF_SHARE:.0%} of the peak day's {tickets:.4g} agent tickets of "

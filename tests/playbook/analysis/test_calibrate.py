@@ -321,6 +321,21 @@ def test_crew_size_keeps_a_full_shift_and_an_ai_only_desk():
     assert crew_size(5.0, 12.0, DESK, 0, 24.0) == (0, DESK)  # a strategy (no agents), not a size
 
 
+def test_the_desk_is_sized_for_the_questions_the_faq_leaves():
+    """An FAQ that answers every pre-sales and where-is-my-order question sizes the desk as a store whose
+    customers ask none: the same peak-day tickets, the same agents and shift."""
+
+    def desk_rows(overrides: dict[str, float]) -> list[str]:
+        cal = calibrate(cdnow_sample(), sim.Scenario().with_overrides(overrides))
+        rows = cal.parameters[cal.parameters["parameter"].isin(["service.agents", "service.shift"])]
+        return [f"{r.parameter} {r.value} {r.estimator}" for r in rows.itertuples()]
+
+    deflected = desk_rows({"service.faq_pre_sales_deflection": 1.0, "service.faq_wismo_deflection": 1.0})
+    silent = {"service.pre_sales_per_1000_views": 0.0, "service.wismo_probability": 0.0}
+    assert deflected == desk_rows({**silent, "service.wismo_late_probability": 0.0})
+    assert deflected != desk_rows({}) and len(deflected) == 2
+
+
 def test_spike_days_are_one_off_days_not_rhythms_or_seasons():
     """A sales day stands out; Saturdays at 1.3x and a month at 2x do not (Poisson days, seed 7).
 
