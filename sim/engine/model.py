@@ -224,15 +224,17 @@ class StoreModel:
         """Run the clock to the end of the drain.
 
         Python's cyclic garbage collector is paused meanwhile (and restored
-        after): a run makes no reference cycles (``gc.collect()`` after a
-        60-day growth run finds none), but the collector would still scan the
+        after): a run makes no cyclic garbage (``gc.collect()`` after a 60-day
+        growth run finds none), but the collector would still scan the
         hundreds of thousands of order, customer and log records it keeps -
-        a quarter of a year's run time.  Afterwards the records made meanwhile
-        go to the collector's oldest generation (``gc.freeze`` and
-        ``unfreeze``: two list splices), where they belong as they live as long
-        as the model; left in the youngest, the first collection after the run
-        would walk every element of their lists (20-50 ms after a growth year).
-        Not when the caller keeps objects frozen: unfreezing would thaw theirs too.
+        a quarter of a year's run time.  The records then age through the
+        collector's generations as any object does: the model lives in
+        reference cycles (its parts call back into it, SimPy's processes hold
+        their environment), so only the collector's full collections free it,
+        and those come when enough objects have aged into the oldest
+        generation.  (Handing the records straight to it with ``gc.freeze`` and
+        ``unfreeze`` saved 20-50 ms after a growth year, but no object counted
+        as aged: a sweep worker then kept every model it ran, 10 MiB a task.)
         """
         self.env.process(self._days())
         if self.pickers.servers is not None:
@@ -243,9 +245,6 @@ class StoreModel:
             self.env.run(until=self.days * 24.0 + MAX_DRAIN_HOURS)
             self._close_due(self.env.now)
         finally:
-            if not gc.get_freeze_count():
-                gc.freeze()
-                gc.unfreeze()
             if was_enabled:
                 gc.enable()
 
