@@ -227,14 +227,13 @@ class StoreModel:
         after): a run makes no cyclic garbage (``gc.collect()`` after a 60-day
         growth run finds none), but the collector would still scan the
         hundreds of thousands of order, customer and log records it keeps -
-        a quarter of a year's run time.  The records then age through the
-        collector's generations as any object does: the model lives in
-        reference cycles (its parts call back into it, SimPy's processes hold
-        their environment), so only the collector's full collections free it,
-        and those come when enough objects have aged into the oldest
-        generation.  (Handing the records straight to it with ``gc.freeze`` and
-        ``unfreeze`` saved 20-50 ms after a growth year, but no object counted
-        as aged: a sweep worker then kept every model it ran, 10 MiB a task.)
+        a quarter of a year's run time.  Afterwards the model lets go of what
+        only the running clock needed (:meth:`_let_go`), so it goes when its
+        last reference goes.  The records age through the collector's
+        generations as any object does: handing them straight to the oldest
+        (``gc.freeze`` and ``unfreeze``) saved 20-50 ms after a growth year
+        but counted none of them as aged, and with the model in a cycle, no
+        full collection came to free it: a sweep worker kept every model.
         """
         self.env.process(self._days())
         if self.pickers.servers is not None:
@@ -247,6 +246,17 @@ class StoreModel:
         finally:
             if was_enabled:
                 gc.enable()
+        self._let_go()
+
+    def _let_go(self) -> None:
+        """Drop the parts' calls back into the model, which only the running clock needed.
+
+        Each made a reference cycle through the model, which only a full collection of Python's cyclic
+        collector frees, and those come rarely.  Without them, the last reference to the model (its
+        ``Result``) frees it at once, with the hundreds of megabytes a growth year holds.
+        """
+        self.desk.on_due = None
+        self.programmes.close_due = None
 
     def _days(self) -> Generator[simpy.Event, None, None]:
         env, rng, s, demand, f = self.env, self.rng, self.scenario, self.demand, self.funnel

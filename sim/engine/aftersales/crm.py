@@ -42,7 +42,7 @@ class Programmes:
         customers: CustomerBase,
         rng: np.random.Generator,
         env: simpy.Environment,
-        close_due: Callable[[float], None] = lambda now: None,
+        close_due: Callable[[float], None] | None = None,
     ) -> None:
         self.days = days
         #: brings the customers up to date at a time (the model's closings due by then, ``StoreModel._close_due``)
@@ -77,7 +77,8 @@ class Programmes:
                 call_later(self.env, YEAR_H, self._renew, cid, now + YEAR_H)
 
     def _renew(self, cid: int, at: float) -> None:
-        self.close_due(self.env.now)
+        if self.close_due is not None:
+            self.close_due(self.env.now)
         if not self.customers.churned[cid]:
             self._record(at, "membership_renewal", 1, revenue=self.membership.fee_per_year)
             call_later(self.env, YEAR_H, self._renew, cid, at + YEAR_H)

@@ -71,7 +71,7 @@ class ServiceDesk:
         self.enabled, self.ai_share = service.enabled, service.ai_share
         #: one shift (or the AI alone): a ticket's answer is known as it opens, so no ticket needs an event
         self.books_ahead = crew.servers is not None or self.no_agents
-        self._on_due = on_due
+        self.on_due = on_due
         #: tickets due to open, ``(time, reason, order id, customer id, on_answer)``, by time (one shift)
         self.openings = Agenda()
         #: first responses of tickets about orders, ``(time, on_answer, hours waited)``, by time: the owner of
@@ -160,8 +160,8 @@ class ServiceDesk:
     def _reply(self, at: float, on_answer: OnAnswer, waited: float) -> None:
         """A first response about an order at ``at``: into :attr:`answers`; on a plan, applied now."""
         self.answers.push((at, on_answer, waited))
-        if not self.books_ahead and self._on_due is not None:
-            self._on_due(at)
+        if not self.books_ahead and self.on_due is not None:
+            self.on_due(at)
 
     def _answered(self, tid: int, at: float) -> float:
         """Record the first response at ``at``; return the hours the ticket waited for it."""

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Generator
+from functools import partial
 from typing import Any, Final
 
 import numpy as np
@@ -144,7 +145,10 @@ class Crew:
         needs only a timeout per callback.  A plan: callbacks on the
         resource's request and on a timeout, not a generator process - a
         crew serves tens of thousands of jobs a year, and each process would
-        cost more than the job's bookkeeping.
+        cost more than the job's bookkeeping.  The callbacks are partials of
+        methods, not nested functions: compiled by mypyc, a nested function
+        that another one calls sits in its own closure, a reference cycle
+        per job that held the whole model until a full collection.
         """
         now = self.env.now
         started = self.book(hours)
@@ -153,19 +157,26 @@ class Crew:
                 call_later(self.env, started - now, on_start)
             call_later(self.env, started + hours - now, on_done, started)
             return
-
-        def start(request: Any) -> None:
-            self._queued -= 1
-            started = self.env.now
-            self._starts.append(started)
-            self._hours.append(hours)
-            if on_start is not None:
-                on_start()
-            self.env.timeout(hours).callbacks.append(lambda _event: self._finish(request, on_done, started))
-
         self._queued += 1
         request = self.resource.request(priority=WORK)
-        request.callbacks.append(lambda _event: start(request))
+        request.callbacks.append(partial(self._start, request, hours, on_done, on_start))
+
+    def _start(
+        self,
+        request: Any,
+        hours: float,
+        on_done: Callable[[float], None],
+        on_start: Callable[[], None] | None,
+        _granted: simpy.Event,
+    ) -> None:
+        """A person on a plan takes a queued job (its request is granted): it ends ``hours`` from now."""
+        self._queued -= 1
+        started = self.env.now
+        self._starts.append(started)
+        self._hours.append(hours)
+        if on_start is not None:
+            on_start()
+        self.env.timeout(hours).callbacks.append(partial(self._finish, request, on_done, started))
 
     def book(self, hours: float, ready: float | None = None) -> float | None:
         """One shift: queue a job of ``hours`` now (or at ``ready``, not before the last job booked) and return
@@ -184,7 +195,7 @@ class Crew:
         inside = day < days
         return np.bincount(day[inside], weights=np.array(self._hours)[inside], minlength=days)
 
-    def _finish(self, request: Any, on_done: Callable[[float], None], started: float) -> None:
+    def _finish(self, request: Any, on_done: Callable[[float], None], started: float, _ended: simpy.Event) -> None:
         self.resource.release(request)
         on_done(started)
 
