@@ -50,17 +50,29 @@ def cohort_sizes(orders: pd.DataFrame) -> pd.Series:
     return aged.groupby("cohort")["customer_id"].nunique().rename("customers")
 
 
-def retention_matrix(orders: pd.DataFrame, *, as_share: bool = True) -> pd.DataFrame:
+def retention_matrix(
+    orders: pd.DataFrame, *, as_share: bool = True, through: dt.date | pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Share of each cohort that orders again in each month of age.
 
     retention[c, m] = customers of cohort c with an order in month c + m /
     customers of cohort c (1 at m = 0 by construction); ``as_share=False``
     gives the customer counts.  Rows: cohorts (monthly periods), columns:
     age 0, 1, 2, ...; NaN where month c + m is after the data ends.
+
+    ``through``: the last day the data covers (a simulated run's last day,
+    an export's end), when it is known.  A month it ends inside of was only
+    partly seen: its cells would read as a drop in retention, so that month
+    counts as after the end, and a cohort acquired in it is left out.
     """
     aged, last = _aged(orders)
+    if through is not None:
+        day = pd.Timestamp(through)
+        last = day.to_period("M") - (0 if day.is_month_end else 1)
+        aged = aged[aged["cohort"] <= last]
     active = aged.groupby(["cohort", "age"])["customer_id"].nunique().unstack("age")
     active = _observed(active.reindex(columns=range(int(aged["age"].max()) + 1)).fillna(0), last)
+    active = active.loc[:, active.notna().any()]
     return active.div(active[0], axis=0) if as_share else active
 
 

@@ -50,6 +50,19 @@ def test_retention_by_hand(orders):
     assert cohort_sizes(orders).tolist() == [3, 1]
 
 
+def test_retention_leaves_out_a_month_the_data_only_partly_saw(orders):
+    """Data through March 20: March's cells would read as a drop, so it counts as unseen; through March 31 it is
+    seen whole, and the default (through the last order) keeps it too."""
+    jan, feb = pd.Period("2024-01", "M"), pd.Period("2024-02", "M")
+    part = retention_matrix(orders, through="2024-03-20")
+    assert part.index.tolist() == [jan, feb] and part.columns.tolist() == [0, 1]
+    assert part.loc[jan].tolist() == pytest.approx([1.0, 1 / 3]) and np.isnan(part.loc[feb, 1])
+    whole = retention_matrix(orders, through=pd.Timestamp("2024-03-31"))
+    assert whole.equals(retention_matrix(orders)) and whole.loc[feb, 1] == 1.0
+    counts = retention_matrix(orders[orders["placed_at"] < "2024-03-01"], as_share=False, through="2024-02-29")
+    assert counts.loc[jan].tolist() == [3, 1] and counts.loc[feb].tolist()[0] == 1
+
+
 def test_historical_ltv_and_payback_by_hand(orders):
     ltv = historical_ltv(orders)
     jan, feb = pd.Period("2024-01", "M"), pd.Period("2024-02", "M")
