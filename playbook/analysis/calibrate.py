@@ -933,7 +933,8 @@ def _capacity(s: Scenario, share: np.ndarray, peak: dict[str, float], return_rat
         faults = _store_faults(s, float(np.dot(share, [k.defect_probability for k in s.catalogue.skus.values()])))
         late = late_share(s)
         per_order = (
-            ((1 - late) * desk.wismo_probability + late * desk.wismo_late_probability) * (1 - desk.faq_wismo_deflection)
+            (1 - late) * desk.wismo_per_order
+            + late * desk.wismo_per_late_order
             + faults
             + max(return_rate - faults, 0.0) * desk.return_ticket_probability
         )

@@ -691,9 +691,8 @@ class StoreModel:
         arrives = ready + (shipped + transit - ready)  # as :meth:`_picked` times it from the order's placement
         late = is_late(arrives, promised)
         sv = self.scenario.service
-        asks = 1.0 - sv.faq_wismo_deflection
         overdue = shipped + transit > promised  # as _maybe_wismo sees it
-        wismo = np.where(overdue, wismo_u < sv.wismo_late_probability * asks, wismo_u < sv.wismo_probability * asks)
+        wismo = np.where(overdue, wismo_u < sv.wismo_per_late_order, wismo_u < sv.wismo_per_order)
         asked_at = np.where(overdue, np.maximum(promised, done), shipped + wismo_at * transit)
         returns = self._asks_returns(k, cell, late, return_u, request_e)
         kept = ~(wismo | (defect > 0) | returns)
@@ -838,13 +837,12 @@ class StoreModel:
         picked if the promise has passed by then.  Returns whether the buyer asks.
         """
         cfg, promised, env = self.scenario.service, self.orders.promised[oid], self.env
-        asks = 1.0 - cfg.faq_wismo_deflection
         if shipped + transit > promised:
-            if fate.wismo_u < cfg.wismo_late_probability * asks:
+            if fate.wismo_u < cfg.wismo_per_late_order:
                 watch = self._service_watch(oid, fate, e)
                 self.desk.open_later(max(promised, picked) - env.now, "wismo", oid, cid, watch)
                 return True
-        elif fate.wismo_u < cfg.wismo_probability * asks:
+        elif fate.wismo_u < cfg.wismo_per_order:
             delay = shipped - env.now + fate.wismo_at * transit
             self.desk.open_later(delay, "wismo", oid, cid, self._service_watch(oid, fate, e))
             return True

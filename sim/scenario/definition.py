@@ -724,6 +724,17 @@ class Service(Section):
         and no view opens one when customers cannot open tickets."""
         return self.pre_sales_per_1000_views / 1000.0 * (1.0 - self.faq_pre_sales_deflection) if self.enabled else 0.0
 
+    @property
+    def wismo_per_order(self) -> float:
+        """Chance that the buyer of an order on time opens a where-is-my-order ticket: the FAQ / tracking page
+        answers its share first."""
+        return self.wismo_probability * (1.0 - self.faq_wismo_deflection)
+
+    @property
+    def wismo_per_late_order(self) -> float:
+        """:attr:`wismo_per_order` of an order past its promise."""
+        return self.wismo_late_probability * (1.0 - self.faq_wismo_deflection)
+
 
 class Customers(Section):
     visit_rate_per_day: float = F(0.08, "visits/day", "sessions per active customer per day", ge=0, le=10)
